@@ -1,0 +1,32 @@
+package io.conifer.api.control;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import io.conifer.auth.ApiKeys;
+import io.conifer.index.IndexManager;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+
+/** Builds the control-plane server: {@code /health} open, everything else behind the API key. */
+public final class ControlPlane {
+    private ControlPlane() {}
+
+    public static Server build(InetSocketAddress address, EventLoopGroup workers, ApiKeys keys, IndexManager indexes,
+            String advertiseHost) {
+        ControlPlaneErrors errors = new ControlPlaneErrors();
+        ServerBuilder sb = Server.builder()
+                .http(address)
+                .workerGroup(workers, false)
+                .maxRequestLength(4 * 1024 * 1024)
+                .errorHandler(errors)
+                .service("/health", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}"));
+        sb.annotatedService()
+                .decorator(new ControlPlaneAuth(keys))
+                .exceptionHandlers(errors)
+                .build(new IndexesApi(indexes, advertiseHost));
+        return sb.build();
+    }
+}

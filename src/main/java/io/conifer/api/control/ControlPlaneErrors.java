@@ -1,0 +1,70 @@
+package io.conifer.api.control;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.annotation.ExceptionHandlerFunction;
+import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Renders every control-plane failure, whether thrown by a handler or produced by the server itself
+ * (unknown route, wrong method, body too large), as {@code {"error":{"code","message"},"status"}}.
+ */
+public final class ControlPlaneErrors implements ExceptionHandlerFunction, ServerErrorHandler {
+    private static final Logger log = LoggerFactory.getLogger(ControlPlaneErrors.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static HttpResponse response(ErrorCode code, String message) {
+        return response(HttpStatus.valueOf(code.httpStatus()), code.controlPlaneName(), message);
+    }
+
+    static HttpResponse response(HttpStatus status, String code, String message) {
+        ObjectNode body = JSON.createObjectNode();
+        ObjectNode error = body.putObject("error");
+        error.put("code", code);
+        error.put("message", message);
+        body.put("status", status.code());
+        return HttpResponse.of(status, MediaType.JSON_UTF_8, body.toString());
+    }
+
+    @Override
+    public HttpResponse handleException(ServiceRequestContext ctx, HttpRequest req, Throwable cause) {
+        Throwable t = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
+                ? cause.getCause() : cause;
+        if (t instanceof ConiferException e) return response(e.code(), e.getMessage());
+        log.error("Unexpected control-plane failure on {} {}", req.method(), req.path(), t);
+        return response(ErrorCode.UNKNOWN, "Internal server error: " + t.getMessage());
+    }
+
+    @Override
+    public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+        return handleException(ctx, ctx.request(), cause);
+    }
+
+    @Override
+    public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
+            HttpStatus status, String description, Throwable cause) {
+        String code = switch (status.code()) {
+            case 400 -> "INVALID_ARGUMENT";
+            case 401 -> "UNAUTHENTICATED";
+            case 404, 405 -> "NOT_FOUND";
+            case 413 -> "RESOURCE_EXHAUSTED";
+            default -> status.code() >= 500 ? "UNKNOWN" : status.reasonPhrase().toUpperCase().replace(' ', '_');
+        };
+        String message = status.code() == 404 || status.code() == 405
+                ? "Not found: " + (headers == null ? "" : headers.method() + " " + headers.path())
+                : description != null ? description : status.reasonPhrase();
+        return response(status.code() == 405 ? HttpStatus.NOT_FOUND : status, code, message).aggregate().join();
+    }
+}

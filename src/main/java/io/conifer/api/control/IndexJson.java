@@ -1,0 +1,159 @@
+package io.conifer.api.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
+import io.conifer.index.IndexDefinition;
+import io.conifer.index.IndexManager;
+import io.conifer.index.IndexRules;
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Reads create/configure requests and writes IndexModel, following the 2025-10 control-plane spec. */
+final class IndexJson {
+    static final Set<String> CLOUDS = Set.of("aws", "gcp", "azure");
+    static final int MAX_DIMENSION = 20_000;
+
+    private IndexJson() {}
+
+    static IndexManager.NewIndex createRequest(ObjectNode body) {
+        String name = JsonBody.requiredString(body, "name", "");
+        if (JsonBody.present(body, "embed")) {
+            throw ConiferException.invalid("Integrated embedding ('embed') is not supported by Conifer: create the index with a "
+                    + "dimension and upsert vectors");
+        }
+        ObjectNode spec = JsonBody.object(body, "spec", "");
+        if (spec == null) throw JsonBody.unprocessable("Failed to deserialize the JSON body: missing field `spec`");
+        Spec s = spec(spec);
+        IndexRules.name(name);
+        String typeName = JsonBody.string(body, "vector_type", "");
+        VectorType type = typeName == null ? VectorType.DENSE : VectorType.fromApi(typeName);
+        if (type == null) throw ConiferException.invalid("Invalid vector_type '" + typeName + "': use 'dense' or 'sparse'");
+        Integer dimension = JsonBody.integer(body, "dimension");
+        String metricName = JsonBody.string(body, "metric", "");
+        Metric metric = metricName == null ? null : Metric.fromApi(metricName);
+        if (metricName != null && metric == null) {
+            throw ConiferException.invalid("Invalid metric '" + metricName + "': use 'cosine', 'euclidean' or 'dotproduct'");
+        }
+        if (type == VectorType.SPARSE) {
+            if (dimension != null) throw ConiferException.invalid("dimension must not be specified for a sparse index");
+            if (metric != null && metric != Metric.DOTPRODUCT) {
+                throw ConiferException.invalid("A sparse index requires the dotproduct metric, not '" + metricName + "'");
+            }
+            metric = Metric.DOTPRODUCT;
+            dimension = 0;
+        } else {
+            if (dimension == null) throw ConiferException.invalid("dimension is required for a dense index (1-" + MAX_DIMENSION + ")");
+            if (dimension < 1 || dimension > MAX_DIMENSION) {
+                throw ConiferException.invalid("Invalid dimension " + dimension + ": it must be between 1 and " + MAX_DIMENSION);
+            }
+            if (metric == null) metric = Metric.COSINE;
+        }
+        Boolean protection = JsonBody.deletionProtection(body);
+        Map<String, String> tags = JsonBody.stringMap(body, "tags");
+        Map<String, String> kept = new LinkedHashMap<>();
+        if (tags != null) {
+            IndexRules.tags(tags);
+            tags.forEach((k, v) -> {
+                if (!v.isEmpty()) kept.put(k, v);
+            });
+            IndexRules.tagCount(kept);
+        }
+        return new IndexManager.NewIndex(name, type, dimension, metric, Boolean.TRUE.equals(protection), kept,
+                s.cloud(), s.region(), s.filterableFields());
+    }
+
+    private record Spec(String cloud, String region, Set<String> filterableFields) {}
+
+    private static Spec spec(ObjectNode spec) {
+        if (JsonBody.present(spec, "pod")) {
+            throw ConiferException.invalid("Pod-based indexes are not supported by Conifer: use spec.serverless");
+        }
+        if (JsonBody.present(spec, "byoc")) {
+            throw ConiferException.invalid("BYOC indexes are not supported by Conifer: use spec.serverless");
+        }
+        ObjectNode serverless = JsonBody.object(spec, "serverless", " in spec");
+        if (serverless == null) {
+            throw JsonBody.unprocessable("Failed to deserialize the JSON body: spec must contain `serverless`");
+        }
+        String cloud = JsonBody.requiredString(serverless, "cloud", " in spec.serverless");
+        String region = JsonBody.requiredString(serverless, "region", " in spec.serverless");
+        if (!CLOUDS.contains(cloud) || !region.matches("[a-z0-9-]{1,64}")) {
+            throw ConiferException.notFound("Resource cloud: " + cloud + " region: " + region + " not found.");
+        }
+        if (JsonBody.present(serverless, "source_collection")) {
+            throw ConiferException.invalid("Collections are not supported by Conifer: spec.serverless.source_collection cannot be used");
+        }
+        readCapacity(JsonBody.object(serverless, "read_capacity", " in spec.serverless"));
+        return new Spec(cloud, region, schema(JsonBody.object(serverless, "schema", " in spec.serverless")));
+    }
+
+    /** Only on-demand read capacity exists on a single server; anything else is refused, not ignored. */
+    static void readCapacity(ObjectNode rc) {
+        if (rc == null) return;
+        String mode = JsonBody.string(rc, "mode", " in read_capacity");
+        if (mode != null && !mode.equals("OnDemand")) {
+            throw ConiferException.invalid("read_capacity mode '" + mode + "' is not supported by Conifer: use 'OnDemand'");
+        }
+    }
+
+    private static Set<String> schema(ObjectNode schema) {
+        if (schema == null) return null;
+        ObjectNode fields = JsonBody.object(schema, "fields", " in schema");
+        if (fields == null) throw JsonBody.unprocessable("Failed to deserialize the JSON body: missing field `fields` in schema");
+        Set<String> names = new TreeSet<>();
+        for (Map.Entry<String, JsonNode> e : fields.properties()) {
+            if (e.getKey().isEmpty() || e.getKey().startsWith("$")) {
+                throw ConiferException.invalid("Invalid schema field name '" + e.getKey() + "'");
+            }
+            JsonNode f = e.getValue();
+            JsonNode filterable = f == null ? null : f.get("filterable");
+            if (filterable == null || !filterable.isBoolean()) {
+                throw JsonBody.unprocessable("Failed to deserialize the JSON body: schema.fields." + e.getKey()
+                        + ".filterable must be a boolean");
+            }
+            if (!filterable.booleanValue()) {
+                throw ConiferException.invalid("schema.fields." + e.getKey() + ".filterable is false; only filterable: true is supported");
+            }
+            names.add(e.getKey());
+        }
+        return names;
+    }
+
+    static ObjectNode model(IndexDefinition d, String advertiseHost) {
+        ObjectNode n = JsonBody.JSON.createObjectNode();
+        n.put("name", d.name());
+        if (d.vectorType() == VectorType.DENSE) n.put("dimension", d.dimension());
+        n.put("metric", d.metric().apiName());
+        n.put("host", advertiseHost + ":" + d.port());
+        n.put("deletion_protection", d.deletionProtection() ? "enabled" : "disabled");
+        if (!d.tags().isEmpty()) {
+            ObjectNode tags = n.putObject("tags");
+            d.tags().forEach(tags::put);
+        }
+        ObjectNode serverless = n.putObject("spec").putObject("serverless");
+        serverless.put("cloud", d.cloud());
+        serverless.put("region", d.region());
+        ObjectNode rc = serverless.putObject("read_capacity");
+        rc.put("mode", "OnDemand");
+        rc.putObject("status").put("state", "Ready");
+        if (d.filterableFields() != null) {
+            ObjectNode fields = serverless.putObject("schema").putObject("fields");
+            for (String f : d.filterableFields()) fields.putObject(f).put("filterable", true);
+        }
+        ObjectNode status = n.putObject("status");
+        status.put("ready", true);
+        status.put("state", "Ready");
+        n.put("vector_type", d.vectorType().apiName());
+        return n;
+    }
+
+    static ConiferException unsupported(String what) {
+        return new ConiferException(ErrorCode.INVALID_ARGUMENT, what + " is not supported by Conifer");
+    }
+}

@@ -1,0 +1,93 @@
+package io.conifer.api.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Typed reads of a JSON request body. A body that cannot be read as the request type (bad JSON, a
+ * missing required field, a wrong type) is 422 as in Pinecone's spec; a well-typed value that breaks
+ * a rule is 400, raised by the caller.
+ */
+final class JsonBody {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonBody() {}
+
+    static ObjectNode parse(String body) {
+        if (body == null || body.isBlank()) body = "{}";
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw unprocessable("Failed to deserialize the JSON body: " + e.getOriginalMessage());
+        }
+        if (!(node instanceof ObjectNode o)) throw unprocessable("Failed to deserialize the JSON body: expected an object");
+        return o;
+    }
+
+    static ConiferException unprocessable(String message) {
+        return new ConiferException(ErrorCode.UNPROCESSABLE_ENTITY, message);
+    }
+
+    static boolean present(JsonNode parent, String field) {
+        JsonNode n = parent.get(field);
+        return n != null && !n.isNull();
+    }
+
+    static String requiredString(JsonNode parent, String field, String where) {
+        if (!present(parent, field)) throw unprocessable("Failed to deserialize the JSON body: missing field `" + field + "`" + where);
+        return string(parent, field, where);
+    }
+
+    static String string(JsonNode parent, String field, String where) {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.isTextual()) throw unprocessable("Failed to deserialize the JSON body: `" + field + "`" + where + " must be a string");
+        return n.asText();
+    }
+
+    static Integer integer(JsonNode parent, String field) {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw unprocessable("Failed to deserialize the JSON body: `" + field + "` must be an integer");
+        }
+        return n.intValue();
+    }
+
+    static ObjectNode object(JsonNode parent, String field, String where) {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!(n instanceof ObjectNode o)) throw unprocessable("Failed to deserialize the JSON body: `" + field + "`" + where + " must be an object");
+        return o;
+    }
+
+    /** A string-to-string map such as tags; a non-string value is 422. */
+    static Map<String, String> stringMap(JsonNode parent, String field) {
+        ObjectNode o = object(parent, field, "");
+        if (o == null) return null;
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : o.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw unprocessable("Failed to deserialize the JSON body: `" + field + "." + e.getKey() + "` must be a string");
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    static Boolean deletionProtection(JsonNode parent) {
+        String v = string(parent, "deletion_protection", "");
+        if (v == null) return null;
+        return switch (v) {
+            case "enabled" -> true;
+            case "disabled" -> false;
+            default -> throw ConiferException.invalid("Invalid deletion_protection '" + v + "': use 'enabled' or 'disabled'");
+        };
+    }
+}

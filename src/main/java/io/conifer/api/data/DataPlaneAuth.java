@@ -1,0 +1,47 @@
+package io.conifer.api.data;
+
+import io.conifer.api.ApiVersions;
+import io.conifer.auth.ApiKeys;
+import io.conifer.error.ConiferException;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+
+/**
+ * Admits a data-plane call only with an API key of the index's project and a supported API version.
+ * It runs for gRPC and transcoded REST calls alike (REST headers arrive as gRPC metadata), so the
+ * rule is written once for both.
+ */
+final class DataPlaneAuth implements ServerInterceptor {
+    private static final Metadata.Key<String> API_KEY = Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> VERSION = Metadata.Key.of(ApiVersions.HEADER, Metadata.ASCII_STRING_MARSHALLER);
+
+    private final ApiKeys keys;
+    private final String project;
+
+    DataPlaneAuth(ApiKeys keys, String project) {
+        this.keys = keys;
+        this.project = project;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        String callerProject = keys.projectOf(headers.get(API_KEY));
+        if (callerProject == null || !callerProject.equals(project)) {
+            // A key of another project is treated as unknown: it must not learn the index exists.
+            call.close(Status.UNAUTHENTICATED.withDescription(headers.get(API_KEY) == null
+                    ? "Missing API key: send it in the Api-Key header (gRPC metadata 'api-key')"
+                    : "Invalid API key"), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        try {
+            ApiVersions.check(headers.get(VERSION));
+        } catch (ConiferException e) {
+            call.close(Status.INVALID_ARGUMENT.withDescription(e.getMessage()), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        return next.startCall(call, headers);
+    }
+}

@@ -1,0 +1,114 @@
+package io.conifer.api.data;
+
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
+import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
+import io.conifer.auth.ApiKeys;
+import io.conifer.index.DataPlaneHost;
+import io.conifer.index.IndexDefinition;
+import io.conifer.vectors.Limits;
+import io.grpc.ServerInterceptors;
+import io.netty.channel.EventLoopGroup;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Starts one Armeria server per index on the index's port, speaking gRPC (h2c) and REST (HTTP/1.1
+ * and HTTP/2) at once. All of them share one event loop group, so an index costs a listening socket,
+ * not threads.
+ */
+public final class DataPlaneServers implements DataPlaneHost {
+    /** Above Pinecone's 2 MB so that oversized requests reach our own check and get a clear message. */
+    private static final int MAX_WIRE_BYTES = 16 * 1024 * 1024;
+
+    private final ApiKeys keys;
+    private final InetAddress bindAddress;
+    private final EventLoopGroup workers;
+
+    public DataPlaneServers(ApiKeys keys, InetAddress bindAddress, EventLoopGroup workers) {
+        this.keys = keys;
+        this.bindAddress = bindAddress;
+        this.workers = workers;
+    }
+
+    @Override
+    public Closeable serve(IndexDefinition index, io.conifer.vectors.VectorStore store) throws IOException {
+        GrpcService grpc = GrpcService.builder()
+                .addService(ServerInterceptors.intercept(new VectorServiceImpl(store), new DataPlaneAuth(keys, index.project())))
+                .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
+                        .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
+                                HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
+                        .errorHandler(DataPlaneErrors.REST)
+                        .build())
+                .jsonMarshallerFactory(sd -> GrpcJsonMarshaller.builder()
+                        .jsonMarshallerCustomizer(m -> m.includingDefaultValueFields(true))
+                        .build(sd))
+                .exceptionHandler(DataPlaneErrors.EXCEPTIONS)
+                .useBlockingTaskExecutor(true)
+                .maxRequestMessageLength(MAX_WIRE_BYTES)
+                .build();
+        ServerBuilder sb = Server.builder()
+                .http(new InetSocketAddress(bindAddress, index.port()))
+                .workerGroup(workers, false)
+                .maxRequestLength(MAX_WIRE_BYTES)
+                .service(grpc)
+                .decorator((delegate, ctx, req) -> {
+                    // REST bodies are limited by size on the wire, as Pinecone does; gRPC messages by
+                    // their protobuf size inside the service.
+                    MediaType type = req.contentType();
+                    boolean isGrpc = type != null && type.subtype().startsWith("grpc");
+                    long length = req.headers().getLong(HttpHeaderNames.CONTENT_LENGTH, -1L);
+                    if (!isGrpc && length > Limits.MAX_REQUEST_BYTES) {
+                        return DataPlaneErrors.json(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
+                                io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), "Request size " + length
+                                        + " bytes exceeds the maximum request size of " + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)");
+                    }
+                    return delegate.serve(ctx, req);
+                })
+                .errorHandler(new ServerErrorHandler() {
+                    @Override
+                    public HttpResponse onServiceException(com.linecorp.armeria.server.ServiceRequestContext ctx, Throwable cause) {
+                        return null;
+                    }
+
+                    @Override
+                    public AggregatedHttpResponse renderStatus(com.linecorp.armeria.server.ServiceRequestContext ctx,
+                            com.linecorp.armeria.server.ServiceConfig config, com.linecorp.armeria.common.RequestHeaders headers,
+                            HttpStatus status, String description, Throwable cause) {
+                        String message = status == HttpStatus.NOT_FOUND
+                                ? "Not found: " + (headers == null ? "" : headers.method() + " " + headers.path())
+                                : description != null ? description : status.reasonPhrase();
+                        return DataPlaneErrors.json(status, DataPlaneErrors.grpcCode(status).value(), message)
+                                .aggregate().join();
+                    }
+                });
+        Server server = sb.build();
+        try {
+            server.start().join();
+        } catch (CompletionException e) {
+            server.closeAsync();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String msg = String.valueOf(cause.getMessage());
+            if (cause instanceof BindException || msg.contains("Address already in use")) {
+                BindException be = new BindException("Port " + index.port() + " is in use");
+                be.initCause(cause);
+                throw be;
+            }
+            throw new IOException("Cannot start the data plane of index '" + index.name() + "': " + msg, cause);
+        }
+        return () -> server.stop().join();
+    }
+}

@@ -1,0 +1,71 @@
+package io.conifer.cli;
+
+import io.conifer.server.ConiferServer;
+import io.conifer.server.ServerConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code conifer} command. */
+@Command(name = "conifer", mixinStandardHelpOptions = true, version = "conifer 0.1.0",
+        description = "A self-hosted vector database that speaks the Pinecone API.",
+        subcommands = {Main.Serve.class, BenchCommand.class})
+public final class Main implements Runnable {
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    @Command(name = "serve", description = "Run the server.")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--data-dir", defaultValue = "${env:CONIFER_DATA_DIR:-./conifer-data}",
+                description = "Where indexes live (env CONIFER_DATA_DIR; default ${DEFAULT-VALUE}).")
+        Path dataDir;
+
+        @Option(names = "--port", defaultValue = "${env:CONIFER_PORT:-5080}",
+                description = "Control-plane port (env CONIFER_PORT; default ${DEFAULT-VALUE}). Index ports are allocated above it.")
+        int port;
+
+        @Option(names = "--api-key", defaultValue = "${env:CONIFER_API_KEY}",
+                description = "API keys, comma-separated, each KEY or KEY:PROJECT (env CONIFER_API_KEY). None: any key is accepted, loopback only.")
+        String apiKeys;
+
+        @Option(names = "--bind", defaultValue = "${env:CONIFER_BIND:-127.0.0.1}",
+                description = "Address to listen on (env CONIFER_BIND; default ${DEFAULT-VALUE}).")
+        String bind;
+
+        @Option(names = "--advertise-host", defaultValue = "${env:CONIFER_ADVERTISE_HOST:-localhost}",
+                description = "Host name put in each index's host (env CONIFER_ADVERTISE_HOST; default ${DEFAULT-VALUE}).")
+        String advertiseHost;
+
+        @Option(names = "--data-port-start", defaultValue = "${env:CONIFER_DATA_PORT_START:-0}",
+                description = "First port for index data planes (env CONIFER_DATA_PORT_START; default: --port + 1).")
+        int dataPortStart;
+
+        @Override
+        public Integer call() throws Exception {
+            ServerConfig config = new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000);
+            ConiferServer server;
+            try {
+                server = ConiferServer.start(config);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                System.err.println("conifer: " + e.getMessage());
+                return 2;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "conifer-shutdown"));
+            stopped.await();
+            return 0;
+        }
+    }
+}

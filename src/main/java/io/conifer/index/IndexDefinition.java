@@ -1,0 +1,42 @@
+package io.conifer.index;
+
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorSpace;
+import io.conifer.vectors.VectorType;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A catalog entry: everything about an index except its records. {@code filterableFields} is null
+ * when the index has no metadata schema (every field filterable). {@code port} is the index's own
+ * data-plane port, kept across restarts.
+ */
+public record IndexDefinition(
+        String id,
+        String project,
+        String name,
+        VectorType vectorType,
+        int dimension,
+        Metric metric,
+        boolean deletionProtection,
+        Map<String, String> tags,
+        String cloud,
+        String region,
+        Set<String> filterableFields,
+        int port,
+        String createdAt) {
+
+    public VectorSpace space() {
+        return new VectorSpace(vectorType, dimension, metric, filterableFields);
+    }
+
+    public IndexDefinition withDeletionProtection(boolean enabled) {
+        return new IndexDefinition(id, project, name, vectorType, dimension, metric, enabled, tags, cloud, region,
+                filterableFields, port, createdAt);
+    }
+
+    public IndexDefinition withTags(Map<String, String> newTags) {
+        return new IndexDefinition(id, project, name, vectorType, dimension, metric, deletionProtection, newTags, cloud,
+                region, filterableFields, port, createdAt);
+    }
+}

@@ -1,0 +1,296 @@
+package io.conifer.index;
+
+import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorStore;
+import io.conifer.vectors.VectorType;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns every index's lifecycle: the catalog, each index's {@link VectorStore} and its data-plane
+ * port. Control-plane changes are serialised on this object; they are rare and each must leave the
+ * catalog, the directories and the ports consistent, rolling back whatever a failed step started.
+ */
+public final class IndexManager implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(IndexManager.class);
+
+    /** What a client asks for when creating an index, already validated. */
+    public record NewIndex(String name, VectorType vectorType, int dimension, Metric metric, boolean deletionProtection,
+            Map<String, String> tags, String cloud, String region, Set<String> filterableFields) {}
+
+    /** An index being served. */
+    public record OpenIndex(IndexDefinition definition, VectorStore store, Closeable server) {}
+
+    private final Path indexesDir;
+    private final IndexCatalog catalog;
+    private final DataPlaneHost host;
+    private final InetAddress bindAddress;
+    private final int firstDataPort;
+    private final VectorStore.StoreOptions storeOptions;
+    private final Map<String, OpenIndex> open = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService checkpoints;
+    private final long checkpointIntervalMillis;
+    private long lastFullCheckpoint = System.currentTimeMillis();
+
+    public IndexManager(Path dataDir, DataPlaneHost host, InetAddress bindAddress, int firstDataPort,
+            VectorStore.StoreOptions storeOptions, long checkpointIntervalMillis) throws IOException {
+        this.indexesDir = dataDir.resolve("indexes");
+        Files.createDirectories(indexesDir);
+        this.catalog = IndexCatalog.load(dataDir.resolve("catalog.json"));
+        this.host = host;
+        this.bindAddress = bindAddress;
+        this.firstDataPort = firstDataPort;
+        this.storeOptions = storeOptions;
+        this.checkpointIntervalMillis = checkpointIntervalMillis;
+        this.checkpoints = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "conifer-checkpoint");
+            t.setDaemon(true);
+            return t;
+        });
+        this.checkpoints.scheduleWithFixedDelay(this::checkpointAll, 1000, 1000, TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens and serves every catalogued index and removes directories the catalog does not name. */
+    public synchronized void start() throws IOException {
+        Set<String> known = new HashSet<>();
+        for (IndexDefinition def : catalog.all()) {
+            known.add(def.id());
+            VectorStore store = VectorStore.open(indexesDir.resolve(def.id()), def.space(), storeOptions);
+            try {
+                open.put(def.id(), new OpenIndex(def, store, host.serve(def, store)));
+            } catch (IOException e) {
+                store.close();
+                throw new IOException("Cannot serve index '" + def.name() + "' on its port " + def.port() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(indexesDir)) {
+            for (Path d : dirs) {
+                if (!known.contains(d.getFileName().toString())) {
+                    log.info("Removing {}: no catalog entry names it (an interrupted create or delete)", d);
+                    deleteTree(d);
+                }
+            }
+        }
+    }
+
+    public synchronized IndexDefinition create(String project, NewIndex req) throws IOException {
+        if (find(project, req.name()) != null) {
+            throw new ConiferException(ErrorCode.ALREADY_EXISTS, "Resource already exists: an index named '"
+                    + req.name() + "' exists in this project.");
+        }
+        String id = UUID.randomUUID().toString();
+        Path dir = indexesDir.resolve(id);
+        Set<Integer> tried = new HashSet<>();
+        while (true) {
+            int port = allocatePort(tried);
+            IndexDefinition def = new IndexDefinition(id, project, req.name(), req.vectorType(), req.dimension(),
+                    req.metric(), req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(),
+                    req.filterableFields(), port, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+            VectorStore store = VectorStore.open(dir, def.space(), storeOptions);
+            Closeable server;
+            try {
+                server = host.serve(def, store);
+            } catch (IOException e) {
+                store.close();
+                deleteTree(dir);
+                if (isBindFailure(e)) {
+                    tried.add(port);
+                    continue;
+                }
+                throw e;
+            }
+            try {
+                catalog.put(def);
+            } catch (IOException e) {
+                server.close();
+                store.close();
+                deleteTree(dir);
+                throw e;
+            }
+            open.put(id, new OpenIndex(def, store, server));
+            log.info("Created index '{}' ({}) on port {}", def.name(), def.id(), port);
+            return def;
+        }
+    }
+
+    private static boolean isBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) return true;
+        }
+        return false;
+    }
+
+    public synchronized void delete(String project, String name) throws IOException {
+        OpenIndex index = require(project, name);
+        if (index.definition().deletionProtection()) {
+            throw new ConiferException(ErrorCode.FORBIDDEN, "Deletion protection is enabled for index '" + name
+                    + "'; disable it with configure_index before deleting.");
+        }
+        catalog.remove(index.definition().id());
+        open.remove(index.definition().id());
+        closeQuietly(index.server());
+        closeQuietly(index.store());
+        deleteTree(indexesDir.resolve(index.definition().id()));
+        log.info("Deleted index '{}' ({})", name, index.definition().id());
+    }
+
+    /** Applies a configure_index request; {@code tags} values of "" remove the key. */
+    public synchronized IndexDefinition configure(String project, String name, Boolean deletionProtection,
+            Map<String, String> tags) throws IOException {
+        OpenIndex index = require(project, name);
+        IndexDefinition def = index.definition();
+        if (deletionProtection != null) def = def.withDeletionProtection(deletionProtection);
+        if (tags != null) {
+            Map<String, String> merged = new TreeMap<>(def.tags());
+            tags.forEach((k, v) -> {
+                if (v.isEmpty()) merged.remove(k);
+                else merged.put(k, v);
+            });
+            IndexRules.tagCount(merged);
+            def = def.withTags(merged);
+        }
+        catalog.put(def);
+        open.put(def.id(), new OpenIndex(def, index.store(), index.server()));
+        return def;
+    }
+
+    public OpenIndex require(String project, String name) {
+        OpenIndex index = find(project, name);
+        if (index == null) throw ConiferException.notFound("Index " + name + " not found.");
+        return index;
+    }
+
+    public OpenIndex find(String project, String name) {
+        for (OpenIndex i : open.values()) {
+            if (i.definition().project().equals(project) && i.definition().name().equals(name)) return i;
+        }
+        return null;
+    }
+
+    public int size() {
+        return open.size();
+    }
+
+    public OpenIndex byId(String id) {
+        return open.get(id);
+    }
+
+    /** The project's indexes in name order. */
+    public List<OpenIndex> list(String project) {
+        List<OpenIndex> out = new ArrayList<>();
+        for (OpenIndex i : open.values()) {
+            if (i.definition().project().equals(project)) out.add(i);
+        }
+        out.sort(Comparator.comparing(i -> i.definition().name()));
+        return out;
+    }
+
+    private int allocatePort(Set<Integer> tried) throws IOException {
+        Set<Integer> used = new HashSet<>(tried);
+        for (IndexDefinition d : catalog.all()) used.add(d.port());
+        for (int port = firstDataPort; port < 65536; port++) {
+            if (!used.contains(port) && bindable(port)) return port;
+        }
+        throw new ConiferException(ErrorCode.RESOURCE_EXHAUSTED, "No free port at or above " + firstDataPort);
+    }
+
+    private boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(bindAddress, port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void checkpointAll() {
+        boolean full = System.currentTimeMillis() - lastFullCheckpoint >= checkpointIntervalMillis;
+        for (OpenIndex i : open.values()) {
+            try {
+                if (full || i.store().checkpointDue()) i.store().checkpoint();
+            } catch (Exception e) {
+                log.warn("Checkpoint of index '{}' failed; its write-ahead log keeps every write", i.definition().name(), e);
+            }
+        }
+        if (full) lastFullCheckpoint = System.currentTimeMillis();
+    }
+
+    @Override
+    public synchronized void close() {
+        checkpoints.shutdownNow();
+        for (OpenIndex i : open.values()) {
+            closeQuietly(i.server());
+            closeQuietly(i.store());
+        }
+        open.clear();
+    }
+
+    /** Stops serving without checkpointing, leaving disk as a kill -9 would (for tests of recovery). */
+    public synchronized void crash() {
+        checkpoints.shutdownNow();
+        for (OpenIndex i : open.values()) {
+            closeQuietly(i.server());
+            try {
+                i.store().abandon();
+            } catch (IOException ignored) {
+                // the point is to leave things as they are
+            }
+        }
+        open.clear();
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("Error while closing {}", c, e);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

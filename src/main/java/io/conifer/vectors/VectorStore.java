@@ -1,0 +1,696 @@
+package io.conifer.vectors;
+
+import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Conifer index's records: a Lucene index plus a write-ahead log.
+ *
+ * <p>Invariants: a write returns only after its WAL record is fsynced and it is applied to the
+ * {@link IndexWriter} (so it survives {@code kill -9} and a later read sees it). Writes to the same
+ * record are serialised by {@link StripedLocks}; namespace-wide deletes take the exclusive side of
+ * {@link #barrier} so the log order equals the apply order. {@link #checkpoint()} commits Lucene with
+ * the WAL position it covers and trims the log. Reads refresh the near-real-time searcher only when a
+ * write happened since the last refresh, so writes never pay for refreshes nobody needs.
+ */
+public final class VectorStore implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(VectorStore.class);
+    private static final String WAL_SEQ = "conifer.wal_seq";
+    private static final String TOKEN_PREFIX = "c1:";
+
+    private final VectorSpace space;
+    private final StoreOptions options;
+    private final Directory directory;
+    private final IndexWriter writer;
+    private final SearcherManager searchers;
+    private final WriteAheadLog wal;
+    private final StripedLocks stripes = new StripedLocks(1024);
+    private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
+    private final AtomicLong writeVersion = new AtomicLong();
+    private final AtomicLong refreshedVersion = new AtomicLong();
+    private final Object checkpointLock = new Object();
+    private volatile long committedSeq;
+
+    private VectorStore(VectorSpace space, StoreOptions options, Directory directory, IndexWriter writer,
+            WriteAheadLog wal) throws IOException {
+        this.space = space;
+        this.options = options;
+        this.directory = directory;
+        this.writer = writer;
+        this.wal = wal;
+        this.searchers = new SearcherManager(writer, null);
+    }
+
+    /** Opens (or creates) the store in {@code dir}, replaying any log records newer than the last commit. */
+    public static VectorStore open(Path dir, VectorSpace space, StoreOptions options) throws IOException {
+        Path luceneDir = dir.resolve("lucene");
+        Files.createDirectories(luceneDir);
+        Directory directory = FSDirectory.open(luceneDir);
+        IndexWriterConfig config = new IndexWriterConfig()
+                .setCodec(new ConiferCodec())
+                .setRAMBufferSizeMB(options.ramBufferMb())
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                .setCommitOnClose(false);
+        TieredMergePolicy merges = new TieredMergePolicy();
+        merges.setMaxMergedSegmentMB(options.maxSegmentMb());
+        config.setMergePolicy(merges);
+        IndexWriter writer = new IndexWriter(directory, config);
+        long committed = committedSeq(directory);
+        WriteAheadLog[] walHolder = new WriteAheadLog[1];
+        int[] replayed = {0};
+        walHolder[0] = WriteAheadLog.open(dir.resolve("wal"), committed, (seq, payload) -> {
+            apply(writer, WriteOp.decode(payload), space);
+            replayed[0]++;
+        });
+        VectorStore store = new VectorStore(space, options, directory, writer, walHolder[0]);
+        store.committedSeq = committed;
+        if (replayed[0] > 0) {
+            log.info("Replayed {} write-ahead log records into {}", replayed[0], dir);
+        }
+        store.checkpoint();
+        return store;
+    }
+
+    private static long committedSeq(Directory directory) throws IOException {
+        if (!DirectoryReader.indexExists(directory)) return 0;
+        String v = SegmentInfos.readLatestCommit(directory).getUserData().get(WAL_SEQ);
+        return v == null ? 0 : Long.parseLong(v);
+    }
+
+    public VectorSpace space() {
+        return space;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    public int upsert(String namespace, List<VectorRecord> records) {
+        String ns = Limits.namespace(namespace);
+        Limits.count("vector", records.size(), Limits.MAX_UPSERT_VECTORS);
+        List<VectorRecord> valid = new ArrayList<>(records.size());
+        for (VectorRecord r : records) valid.add(Limits.record(r, space));
+        List<String> keys = new ArrayList<>(valid.size());
+        for (VectorRecord r : valid) keys.add(Documents.key(ns, r.id()));
+        write(new WriteOp.Upsert(ns, valid), keys, false);
+        return valid.size();
+    }
+
+    /**
+     * Replaces the values and/or sparse values of one record and merges {@code setMetadata} into its
+     * metadata. Returns the number of records matched (0 when the id does not exist).
+     */
+    public int update(String namespace, String id, float[] values, SparseVector sparse, Map<String, Object> setMetadata) {
+        String ns = Limits.namespace(namespace);
+        Limits.id(id);
+        if (values != null && values.length == 0) values = null;
+        sparse = Limits.sparse(sparse, "record '" + id + "'");
+        if (values != null) {
+            if (space.isSparse()) throw ConiferException.invalid("This is a sparse index: update sparseValues, not values");
+            Limits.dense(values, space, "record '" + id + "'");
+        }
+        Map<String, Object> set = Metadata.normalise(setMetadata, id);
+        String key = Documents.key(ns, id);
+        Lock shared = barrier.readLock();
+        shared.lock();
+        try (StripedLocks.Held held = stripes.lock(List.of(key))) {
+            VectorRecord current = fetch(ns, List.of(id)).get(id);
+            if (current == null) return 0;
+            VectorRecord merged = new VectorRecord(id,
+                    values != null ? values : current.values(),
+                    sparse != null ? sparse : current.sparse(),
+                    set != null ? Metadata.merge(current.metadata(), set) : current.metadata());
+            merged = Limits.record(merged, space);
+            logAndApply(new WriteOp.Upsert(ns, List.of(merged)));
+            return 1;
+        } finally {
+            shared.unlock();
+        }
+    }
+
+    public void deleteIds(String namespace, List<String> ids) {
+        String ns = Limits.namespace(namespace);
+        Limits.ids(ids, "id", Limits.MAX_DELETE_IDS);
+        List<String> keys = new ArrayList<>(ids.size());
+        for (String id : ids) keys.add(Documents.key(ns, id));
+        write(new WriteOp.DeleteIds(ns, List.copyOf(ids)), keys, false);
+    }
+
+    public void deleteByFilter(String namespace, Map<String, Object> filter) {
+        String ns = Limits.namespace(namespace);
+        if (filter == null || filter.isEmpty()) throw ConiferException.invalid("Delete by filter needs a non-empty filter");
+        FilterQueries.toQuery(filter, space); // reject a bad filter before it reaches the log
+        write(new WriteOp.DeleteFilter(ns, filter), List.of(), true);
+    }
+
+    public void deleteNamespace(String namespace) {
+        write(new WriteOp.DeleteNamespace(Limits.namespace(namespace)), List.of(), true);
+    }
+
+    private void write(WriteOp op, Collection<String> keys, boolean exclusive) {
+        Lock lock = exclusive ? barrier.writeLock() : barrier.readLock();
+        lock.lock();
+        try (StripedLocks.Held held = stripes.lock(keys)) {
+            logAndApply(op);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Caller holds the locks that order this op against every op touching the same records. */
+    private void logAndApply(WriteOp op) {
+        long seq;
+        try {
+            seq = wal.append(WriteOp.encode(op));
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
+        try {
+            wal.sync(seq);
+            apply(writer, op, space);
+        } catch (IOException e) {
+            throw storageFailure(e);
+        } finally {
+            wal.applied(seq);
+        }
+        writeVersion.incrementAndGet();
+    }
+
+    private static void apply(IndexWriter writer, WriteOp op, VectorSpace space) throws IOException {
+        switch (op) {
+            case WriteOp.Upsert u -> {
+                for (VectorRecord r : u.records()) {
+                    writer.updateDocument(Documents.keyTerm(u.namespace(), r.id()), Documents.toDocument(u.namespace(), r, space));
+                }
+            }
+            case WriteOp.DeleteIds d -> {
+                Term[] terms = new Term[d.ids().size()];
+                for (int i = 0; i < terms.length; i++) terms[i] = Documents.keyTerm(d.namespace(), d.ids().get(i));
+                writer.deleteDocuments(terms);
+            }
+            case WriteOp.DeleteFilter f -> writer.deleteDocuments(new BooleanQuery.Builder()
+                    .add(namespaceQuery(f.namespace()), Occur.FILTER)
+                    .add(FilterQueries.toQuery(f.filter(), space), Occur.FILTER)
+                    .build());
+            case WriteOp.DeleteNamespace n -> writer.deleteDocuments(new Term(Documents.NAMESPACE, n.namespace()));
+        }
+    }
+
+    private static ConiferException storageFailure(IOException e) {
+        log.error("Storage failure", e);
+        return new ConiferException(ErrorCode.UNKNOWN, "Storage failure: " + e.getMessage(), e);
+    }
+
+    /**
+     * Commits Lucene with the log position it covers and trims the log. Runs periodically and on
+     * close; a crash between checkpoints loses nothing because the log holds every acknowledged write.
+     */
+    public void checkpoint() throws IOException {
+        synchronized (checkpointLock) {
+            long seq = wal.checkpointable();
+            if (seq == committedSeq && !writer.hasUncommittedChanges() && DirectoryReader.indexExists(directory)) return;
+            wal.roll();
+            writer.setLiveCommitData(Map.of(WAL_SEQ, Long.toString(seq)).entrySet());
+            writer.commit();
+            committedSeq = seq;
+            wal.trim(seq);
+        }
+    }
+
+    /** Whether enough log has accumulated since the last checkpoint that one is worth doing early. */
+    public boolean checkpointDue() {
+        return wal.bytesSinceRoll() > options.checkpointLogBytes();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    private IndexSearcher acquire() throws IOException {
+        long v = writeVersion.get();
+        if (refreshedVersion.get() < v) {
+            searchers.maybeRefreshBlocking();
+            refreshedVersion.accumulateAndGet(v, Math::max);
+        }
+        return searchers.acquire();
+    }
+
+    private void release(IndexSearcher s) {
+        try {
+            searchers.release(s);
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
+    }
+
+    /** Fetches records by id; the map keeps the request's order and omits ids that do not exist. */
+    public Map<String, VectorRecord> fetch(String namespace, List<String> ids) {
+        String ns = Limits.namespace(namespace);
+        Limits.ids(ids, "id", Limits.MAX_FETCH_IDS);
+        try {
+            IndexSearcher s = acquire();
+            try {
+                List<BytesRef> keys = new ArrayList<>(ids.size());
+                for (String id : ids) keys.add(new BytesRef(Documents.key(ns, id)));
+                List<Integer> docs = matchingDocs(s, new TermInSetQuery(Documents.KEY, keys));
+                Map<Integer, VectorRecord> loaded = load(s, docs, true, true);
+                Map<String, VectorRecord> byId = new HashMap<>();
+                for (VectorRecord r : loaded.values()) byId.put(r.id(), r);
+                Map<String, VectorRecord> out = new LinkedHashMap<>();
+                for (String id : ids) {
+                    VectorRecord r = byId.get(id);
+                    if (r != null) out.put(id, r);
+                }
+                return out;
+            } finally {
+                release(s);
+            }
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
+    }
+
+    public List<ScoredRecord> query(QuerySpec q) {
+        String ns = Limits.namespace(q.namespace());
+        Limits.topK(q.topK());
+        Query filter = q.filter() == null || q.filter().isEmpty() ? null : FilterQueries.toQuery(q.filter(), space);
+        int given = (q.vector() != null && q.vector().length > 0 ? 1 : 0) + (q.id() != null && !q.id().isEmpty() ? 1 : 0);
+        SparseVector sparse = Limits.sparse(q.sparse(), "the query");
+        if (given > 1) throw ConiferException.invalid("Query by either a vector or an id, not both");
+        try {
+            IndexSearcher s = acquire();
+            try {
+                float[] vector = q.vector() != null && q.vector().length > 0 ? q.vector() : null;
+                if (q.id() != null && !q.id().isEmpty()) {
+                    Limits.id(q.id());
+                    List<Integer> docs = matchingDocs(s, new TermQuery(Documents.keyTerm(ns, q.id())));
+                    if (docs.isEmpty()) return List.of();
+                    VectorRecord source = load(s, docs, true, false).values().iterator().next();
+                    vector = source.values();
+                    if (space.isSparse()) sparse = source.sparse();
+                }
+                List<ScoreDoc> hits;
+                if (space.isSparse()) {
+                    if (vector != null) throw ConiferException.invalid("This is a sparse index: query with sparseVector, not vector");
+                    if (sparse == null) throw ConiferException.invalid("A query on a sparse index needs a sparseVector or an id");
+                    hits = sparseSearch(s, ns, filter, sparse, q.topK());
+                } else {
+                    if (vector == null) {
+                        throw ConiferException.invalid("A query on a dense index needs a vector of dimension "
+                                + space.dimension() + " or an id");
+                    }
+                    Limits.dense(vector, space, "the query");
+                    if (sparse != null && space.metric() != Metric.DOTPRODUCT) {
+                        throw ConiferException.invalid("Hybrid queries with sparseVector need an index with the dotproduct metric");
+                    }
+                    hits = denseSearch(s, ns, filter, vector, sparse, q.topK());
+                }
+                List<Integer> docs = new ArrayList<>(hits.size());
+                for (ScoreDoc h : hits) docs.add(h.doc);
+                Map<Integer, VectorRecord> loaded = load(s, docs, q.includeValues(), q.includeMetadata());
+                List<ScoredRecord> out = new ArrayList<>(hits.size());
+                for (ScoreDoc h : hits) {
+                    VectorRecord r = loaded.get(h.doc);
+                    out.add(new ScoredRecord(r.id(), h.score, r.values(), r.sparse(), r.metadata()));
+                }
+                return out;
+            } finally {
+                release(s);
+            }
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
+    }
+
+    private List<ScoreDoc> denseSearch(IndexSearcher s, String ns, Query filter, float[] vector, SparseVector sparse, int topK)
+            throws IOException {
+        Query scope = scope(s, ns, filter);
+        int k = Math.max(topK, options.efSearch());
+        TopDocs top = s.search(new KnnFloatVectorQuery(Documents.VECTOR, vector, k, scope), k);
+        List<ScoreDoc> hits = new ArrayList<>(top.scoreDocs.length);
+        for (ScoreDoc sd : top.scoreDocs) hits.add(new ScoreDoc(sd.doc, space.metric().pineconeScore(sd.score)));
+        if (sparse != null) {
+            // Hybrid: add the exact sparse dot product to each dense candidate and re-rank.
+            Map<Integer, VectorRecord> sparseOf = load(s, docsOf(hits), true, false);
+            for (ScoreDoc h : hits) {
+                SparseVector sv = sparseOf.get(h.doc).sparse();
+                if (sv != null) h.score += sv.dot(sparse);
+            }
+            hits.sort((a, b) -> Float.compare(b.score, a.score));
+        } else if (space.metric() == Metric.EUCLIDEAN) {
+            hits.sort((a, b) -> Float.compare(a.score, b.score));
+        }
+        return hits.subList(0, Math.min(topK, hits.size()));
+    }
+
+    private static List<Integer> docsOf(List<ScoreDoc> hits) {
+        List<Integer> docs = new ArrayList<>(hits.size());
+        for (ScoreDoc h : hits) docs.add(h.doc);
+        return docs;
+    }
+
+    /** Exact dot product over every record sharing a dimension with the query: sparse search is exhaustive. */
+    private List<ScoreDoc> sparseSearch(IndexSearcher s, String ns, Query filter, SparseVector q, int topK) throws IOException {
+        List<BytesRef> dims = new ArrayList<>(q.indices().length);
+        for (int i : q.indices()) dims.add(new BytesRef(Integer.toUnsignedString(i)));
+        BooleanQuery.Builder b = new BooleanQuery.Builder()
+                .add(new TermInSetQuery(Documents.SPARSE_TERMS, dims), Occur.FILTER)
+                .add(namespaceQuery(ns), Occur.FILTER);
+        if (filter != null) b.add(filter, Occur.FILTER);
+        Weight w = s.createWeight(s.rewrite(b.build()), ScoreMode.COMPLETE_NO_SCORES, 1f);
+        PriorityQueue<ScoreDoc> best = new PriorityQueue<>((x, y) -> x.score != y.score
+                ? Float.compare(x.score, y.score) : Integer.compare(y.doc, x.doc));
+        for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+            Scorer scorer = w.scorer(leaf);
+            if (scorer == null) continue;
+            Bits live = leaf.reader().getLiveDocs();
+            BinaryDocValues values = leaf.reader().getBinaryDocValues(Documents.SPARSE);
+            DocIdSetIterator it = scorer.iterator();
+            for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+                if (live != null && !live.get(doc)) continue;
+                if (values == null || !values.advanceExact(doc)) continue;
+                float score = Documents.decodeSparse(values.binaryValue()).dot(q);
+                best.add(new ScoreDoc(leaf.docBase + doc, score));
+                if (best.size() > topK) best.poll();
+            }
+        }
+        List<ScoreDoc> hits = new ArrayList<>(best);
+        hits.sort((x, y) -> x.score != y.score ? Float.compare(y.score, x.score) : Integer.compare(x.doc, y.doc));
+        return hits;
+    }
+
+    /**
+     * The query restricting a search to a namespace and filter, or null when it would match every
+     * live record: building the filter's bit set costs a pass over the namespace, which the common
+     * single-namespace index should not pay on every query.
+     */
+    private Query scope(IndexSearcher s, String ns, Query filter) throws IOException {
+        Query nsQuery = namespaceQuery(ns);
+        if (filter == null) {
+            return s.count(nsQuery) == s.getIndexReader().numDocs() ? null : nsQuery;
+        }
+        return new BooleanQuery.Builder().add(nsQuery, Occur.FILTER).add(filter, Occur.FILTER).build();
+    }
+
+    private static Query namespaceQuery(String ns) {
+        return new TermQuery(new Term(Documents.NAMESPACE, ns));
+    }
+
+    private static List<Integer> matchingDocs(IndexSearcher s, Query q) throws IOException {
+        Weight w = s.createWeight(s.rewrite(q), ScoreMode.COMPLETE_NO_SCORES, 1f);
+        List<Integer> docs = new ArrayList<>();
+        for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+            Scorer scorer = w.scorer(leaf);
+            if (scorer == null) continue;
+            Bits live = leaf.reader().getLiveDocs();
+            DocIdSetIterator it = scorer.iterator();
+            for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+                if (live == null || live.get(doc)) docs.add(leaf.docBase + doc);
+            }
+        }
+        return docs;
+    }
+
+    /** Loads records for global doc ids, visiting each segment's doc values in increasing doc order. */
+    private Map<Integer, VectorRecord> load(IndexSearcher s, List<Integer> docs, boolean values, boolean metadata)
+            throws IOException {
+        List<Integer> sorted = new ArrayList<>(docs);
+        sorted.sort(null);
+        List<LeafReaderContext> leaves = s.getIndexReader().leaves();
+        Map<Integer, VectorRecord> out = new HashMap<>();
+        int leafIndex = -1;
+        LeafReader reader = null;
+        StoredFields stored = null;
+        FloatVectorValues dense = null;
+        KnnVectorValues.DocIndexIterator denseIt = null;
+        BinaryDocValues sparse = null;
+        int docBase = 0;
+        for (int global : sorted) {
+            int li = ReaderUtil.subIndex(global, leaves);
+            if (li != leafIndex) {
+                leafIndex = li;
+                LeafReaderContext ctx = leaves.get(li);
+                reader = ctx.reader();
+                docBase = ctx.docBase;
+                stored = reader.storedFields();
+                dense = values ? reader.getFloatVectorValues(Documents.VECTOR) : null;
+                denseIt = dense == null ? null : dense.iterator();
+                sparse = values ? reader.getBinaryDocValues(Documents.SPARSE) : null;
+            }
+            int doc = global - docBase;
+            Document d = stored.document(doc);
+            String id = d.get(Documents.ID);
+            float[] vec = null;
+            if (denseIt != null) {
+                int at = denseIt.docID() < doc ? denseIt.advance(doc) : denseIt.docID();
+                if (at == doc) vec = dense.vectorValue(denseIt.index()).clone();
+            }
+            SparseVector sv = null;
+            if (sparse != null && sparse.advanceExact(doc)) sv = Documents.decodeSparse(sparse.binaryValue());
+            Map<String, Object> meta = null;
+            if (metadata) {
+                BytesRef m = d.getBinaryValue(Documents.METADATA);
+                meta = m == null ? null : Metadata.fromJson(m.bytes, m.offset, m.length);
+            }
+            out.put(global, new VectorRecord(id, vec, sv, meta));
+        }
+        return out;
+    }
+
+    /** Lists ids in a namespace in bitwise order, {@code limit} at a time, after the page token. */
+    public ListPage list(String namespace, String prefix, int limit, String paginationToken) {
+        String ns = Limits.namespace(namespace);
+        if (limit < 1 || limit > 1000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 1000");
+        String after = paginationToken == null || paginationToken.isEmpty() ? null : decodeToken(paginationToken);
+        String start = Documents.keyPrefix(ns) + (prefix == null ? "" : prefix);
+        String mustStartWith = start;
+        if (after != null) {
+            String afterKey = Documents.key(ns, after);
+            if (afterKey.compareTo(start) >= 0) start = afterKey;
+        }
+        try {
+            IndexSearcher s = acquire();
+            try {
+                TreeSet<BytesRef> found = new TreeSet<>();
+                BytesRef from = new BytesRef(start);
+                BytesRef required = new BytesRef(mustStartWith);
+                BytesRef afterRef = after == null ? null : new BytesRef(Documents.key(ns, after));
+                for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+                    Terms terms = leaf.reader().terms(Documents.KEY);
+                    if (terms == null) continue;
+                    TermsEnum te = terms.iterator();
+                    if (te.seekCeil(from) == TermsEnum.SeekStatus.END) continue;
+                    Bits live = leaf.reader().getLiveDocs();
+                    PostingsEnum pe = null;
+                    int taken = 0;
+                    for (BytesRef t = te.term(); t != null && taken <= limit; t = te.next()) {
+                        if (!startsWith(t, required)) break;
+                        if (afterRef != null && t.compareTo(afterRef) <= 0) continue;
+                        pe = te.postings(pe, PostingsEnum.NONE);
+                        boolean alive = false;
+                        for (int d = pe.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = pe.nextDoc()) {
+                            if (live == null || live.get(d)) {
+                                alive = true;
+                                break;
+                            }
+                        }
+                        if (alive) {
+                            found.add(BytesRef.deepCopyOf(t));
+                            taken++;
+                        }
+                    }
+                }
+                List<String> ids = new ArrayList<>(Math.min(limit, found.size()));
+                int skip = Documents.keyPrefix(ns).getBytes(StandardCharsets.UTF_8).length;
+                for (BytesRef t : found) {
+                    if (ids.size() == limit) break;
+                    ids.add(new String(t.bytes, t.offset + skip, t.length - skip, StandardCharsets.UTF_8));
+                }
+                String next = found.size() > limit ? encodeToken(ids.get(ids.size() - 1)) : null;
+                return new ListPage(ids, next);
+            } finally {
+                release(s);
+            }
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
+    }
+
+    private static boolean startsWith(BytesRef t, BytesRef prefix) {
+        if (t.length < prefix.length) return false;
+        return java.util.Arrays.equals(t.bytes, t.offset, t.offset + prefix.length,
+                prefix.bytes, prefix.offset, prefix.offset + prefix.length);
+    }
+
+    static String encodeToken(String lastId) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((TOKEN_PREFIX + lastId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String decodeToken(String token) {
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            if (s.startsWith(TOKEN_PREFIX)) return s.substring(TOKEN_PREFIX.length());
+        } catch (IllegalArgumentException ignored) {
+            // fall through to the error below
+        }
+        throw ConiferException.invalid("Invalid paginationToken: pass the pagination.next value of a previous response");
+    }
+
+    /** Live record counts per non-empty namespace, optionally only of records matching {@code filter}. */
+    public IndexStats stats(Map<String, Object> filter) {
+        Query f = filter == null || filter.isEmpty() ? null : FilterQueries.toQuery(filter, space);
+        try {
+            IndexSearcher s = acquire();
+            try {
+                SortedMap<String, Long> counts = new TreeMap<>(VectorStore::bitwise);
+                long total = 0;
+                for (String ns : namespaceTerms(s.getIndexReader())) {
+                    Query q = f == null ? namespaceQuery(ns)
+                            : new BooleanQuery.Builder().add(namespaceQuery(ns), Occur.FILTER).add(f, Occur.FILTER).build();
+                    long c = s.count(q);
+                    if (c > 0) {
+                        counts.put(ns, c);
+                        total += c;
+                    }
+                }
+                return new IndexStats(counts, total);
+            } finally {
+                release(s);
+            }
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
+    }
+
+    /** Live records in one namespace, 0 if it has none. */
+    public long count(String namespace) {
+        String ns = Limits.namespace(namespace);
+        try {
+            IndexSearcher s = acquire();
+            try {
+                return s.count(namespaceQuery(ns));
+            } finally {
+                release(s);
+            }
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
+    }
+
+    private static TreeSet<String> namespaceTerms(IndexReader reader) throws IOException {
+        TreeSet<String> names = new TreeSet<>(VectorStore::bitwise);
+        for (LeafReaderContext leaf : reader.leaves()) {
+            Terms terms = leaf.reader().terms(Documents.NAMESPACE);
+            if (terms == null) continue;
+            TermsEnum te = terms.iterator();
+            for (BytesRef t = te.next(); t != null; t = te.next()) names.add(t.utf8ToString());
+        }
+        return names;
+    }
+
+    /** Bitwise ("C" collation) order of the UTF-8 encodings, as Pinecone documents for listings. */
+    public static int bitwise(String a, String b) {
+        return new BytesRef(a).compareTo(new BytesRef(b));
+    }
+
+    /** Bytes of the Lucene files of the current commit (what a copy of the index costs). */
+    public long sizeBytes() {
+        long total = 0;
+        try {
+            for (String f : directory.listAll()) {
+                try {
+                    total += directory.fileLength(f);
+                } catch (IOException ignored) {
+                    // merged away while we listed
+                }
+            }
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
+        return total;
+    }
+
+    @Override
+    public void close() throws IOException {
+        Lock exclusive = barrier.writeLock();
+        exclusive.lock();
+        try {
+            checkpoint();
+            searchers.close();
+            writer.close();
+            wal.close();
+            directory.close();
+        } finally {
+            exclusive.unlock();
+        }
+    }
+
+    /** Closes without a final checkpoint, as a crash would (the log still holds every write). */
+    public void abandon() throws IOException {
+        searchers.close();
+        writer.rollback();
+        wal.close();
+        directory.close();
+    }
+
+    public record StoreOptions(double ramBufferMb, double maxSegmentMb, int efSearch, long checkpointLogBytes) {
+        public static StoreOptions defaults() {
+            return new StoreOptions(64, 2048, 100, 256L * 1024 * 1024);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package io.conifer.vectors;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+/**
+ * The write-ahead log that makes a write durable before Lucene commits it.
+ *
+ * <p>Every write is appended as one record {@code [int length][long seq][int crc32c][payload]} and is
+ * acknowledged only after {@link #sync} has forced it to disk. Syncs are group commits: one thread
+ * fsyncs on behalf of every record appended so far, so concurrent writers share one fsync.
+ *
+ * <p>The log is a sequence of files named by the first sequence number they hold. A Lucene commit
+ * records the highest sequence {@code S} whose every predecessor is applied ({@link #checkpointable});
+ * after that commit, files holding only records {@code <= S} are deleted. On open, records after the
+ * committed {@code S} are replayed; a torn record at the tail of the last file (a crash mid-append,
+ * never acknowledged) is cut off.
+ */
+final class WriteAheadLog implements Closeable {
+    private static final int HEADER = 4 + 8 + 4;
+    private static final String PREFIX = "wal-";
+    private static final String SUFFIX = ".log";
+
+    /** Receives each replayed record in order. */
+    interface Replayer {
+        void replay(long seq, byte[] payload) throws IOException;
+    }
+
+    private final Path dir;
+    private final Object appendLock = new Object();
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final ConcurrentSkipListSet<Long> unapplied = new ConcurrentSkipListSet<>();
+    private FileChannel current;
+    private long currentFirstSeq;
+    private long currentBytes;
+    private long lastSeq;
+    private volatile long syncedSeq;
+    private volatile IOException broken;
+
+    private WriteAheadLog(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Opens the log, replaying every record with a sequence above {@code afterSeq}. */
+    static WriteAheadLog open(Path dir, long afterSeq, Replayer replayer) throws IOException {
+        Files.createDirectories(dir);
+        WriteAheadLog wal = new WriteAheadLog(dir);
+        List<Path> files = wal.files();
+        long last = afterSeq;
+        for (int i = 0; i < files.size(); i++) {
+            last = Math.max(last, replayFile(files.get(i), i == files.size() - 1, afterSeq, replayer));
+        }
+        wal.lastSeq = last;
+        wal.syncedSeq = last;
+        wal.startFile(last + 1);
+        return wal;
+    }
+
+    private static long replayFile(Path file, boolean isLast, long afterSeq, Replayer replayer) throws IOException {
+        long last = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            long pos = 0;
+            ByteBuffer header = ByteBuffer.allocate(HEADER);
+            while (pos < size) {
+                header.clear();
+                if (readFully(ch, header, pos) < HEADER) {
+                    truncateTail(ch, file, pos, isLast, "a torn record header");
+                    break;
+                }
+                header.flip();
+                int length = header.getInt();
+                long seq = header.getLong();
+                int crc = header.getInt();
+                if (length < 0 || pos + HEADER + length > size) {
+                    truncateTail(ch, file, pos, isLast, "a torn record");
+                    break;
+                }
+                ByteBuffer payload = ByteBuffer.allocate(length);
+                readFully(ch, payload, pos + HEADER);
+                if (checksum(seq, payload.array()) != crc) {
+                    truncateTail(ch, file, pos, isLast, "a record with a bad checksum");
+                    break;
+                }
+                if (seq > afterSeq) replayer.replay(seq, payload.array());
+                last = seq;
+                pos += HEADER + length;
+            }
+        }
+        return last;
+    }
+
+    private static void truncateTail(FileChannel ch, Path file, long pos, boolean isLast, String what)
+            throws IOException {
+        if (!isLast) {
+            throw new IOException("Write-ahead log " + file + " has " + what + " at byte " + pos
+                    + " but is not the last log file: the log is corrupt");
+        }
+        // A crash mid-append leaves a partial record that was never acknowledged: cut it off.
+        ch.truncate(pos);
+        ch.force(true);
+    }
+
+    private static int readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        int total = 0;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos + total);
+            if (n < 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    private static int checksum(long seq, byte[] payload) {
+        CRC32C crc = new CRC32C();
+        ByteBuffer s = ByteBuffer.allocate(8).putLong(0, seq);
+        crc.update(s);
+        crc.update(payload);
+        return (int) crc.getValue();
+    }
+
+    /** Appends a record and returns its sequence number; it stays unapplied until {@link #applied}. */
+    long append(byte[] payload) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
+        synchronized (appendLock) {
+            checkUsable();
+            long seq = lastSeq + 1;
+            buf.putInt(payload.length).putLong(seq).putInt(checksum(seq, payload)).put(payload).flip();
+            try {
+                while (buf.hasRemaining()) current.write(buf);
+            } catch (IOException e) {
+                broken = e;
+                throw e;
+            }
+            lastSeq = seq;
+            currentBytes += buf.limit();
+            unapplied.add(seq);
+            return seq;
+        }
+    }
+
+    /** Returns once the record {@code seq} and all before it are on disk. */
+    void sync(long seq) throws IOException {
+        if (syncedSeq >= seq) return;
+        syncLock.lock();
+        try {
+            if (syncedSeq >= seq) return;
+            checkUsable();
+            long target;
+            FileChannel ch;
+            synchronized (appendLock) {
+                target = lastSeq;
+                ch = current;
+            }
+            try {
+                ch.force(false);
+            } catch (IOException e) {
+                broken = e;
+                throw e;
+            }
+            syncedSeq = target;
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Marks {@code seq} as applied to the index (or abandoned), so a checkpoint may pass it. */
+    void applied(long seq) {
+        unapplied.remove(seq);
+    }
+
+    /** The highest sequence number S such that every record up to S has been applied. */
+    long checkpointable() {
+        synchronized (appendLock) {
+            Long lowest = unapplied.isEmpty() ? null : unapplied.first();
+            return lowest == null ? lastSeq : lowest - 1;
+        }
+    }
+
+    long bytesSinceRoll() {
+        synchronized (appendLock) {
+            return currentBytes;
+        }
+    }
+
+    /** Starts a new file so that older files can be deleted once a checkpoint covers them. */
+    void roll() throws IOException {
+        synchronized (appendLock) {
+            checkUsable();
+            if (currentBytes == 0) return;
+            current.force(false);
+            current.close();
+            startFile(lastSeq + 1);
+        }
+    }
+
+    /** Deletes every file whose records are all at or below {@code checkpointSeq}. */
+    void trim(long checkpointSeq) throws IOException {
+        List<Path> files = files();
+        for (int i = 0; i + 1 < files.size(); i++) {
+            long nextFirst = firstSeq(files.get(i + 1));
+            if (nextFirst <= checkpointSeq + 1) Files.deleteIfExists(files.get(i));
+        }
+    }
+
+    long lastSeq() {
+        synchronized (appendLock) {
+            return lastSeq;
+        }
+    }
+
+    private void startFile(long firstSeq) throws IOException {
+        Path file = dir.resolve(String.format("%s%020d%s", PREFIX, firstSeq, SUFFIX));
+        current = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        currentFirstSeq = firstSeq;
+        currentBytes = current.size();
+        Durable.fsyncDirectory(dir);
+    }
+
+    private List<Path> files() throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
+            ds.forEach(out::add);
+        }
+        out.sort((a, b) -> Long.compare(firstSeq(a), firstSeq(b)));
+        return out;
+    }
+
+    private static long firstSeq(Path file) {
+        String n = file.getFileName().toString();
+        return Long.parseLong(n.substring(PREFIX.length(), n.length() - SUFFIX.length()));
+    }
+
+    private void checkUsable() throws IOException {
+        if (broken != null) throw new IOException("Write-ahead log failed earlier; writes are refused", broken);
+    }
+
+    @Override
+    public void close() throws IOException {
+        synchronized (appendLock) {
+            if (current.isOpen()) {
+                current.force(false);
+                current.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.conifer.vectors;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A logged write. Each is idempotent and self-contained (an update is logged as the full record it
+ * produced), so replaying a suffix of the log over a commit that already holds part of it converges
+ * to the acknowledged state.
+ */
+sealed interface WriteOp {
+    record Upsert(String namespace, List<VectorRecord> records) implements WriteOp {}
+
+    record DeleteIds(String namespace, List<String> ids) implements WriteOp {}
+
+    record DeleteFilter(String namespace, Map<String, Object> filter) implements WriteOp {}
+
+    record DeleteNamespace(String namespace) implements WriteOp {}
+
+    byte UPSERT = 1, DELETE_IDS = 2, DELETE_FILTER = 3, DELETE_NAMESPACE = 4;
+
+    static byte[] encode(WriteOp op) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            DataOutputStream out = new DataOutputStream(bytes);
+            switch (op) {
+                case Upsert u -> {
+                    out.writeByte(UPSERT);
+                    out.writeUTF(u.namespace());
+                    out.writeInt(u.records().size());
+                    for (VectorRecord r : u.records()) writeRecord(out, r);
+                }
+                case DeleteIds d -> {
+                    out.writeByte(DELETE_IDS);
+                    out.writeUTF(d.namespace());
+                    out.writeInt(d.ids().size());
+                    for (String id : d.ids()) out.writeUTF(id);
+                }
+                case DeleteFilter f -> {
+                    out.writeByte(DELETE_FILTER);
+                    out.writeUTF(f.namespace());
+                    writeBytes(out, Metadata.toJson(f.filter()));
+                }
+                case DeleteNamespace n -> {
+                    out.writeByte(DELETE_NAMESPACE);
+                    out.writeUTF(n.namespace());
+                }
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static WriteOp decode(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        byte type = in.readByte();
+        String ns = in.readUTF();
+        return switch (type) {
+            case UPSERT -> {
+                int n = in.readInt();
+                List<VectorRecord> records = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) records.add(readRecord(in));
+                yield new Upsert(ns, records);
+            }
+            case DELETE_IDS -> {
+                int n = in.readInt();
+                List<String> ids = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) ids.add(in.readUTF());
+                yield new DeleteIds(ns, ids);
+            }
+            case DELETE_FILTER -> {
+                byte[] json = readBytes(in);
+                yield new DeleteFilter(ns, Metadata.fromJson(json, 0, json.length));
+            }
+            case DELETE_NAMESPACE -> new DeleteNamespace(ns);
+            default -> throw new IOException("Unknown write-ahead log record type " + type);
+        };
+    }
+
+    private static void writeRecord(DataOutputStream out, VectorRecord r) throws IOException {
+        out.writeUTF(r.id());
+        float[] v = r.values();
+        out.writeInt(v == null ? -1 : v.length);
+        if (v != null) for (float f : v) out.writeFloat(f);
+        SparseVector s = r.sparse();
+        out.writeInt(s == null ? -1 : s.indices().length);
+        if (s != null) {
+            for (int i : s.indices()) out.writeInt(i);
+            for (float f : s.values()) out.writeFloat(f);
+        }
+        writeBytes(out, r.metadata() == null ? null : Metadata.toJson(r.metadata()));
+    }
+
+    private static VectorRecord readRecord(DataInputStream in) throws IOException {
+        String id = in.readUTF();
+        int dim = in.readInt();
+        float[] values = null;
+        if (dim >= 0) {
+            values = new float[dim];
+            for (int i = 0; i < dim; i++) values[i] = in.readFloat();
+        }
+        int nnz = in.readInt();
+        SparseVector sparse = null;
+        if (nnz >= 0) {
+            int[] idx = new int[nnz];
+            float[] vals = new float[nnz];
+            for (int i = 0; i < nnz; i++) idx[i] = in.readInt();
+            for (int i = 0; i < nnz; i++) vals[i] = in.readFloat();
+            sparse = new SparseVector(idx, vals);
+        }
+        byte[] meta = readBytes(in);
+        return new VectorRecord(id, values, sparse, meta == null ? null : Metadata.fromJson(meta, 0, meta.length));
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b == null ? -1 : b.length);
+        if (b != null) out.write(b);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) return null;
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+}
