@@ -1,0 +1,95 @@
+package io.conifer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** A tiny JSON-over-HTTP client for tests: real HTTP/1.1 requests, parsed JSON answers. */
+public final class Http {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private final String base;
+    private final String apiKey;
+
+    public Http(String base, String apiKey) {
+        this.base = base;
+        this.apiKey = apiKey;
+    }
+
+    /** A client for an index's data plane, given the index's {@code host}. */
+    public Http forHost(String host) {
+        return new Http("http://" + host, apiKey);
+    }
+
+    public Http withKey(String key) {
+        return new Http(base, key);
+    }
+
+    public record Response(int status, String body) {
+        public JsonNode json() {
+            try {
+                return body.isEmpty() ? JSON.nullNode() : JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("Not JSON (status " + status + "): " + body, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+
+    public Response get(String path) {
+        return send("GET", path, null);
+    }
+
+    public Response delete(String path) {
+        return send("DELETE", path, null);
+    }
+
+    public Response post(String path, Object body) {
+        return send("POST", path, body);
+    }
+
+    public Response patch(String path, Object body) {
+        return send("PATCH", path, body);
+    }
+
+    public Response send(String method, String path, Object body) {
+        return send(method, path, body, null);
+    }
+
+    /** {@code body} is a JSON string or an object for Jackson; {@code version} sets X-Pinecone-Api-Version. */
+    public Response send(String method, String path, Object body, String version) {
+        try {
+            String text = body == null ? null : body instanceof String s ? s : JSON.writeValueAsString(body);
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                    .method(method, text == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(text));
+            if (text != null) b.header("Content-Type", "application/json");
+            if (apiKey != null) b.header("Api-Key", apiKey);
+            if (version != null) b.header("X-Pinecone-Api-Version", version);
+            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Creates a dense serverless index and returns its {@code host}. */
+    public String createDense(String name, int dimension, String metric) {
+        Response r = post("/indexes", "{\"name\":\"" + name + "\",\"dimension\":" + dimension + ",\"metric\":\"" + metric
+                + "\",\"spec\":{\"serverless\":{\"cloud\":\"aws\",\"region\":\"us-east-1\"}}}");
+        if (r.status() != 201) throw new AssertionError("create index failed: " + r);
+        return r.json().get("host").asText();
+    }
+}

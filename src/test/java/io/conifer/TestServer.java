@@ -1,0 +1,91 @@
+package io.conifer;
+
+import io.conifer.server.ConiferServer;
+import io.conifer.server.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+
+/**
+ * An in-process Conifer on free ports over a data directory, for tests. Restartable on the same
+ * directory ({@link #restart()}), or crashed without a final checkpoint ({@link #crashAndRestart()}).
+ */
+public final class TestServer implements AutoCloseable {
+    public static final String KEY = "test-key";
+
+    private ServerConfig config;
+    private ConiferServer server;
+
+    private TestServer(ServerConfig config) throws IOException {
+        this.config = config;
+        this.server = ConiferServer.start(config);
+    }
+
+    /** A server with one API key, {@link #KEY}, in the default project. */
+    public static TestServer start(Path dataDir) throws IOException {
+        return start(dataDir, KEY);
+    }
+
+    public static TestServer start(Path dataDir, String apiKeys) throws IOException {
+        ServerConfig c = ServerConfig.defaults(dataDir).withApiKeys(apiKeys).withPorts(0, freePortRange());
+        return new TestServer(c);
+    }
+
+    /** A base port with a run of free ports above it (index ports are allocated upwards from it). */
+    public static int freePortRange() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20000 + (int) (Math.random() * 30000);
+            boolean ok = true;
+            for (int p = base; p < base + 20 && ok; p++) ok = isFree(p);
+            if (ok) return base;
+        }
+        throw new IllegalStateException("no free port range");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String url() {
+        return "http://localhost:" + port();
+    }
+
+    public ConiferServer server() {
+        return server;
+    }
+
+    /** Stops and starts again on the same data directory and the same control port. */
+    public void restart() {
+        server.close();
+        reopen();
+    }
+
+    /** Stops without a final Lucene commit, as kill -9 would, then starts again. */
+    public void crashAndRestart() {
+        server.crash();
+        reopen();
+    }
+
+    private void reopen() {
+        config = config.withPorts(server.port(), config.firstDataPort());
+        try {
+            server = ConiferServer.start(config);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
