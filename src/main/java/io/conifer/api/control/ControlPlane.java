@@ -21,6 +21,7 @@ public final class ControlPlane {
                 .http(address)
                 .workerGroup(workers, false)
                 .maxRequestLength(4 * 1024 * 1024)
+                .gracefulShutdownTimeoutMillis(0, 1000)
                 .errorHandler(errors)
                 .service("/health", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}"));
         sb.annotatedService()

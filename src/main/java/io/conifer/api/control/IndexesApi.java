@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.Blocking;
 import com.linecorp.armeria.server.annotation.Delete;
@@ -80,7 +81,7 @@ public final class IndexesApi {
     @Delete("/indexes/{name}")
     public HttpResponse delete(ServiceRequestContext ctx, @Param("name") String name) throws IOException {
         indexes.delete(ControlPlaneAuth.project(ctx), name);
-        return HttpResponse.of(HttpStatus.ACCEPTED);
+        return HttpResponse.of(ResponseHeaders.of(HttpStatus.ACCEPTED));
     }
 
     static HttpResponse json(HttpStatus status, ObjectNode body) {

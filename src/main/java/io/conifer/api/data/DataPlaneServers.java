@@ -64,6 +64,8 @@ public final class DataPlaneServers implements DataPlaneHost {
                 .http(new InetSocketAddress(bindAddress, index.port()))
                 .workerGroup(workers, false)
                 .maxRequestLength(MAX_WIRE_BYTES)
+                // A deleted index stops at once; in-flight calls get a moment to finish.
+                .gracefulShutdownTimeoutMillis(0, 1000)
                 .service(grpc)
                 .decorator((delegate, ctx, req) -> {
                     // REST bodies are limited by size on the wire, as Pinecone does; gRPC messages by

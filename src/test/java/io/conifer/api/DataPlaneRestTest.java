@@ -1,0 +1,418 @@
+package io.conifer.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conifer.Http;
+import io.conifer.TestServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every data-plane REST route over real HTTP, with the values each must return. */
+class DataPlaneRestTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static Http control;
+    static int counter;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(dir);
+        control = new Http(server.url(), TestServer.KEY);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Http newIndex(int dimension, String metric) {
+        return control.forHost(control.createDense("idx-" + (++counter), dimension, metric));
+    }
+
+    static void assertError(Http.Response r, int status, int grpcCode, String messagePart) {
+        assertEquals(status, r.status(), r.toString());
+        JsonNode j = r.json();
+        assertEquals(grpcCode, j.get("code").asInt(), r.toString());
+        assertTrue(j.get("message").asText().contains(messagePart), "message should mention '" + messagePart + "': " + r);
+        assertTrue(j.get("details").isArray(), r.toString());
+    }
+
+    static List<String> ids(JsonNode matches) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode m : matches) out.add(m.get("id").asText());
+        return out;
+    }
+
+    static final String THREE = "{\"vectors\":["
+            + "{\"id\":\"a\",\"values\":[1,0,0],\"metadata\":{\"genre\":\"drama\",\"year\":2019,\"tags\":[\"x\",\"y\"],\"new\":true}},"
+            + "{\"id\":\"b\",\"values\":[0.8,0.6,0],\"metadata\":{\"genre\":\"comedy\",\"year\":2020,\"tags\":[\"y\"],\"new\":false}},"
+            + "{\"id\":\"c\",\"values\":[0,0,2],\"metadata\":{\"genre\":\"drama\",\"year\":2021.5}}]}";
+
+    @Test
+    void upsertQueryCosineScores() {
+        Http d = newIndex(3, "cosine");
+        Http.Response up = d.post("/vectors/upsert", THREE);
+        assertEquals(200, up.status(), up.toString());
+        assertEquals(3, up.json().get("upsertedCount").asInt());
+        JsonNode q = d.post("/query", "{\"vector\":[1,0,0],\"topK\":3,\"includeMetadata\":true,\"includeValues\":true}").json();
+        JsonNode m = q.get("matches");
+        assertEquals(List.of("a", "b", "c"), ids(m));
+        assertEquals(1.0, m.get(0).get("score").asDouble(), 1e-5);
+        assertEquals(0.8, m.get(1).get("score").asDouble(), 1e-5);
+        assertEquals(0.0, m.get(2).get("score").asDouble(), 1e-5);
+        assertEquals("drama", m.get(0).get("metadata").get("genre").asText());
+        assertEquals(2019, m.get(0).get("metadata").get("year").asDouble(), 0);
+        assertEquals("[\"x\",\"y\"]", m.get(0).get("metadata").get("tags").toString());
+        assertEquals("[0.8,0.6,0.0]", m.get(1).get("values").toString());
+        // Without include flags nothing extra comes back.
+        JsonNode bare = d.post("/query", "{\"vector\":[1,0,0],\"topK\":1}").json().get("matches").get(0);
+        assertFalse(bare.has("metadata"));
+        assertEquals(0, bare.get("values").size());
+        // topK limits.
+        assertEquals(2, d.post("/query", "{\"vector\":[1,0,0],\"topK\":2}").json().get("matches").size());
+    }
+
+    @Test
+    void euclideanAndDotProductScores() {
+        Http e = newIndex(2, "euclidean");
+        e.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"near\",\"values\":[1,1]},{\"id\":\"far\",\"values\":[4,5]}]}");
+        JsonNode m = e.post("/query", "{\"vector\":[1,2],\"topK\":2}").json().get("matches");
+        assertEquals(List.of("near", "far"), ids(m), "closest first");
+        assertEquals(1.0, m.get(0).get("score").asDouble(), 1e-4, "squared euclidean distance");
+        assertEquals(18.0, m.get(1).get("score").asDouble(), 1e-3);
+
+        Http p = newIndex(2, "dotproduct");
+        p.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"big\",\"values\":[3,4]},{\"id\":\"neg\",\"values\":[-1,-2]},"
+                + "{\"id\":\"small\",\"values\":[0.5,0.1]}]}");
+        m = p.post("/query", "{\"vector\":[1,2],\"topK\":3}").json().get("matches");
+        assertEquals(List.of("big", "small", "neg"), ids(m));
+        assertEquals(11.0, m.get(0).get("score").asDouble(), 1e-4);
+        assertEquals(0.7, m.get(1).get("score").asDouble(), 1e-4);
+        assertEquals(-5.0, m.get(2).get("score").asDouble(), 1e-4);
+    }
+
+    @Test
+    void queryById() {
+        Http d = newIndex(3, "cosine");
+        d.post("/vectors/upsert", THREE);
+        JsonNode m = d.post("/query", "{\"id\":\"b\",\"topK\":2}").json().get("matches");
+        assertEquals(List.of("b", "a"), ids(m));
+        assertEquals(0, d.post("/query", "{\"id\":\"missing\",\"topK\":2}").json().get("matches").size());
+        assertError(d.post("/query", "{\"id\":\"a\",\"vector\":[1,0,0],\"topK\":2}"), 400, 3, "not both");
+    }
+
+    @Test
+    void metadataFilters() {
+        Http d = newIndex(3, "cosine");
+        d.post("/vectors/upsert", THREE);
+        String[][] cases = {
+            {"{\"genre\":\"drama\"}", "a,c"},
+            {"{\"genre\":{\"$eq\":\"comedy\"}}", "b"},
+            {"{\"genre\":{\"$ne\":\"drama\"}}", "b"},
+            {"{\"year\":{\"$gt\":2019}}", "b,c"},
+            {"{\"year\":{\"$gte\":2020,\"$lt\":2021}}", "b"},
+            {"{\"year\":{\"$lte\":2020}}", "a,b"},
+            {"{\"year\":{\"$eq\":2021.5}}", "c"},
+            {"{\"genre\":{\"$in\":[\"comedy\",\"horror\"]}}", "b"},
+            {"{\"genre\":{\"$nin\":[\"comedy\"]}}", "a,c"},
+            {"{\"tags\":{\"$in\":[\"x\"]}}", "a"},
+            {"{\"tags\":\"y\"}", "a,b"},
+            {"{\"tags\":{\"$nin\":[\"y\"]}}", "c"},
+            {"{\"new\":true}", "a"},
+            {"{\"new\":{\"$ne\":true}}", "b,c"},
+            {"{\"tags\":{\"$exists\":true}}", "a,b"},
+            {"{\"tags\":{\"$exists\":false}}", "c"},
+            {"{\"$or\":[{\"genre\":\"comedy\"},{\"year\":{\"$gt\":2021}}]}", "b,c"},
+            {"{\"$and\":[{\"genre\":\"drama\"},{\"year\":{\"$lt\":2020}}]}", "a"},
+            {"{\"genre\":\"drama\",\"new\":true}", "a"},
+            {"{\"year\":{\"$in\":[2019,2021.5]}}", "a,c"},
+            {"{\"genre\":\"none\"}", ""},
+        };
+        for (String[] c : cases) {
+            Http.Response r = d.post("/query", "{\"vector\":[1,1,1],\"topK\":10,\"filter\":" + c[0] + "}");
+            assertEquals(200, r.status(), c[0] + " -> " + r);
+            List<String> got = ids(r.json().get("matches"));
+            got.sort(null);
+            assertEquals(c[1], String.join(",", got), "filter " + c[0]);
+        }
+        String[][] bad = {
+            {"{\"genre\":{\"$regex\":\"d.*\"}}", "$regex"},
+            {"{\"year\":{\"$gt\":\"2019\"}}", "number"},
+            {"{\"genre\":{\"$in\":\"drama\"}}", "array"},
+            {"{\"$or\":{\"genre\":\"drama\"}}", "$or"},
+            {"{\"$not\":{\"genre\":\"drama\"}}", "$not"},
+            {"{\"tags\":{\"$exists\":1}}", "$exists"},
+            {"{\"genre\":{\"$eq\":{\"a\":1}}}", "object"},
+        };
+        for (String[] b : bad) {
+            assertError(d.post("/query", "{\"vector\":[1,1,1],\"topK\":10,\"filter\":" + b[0] + "}"), 400, 3, b[1]);
+        }
+    }
+
+    @Test
+    void fetchUpdateAndMetadataMerge() {
+        Http d = newIndex(3, "cosine");
+        d.post("/vectors/upsert", THREE);
+        JsonNode f = d.get("/vectors/fetch?ids=a&ids=c&ids=missing").json();
+        assertEquals(Set.of("a", "c"), fieldNames(f.get("vectors")));
+        assertEquals("[1.0,0.0,0.0]", f.get("vectors").get("a").get("values").toString());
+        assertEquals("drama", f.get("vectors").get("c").get("metadata").get("genre").asText());
+
+        Http.Response u = d.post("/vectors/update", "{\"id\":\"a\",\"values\":[0,1,0],\"setMetadata\":{\"genre\":\"noir\",\"extra\":1}}");
+        assertEquals(200, u.status(), u.toString());
+        JsonNode a = d.get("/vectors/fetch?ids=a").json().get("vectors").get("a");
+        assertEquals("[0.0,1.0,0.0]", a.get("values").toString());
+        assertEquals("noir", a.get("metadata").get("genre").asText());
+        assertEquals(2019, a.get("metadata").get("year").asInt(), "untouched fields stay");
+        assertEquals(1, a.get("metadata").get("extra").asInt());
+        // The query index sees the new values at once.
+        assertEquals("a", d.post("/query", "{\"vector\":[0,1,0],\"topK\":1}").json().get("matches").get(0).get("id").asText());
+        // Only metadata.
+        d.post("/vectors/update", "{\"id\":\"a\",\"setMetadata\":{\"year\":1999}}");
+        a = d.get("/vectors/fetch?ids=a").json().get("vectors").get("a");
+        assertEquals("[0.0,1.0,0.0]", a.get("values").toString());
+        assertEquals(1999, a.get("metadata").get("year").asInt());
+        assertEquals(1, d.post("/query", "{\"vector\":[0,1,0],\"topK\":5,\"filter\":{\"year\":1999}}").json().get("matches").size());
+        assertEquals(0, d.post("/query", "{\"vector\":[0,1,0],\"topK\":5,\"filter\":{\"year\":2019}}").json().get("matches").size(),
+                "the old metadata value is no longer indexed");
+        // Missing id: nothing matched, nothing created.
+        JsonNode none = d.post("/vectors/update", "{\"id\":\"ghost\",\"setMetadata\":{\"x\":1}}").json();
+        assertEquals(0, none.get("matchedRecords").asInt());
+        assertEquals(0, d.get("/vectors/fetch?ids=ghost").json().get("vectors").size());
+        assertError(d.post("/vectors/update", "{\"id\":\"a\",\"values\":[1,2]}"), 400, 3, "dimension");
+        assertEquals("[0.0,1.0,0.0]", d.get("/vectors/fetch?ids=a").json().get("vectors").get("a").get("values").toString());
+    }
+
+    @Test
+    void deletes() {
+        Http d = newIndex(3, "cosine");
+        d.post("/vectors/upsert", THREE);
+        d.post("/vectors/upsert", "{\"namespace\":\"other\",\"vectors\":[{\"id\":\"a\",\"values\":[1,1,1]}]}");
+        assertEquals(200, d.post("/vectors/delete", "{\"ids\":[\"a\"]}").status());
+        assertEquals(Set.of("b", "c"), fieldNames(d.get("/vectors/fetch?ids=a&ids=b&ids=c").json().get("vectors")));
+        assertEquals(1, d.get("/vectors/fetch?ids=a&namespace=other").json().get("vectors").size(), "other namespace untouched");
+        assertEquals(200, d.post("/vectors/delete", "{\"filter\":{\"genre\":\"comedy\"}}").status());
+        assertEquals(Set.of("c"), fieldNames(d.get("/vectors/fetch?ids=b&ids=c").json().get("vectors")));
+        assertEquals(200, d.post("/vectors/delete", "{\"deleteAll\":true}").status());
+        assertEquals(0, d.get("/vectors/fetch?ids=c").json().get("vectors").size());
+        assertEquals(1, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+        assertError(d.post("/vectors/delete", "{}"), 400, 3, "exactly one");
+        assertError(d.post("/vectors/delete", "{\"ids\":[\"a\"],\"deleteAll\":true}"), 400, 3, "exactly one");
+        assertError(d.post("/vectors/delete", "{\"filter\":{\"genre\":{\"$bad\":1}}}"), 400, 3, "$bad");
+        StringBuilder many = new StringBuilder("{\"ids\":[");
+        for (int i = 0; i < 1001; i++) many.append(i == 0 ? "" : ",").append("\"").append(i).append("\"");
+        assertError(d.post("/vectors/delete", many + "]}"), 400, 3, "1000");
+    }
+
+    @Test
+    void namespacesAreIsolatedAndDefaultHasTwoNames() {
+        Http d = newIndex(2, "cosine");
+        d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"x\",\"values\":[1,0]}]}");
+        d.post("/vectors/upsert", "{\"namespace\":\"__default__\",\"vectors\":[{\"id\":\"y\",\"values\":[0,1]}]}");
+        d.post("/vectors/upsert", "{\"namespace\":\"ns1\",\"vectors\":[{\"id\":\"x\",\"values\":[0,1]},{\"id\":\"z\",\"values\":[1,1]}]}");
+        assertEquals(Set.of("x", "y"), fieldNames(d.get("/vectors/fetch?ids=x&ids=y&namespace=__default__").json().get("vectors")));
+        assertEquals(2, d.get("/vectors/fetch?ids=x&ids=y").json().get("vectors").size());
+        JsonNode q = d.post("/query", "{\"namespace\":\"ns1\",\"vector\":[1,0],\"topK\":5}").json();
+        assertEquals(List.of("z", "x"), ids(q.get("matches")));
+        assertEquals("ns1", q.get("namespace").asText());
+        JsonNode stats = d.post("/describe_index_stats", "{}").json();
+        assertEquals(4, stats.get("totalVectorCount").asInt());
+        assertEquals(2, stats.get("namespaces").get("").get("vectorCount").asInt());
+        assertEquals(2, stats.get("namespaces").get("ns1").get("vectorCount").asInt());
+        assertEquals(2, stats.get("dimension").asInt());
+        assertEquals("cosine", stats.get("metric").asText());
+        assertEquals(0.0, stats.get("indexFullness").asDouble());
+        JsonNode filtered = d.post("/describe_index_stats", "{\"filter\":{\"missing\":{\"$exists\":false}}}").json();
+        assertEquals(4, filtered.get("totalVectorCount").asInt());
+
+        JsonNode list = d.get("/namespaces").json();
+        assertEquals(2, list.get("total_count").asInt());
+        assertEquals("__default__", list.get("namespaces").get(0).get("name").asText());
+        assertEquals("ns1", list.get("namespaces").get(1).get("name").asText());
+        assertEquals(2, list.get("namespaces").get(1).get("record_count").asInt());
+        JsonNode page = d.get("/namespaces?limit=1").json();
+        assertEquals(1, page.get("namespaces").size());
+        JsonNode page2 = d.get("/namespaces?limit=1&paginationToken=" + page.get("pagination").get("next").asText()).json();
+        assertEquals("ns1", page2.get("namespaces").get(0).get("name").asText());
+        assertNull(page2.get("pagination"));
+        assertEquals(2, d.get("/namespaces/ns1").json().get("record_count").asInt());
+        assertError(d.get("/namespaces/none"), 404, 5, "none");
+        assertEquals(200, d.delete("/namespaces/ns1").status());
+        assertError(d.get("/namespaces/ns1"), 404, 5, "ns1");
+        assertError(d.delete("/namespaces/ns1"), 404, 5, "ns1");
+        assertEquals(2, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+        assertError(d.get("/namespaces?paginationToken=garbage!"), 400, 3, "paginationToken");
+    }
+
+    @Test
+    void listWithPrefixAndPagination() {
+        Http d = newIndex(2, "cosine");
+        StringBuilder b = new StringBuilder("{\"vectors\":[");
+        for (int i = 0; i < 250; i++) {
+            b.append(i == 0 ? "" : ",").append("{\"id\":\"doc#").append(String.format("%03d", i)).append("\",\"values\":[1,").append(i).append("]}");
+        }
+        d.post("/vectors/upsert", b + ",{\"id\":\"other\",\"values\":[1,1]}]}");
+        List<String> seen = new ArrayList<>();
+        String token = null;
+        int pages = 0;
+        do {
+            JsonNode page = d.get("/vectors/list?prefix=doc%23&limit=100" + (token == null ? "" : "&paginationToken=" + token)).json();
+            for (JsonNode v : page.get("vectors")) seen.add(v.get("id").asText());
+            token = page.has("pagination") ? page.get("pagination").get("next").asText() : null;
+            pages++;
+        } while (token != null);
+        assertEquals(3, pages);
+        assertEquals(250, seen.size());
+        assertEquals(250, new HashSet<>(seen).size(), "no repeats");
+        List<String> sorted = new ArrayList<>(seen);
+        sorted.sort(null);
+        assertEquals(sorted, seen, "bitwise order");
+        assertEquals("doc#000", seen.get(0));
+        // Without a prefix, everything.
+        JsonNode all = d.get("/vectors/list?limit=1000").json();
+        assertEquals(251, all.get("vectors").size());
+        assertFalse(all.has("pagination") && !all.get("pagination").isNull());
+        assertError(d.get("/vectors/list?paginationToken=not-a-token"), 400, 3, "paginationToken");
+        assertError(d.get("/vectors/list?limit=0"), 400, 3, "limit");
+    }
+
+    @Test
+    void limitsNameTheLimit() {
+        Http d = newIndex(3, "cosine");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"a\",\"values\":[1,2]}]}"), 400, 3, "dimension");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[]}"), 400, 3, "at least one");
+        StringBuilder b = new StringBuilder("{\"vectors\":[");
+        for (int i = 0; i < 1001; i++) b.append(i == 0 ? "" : ",").append("{\"id\":\"").append(i).append("\",\"values\":[1,2,3]}");
+        assertError(d.post("/vectors/upsert", b + "]}"), 400, 3, "1000");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"" + "x".repeat(513) + "\",\"values\":[1,2,3]}]}"), 400, 3, "512");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"\",\"values\":[1,2,3]}]}"), 400, 3, "id");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"m\",\"values\":[1,2,3],\"metadata\":{\"big\":\""
+                + "x".repeat(41 * 1024) + "\"}}]}"), 400, 3, "40960");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"m\",\"values\":[1,2,3],\"metadata\":{\"o\":{\"a\":1}}}]}"),
+                400, 3, "object");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"m\",\"values\":[1,2,3],\"metadata\":{\"l\":[1,2]}}]}"),
+                400, 3, "lists");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"z\",\"values\":[0,0,0]}]}"), 400, 3, "non-zero");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"s\",\"values\":[1,2,3],\"sparseValues\":{\"indices\":[1],"
+                + "\"values\":[1]}}]}"), 400, 3, "dotproduct");
+        assertError(d.post("/query", "{\"vector\":[1,2,3],\"topK\":0}"), 400, 3, "topK");
+        assertError(d.post("/query", "{\"vector\":[1,2,3],\"topK\":10001}"), 400, 3, "10000");
+        assertError(d.post("/query", "{\"topK\":3}"), 400, 3, "vector");
+        // A batch with one bad record writes nothing.
+        assertEquals(400, d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"good\",\"values\":[1,2,3]},"
+                + "{\"id\":\"bad\",\"values\":[1]}]}").status());
+        assertEquals(0, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+        // Over 2 MB on the wire.
+        StringBuilder huge = new StringBuilder("{\"vectors\":[");
+        for (int i = 0; i < 900; i++) {
+            huge.append(i == 0 ? "" : ",").append("{\"id\":\"").append(i).append("\",\"values\":[1,2,3],\"metadata\":{\"t\":\"")
+                    .append("y".repeat(2400)).append("\"}}");
+        }
+        assertError(d.post("/vectors/upsert", huge + "]}"), 413, 8, "2 MB");
+        assertEquals(0, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+        assertError(d.post("/query", "{broken"), 400, 3, "");
+    }
+
+    @Test
+    void sparseIndex() {
+        Http.Response created = control.post("/indexes", "{\"name\":\"sparse-rest\",\"vector_type\":\"sparse\","
+                + "\"spec\":{\"serverless\":{\"cloud\":\"aws\",\"region\":\"us-east-1\"}}}");
+        Http d = control.forHost(created.json().get("host").asText());
+        Http.Response up = d.post("/vectors/upsert", "{\"vectors\":["
+                + "{\"id\":\"s1\",\"sparseValues\":{\"indices\":[5,1],\"values\":[2.0,1.0]},\"metadata\":{\"k\":\"a\"}},"
+                + "{\"id\":\"s2\",\"sparseValues\":{\"indices\":[1,9],\"values\":[3.0,1.0]},\"metadata\":{\"k\":\"b\"}},"
+                + "{\"id\":\"s3\",\"sparseValues\":{\"indices\":[100],\"values\":[7.0]}}]}");
+        assertEquals(200, up.status(), up.toString());
+        JsonNode m = d.post("/query", "{\"sparseVector\":{\"indices\":[1,5],\"values\":[1.0,0.5]},\"topK\":5,"
+                + "\"includeValues\":true}").json().get("matches");
+        assertEquals(List.of("s2", "s1"), ids(m), "s3 shares no dimension");
+        assertEquals(3.0, m.get(0).get("score").asDouble(), 1e-6);
+        assertEquals(2.0, m.get(1).get("score").asDouble(), 1e-6);
+        assertEquals("[1,5]", m.get(1).get("sparseValues").get("indices").toString(), "sorted by index");
+        JsonNode filtered = d.post("/query", "{\"sparseVector\":{\"indices\":[1],\"values\":[1.0]},\"topK\":5,"
+                + "\"filter\":{\"k\":\"a\"}}").json().get("matches");
+        assertEquals(List.of("s1"), ids(filtered));
+        assertEquals(List.of("s1", "s2"), ids(d.post("/query", "{\"id\":\"s1\",\"topK\":2}").json().get("matches")));
+        JsonNode fetched = d.get("/vectors/fetch?ids=s2").json().get("vectors").get("s2");
+        assertEquals("[1,9]", fetched.get("sparseValues").get("indices").toString());
+        assertEquals("[3.0,1.0]", fetched.get("sparseValues").get("values").toString());
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"d\",\"values\":[1,2]}]}"), 400, 3, "sparse");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"d\",\"sparseValues\":{\"indices\":[1,1],"
+                + "\"values\":[1,2]}}]}"), 400, 3, "repeats");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"d\",\"sparseValues\":{\"indices\":[1,2],"
+                + "\"values\":[1]}}]}"), 400, 3, "same length");
+        assertError(d.post("/query", "{\"vector\":[1,2],\"topK\":1}"), 400, 3, "sparse");
+        JsonNode stats = d.post("/describe_index_stats", "{}").json();
+        assertEquals("sparse", stats.get("vectorType").asText());
+        assertFalse(stats.has("dimension"));
+        d.post("/vectors/update", "{\"id\":\"s3\",\"sparseValues\":{\"indices\":[1],\"values\":[10]}}");
+        assertEquals("s3", d.post("/query", "{\"sparseVector\":{\"indices\":[1],\"values\":[1.0]},\"topK\":1}")
+                .json().get("matches").get(0).get("id").asText());
+    }
+
+    @Test
+    void hybridQueryOnDotProductIndex() {
+        Http d = newIndex(2, "dotproduct");
+        d.post("/vectors/upsert", "{\"vectors\":["
+                + "{\"id\":\"dense-win\",\"values\":[1,0]},"
+                + "{\"id\":\"sparse-win\",\"values\":[0.9,0],\"sparseValues\":{\"indices\":[7],\"values\":[1.0]}}]}");
+        JsonNode m = d.post("/query", "{\"vector\":[1,0],\"sparseVector\":{\"indices\":[7],\"values\":[0.5]},\"topK\":2}")
+                .json().get("matches");
+        assertEquals(List.of("sparse-win", "dense-win"), ids(m));
+        assertEquals(1.4, m.get(0).get("score").asDouble(), 1e-5);
+    }
+
+    @Test
+    void highDimensionIndex() {
+        Http d = newIndex(2048, "cosine");
+        StringBuilder v = new StringBuilder("[");
+        for (int i = 0; i < 2048; i++) v.append(i == 0 ? "" : ",").append(i % 7 == 0 ? 1 : 0);
+        v.append("]");
+        assertEquals(200, d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"h\",\"values\":" + v + "}]}").status());
+        assertEquals(1.0, d.post("/query", "{\"vector\":" + v + ",\"topK\":1}").json().get("matches").get(0).get("score").asDouble(), 1e-5);
+    }
+
+    @Test
+    void readYourWritesUnderConcurrency() throws Exception {
+        Http d = newIndex(2, "euclidean");
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 4; t++) {
+            final int thread = t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; i < 25; i++) {
+                        String id = "t" + thread + "-" + i;
+                        Http.Response r = d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"" + id + "\",\"values\":[" + thread + "," + i + "]}]}");
+                        assertEquals(200, r.status(), r.toString());
+                        JsonNode f = d.get("/vectors/fetch?ids=" + id).json();
+                        assertTrue(f.get("vectors").has(id), "write visible to the next read: " + id);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        assertTrue(failures.isEmpty(), failures.toString());
+        assertEquals(100, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+    }
+
+    static Set<String> fieldNames(JsonNode n) {
+        Set<String> out = new HashSet<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+}
