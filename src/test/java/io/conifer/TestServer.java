@@ -65,18 +65,20 @@ public final class TestServer implements AutoCloseable {
 
     /** Stops and starts again on the same data directory and the same control port. */
     public void restart() {
+        int port = server.port();
         server.close();
-        reopen();
+        reopen(port);
     }
 
     /** Stops without a final Lucene commit, as kill -9 would, then starts again. */
     public void crashAndRestart() {
+        int port = server.port();
         server.crash();
-        reopen();
+        reopen(port);
     }
 
-    private void reopen() {
-        config = config.withPorts(server.port(), config.firstDataPort());
+    private void reopen(int port) {
+        config = config.withPorts(port, config.firstDataPort());
         try {
             server = ConiferServer.start(config);
         } catch (IOException e) {
