@@ -417,14 +417,8 @@ test('listNamespaces, describeNamespace and deleteNamespace', async () => {
   assert.equal((await index.describeIndexStats()).totalRecordCount, 2);
 });
 
-// Known gaps: SDK 8.2 operations Conifer does not (fully) implement yet. They are `todo` tests, so
-// they run and report "not ok ... # TODO" without failing the suite; when the server implements
-// one, its test passes and the `todo` option should be removed. See the comment of each.
-const GAP = 'known Conifer gap';
-
-test('listNamespaces reports total_count of all matching namespaces on every page', { todo: GAP }, async () => {
+test('listNamespaces reports total_count of all matching namespaces on every page', async () => {
   // The spec: total_count is "the total number of namespaces in the index matching the prefix".
-  // Conifer counts only those after the pagination token, so the second page says 1, not 2.
   const first = await index.listNamespaces({ limit: 1 });
   assert.equal(first.totalCount, 2);
   const second = await index.listNamespaces({ limit: 1, paginationToken: first.pagination.next });
@@ -432,24 +426,26 @@ test('listNamespaces reports total_count of all matching namespaces on every pag
   assert.equal(second.totalCount, 2);
 });
 
-test('createNamespace creates an empty namespace', { todo: GAP }, async () => {
-  // POST /namespaces answers 501 UNIMPLEMENTED, which the SDK retries 3 times and then reports as
-  // PineconeMaxRetriesExceededError, hiding the server's message.
+test('createNamespace creates an empty namespace that survives deleteAll-free life and can be deleted', async () => {
   const ns = await index.createNamespace({ name: 'created' });
   assert.equal(ns.name, 'created');
   assert.equal((await index.describeNamespace('created')).recordCount, 0);
+  await rejectsWith(index.createNamespace({ name: 'created' }), Errors.PineconeConflictError);
+  await index.deleteNamespace('created');
+  await rejectsWith(index.describeNamespace('created'), Errors.PineconeNotFoundError);
 });
 
-test('fetchByMetadata returns the records matching a filter', { todo: GAP }, async () => {
-  // POST /vectors/fetch_by_metadata answers 501 UNIMPLEMENTED (retried as above).
+test('fetchByMetadata returns the records matching a filter', async () => {
   const res = await books.fetchByMetadata({ filter: { title: { $eq: 'Emma' } } });
   assert.deepEqual(Object.keys(res.records), ['book#2']);
+  assert.equal(res.records['book#2'].metadata.title, 'Emma');
 });
 
-test('update by metadata filter sets metadata on every matching record', { todo: GAP }, async () => {
-  // POST /vectors/update with `filter` answers 400 "Update by filter is not supported".
+test('update by metadata filter sets metadata on every matching record', async () => {
   await books.update({ filter: { title: 'Emma' }, metadata: { read: true } });
-  assert.equal((await books.fetch({ ids: ['book#2'] })).records['book#2'].metadata.read, true);
+  const rec = (await books.fetch({ ids: ['book#2'] })).records['book#2'];
+  assert.equal(rec.metadata.read, true);
+  assert.equal(rec.metadata.title, 'Emma', 'other metadata kept');
 });
 
 test('upsert with the wrong dimension is rejected', async () => {

@@ -23,6 +23,8 @@ final class Documents {
     static final String VECTOR = "vec";
     static final String SPARSE = "_sp";
     static final String SPARSE_TERMS = "_spi";
+    /** On a marker document (no record fields) that keeps an explicitly created namespace alive while empty. */
+    static final String DECLARED_NAMESPACE = "_nsdecl";
     private static final char SEPARATOR = '\u0000';
 
     private Documents() {}
@@ -60,6 +62,12 @@ final class Documents {
             doc.add(new StoredField(METADATA, Metadata.toJson(r.metadata())));
             MetadataFields.index(doc, r.metadata(), space);
         }
+        return doc;
+    }
+
+    static Document namespaceMarker(String namespace) {
+        Document doc = new Document();
+        doc.add(new StringField(DECLARED_NAMESPACE, namespace, Field.Store.NO));
         return doc;
     }
 

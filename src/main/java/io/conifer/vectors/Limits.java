@@ -30,6 +30,7 @@ public final class Limits {
 
     public static void id(String id) {
         if (id == null || id.isEmpty()) throw ConiferException.invalid("Vector id must be a non-empty string");
+        if (id.indexOf('\u0000') >= 0) throw ConiferException.invalid("Vector id must not contain NUL characters");
         if (id.length() > MAX_ID_LENGTH) {
             throw ConiferException.invalid("Vector id '" + id.substring(0, 32) + "...' is " + id.length()
                     + " characters; the maximum id length is " + MAX_ID_LENGTH);

@@ -199,8 +199,106 @@ public final class VectorStore implements Closeable {
         write(new WriteOp.DeleteFilter(ns, filter), List.of(), true);
     }
 
+    /** Deletes every record of a namespace and the namespace itself. */
     public void deleteNamespace(String namespace) {
         write(new WriteOp.DeleteNamespace(Limits.namespace(namespace)), List.of(), true);
+    }
+
+    /** Deletes every record of a namespace, leaving an explicitly created namespace in place. */
+    public void deleteAll(String namespace) {
+        String ns = Limits.namespace(namespace);
+        write(new WriteOp.DeleteFilter(ns, Map.of()), List.of(), true);
+    }
+
+    /** Creates an empty namespace; false if it already exists. */
+    public boolean createNamespace(String namespace) {
+        String ns = Limits.namespace(namespace);
+        if (ns.isEmpty()) throw ConiferException.invalid("Namespace name must not be empty or '__default__'");
+        Lock exclusive = barrier.writeLock();
+        exclusive.lock();
+        try {
+            if (namespaceExists(ns)) return false;
+            logAndApply(new WriteOp.DeclareNamespace(ns));
+            return true;
+        } finally {
+            exclusive.unlock();
+        }
+    }
+
+    /**
+     * Sets metadata on every record of a namespace matching {@code filter} and returns how many matched;
+     * with {@code dryRun} only counts. Each chunk of records is logged as an upsert of the merged
+     * records, so replay is idempotent like any other write.
+     */
+    public int updateByFilter(String namespace, Map<String, Object> filter, Map<String, Object> setMetadata, boolean dryRun) {
+        String ns = Limits.namespace(namespace);
+        if (filter == null || filter.isEmpty()) throw ConiferException.invalid("Update by filter needs a non-empty filter");
+        Query f = FilterQueries.toQuery(filter, space);
+        Map<String, Object> set = Metadata.normalise(setMetadata, null);
+        if (!dryRun && (set == null || set.isEmpty())) {
+            throw ConiferException.invalid("Update by filter sets metadata only: send a non-empty setMetadata");
+        }
+        Lock exclusive = barrier.writeLock();
+        exclusive.lock();
+        try {
+            IndexSearcher s = acquire();
+            List<VectorRecord> matched;
+            try {
+                Query q = new BooleanQuery.Builder().add(namespaceQuery(ns), Occur.FILTER).add(f, Occur.FILTER).build();
+                matched = new ArrayList<>(load(s, matchingDocs(s, q), true, true).values());
+            } finally {
+                release(s);
+            }
+            if (dryRun) return matched.size();
+            List<VectorRecord> merged = new ArrayList<>(matched.size());
+            for (VectorRecord r : matched) {
+                merged.add(Limits.record(new VectorRecord(r.id(), r.values(), r.sparse(), Metadata.merge(r.metadata(), set)), space));
+            }
+            for (int from = 0; from < merged.size(); from += Limits.MAX_UPSERT_VECTORS) {
+                logAndApply(new WriteOp.Upsert(ns, merged.subList(from, Math.min(merged.size(), from + Limits.MAX_UPSERT_VECTORS))));
+            }
+            return matched.size();
+        } catch (IOException e) {
+            throw storageFailure(e);
+        } finally {
+            exclusive.unlock();
+        }
+    }
+
+    /** Records of a namespace matching a filter, in id order, a page at a time. */
+    public record RecordPage(List<VectorRecord> records, String next) {}
+
+    public RecordPage fetchByMetadata(String namespace, Map<String, Object> filter, int limit, String paginationToken) {
+        String ns = Limits.namespace(namespace);
+        if (limit < 1 || limit > 10_000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 10000");
+        Query f = FilterQueries.toQuery(filter, space);
+        String after = paginationToken == null || paginationToken.isEmpty() ? null : decodeToken(paginationToken);
+        try {
+            IndexSearcher s = acquire();
+            try {
+                Query q = new BooleanQuery.Builder().add(namespaceQuery(ns), Occur.FILTER).add(f, Occur.FILTER).build();
+                List<Integer> docs = matchingDocs(s, q);
+                Map<Integer, VectorRecord> ids = load(s, docs, false, false);
+                TreeMap<String, Integer> byId = new TreeMap<>(VectorStore::bitwise);
+                ids.forEach((doc, r) -> {
+                    if (after == null || bitwise(r.id(), after) > 0) byId.put(r.id(), doc);
+                });
+                List<Integer> page = new ArrayList<>();
+                for (Integer doc : byId.values()) {
+                    if (page.size() == limit) break;
+                    page.add(doc);
+                }
+                Map<Integer, VectorRecord> loaded = load(s, page, true, true);
+                List<VectorRecord> records = new ArrayList<>(page.size());
+                for (Integer doc : page) records.add(loaded.get(doc));
+                String next = byId.size() > limit ? encodeToken(records.get(records.size() - 1).id()) : null;
+                return new RecordPage(records, next);
+            } finally {
+                release(s);
+            }
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
     }
 
     private void write(WriteOp op, Collection<String> keys, boolean exclusive) {
@@ -248,7 +346,10 @@ public final class VectorStore implements Closeable {
                     .add(namespaceQuery(f.namespace()), Occur.FILTER)
                     .add(FilterQueries.toQuery(f.filter(), space), Occur.FILTER)
                     .build());
-            case WriteOp.DeleteNamespace n -> writer.deleteDocuments(new Term(Documents.NAMESPACE, n.namespace()));
+            case WriteOp.DeleteNamespace n -> writer.deleteDocuments(new Term(Documents.NAMESPACE, n.namespace()),
+                    new Term(Documents.DECLARED_NAMESPACE, n.namespace()));
+            case WriteOp.DeclareNamespace n -> writer.updateDocument(new Term(Documents.DECLARED_NAMESPACE, n.namespace()),
+                    Documents.namespaceMarker(n.namespace()));
         }
     }
 
@@ -617,6 +718,32 @@ public final class VectorStore implements Closeable {
         }
     }
 
+    /** Every namespace that has records or was created explicitly, with its record count, in bitwise order. */
+    public SortedMap<String, Long> namespaces() {
+        try {
+            IndexSearcher s = acquire();
+            try {
+                SortedMap<String, Long> out = new TreeMap<>(VectorStore::bitwise);
+                for (String ns : namespaceTerms(s.getIndexReader())) {
+                    long c = s.count(namespaceQuery(ns));
+                    if (c > 0) out.put(ns, c);
+                }
+                for (String ns : terms(s.getIndexReader(), Documents.DECLARED_NAMESPACE)) {
+                    if (s.count(new TermQuery(new Term(Documents.DECLARED_NAMESPACE, ns))) > 0) out.putIfAbsent(ns, 0L);
+                }
+                return out;
+            } finally {
+                release(s);
+            }
+        } catch (IOException e) {
+            throw storageFailure(e);
+        }
+    }
+
+    public boolean namespaceExists(String namespace) {
+        return namespaces().containsKey(Limits.namespace(namespace));
+    }
+
     /** Live records in one namespace, 0 if it has none. */
     public long count(String namespace) {
         String ns = Limits.namespace(namespace);
@@ -633,9 +760,13 @@ public final class VectorStore implements Closeable {
     }
 
     private static TreeSet<String> namespaceTerms(IndexReader reader) throws IOException {
+        return terms(reader, Documents.NAMESPACE);
+    }
+
+    private static TreeSet<String> terms(IndexReader reader, String field) throws IOException {
         TreeSet<String> names = new TreeSet<>(VectorStore::bitwise);
         for (LeafReaderContext leaf : reader.leaves()) {
-            Terms terms = leaf.reader().terms(Documents.NAMESPACE);
+            Terms terms = leaf.reader().terms(field);
             if (terms == null) continue;
             TermsEnum te = terms.iterator();
             for (BytesRef t = te.next(); t != null; t = te.next()) names.add(t.utf8ToString());

@@ -24,7 +24,10 @@ sealed interface WriteOp {
 
     record DeleteNamespace(String namespace) implements WriteOp {}
 
-    byte UPSERT = 1, DELETE_IDS = 2, DELETE_FILTER = 3, DELETE_NAMESPACE = 4;
+    /** Makes a namespace exist before it holds records (create_namespace). */
+    record DeclareNamespace(String namespace) implements WriteOp {}
+
+    byte UPSERT = 1, DELETE_IDS = 2, DELETE_FILTER = 3, DELETE_NAMESPACE = 4, DECLARE_NAMESPACE = 5;
 
     static byte[] encode(WriteOp op) {
         try {
@@ -50,6 +53,10 @@ sealed interface WriteOp {
                 }
                 case DeleteNamespace n -> {
                     out.writeByte(DELETE_NAMESPACE);
+                    out.writeUTF(n.namespace());
+                }
+                case DeclareNamespace n -> {
+                    out.writeByte(DECLARE_NAMESPACE);
                     out.writeUTF(n.namespace());
                 }
             }
@@ -81,6 +88,7 @@ sealed interface WriteOp {
                 yield new DeleteFilter(ns, Metadata.fromJson(json, 0, json.length));
             }
             case DELETE_NAMESPACE -> new DeleteNamespace(ns);
+            case DECLARE_NAMESPACE -> new DeclareNamespace(ns);
             default -> throw new IOException("Unknown write-ahead log record type " + type);
         };
     }

@@ -322,7 +322,9 @@ class DataPlaneRestTest {
         }
         assertError(d.post("/vectors/upsert", huge + "]}"), 413, 8, "2 MB");
         assertEquals(0, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
-        assertError(d.post("/query", "{broken"), 400, 3, "");
+        assertError(d.post("/query", "{broken"), 400, 3, "Invalid request body");
+        assertError(d.post("/query", "{\"vector\":[1,2,3],\"topK\":\"ten\"}"), 400, 3, "Invalid request body");
+        assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"a\",\"values\":\"nope\"}]}"), 400, 3, "Invalid request body");
     }
 
     @Test
@@ -408,6 +410,48 @@ class DataPlaneRestTest {
         for (Thread t : threads) t.join();
         assertTrue(failures.isEmpty(), failures.toString());
         assertEquals(100, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+    }
+
+    @Test
+    void createNamespaceFetchByMetadataAndUpdateByFilter() {
+        Http d = newIndex(3, "cosine");
+        d.post("/vectors/upsert", THREE);
+        Http.Response created = d.post("/namespaces", "{\"name\":\"empty\"}");
+        assertEquals(200, created.status(), created.toString());
+        assertEquals("empty", created.json().get("name").asText());
+        assertEquals(0, d.get("/namespaces/empty").json().get("record_count").asInt());
+        assertError(d.post("/namespaces", "{\"name\":\"empty\"}"), 409, 6, "already exists");
+        assertEquals(2, d.get("/namespaces").json().get("total_count").asInt());
+        assertFalse(d.post("/describe_index_stats", "{}").json().get("namespaces").has("empty"), "stats count records");
+
+        JsonNode page = d.post("/vectors/fetch_by_metadata", "{\"filter\":{\"genre\":\"drama\"},\"limit\":1}").json();
+        assertEquals(Set.of("a"), fieldNames(page.get("vectors")));
+        assertEquals("[1.0,0.0,0.0]", page.get("vectors").get("a").get("values").toString());
+        JsonNode page2 = d.post("/vectors/fetch_by_metadata", "{\"filter\":{\"genre\":\"drama\"},\"limit\":1,"
+                + "\"paginationToken\":\"" + page.get("pagination").get("next").asText() + "\"}").json();
+        assertEquals(Set.of("c"), fieldNames(page2.get("vectors")));
+        assertNull(page2.get("pagination"));
+        assertError(d.post("/vectors/fetch_by_metadata", "{}"), 400, 3, "filter");
+
+        JsonNode dry = d.post("/vectors/update", "{\"filter\":{\"genre\":\"drama\"},\"setMetadata\":{\"seen\":true},"
+                + "\"dryRun\":true}").json();
+        assertEquals(2, dry.get("matchedRecords").asInt());
+        assertEquals(0, d.post("/query", "{\"vector\":[1,1,1],\"topK\":5,\"filter\":{\"seen\":true}}").json()
+                .get("matches").size(), "a dry run changes nothing");
+        JsonNode upd = d.post("/vectors/update", "{\"filter\":{\"genre\":\"drama\"},\"setMetadata\":{\"seen\":true}}").json();
+        assertEquals(2, upd.get("matchedRecords").asInt());
+        List<String> seen = ids(d.post("/query", "{\"vector\":[1,1,1],\"topK\":5,\"filter\":{\"seen\":true}}").json().get("matches"));
+        seen.sort(null);
+        assertEquals(List.of("a", "c"), seen);
+        assertEquals(2019, d.get("/vectors/fetch?ids=a").json().get("vectors").get("a").get("metadata").get("year").asInt());
+        assertError(d.post("/vectors/update", "{\"filter\":{\"genre\":\"drama\"},\"values\":[1,2,3]}"), 400, 3, "metadata only");
+
+        // Declared namespaces and filter updates survive a crash (they are replayed from the log).
+        server.crashAndRestart();
+        assertEquals(0, d.get("/namespaces/empty").json().get("record_count").asInt());
+        assertEquals(2, d.post("/describe_index_stats", "{\"filter\":{\"seen\":true}}").json().get("totalVectorCount").asInt());
+        assertEquals(200, d.delete("/namespaces/empty").status());
+        assertError(d.get("/namespaces/empty"), 404, 5, "empty");
     }
 
     static Set<String> fieldNames(JsonNode n) {

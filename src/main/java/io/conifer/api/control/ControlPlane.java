@@ -22,6 +22,7 @@ public final class ControlPlane {
                 .workerGroup(workers, false)
                 .maxRequestLength(4 * 1024 * 1024)
                 .gracefulShutdownTimeoutMillis(0, 1000)
+                .unloggedExceptionsReportIntervalMillis(0)
                 .errorHandler(errors)
                 .service("/health", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}"));
         sb.annotatedService()

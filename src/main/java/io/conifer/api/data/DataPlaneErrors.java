@@ -30,12 +30,28 @@ final class DataPlaneErrors {
         if (cause instanceof io.grpc.StatusRuntimeException || cause instanceof io.grpc.StatusException) {
             return Status.fromThrowable(cause);
         }
+        if (isUnreadableRequest(cause)) {
+            // The transcoder could not turn the JSON into the request message: a client error.
+            Throwable root = cause;
+            while (root.getCause() != null) root = root.getCause();
+            return Status.INVALID_ARGUMENT.withDescription("Invalid request body: " + root.getMessage());
+        }
         if (cause != null && status.getCode() == Status.Code.UNKNOWN) {
             log.error("Unexpected data-plane failure", cause);
             return Status.INTERNAL.withDescription("Internal error: " + cause.getMessage());
         }
         return status;
     };
+
+    private static boolean isUnreadableRequest(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof com.google.protobuf.InvalidProtocolBufferException
+                    || t instanceof com.fasterxml.jackson.core.JsonProcessingException) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     static final UnframedGrpcErrorHandler REST = (ctx, status, response) ->
             json(httpStatus(status.getCode()), status.getCode().value(), message(status));

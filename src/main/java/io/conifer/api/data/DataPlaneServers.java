@@ -2,6 +2,7 @@ package io.conifer.api.data;
 
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -44,6 +45,14 @@ public final class DataPlaneServers implements DataPlaneHost {
         this.workers = workers;
     }
 
+    /** The innermost parser message, e.g. Jackson's "Unexpected character ... at line 1, column 2". */
+    private static String invalidBody(Throwable cause) {
+        Throwable t = cause;
+        while (t.getCause() != null) t = t.getCause();
+        String detail = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().lines().findFirst().orElse("");
+        return "Invalid request body: " + detail;
+    }
+
     @Override
     public Closeable serve(IndexDefinition index, io.conifer.vectors.VectorStore store) throws IOException {
         GrpcService grpc = GrpcService.builder()
@@ -66,6 +75,8 @@ public final class DataPlaneServers implements DataPlaneHost {
                 .maxRequestLength(MAX_WIRE_BYTES)
                 // A deleted index stops at once; in-flight calls get a moment to finish.
                 .gracefulShutdownTimeoutMillis(0, 1000)
+                // Client mistakes are answered with a clear error; they are not server faults to report.
+                .unloggedExceptionsReportIntervalMillis(0)
                 .service(grpc)
                 .decorator((delegate, ctx, req) -> {
                     // REST bodies are limited by size on the wire, as Pinecone does; gRPC messages by
@@ -77,6 +88,10 @@ public final class DataPlaneServers implements DataPlaneHost {
                         return DataPlaneErrors.json(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
                                 io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), "Request size " + length
                                         + " bytes exceeds the maximum request size of " + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)");
+                    }
+                    if (!isGrpc && (type == null || !type.isJson()) && req.method() != HttpMethod.GET) {
+                        // Pinecone accepts a JSON body whatever the client labelled it (curl -d sends a form type).
+                        req = req.withHeaders(req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
                     }
                     return delegate.serve(ctx, req);
                 })
@@ -92,6 +107,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                             HttpStatus status, String description, Throwable cause) {
                         String message = status == HttpStatus.NOT_FOUND
                                 ? "Not found: " + (headers == null ? "" : headers.method() + " " + headers.path())
+                                : status == HttpStatus.BAD_REQUEST && cause != null ? invalidBody(cause)
                                 : description != null ? description : status.reasonPhrase();
                         return DataPlaneErrors.json(status, DataPlaneErrors.grpcCode(status).value(), message)
                                 .aggregate().join();

@@ -2,12 +2,15 @@ package io.conifer.api.data;
 
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
+import io.conifer.proto.CreateNamespaceRequest;
 import io.conifer.proto.DeleteNamespaceRequest;
 import io.conifer.proto.DeleteRequest;
 import io.conifer.proto.DeleteResponse;
 import io.conifer.proto.DescribeIndexStatsRequest;
 import io.conifer.proto.DescribeIndexStatsResponse;
 import io.conifer.proto.DescribeNamespaceRequest;
+import io.conifer.proto.FetchByMetadataRequest;
+import io.conifer.proto.FetchByMetadataResponse;
 import io.conifer.proto.FetchRequest;
 import io.conifer.proto.FetchResponse;
 import io.conifer.proto.ListItem;
@@ -117,7 +120,13 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     public void update(UpdateRequest req, StreamObserver<UpdateResponse> out) {
         unary(out, () -> {
             if (req.hasFilter()) {
-                throw ConiferException.invalid("Update by filter is not supported; update one record by id");
+                if (!req.getId().isEmpty() || req.getValuesCount() > 0 || req.hasSparseValues()) {
+                    throw ConiferException.invalid("Update by filter sets metadata only: send filter and setMetadata, "
+                            + "without id, values or sparseValues");
+                }
+                int matched = store.updateByFilter(req.getNamespace(), Structs.toMap(req.getFilter()),
+                        req.hasSetMetadata() ? Structs.toMap(req.getSetMetadata()) : null, req.getDryRun());
+                return UpdateResponse.newBuilder().setMatchedRecords(matched).build();
             }
             int matched = store.update(req.getNamespace(), req.getId(), floats(req.getValuesList()),
                     req.hasSparseValues() ? sparse(req.getSparseValues()) : null,
@@ -133,7 +142,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             if (modes != 1) {
                 throw ConiferException.invalid("Delete needs exactly one of 'ids', 'deleteAll' or 'filter'");
             }
-            if (req.getDeleteAll()) store.deleteNamespace(req.getNamespace());
+            if (req.getDeleteAll()) store.deleteAll(req.getNamespace());
             else if (req.hasFilter()) store.deleteByFilter(req.getNamespace(), Structs.toMap(req.getFilter()));
             else store.deleteIds(req.getNamespace(), req.getIdsList());
             return DeleteResponse.getDefaultInstance();
@@ -178,20 +187,18 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                     ? decodeNamespaceToken(req.getPaginationToken()) : null;
             String prefix = req.hasPrefix() ? req.getPrefix() : "";
             List<Map.Entry<String, Long>> matching = new ArrayList<>();
-            for (Map.Entry<String, Long> e : store.stats(null).namespaces().entrySet()) {
+            for (Map.Entry<String, Long> e : store.namespaces().entrySet()) {
                 String name = externalName(e.getKey());
-                if (!name.startsWith(prefix)) continue;
-                if (after != null && VectorStore.bitwise(name, after) <= 0) continue;
-                matching.add(Map.entry(name, e.getValue()));
+                if (name.startsWith(prefix)) matching.add(Map.entry(name, e.getValue()));
             }
             matching.sort((a, b) -> VectorStore.bitwise(a.getKey(), b.getKey()));
+            // total_count counts every namespace matching the prefix, whichever page this is.
             ListNamespacesResponse.Builder b = ListNamespacesResponse.newBuilder().setTotalCount(matching.size());
-            for (int i = 0; i < Math.min(limit, matching.size()); i++) {
-                b.addNamespaces(NamespaceDescription.newBuilder().setName(matching.get(i).getKey())
-                        .setRecordCount(matching.get(i).getValue().intValue()));
-            }
-            if (matching.size() > limit) {
-                b.setPagination(Pagination.newBuilder().setNext(encodeNamespaceToken(matching.get(limit - 1).getKey())));
+            List<Map.Entry<String, Long>> rest = after == null ? matching
+                    : matching.stream().filter(e -> VectorStore.bitwise(e.getKey(), after) > 0).toList();
+            for (int i = 0; i < Math.min(limit, rest.size()); i++) b.addNamespaces(description(rest.get(i).getKey(), rest.get(i).getValue()));
+            if (rest.size() > limit) {
+                b.setPagination(Pagination.newBuilder().setNext(encodeNamespaceToken(rest.get(limit - 1).getKey())));
             }
             return b.build();
         });
@@ -200,22 +207,54 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void describeNamespace(DescribeNamespaceRequest req, StreamObserver<NamespaceDescription> out) {
         unary(out, () -> {
-            long n = store.count(req.getNamespace());
-            if (n == 0) throw ConiferException.notFound("Namespace " + req.getNamespace() + " not found");
-            return NamespaceDescription.newBuilder().setName(externalName(Limits.namespace(req.getNamespace())))
-                    .setRecordCount((int) n).build();
+            String ns = Limits.namespace(req.getNamespace());
+            Long n = store.namespaces().get(ns);
+            if (n == null) throw ConiferException.notFound("Namespace " + req.getNamespace() + " not found");
+            return description(externalName(ns), n);
+        });
+    }
+
+    @Override
+    public void createNamespace(CreateNamespaceRequest req, StreamObserver<NamespaceDescription> out) {
+        unary(out, () -> {
+            if (req.hasSchema() && req.getSchema().getFieldsCount() > 0) {
+                throw ConiferException.invalid("Per-namespace schemas are not supported; set the schema when creating the index");
+            }
+            if (!store.createNamespace(req.getName())) {
+                throw new ConiferException(ErrorCode.ALREADY_EXISTS, "Namespace " + req.getName() + " already exists");
+            }
+            return description(externalName(Limits.namespace(req.getName())), 0);
         });
     }
 
     @Override
     public void deleteNamespace(DeleteNamespaceRequest req, StreamObserver<DeleteResponse> out) {
         unary(out, () -> {
-            if (store.count(req.getNamespace()) == 0) {
+            if (!store.namespaceExists(req.getNamespace())) {
                 throw ConiferException.notFound("Namespace " + req.getNamespace() + " not found");
             }
             store.deleteNamespace(req.getNamespace());
             return DeleteResponse.getDefaultInstance();
         });
+    }
+
+    @Override
+    public void fetchByMetadata(FetchByMetadataRequest req, StreamObserver<FetchByMetadataResponse> out) {
+        unary(out, () -> {
+            if (!req.hasFilter() || req.getFilter().getFieldsCount() == 0) {
+                throw ConiferException.invalid("fetch_by_metadata needs a non-empty filter");
+            }
+            VectorStore.RecordPage page = store.fetchByMetadata(req.getNamespace(), Structs.toMap(req.getFilter()),
+                    req.hasLimit() ? req.getLimit() : 100, req.hasPaginationToken() ? req.getPaginationToken() : null);
+            FetchByMetadataResponse.Builder b = FetchByMetadataResponse.newBuilder().setNamespace(req.getNamespace());
+            for (VectorRecord r : page.records()) b.putVectors(r.id(), vector(r));
+            if (page.next() != null) b.setPagination(Pagination.newBuilder().setNext(page.next()));
+            return b.build();
+        });
+    }
+
+    private static NamespaceDescription description(String name, long records) {
+        return NamespaceDescription.newBuilder().setName(name).setRecordCount((int) records).build();
     }
 
     private static String externalName(String ns) {
