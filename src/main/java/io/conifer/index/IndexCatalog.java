@@ -24,6 +24,8 @@ final class IndexCatalog {
 
     private final Path file;
     private final Map<String, IndexDefinition> byId = new LinkedHashMap<>();
+    /** One above the highest data port ever handed out, so a deleted index's port is not reused soon. */
+    private int nextPort;
 
     private IndexCatalog(Path file) {
         this.file = file;
@@ -34,6 +36,7 @@ final class IndexCatalog {
         if (Files.exists(file)) {
             Stored stored = JSON.readValue(file.toFile(), Stored.class);
             for (IndexDefinition d : stored.indexes()) catalog.byId.put(d.id(), d);
+            catalog.nextPort = stored.nextPort();
         }
         return catalog;
     }
@@ -42,13 +45,20 @@ final class IndexCatalog {
         return new ArrayList<>(byId.values());
     }
 
+    synchronized int nextPort() {
+        return nextPort;
+    }
+
     synchronized void put(IndexDefinition def) throws IOException {
         IndexDefinition previous = byId.put(def.id(), def);
+        int previousNext = nextPort;
+        nextPort = Math.max(nextPort, def.port() + 1);
         try {
             save();
         } catch (IOException e) {
             if (previous == null) byId.remove(def.id());
             else byId.put(def.id(), previous);
+            nextPort = previousNext;
             throw e;
         }
     }
@@ -64,8 +74,8 @@ final class IndexCatalog {
     }
 
     private void save() throws IOException {
-        Durable.writeAtomically(file, JSON.writeValueAsBytes(new Stored(new ArrayList<>(byId.values()))));
+        Durable.writeAtomically(file, JSON.writeValueAsBytes(new Stored(new ArrayList<>(byId.values()), nextPort)));
     }
 
-    record Stored(List<IndexDefinition> indexes) {}
+    record Stored(List<IndexDefinition> indexes, int nextPort) {}
 }

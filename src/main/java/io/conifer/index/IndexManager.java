@@ -214,10 +214,19 @@ public final class IndexManager implements Closeable {
         return out;
     }
 
+    /**
+     * Allocates upwards from the highest port ever used, wrapping to the first data port only when the
+     * range is exhausted: a client still connected to a deleted index's port (the SDKs cache
+     * connections by index name) must not silently reach the next index created.
+     */
     private int allocatePort(Set<Integer> tried) throws IOException {
         Set<Integer> used = new HashSet<>(tried);
         for (IndexDefinition d : catalog.all()) used.add(d.port());
-        for (int port = firstDataPort; port < 65536; port++) {
+        int from = Math.max(firstDataPort, catalog.nextPort());
+        for (int port = from; port < 65536; port++) {
+            if (!used.contains(port) && bindable(port)) return port;
+        }
+        for (int port = firstDataPort; port < from; port++) {
             if (!used.contains(port) && bindable(port)) return port;
         }
         throw new ConiferException(ErrorCode.RESOURCE_EXHAUSTED, "No free port at or above " + firstDataPort);

@@ -323,6 +323,9 @@ class DataPlaneRestTest {
         assertError(d.post("/vectors/upsert", huge + "]}"), 413, 8, "2 MB");
         assertEquals(0, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
         assertError(d.post("/query", "{broken"), 400, 3, "Invalid request body");
+        assertError(d.post("/records/namespaces/x/upsert", "{}"), 400, 3, "not supported");
+        assertError(d.get("/bulk/imports"), 400, 3, "Bulk import");
+        assertError(d.get("/no/such/route"), 404, 5, "/no/such/route");
         assertError(d.post("/query", "{\"vector\":[1,2,3],\"topK\":\"ten\"}"), 400, 3, "Invalid request body");
         assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"a\",\"values\":\"nope\"}]}"), 400, 3, "Invalid request body");
     }

@@ -105,6 +105,14 @@ public final class DataPlaneServers implements DataPlaneHost {
                     public AggregatedHttpResponse renderStatus(com.linecorp.armeria.server.ServiceRequestContext ctx,
                             com.linecorp.armeria.server.ServiceConfig config, com.linecorp.armeria.common.RequestHeaders headers,
                             HttpStatus status, String description, Throwable cause) {
+                        String path = headers == null ? "" : headers.path();
+                        if (status == HttpStatus.NOT_FOUND && (path.startsWith("/records/") || path.startsWith("/bulk/"))) {
+                            // A 4xx the SDKs do not retry, saying what is missing rather than "not found".
+                            return DataPlaneErrors.json(HttpStatus.BAD_REQUEST, io.grpc.Status.Code.INVALID_ARGUMENT.value(),
+                                    (path.startsWith("/bulk/") ? "Bulk import" : "Integrated-inference records (upsert_records,"
+                                            + " search_records)") + " is not supported by Conifer; use vectors upsert and query")
+                                    .aggregate().join();
+                        }
                         String message = status == HttpStatus.NOT_FOUND
                                 ? "Not found: " + (headers == null ? "" : headers.method() + " " + headers.path())
                                 : status == HttpStatus.BAD_REQUEST && cause != null ? invalidBody(cause)

@@ -16,25 +16,21 @@ import io.pinecone.proto.UpdateResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Minimal reproductions of incompatibilities between Conifer and the official Java SDK 6.1.0. Each
- * test asserts what the SDK (and Pinecone) expect and is disabled while Conifer does otherwise;
- * enable it when the server is fixed. Run them anyway with
- * {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * Java SDK 6.1.0 behaviours that first failed against Conifer and are kept as regression tests:
+ * a deleted index's host must not reach the next index, and the 2025-10 operations fetch by metadata,
+ * update by metadata and create namespace work through the SDK.
  */
-class JavaSdkKnownIssuesTest {
+class JavaSdkCompatibilityTest {
 
     private static Struct struct(String key, String value) {
         return Struct.newBuilder().putFields(key, Value.newBuilder().setStringValue(value).build()).build();
     }
 
     @Test
-    @Disabled("Conifer bug: a deleted index's port is handed to the next index created, so clients still holding "
-            + "the old host silently read and write the new index (IndexManager.allocatePort takes the lowest free port)")
     void aDeletedIndexsHostMustNotReachTheNextIndex(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
             Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
@@ -63,7 +59,6 @@ class JavaSdkKnownIssuesTest {
     }
 
     @Test
-    @Disabled("Conifer gap: VectorService/FetchByMetadata (2025-10) answers UNIMPLEMENTED; SDK: Index.fetchByMetadata")
     void fetchByMetadata(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
             Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
@@ -80,8 +75,6 @@ class JavaSdkKnownIssuesTest {
     }
 
     @Test
-    @Disabled("Conifer gap: UpdateRequest with 'filter' (2025-10 update by metadata) answers INVALID_ARGUMENT "
-            + "'Update by filter is not supported'; SDK: Index.updateByMetadata")
     void updateByMetadata(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
             Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
@@ -100,7 +93,6 @@ class JavaSdkKnownIssuesTest {
     }
 
     @Test
-    @Disabled("Conifer gap: VectorService/CreateNamespace (2025-10) answers UNIMPLEMENTED; SDK: Index.createNamespace")
     void createNamespace(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
             Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
