@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** The {@code conifer} command. */
 @Command(name = "conifer", mixinStandardHelpOptions = true, version = "conifer 0.1.0",
         description = "A self-hosted vector database that speaks the Pinecone API.",
-        subcommands = {Main.Serve.class, BenchCommand.class})
+        subcommands = {Main.Serve.class, BackupCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
@@ -49,9 +49,23 @@ public final class Main implements Runnable {
                 description = "First port for index data planes (env CONIFER_DATA_PORT_START; default: --port + 1).")
         int dataPortStart;
 
+        @Option(names = "--backup-dir", defaultValue = "${env:CONIFER_BACKUP_DIR}",
+                description = "Backup repository directory (env CONIFER_BACKUP_DIR; default DATA_DIR/backups).")
+        Path backupDir;
+
+        @Option(names = "--backup-quota", defaultValue = "${env:CONIFER_BACKUP_QUOTA:-1000}",
+                description = "Most backups a project may hold (env CONIFER_BACKUP_QUOTA; default ${DEFAULT-VALUE}).")
+        int backupQuota;
+
+        @Option(names = "--backup-max-mbps", defaultValue = "${env:CONIFER_BACKUP_MAX_MBPS:-0}",
+                description = "Limit backup and restore copying to this many MB/s so they do not starve queries"
+                        + " (env CONIFER_BACKUP_MAX_MBPS; default 0, unlimited).")
+        double backupMaxMbps;
+
         @Override
         public Integer call() throws Exception {
-            ServerConfig config = new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000);
+            ServerConfig config = new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000,
+                    backupDir, backupQuota, backupMaxMbps);
             ConiferServer server;
             try {
                 server = ConiferServer.start(config);

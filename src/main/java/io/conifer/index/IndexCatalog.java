@@ -3,7 +3,7 @@ package io.conifer.index;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.conifer.vectors.Durable;
+import io.conifer.files.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ final class IndexCatalog {
     }
 
     private void save() throws IOException {
-        Durable.writeAtomically(file, JSON.writeValueAsBytes(new Stored(new ArrayList<>(byId.values()), nextPort)));
+        DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(new Stored(new ArrayList<>(byId.values()), nextPort)));
     }
 
     record Stored(List<IndexDefinition> indexes, int nextPort) {}

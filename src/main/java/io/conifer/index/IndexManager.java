@@ -1,6 +1,7 @@
 package io.conifer.index;
 
 import io.conifer.error.ConiferException;
+import io.conifer.files.DurableFiles;
 import io.conifer.error.ErrorCode;
 import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorStore;
@@ -12,11 +13,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -96,7 +94,7 @@ public final class IndexManager implements Closeable {
             for (Path d : dirs) {
                 if (!known.contains(d.getFileName().toString())) {
                     log.info("Removing {}: no catalog entry names it (an interrupted create or delete)", d);
-                    deleteTree(d);
+                    DurableFiles.deleteTree(d);
                 }
             }
         }
@@ -121,7 +119,7 @@ public final class IndexManager implements Closeable {
                 server = host.serve(def, store);
             } catch (IOException e) {
                 store.close();
-                deleteTree(dir);
+                DurableFiles.deleteTree(dir);
                 if (isBindFailure(e)) {
                     tried.add(port);
                     continue;
@@ -133,7 +131,7 @@ public final class IndexManager implements Closeable {
             } catch (IOException e) {
                 server.close();
                 store.close();
-                deleteTree(dir);
+                DurableFiles.deleteTree(dir);
                 throw e;
             }
             open.put(id, new OpenIndex(def, store, server));
@@ -159,7 +157,7 @@ public final class IndexManager implements Closeable {
         open.remove(index.definition().id());
         closeQuietly(index.server());
         closeQuietly(index.store());
-        deleteTree(indexesDir.resolve(index.definition().id()));
+        DurableFiles.deleteTree(indexesDir.resolve(index.definition().id()));
         log.info("Deleted index '{}' ({})", name, index.definition().id());
     }
 
@@ -286,20 +284,4 @@ public final class IndexManager implements Closeable {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 }

@@ -3,6 +3,10 @@ package io.conifer.server;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.Server;
 import io.conifer.api.control.ControlPlane;
+import io.conifer.api.control.PageTokens;
+import io.conifer.backup.BackupService;
+import io.conifer.backup.LocalBackupRepository;
+import io.conifer.backup.Throttle;
 import io.conifer.api.data.DataPlaneServers;
 import io.conifer.auth.ApiKeys;
 import io.conifer.index.IndexManager;
@@ -22,12 +26,15 @@ public final class ConiferServer implements AutoCloseable {
     private final ServerConfig config;
     private final EventLoopGroup workers;
     private final IndexManager indexes;
+    private final BackupService backups;
     private final Server controlPlane;
 
-    private ConiferServer(ServerConfig config, EventLoopGroup workers, IndexManager indexes, Server controlPlane) {
+    private ConiferServer(ServerConfig config, EventLoopGroup workers, IndexManager indexes, BackupService backups,
+            Server controlPlane) {
         this.config = config;
         this.workers = workers;
         this.indexes = indexes;
+        this.backups = backups;
         this.controlPlane = controlPlane;
     }
 
@@ -41,18 +48,24 @@ public final class ConiferServer implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         IndexManager indexes = null;
+        BackupService backups = null;
         try {
             indexes = new IndexManager(config.dataDir(), new DataPlaneServers(keys, bind, workers), bind,
                     config.dataPortStart(), VectorStore.StoreOptions.defaults(), config.checkpointIntervalMillis());
             indexes.start();
+            backups = new BackupService(new LocalBackupRepository(config.backupRepository()), indexes,
+                    config.dataDir().resolve("backup-staging"), config.backupQuota(), new Throttle(config.backupMaxMbps()));
+            backups.start();
+            PageTokens tokens = new PageTokens(TokenSecret.load(config.dataDir().resolve("token-secret")));
             Server control = ControlPlane.build(new InetSocketAddress(bind, config.port()), workers, keys, indexes,
-                    config.advertiseHost());
+                    backups, tokens, config.advertiseHost());
             control.start().join();
-            ConiferServer server = new ConiferServer(config, workers, indexes, control);
+            ConiferServer server = new ConiferServer(config, workers, indexes, backups, control);
             log.info("Conifer ready: control plane http://{}:{} (data dir {}, {} indexes, auth {})", config.bind(),
                     server.port(), config.dataDir().toAbsolutePath(), indexes.size(), keys.isOpen() ? "open" : "API keys");
             return server;
         } catch (RuntimeException | IOException e) {
+            if (backups != null) backups.close();
             if (indexes != null) indexes.close();
             workers.shutdownGracefully();
             throw e;
@@ -67,6 +80,10 @@ public final class ConiferServer implements AutoCloseable {
         return indexes;
     }
 
+    public BackupService backups() {
+        return backups;
+    }
+
     public ServerConfig config() {
         return config;
     }
@@ -74,6 +91,7 @@ public final class ConiferServer implements AutoCloseable {
     @Override
     public void close() {
         controlPlane.stop().join();
+        backups.close();
         indexes.close();
         workers.shutdownGracefully();
     }
@@ -81,6 +99,7 @@ public final class ConiferServer implements AutoCloseable {
     /** Stops serving and leaves the disk as a crash would: no final checkpoint (for recovery tests). */
     public void crash() {
         controlPlane.stop().join();
+        backups.close();
         indexes.crash();
         workers.shutdownGracefully();
     }

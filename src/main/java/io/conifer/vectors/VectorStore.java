@@ -25,6 +25,9 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexCommit;
+import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -87,11 +90,15 @@ public final class VectorStore implements Closeable {
     private final AtomicLong writeVersion = new AtomicLong();
     private final AtomicLong refreshedVersion = new AtomicLong();
     private final Object checkpointLock = new Object();
+    private final SnapshotDeletionPolicy snapshots;
+    private final Path luceneDir;
     private volatile long committedSeq;
 
-    private VectorStore(VectorSpace space, StoreOptions options, Directory directory, IndexWriter writer,
-            WriteAheadLog wal) throws IOException {
+    private VectorStore(VectorSpace space, StoreOptions options, Path luceneDir, Directory directory, IndexWriter writer,
+            SnapshotDeletionPolicy snapshots, WriteAheadLog wal) throws IOException {
         this.space = space;
+        this.luceneDir = luceneDir;
+        this.snapshots = snapshots;
         this.options = options;
         this.directory = directory;
         this.writer = writer;
@@ -104,7 +111,9 @@ public final class VectorStore implements Closeable {
         Path luceneDir = dir.resolve("lucene");
         Files.createDirectories(luceneDir);
         Directory directory = FSDirectory.open(luceneDir);
+        SnapshotDeletionPolicy snapshots = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
         IndexWriterConfig config = new IndexWriterConfig()
+                .setIndexDeletionPolicy(snapshots)
                 .setCodec(new ConiferCodec())
                 .setRAMBufferSizeMB(options.ramBufferMb())
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
@@ -120,7 +129,7 @@ public final class VectorStore implements Closeable {
             apply(writer, WriteOp.decode(payload), space);
             replayed[0]++;
         });
-        VectorStore store = new VectorStore(space, options, directory, writer, walHolder[0]);
+        VectorStore store = new VectorStore(space, options, luceneDir, directory, writer, snapshots, walHolder[0]);
         store.committedSeq = committed;
         if (replayed[0] > 0) {
             log.info("Replayed {} write-ahead log records into {}", replayed[0], dir);
@@ -372,6 +381,40 @@ public final class VectorStore implements Closeable {
             committedSeq = seq;
             wal.trim(seq);
         }
+    }
+
+    /**
+     * A commit pinned against deletion, holding every write acknowledged before this call; its files
+     * are immutable until {@link #release}. Costs at most one flush of the indexing buffer (nothing on
+     * an idle index), whatever the index's size.
+     */
+    public record Snapshot(IndexCommit commit, Path directory, List<String> files, SortedMap<String, Long> namespaces,
+            long records) {}
+
+    public Snapshot snapshot() throws IOException {
+        IndexCommit commit;
+        synchronized (checkpointLock) {
+            checkpoint();
+            commit = snapshots.snapshot();
+        }
+        try (DirectoryReader reader = DirectoryReader.open(commit)) {
+            SortedMap<String, Long> namespaces = namespaceCounts(new IndexSearcher(reader));
+            long records = 0;
+            for (long n : namespaces.values()) records += n;
+            return new Snapshot(commit, luceneDir, List.copyOf(commit.getFileNames()), namespaces, records);
+        } catch (IOException | RuntimeException e) {
+            release(commit);
+            throw e;
+        }
+    }
+
+    public void release(Snapshot snapshot) throws IOException {
+        release(snapshot.commit());
+    }
+
+    private void release(IndexCommit commit) throws IOException {
+        snapshots.release(commit);
+        writer.deleteUnusedFiles();
     }
 
     /** Whether enough log has accumulated since the last checkpoint that one is worth doing early. */
@@ -723,21 +766,25 @@ public final class VectorStore implements Closeable {
         try {
             IndexSearcher s = acquire();
             try {
-                SortedMap<String, Long> out = new TreeMap<>(VectorStore::bitwise);
-                for (String ns : namespaceTerms(s.getIndexReader())) {
-                    long c = s.count(namespaceQuery(ns));
-                    if (c > 0) out.put(ns, c);
-                }
-                for (String ns : terms(s.getIndexReader(), Documents.DECLARED_NAMESPACE)) {
-                    if (s.count(new TermQuery(new Term(Documents.DECLARED_NAMESPACE, ns))) > 0) out.putIfAbsent(ns, 0L);
-                }
-                return out;
+                return namespaceCounts(s);
             } finally {
                 release(s);
             }
         } catch (IOException e) {
             throw storageFailure(e);
         }
+    }
+
+    private static SortedMap<String, Long> namespaceCounts(IndexSearcher s) throws IOException {
+        SortedMap<String, Long> out = new TreeMap<>(VectorStore::bitwise);
+        for (String ns : namespaceTerms(s.getIndexReader())) {
+            long c = s.count(namespaceQuery(ns));
+            if (c > 0) out.put(ns, c);
+        }
+        for (String ns : terms(s.getIndexReader(), Documents.DECLARED_NAMESPACE)) {
+            if (s.count(new TermQuery(new Term(Documents.DECLARED_NAMESPACE, ns))) > 0) out.putIfAbsent(ns, 0L);
+        }
+        return out;
     }
 
     public boolean namespaceExists(String namespace) {

@@ -1,5 +1,7 @@
 package io.conifer.vectors;
 
+import io.conifer.files.DurableFiles;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -225,7 +227,7 @@ final class WriteAheadLog implements Closeable {
         current = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         currentFirstSeq = firstSeq;
         currentBytes = current.size();
-        Durable.fsyncDirectory(dir);
+        DurableFiles.fsyncDirectory(dir);
     }
 
     private List<Path> files() throws IOException {

@@ -305,8 +305,9 @@ class ControlPlaneTest {
 
     @Test
     void refusesToBindBeyondLoopbackWithoutKey() {
-        ServerConfig open = new ServerConfig(dir.resolve("open"), 0, null, "0.0.0.0", "localhost",
-                TestServer.freePortRange(), 30_000);
+        ServerConfig defaults = ServerConfig.defaults(dir.resolve("open"));
+        ServerConfig open = new ServerConfig(defaults.dataDir(), 0, null, "0.0.0.0", "localhost",
+                TestServer.freePortRange(), 30_000, null, 10, 0);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ConiferServer.start(open).close());
         assertTrue(e.getMessage().contains("--api-key"), e.getMessage());
     }

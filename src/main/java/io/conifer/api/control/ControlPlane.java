@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import io.conifer.auth.ApiKeys;
+import io.conifer.backup.BackupService;
 import io.conifer.index.IndexManager;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
@@ -15,7 +16,7 @@ public final class ControlPlane {
     private ControlPlane() {}
 
     public static Server build(InetSocketAddress address, EventLoopGroup workers, ApiKeys keys, IndexManager indexes,
-            String advertiseHost) {
+            BackupService backups, PageTokens tokens, String advertiseHost) {
         ControlPlaneErrors errors = new ControlPlaneErrors();
         ServerBuilder sb = Server.builder()
                 .http(address)
@@ -29,6 +30,10 @@ public final class ControlPlane {
                 .decorator(new ControlPlaneAuth(keys))
                 .exceptionHandlers(errors)
                 .build(new IndexesApi(indexes, advertiseHost));
+        sb.annotatedService()
+                .decorator(new ControlPlaneAuth(keys))
+                .exceptionHandlers(errors)
+                .build(new BackupsApi(backups, tokens));
         return sb.build();
     }
 }
