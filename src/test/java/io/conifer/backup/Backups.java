@@ -1,0 +1,52 @@
+package io.conifer.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conifer.Http;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
+
+/** Test helpers: wait for a backup's status, and read what a backup really holds from the repository. */
+public final class Backups {
+    private Backups() {}
+
+    public static JsonNode awaitStatus(Http control, String backupId, String status) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        JsonNode b = null;
+        while (System.nanoTime() < deadline) {
+            b = control.get("/backups/" + backupId).json();
+            if (b.get("status").asText().equals(status)) return b;
+            if (!b.get("status").asText().equals("Initializing")) break;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("backup " + backupId + " did not become " + status + ": " + b);
+    }
+
+    /** The record ids in a backup, read by materialising its files from the repository and opening them. */
+    public static Set<String> idsInBackup(BackupRepository repository, String backupId, Path scratch) throws Exception {
+        BackupManifest m = BackupManifest.fromJson(repository.getManifest(backupId).orElseThrow());
+        assertEquals(BackupStatus.Ready, m.status());
+        Path dir = scratch.resolve(backupId);
+        new BackupReader(repository, Throttle.UNLIMITED).materialize(m, dir, n -> {});
+        Set<String> ids = new HashSet<>();
+        try (FSDirectory d = FSDirectory.open(dir); DirectoryReader r = DirectoryReader.open(d)) {
+            for (LeafReaderContext leaf : r.leaves()) {
+                Bits live = leaf.reader().getLiveDocs();
+                StoredFields stored = leaf.reader().storedFields();
+                for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+                    if (live != null && !live.get(doc)) continue;
+                    String id = stored.document(doc).get("_id");
+                    if (id != null) ids.add(id);
+                }
+            }
+        }
+        return ids;
+    }
+}
