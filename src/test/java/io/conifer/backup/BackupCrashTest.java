@@ -1,0 +1,139 @@
+package io.conifer.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conifer.ChildServer;
+import io.conifer.Http;
+import io.conifer.TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+import io.conifer.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Backups under SIGKILL and under bit rot. */
+class BackupCrashTest {
+    @TempDir
+    Path dir;
+
+    private static void load(Http d, int records, int dim) {
+        for (int from = 0; from < records; from += 250) {
+            StringBuilder b = new StringBuilder("{\"vectors\":[");
+            for (int i = from; i < Math.min(records, from + 250); i++) {
+                b.append(i == from ? "" : ",").append("{\"id\":\"r").append(i).append("\",\"values\":[");
+                for (int j = 0; j < dim; j++) b.append(j == 0 ? "" : ",").append(((i * 7919L + j * 31L) % 1000) / 100.0 + 0.01);
+                b.append("]}");
+            }
+            assertEquals(200, d.post("/vectors/upsert", b + "]}").status());
+        }
+    }
+
+    @Test
+    void sigkillDuringABackupLeavesNoCorruptReadyBackup() throws Exception {
+        int port = TestServer.freePortRange();
+        Path data = dir.resolve("data");
+        String first;
+        String interrupted;
+        try (ChildServer server = ChildServer.start(data, port, port + 1, "--backup-max-mbps", "1")) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            Http d = control.forHost(control.createDense("big", 128, "euclidean"));
+            load(d, 300, 128);
+            first = control.post("/indexes/big/backups", "{\"name\":\"small\"}").json().get("backup_id").asText();
+            Backups.awaitStatus(control, first, "Ready");
+            load(d, 6000, 128);
+            interrupted = control.post("/indexes/big/backups", "{\"name\":\"large\"}").json().get("backup_id").asText();
+            Thread.sleep(1500);
+            assertEquals("Initializing", control.get("/backups/" + interrupted).json().get("status").asText(),
+                    "the kill must land mid-copy");
+            server.kill();
+        }
+        try (ChildServer again = ChildServer.start(data, port, port + 1)) {
+            Http control = new Http(again.url(), TestServer.KEY);
+            assertEquals("Failed", control.get("/backups/" + interrupted).json().get("status").asText());
+            assertEquals("Ready", control.get("/backups/" + first).json().get("status").asText());
+            LocalBackupRepository repo = new LocalBackupRepository(data.resolve("backups"));
+            RepositoryVerifier.Report report = new RepositoryVerifier(repo).verify(null,
+                    new RepositoryVerifier.ProgressBar(System.err, false));
+            assertTrue(report.clean(), report.problems().toString());
+            // Only blobs a Ready backup names remain: the interrupted copy's partial files are gone.
+            Set<String> referenced = new HashSet<>();
+            for (BackupManifest.FileEntry f : BackupManifest.fromJson(repo.getManifest(first).orElseThrow()).files()) {
+                referenced.add(f.sha256());
+            }
+            assertEquals(referenced, repo.blobs());
+            try (Stream<Path> staging = Files.list(data.resolve("backups").resolve("staging"))) {
+                assertEquals(0, staging.count());
+            }
+            try (Stream<Path> staging = Files.list(data.resolve("backup-staging"))) {
+                assertEquals(0, staging.count());
+            }
+            // The index is intact and can be backed up again.
+            Http d = control.forHost(control.get("/indexes/big").json().get("host").asText());
+            assertEquals(6000, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+            String again2 = control.post("/indexes/big/backups", "{}").json().get("backup_id").asText();
+            JsonNode ready = Backups.awaitStatus(control, again2, "Ready");
+            assertEquals(6000, ready.get("record_count").asInt());
+            assertEquals(202, control.delete("/backups/" + interrupted).status(), "a Failed backup can be deleted");
+        }
+    }
+
+    @Test
+    void verifyNamesACorruptFile() throws Exception {
+        Path data = dir.resolve("verify");
+        String id;
+        try (TestServer server = TestServer.start(data)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            load(control.forHost(control.createDense("v", 8, "cosine")), 500, 8);
+            id = control.post("/indexes/v/backups", "{}").json().get("backup_id").asText();
+            Backups.awaitStatus(control, id, "Ready");
+        }
+        assertEquals(0, verify("--data-dir", data.toString()).exit());
+        BackupManifest m = BackupManifest.fromJson(Files.readAllBytes(data.resolve("backups/manifests/" + id + ".json")));
+        BackupManifest.FileEntry victim = m.files().stream().max((a, b) -> Long.compare(a.length(), b.length())).orElseThrow();
+        Path blob = data.resolve("backups/blobs").resolve(victim.sha256().substring(0, 2)).resolve(victim.sha256());
+        try (FileChannel ch = FileChannel.open(blob, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            ch.read(one, victim.length() / 2);
+            one.put(0, (byte) (one.get(0) ^ 0x40)).rewind();
+            ch.write(one, victim.length() / 2);
+        }
+        Result r = verify("--data-dir", data.toString());
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("File " + victim.name() + " is corrupt"), r.out());
+        assertTrue(r.out().contains(victim.sha256()), r.out());
+        assertTrue(r.out().contains("Backup " + id), r.out());
+        Files.delete(blob);
+        Result missing = verify(id, "--backup-dir", data.resolve("backups").toString());
+        assertEquals(1, missing.exit(), missing.out());
+        assertTrue(missing.out().contains("File " + victim.name() + " is missing"), missing.out());
+        assertEquals(1, verify("00000000-0000-0000-0000-000000000000", "--data-dir", data.toString()).exit());
+    }
+
+    record Result(int exit, String out) {}
+
+    private static Result verify(String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream saved = System.out;
+        System.setOut(new PrintStream(bytes, true));
+        try {
+            String[] full = new String[args.length + 2];
+            full[0] = "backup";
+            full[1] = "verify";
+            System.arraycopy(args, 0, full, 2, args.length);
+            int exit = new CommandLine(new Main()).execute(full);
+            return new Result(exit, bytes.toString());
+        } finally {
+            System.setOut(saved);
+        }
+    }
+}
