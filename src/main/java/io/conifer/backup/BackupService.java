@@ -57,7 +57,10 @@ public final class BackupService implements Closeable {
     public static final int MAX_NAME = 100;
     public static final int MAX_DESCRIPTION = 1000;
 
-    /** Answers which restore jobs still read a backup (filled in by the restore feature). */
+    /**
+     * Answers which restore jobs still read a backup (filled in by the restore feature); a restore
+     * records its job while holding the guard's monitor.
+     */
     public interface RestoreGuard {
         List<String> activeJobsReading(String backupId);
     }
@@ -150,7 +153,7 @@ public final class BackupService implements Closeable {
             throw ConiferException.invalid("Backup description is " + description.length()
                     + " characters; the maximum is " + MAX_DESCRIPTION);
         }
-        IndexManager.OpenIndex index = indexes.require(project, indexName);
+        IndexManager.OpenIndex index = indexes.requireReady(project, indexName);
         long owned = manifests.values().stream().filter(m -> m.project().equals(project)).count();
         if (owned >= quotaPerProject) {
             throw new ConiferException(ErrorCode.FORBIDDEN, "Backup quota exceeded: this project has " + owned
@@ -369,13 +372,18 @@ public final class BackupService implements Closeable {
                 throw new ConiferException(ErrorCode.FAILED_PRECONDITION, "Backup " + backupId
                         + " is still Initializing; delete it once it is Ready or Failed");
             }
-            List<String> jobs = restoreGuard.activeJobsReading(backupId);
-            if (!jobs.isEmpty()) {
-                throw new ConiferException(ErrorCode.FAILED_PRECONDITION, "Backup " + backupId
-                        + " cannot be deleted while restore jobs read it: " + String.join(", ", jobs));
+            RestoreGuard guard = restoreGuard;
+            synchronized (guard) {
+                // Restores record their job under the guard's monitor: no job can start reading this
+                // backup between the check and the manifest's removal.
+                List<String> jobs = guard.activeJobsReading(backupId);
+                if (!jobs.isEmpty()) {
+                    throw new ConiferException(ErrorCode.FAILED_PRECONDITION, "Backup " + backupId
+                            + " cannot be deleted while restore jobs read it: " + String.join(", ", jobs));
+                }
+                repository.deleteManifest(backupId);
+                manifests.remove(backupId);
             }
-            repository.deleteManifest(backupId);
-            manifests.remove(backupId);
             Set<String> referenced = referencedBlobs();
             if (m.files() != null) {
                 for (BackupManifest.FileEntry f : m.files()) {

@@ -24,7 +24,13 @@ public record IndexDefinition(
         String region,
         Set<String> filterableFields,
         int port,
-        String createdAt) {
+        String createdAt,
+        IndexState state) {
+
+    /** Catalogs written before restores existed have no state: their indexes are ready. */
+    public boolean isReady() {
+        return state == null || state == IndexState.READY;
+    }
 
     public VectorSpace space() {
         return new VectorSpace(vectorType, dimension, metric, filterableFields);
@@ -32,11 +38,16 @@ public record IndexDefinition(
 
     public IndexDefinition withDeletionProtection(boolean enabled) {
         return new IndexDefinition(id, project, name, vectorType, dimension, metric, enabled, tags, cloud, region,
-                filterableFields, port, createdAt);
+                filterableFields, port, createdAt, state);
     }
 
     public IndexDefinition withTags(Map<String, String> newTags) {
         return new IndexDefinition(id, project, name, vectorType, dimension, metric, deletionProtection, newTags, cloud,
-                region, filterableFields, port, createdAt);
+                region, filterableFields, port, createdAt, state);
+    }
+
+    public IndexDefinition withState(IndexState newState, int newPort) {
+        return new IndexDefinition(id, project, name, vectorType, dimension, metric, deletionProtection, tags, cloud,
+                region, filterableFields, newPort, createdAt, newState);
     }
 }

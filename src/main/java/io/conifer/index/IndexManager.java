@@ -80,6 +80,12 @@ public final class IndexManager implements Closeable {
     public synchronized void start() throws IOException {
         Set<String> known = new HashSet<>();
         for (IndexDefinition def : catalog.all()) {
+            if (!def.isReady()) {
+                // A restore was under way when the server stopped: its files are incomplete.
+                log.warn("Removing index '{}': its restore was interrupted", def.name());
+                catalog.remove(def.id());
+                continue;
+            }
             known.add(def.id());
             VectorStore store = VectorStore.open(indexesDir.resolve(def.id()), def.space(), storeOptions);
             try {
@@ -112,7 +118,7 @@ public final class IndexManager implements Closeable {
             int port = allocatePort(tried);
             IndexDefinition def = new IndexDefinition(id, project, req.name(), req.vectorType(), req.dimension(),
                     req.metric(), req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(),
-                    req.filterableFields(), port, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+                    req.filterableFields(), port, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), IndexState.READY);
             VectorStore store = VectorStore.open(dir, def.space(), storeOptions);
             Closeable server;
             try {
@@ -149,6 +155,7 @@ public final class IndexManager implements Closeable {
 
     public synchronized void delete(String project, String name) throws IOException {
         OpenIndex index = require(project, name);
+        requireReady(index);
         if (index.definition().deletionProtection()) {
             throw new ConiferException(ErrorCode.FORBIDDEN, "Deletion protection is enabled for index '" + name
                     + "'; disable it with configure_index before deleting.");
@@ -165,6 +172,7 @@ public final class IndexManager implements Closeable {
     public synchronized IndexDefinition configure(String project, String name, Boolean deletionProtection,
             Map<String, String> tags) throws IOException {
         OpenIndex index = require(project, name);
+        requireReady(index);
         IndexDefinition def = index.definition();
         if (deletionProtection != null) def = def.withDeletionProtection(deletionProtection);
         if (tags != null) {
@@ -185,6 +193,92 @@ public final class IndexManager implements Closeable {
         OpenIndex index = find(project, name);
         if (index == null) throw ConiferException.notFound("Index " + name + " not found.");
         return index;
+    }
+
+    /** The index, if it serves; one still being restored is a precondition failure. */
+    public OpenIndex requireReady(String project, String name) {
+        return requireReady(require(project, name));
+    }
+
+    private static OpenIndex requireReady(OpenIndex index) {
+        if (!index.definition().isReady()) {
+            throw new ConiferException(ErrorCode.FAILED_PRECONDITION, "Index " + index.definition().name()
+                    + " is being restored from a backup; try again when its status is Ready");
+        }
+        return index;
+    }
+
+    /**
+     * Reserves an index for a restore: it is catalogued (so its name is taken and it is listed, not
+     * ready) and gets its port and an empty directory; nothing is served until {@link #activate}.
+     */
+    public synchronized IndexDefinition reserveForRestore(String project, NewIndex req) throws IOException {
+        if (find(project, req.name()) != null) {
+            throw new ConiferException(ErrorCode.ALREADY_EXISTS, "Resource already exists: an index named '"
+                    + req.name() + "' exists in this project.");
+        }
+        IndexDefinition def = new IndexDefinition(UUID.randomUUID().toString(), project, req.name(), req.vectorType(),
+                req.dimension(), req.metric(), req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(),
+                req.filterableFields(), allocatePort(new HashSet<>()), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
+                IndexState.RESTORING);
+        Files.createDirectories(luceneDir(def.id()));
+        try {
+            catalog.put(def);
+        } catch (IOException e) {
+            DurableFiles.deleteTree(indexesDir.resolve(def.id()));
+            throw e;
+        }
+        open.put(def.id(), new OpenIndex(def, null, null));
+        return def;
+    }
+
+    /** Where a restore writes the Lucene files of a reserved index. */
+    public Path luceneDir(String indexId) {
+        return indexesDir.resolve(indexId).resolve("lucene");
+    }
+
+    /** Opens and serves a restored index (on another port if its reserved one was taken meanwhile). */
+    public synchronized IndexDefinition activate(String indexId) throws IOException {
+        OpenIndex reserved = open.get(indexId);
+        if (reserved == null || reserved.definition().isReady()) throw new IllegalStateException("not reserved: " + indexId);
+        IndexDefinition def = reserved.definition();
+        VectorStore store = VectorStore.open(indexesDir.resolve(indexId), def.space(), storeOptions);
+        Set<Integer> tried = new HashSet<>();
+        int port = def.port();
+        while (true) {
+            IndexDefinition ready = def.withState(IndexState.READY, port);
+            Closeable server;
+            try {
+                server = host.serve(ready, store);
+            } catch (IOException e) {
+                if (!isBindFailure(e)) {
+                    store.close();
+                    throw e;
+                }
+                tried.add(port);
+                port = allocatePort(tried);
+                continue;
+            }
+            try {
+                catalog.put(ready);
+            } catch (IOException e) {
+                server.close();
+                store.close();
+                throw e;
+            }
+            open.put(indexId, new OpenIndex(ready, store, server));
+            log.info("Restored index '{}' ({}) is serving on port {}", ready.name(), indexId, port);
+            return ready;
+        }
+    }
+
+    /** Removes a reserved index whose restore failed, so nothing half-restored is left. */
+    public synchronized void abandonRestore(String indexId) throws IOException {
+        OpenIndex reserved = open.get(indexId);
+        if (reserved == null || reserved.definition().isReady()) return;
+        catalog.remove(indexId);
+        open.remove(indexId);
+        DurableFiles.deleteTree(indexesDir.resolve(indexId));
     }
 
     public OpenIndex find(String project, String name) {
@@ -243,6 +337,7 @@ public final class IndexManager implements Closeable {
     private void checkpointAll() {
         boolean full = System.currentTimeMillis() - lastFullCheckpoint >= checkpointIntervalMillis;
         for (OpenIndex i : open.values()) {
+            if (i.store() == null) continue;
             try {
                 if (full || i.store().checkpointDue()) i.store().checkpoint();
             } catch (Exception e) {
@@ -256,8 +351,8 @@ public final class IndexManager implements Closeable {
     public synchronized void close() {
         checkpoints.shutdownNow();
         for (OpenIndex i : open.values()) {
-            closeQuietly(i.server());
-            closeQuietly(i.store());
+            if (i.server() != null) closeQuietly(i.server());
+            if (i.store() != null) closeQuietly(i.store());
         }
         open.clear();
     }
@@ -266,6 +361,7 @@ public final class IndexManager implements Closeable {
     public synchronized void crash() {
         checkpoints.shutdownNow();
         for (OpenIndex i : open.values()) {
+            if (i.store() == null) continue;
             closeQuietly(i.server());
             try {
                 i.store().abandon();

@@ -10,6 +10,7 @@ import io.conifer.backup.Throttle;
 import io.conifer.api.data.DataPlaneServers;
 import io.conifer.auth.ApiKeys;
 import io.conifer.index.IndexManager;
+import io.conifer.restore.RestoreService;
 import io.conifer.vectors.VectorStore;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -27,14 +28,16 @@ public final class ConiferServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final IndexManager indexes;
     private final BackupService backups;
+    private final RestoreService restores;
     private final Server controlPlane;
 
     private ConiferServer(ServerConfig config, EventLoopGroup workers, IndexManager indexes, BackupService backups,
-            Server controlPlane) {
+            RestoreService restores, Server controlPlane) {
         this.config = config;
         this.workers = workers;
         this.indexes = indexes;
         this.backups = backups;
+        this.restores = restores;
         this.controlPlane = controlPlane;
     }
 
@@ -49,6 +52,7 @@ public final class ConiferServer implements AutoCloseable {
         EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         IndexManager indexes = null;
         BackupService backups = null;
+        RestoreService restores = null;
         try {
             indexes = new IndexManager(config.dataDir(), new DataPlaneServers(keys, bind, workers), bind,
                     config.dataPortStart(), VectorStore.StoreOptions.defaults(), config.checkpointIntervalMillis());
@@ -56,15 +60,19 @@ public final class ConiferServer implements AutoCloseable {
             backups = new BackupService(new LocalBackupRepository(config.backupRepository()), indexes,
                     config.dataDir().resolve("backup-staging"), config.backupQuota(), new Throttle(config.backupMaxMbps()));
             backups.start();
+            Throttle throttle = new Throttle(config.backupMaxMbps());
+            restores = new RestoreService(config.dataDir().resolve("restore-jobs.json"), backups, indexes, throttle);
+            restores.start();
             PageTokens tokens = new PageTokens(TokenSecret.load(config.dataDir().resolve("token-secret")));
             Server control = ControlPlane.build(new InetSocketAddress(bind, config.port()), workers, keys, indexes,
-                    backups, tokens, config.advertiseHost());
+                    backups, restores, tokens, config.advertiseHost());
             control.start().join();
-            ConiferServer server = new ConiferServer(config, workers, indexes, backups, control);
+            ConiferServer server = new ConiferServer(config, workers, indexes, backups, restores, control);
             log.info("Conifer ready: control plane http://{}:{} (data dir {}, {} indexes, auth {})", config.bind(),
                     server.port(), config.dataDir().toAbsolutePath(), indexes.size(), keys.isOpen() ? "open" : "API keys");
             return server;
         } catch (RuntimeException | IOException e) {
+            if (restores != null) restores.close();
             if (backups != null) backups.close();
             if (indexes != null) indexes.close();
             workers.shutdownGracefully();
@@ -91,6 +99,7 @@ public final class ConiferServer implements AutoCloseable {
     @Override
     public void close() {
         controlPlane.stop().join();
+        restores.close();
         backups.close();
         indexes.close();
         workers.shutdownGracefully();
@@ -99,6 +108,7 @@ public final class ConiferServer implements AutoCloseable {
     /** Stops serving and leaves the disk as a crash would: no final checkpoint (for recovery tests). */
     public void crash() {
         controlPlane.stop().join();
+        restores.close();
         backups.close();
         indexes.crash();
         workers.shutdownGracefully();

@@ -8,6 +8,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import io.conifer.auth.ApiKeys;
 import io.conifer.backup.BackupService;
 import io.conifer.index.IndexManager;
+import io.conifer.restore.RestoreService;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 
@@ -16,7 +17,7 @@ public final class ControlPlane {
     private ControlPlane() {}
 
     public static Server build(InetSocketAddress address, EventLoopGroup workers, ApiKeys keys, IndexManager indexes,
-            BackupService backups, PageTokens tokens, String advertiseHost) {
+            BackupService backups, RestoreService restores, PageTokens tokens, String advertiseHost) {
         ControlPlaneErrors errors = new ControlPlaneErrors();
         ServerBuilder sb = Server.builder()
                 .http(address)
@@ -34,6 +35,10 @@ public final class ControlPlane {
                 .decorator(new ControlPlaneAuth(keys))
                 .exceptionHandlers(errors)
                 .build(new BackupsApi(backups, tokens));
+        sb.annotatedService()
+                .decorator(new ControlPlaneAuth(keys))
+                .exceptionHandlers(errors)
+                .build(new RestoresApi(restores, tokens));
         return sb.build();
     }
 }

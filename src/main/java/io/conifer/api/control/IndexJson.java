@@ -147,8 +147,8 @@ final class IndexJson {
             for (String f : d.filterableFields()) fields.putObject(f).put("filterable", true);
         }
         ObjectNode status = n.putObject("status");
-        status.put("ready", true);
-        status.put("state", "Ready");
+        status.put("ready", d.isReady());
+        status.put("state", d.isReady() ? "Ready" : "Initializing");
         n.put("vector_type", d.vectorType().apiName());
         return n;
     }

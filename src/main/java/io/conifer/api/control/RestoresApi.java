@@ -1,0 +1,73 @@
+package io.conifer.api.control;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.annotation.Blocking;
+import com.linecorp.armeria.server.annotation.Get;
+import com.linecorp.armeria.server.annotation.Param;
+import com.linecorp.armeria.server.annotation.Post;
+import io.conifer.restore.RestoreJob;
+import io.conifer.restore.RestoreService;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+
+/** create_index_from_backup, list_restore_jobs, describe_restore_job. */
+@Blocking
+public final class RestoresApi {
+    private final RestoreService restores;
+    private final PageTokens tokens;
+
+    public RestoresApi(RestoreService restores, PageTokens tokens) {
+        this.restores = restores;
+        this.tokens = tokens;
+    }
+
+    @Post("/backups/{backup_id}/create-index")
+    public HttpResponse create(ServiceRequestContext ctx, @Param("backup_id") String backupId, String body) throws IOException {
+        ObjectNode req = JsonBody.parse(body);
+        String name = JsonBody.requiredString(req, "name", "");
+        Map<String, String> tags = JsonBody.stringMap(req, "tags");
+        Boolean protection = JsonBody.deletionProtection(req);
+        RestoreService.Started started = restores.create(ControlPlaneAuth.project(ctx), backupId, name, tags, protection);
+        ObjectNode out = JsonBody.JSON.createObjectNode();
+        out.put("restore_job_id", started.restoreJobId());
+        out.put("index_id", started.indexId());
+        return IndexesApi.json(HttpStatus.ACCEPTED, out);
+    }
+
+    @Get("/restore-jobs")
+    public HttpResponse list(ServiceRequestContext ctx, @Param("limit") Optional<String> limit,
+            @Param("paginationToken") Optional<String> token) {
+        String project = ControlPlaneAuth.project(ctx);
+        PageTokens.Page<RestoreJob> page = tokens.page(restores.list(project), RestoreService::sortKey,
+                "restore-jobs\u0000" + project, limit.orElse(null), token.orElse(null));
+        ObjectNode out = JsonBody.JSON.createObjectNode();
+        ArrayNode data = out.putArray("data");
+        for (RestoreJob j : page.items()) data.add(model(j));
+        if (page.next() != null) out.putObject("pagination").put("next", page.next());
+        return IndexesApi.json(HttpStatus.OK, out);
+    }
+
+    @Get("/restore-jobs/{job_id}")
+    public HttpResponse describe(ServiceRequestContext ctx, @Param("job_id") String jobId) {
+        return IndexesApi.json(HttpStatus.OK, model(restores.describe(ControlPlaneAuth.project(ctx), jobId)));
+    }
+
+    /** RestoreJobModel of the 2025-10 spec. */
+    static ObjectNode model(RestoreJob j) {
+        ObjectNode n = JsonBody.JSON.createObjectNode();
+        n.put("restore_job_id", j.restoreJobId());
+        n.put("backup_id", j.backupId());
+        n.put("target_index_name", j.targetIndexName());
+        n.put("target_index_id", j.targetIndexId());
+        n.put("status", j.status().name());
+        n.put("created_at", j.createdAt());
+        if (j.completedAt() != null) n.put("completed_at", j.completedAt());
+        n.put("percent_complete", j.percentComplete());
+        return n;
+    }
+}

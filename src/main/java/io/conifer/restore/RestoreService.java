@@ -1,0 +1,186 @@
+package io.conifer.restore;
+
+import io.conifer.backup.BackupManifest;
+import io.conifer.backup.BackupReader;
+import io.conifer.backup.BackupService;
+import io.conifer.backup.Throttle;
+import io.conifer.error.ConiferException;
+import io.conifer.index.IndexDefinition;
+import io.conifer.index.IndexManager;
+import io.conifer.index.IndexRules;
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorType;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates indexes from backups. The target index is reserved at once (its name taken, listed as not
+ * ready), then a worker copies the backup's Lucene files into it, checking each against the manifest's
+ * SHA-256, and only then opens and serves it: nothing is re-indexed, and a missing or corrupt file
+ * fails the job and removes the reservation, so no half-restored index ever serves.
+ */
+public final class RestoreService implements Closeable, BackupService.RestoreGuard {
+    private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final RestoreJobStore jobs;
+    private final BackupService backups;
+    private final IndexManager indexes;
+    private final BackupReader reader;
+    private final ExecutorService workers;
+    private final Map<String, Double> progress = new ConcurrentHashMap<>();
+
+    public RestoreService(Path jobsFile, BackupService backups, IndexManager indexes, Throttle throttle) throws IOException {
+        this.jobs = new RestoreJobStore(jobsFile);
+        this.backups = backups;
+        this.indexes = indexes;
+        this.reader = new BackupReader(backups.repository(), throttle);
+        this.workers = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "conifer-restore");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A job that was running when the server stopped completed if its index is serving, else failed. */
+    public void start() throws IOException {
+        for (RestoreJob j : jobs.all()) {
+            if (!j.active()) continue;
+            IndexManager.OpenIndex index = indexes.byId(j.targetIndexId());
+            if (index != null && index.definition().isReady()) {
+                jobs.put(j.with(RestoreJob.Status.Completed, 100, now(), null));
+            } else {
+                jobs.put(j.with(RestoreJob.Status.Failed, j.percentComplete(), now(),
+                        "Interrupted: the server stopped during the restore"));
+                log.warn("Restore job {} into '{}' was interrupted by a restart and is marked Failed", j.restoreJobId(),
+                        j.targetIndexName());
+            }
+        }
+        backups.setRestoreGuard(this);
+    }
+
+    /** The answer to create_index_from_backup. */
+    public record Started(String restoreJobId, String indexId) {}
+
+    public Started create(String project, String backupId, String name, Map<String, String> tags, Boolean deletionProtection)
+            throws IOException {
+        BackupManifest backup = backups.requireReady(project, backupId);
+        IndexRules.name(name);
+        if (tags != null) {
+            IndexRules.tags(tags);
+            IndexRules.tagCount(tags);
+        }
+        Map<String, String> effectiveTags = new java.util.TreeMap<>(tags != null ? tags : backup.tags() == null ? Map.of() : backup.tags());
+        effectiveTags.values().removeIf(String::isEmpty);
+        IndexManager.NewIndex target = new IndexManager.NewIndex(name, VectorType.fromApi(backup.vectorType()),
+                backup.dimension(), Metric.fromApi(backup.metric()),
+                deletionProtection != null ? deletionProtection : backup.deletionProtection(), effectiveTags, backup.cloud(),
+                backup.region(), backup.filterableFields());
+        RestoreJob job;
+        synchronized (this) {
+            // BackupService.delete checks for jobs and removes the manifest under this same monitor, so
+            // the backup is either still here once the job is recorded, or this create sees it gone.
+            backups.requireReady(project, backupId);
+            IndexDefinition reserved = indexes.reserveForRestore(project, target);
+            job = new RestoreJob(UUID.randomUUID().toString(), project, backupId, name, reserved.id(),
+                    RestoreJob.Status.Pending, now(), null, 0, null);
+            try {
+                jobs.put(job);
+            } catch (IOException e) {
+                indexes.abandonRestore(reserved.id());
+                throw e;
+            }
+        }
+        RestoreJob submitted = job;
+        workers.execute(() -> run(submitted, backup));
+        log.info("Restore job {} started: backup {} into new index '{}'", job.restoreJobId(), backupId, name);
+        return new Started(job.restoreJobId(), job.targetIndexId());
+    }
+
+    private void run(RestoreJob job, BackupManifest backup) {
+        String id = job.restoreJobId();
+        try {
+            long total = Math.max(1, backup.sizeBytes());
+            AtomicLong done = new AtomicLong();
+            jobs.put(job.with(RestoreJob.Status.InProgress, 0, null, null));
+            progress.put(id, 0.0);
+            reader.materialize(backup, indexes.luceneDir(job.targetIndexId()),
+                    n -> progress.put(id, Math.min(99.9, done.addAndGet(n) * 100.0 / total)));
+            indexes.activate(job.targetIndexId());
+            jobs.put(job.with(RestoreJob.Status.Completed, 100, now(), null));
+            log.info("Restore job {} completed: index '{}' is Ready", id, job.targetIndexName());
+        } catch (Throwable e) {
+            log.error("Restore job {} into '{}' failed", id, job.targetIndexName(), e);
+            try {
+                indexes.abandonRestore(job.targetIndexId());
+                jobs.put(job.with(RestoreJob.Status.Failed, progress.getOrDefault(id, 0.0), now(), "Restore failed: " + e.getMessage()));
+            } catch (IOException io) {
+                log.error("Could not record the failure of restore job {}", id, io);
+            }
+        } finally {
+            progress.remove(id);
+        }
+    }
+
+    /** A job with its live progress while it runs. */
+    public RestoreJob describe(String project, String jobId) {
+        RestoreJob j = jobId == null ? null : jobs.get(jobId);
+        if (j == null || !j.project().equals(project)) throw ConiferException.notFound("Restore job " + jobId + " not found.");
+        return live(j);
+    }
+
+    private RestoreJob live(RestoreJob j) {
+        Double p = progress.get(j.restoreJobId());
+        return p != null && j.active() ? j.with(j.status(), p, j.completedAt(), j.failureReason()) : j;
+    }
+
+    /** The project's jobs in bitwise order of {@link #sortKey}. */
+    public List<RestoreJob> list(String project) {
+        List<RestoreJob> out = new ArrayList<>();
+        for (RestoreJob j : jobs.all()) if (j.project().equals(project)) out.add(live(j));
+        out.sort(Comparator.comparing(RestoreService::sortKey));
+        return out;
+    }
+
+    public static String sortKey(RestoreJob j) {
+        return j.createdAt() + "|" + j.restoreJobId();
+    }
+
+    @Override
+    public synchronized List<String> activeJobsReading(String backupId) {
+        List<String> out = new ArrayList<>();
+        for (RestoreJob j : jobs.all()) if (j.active() && j.backupId().equals(backupId)) out.add(j.restoreJobId());
+        return out;
+    }
+
+    private static String now() {
+        return TIME.format(Instant.now());
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
