@@ -18,7 +18,8 @@ import java.util.function.LongConsumer;
  * and length as it goes: a restore, and {@code conifer backup verify}, never trust a blob unread.
  */
 public final class BackupReader {
-    private static final int BUFFER = 1 << 20;
+    /** Small enough that progress moves smoothly through large files, large enough to cost nothing. */
+    private static final int BUFFER = 256 << 10;
     private final BackupRepository repository;
     private final Throttle throttle;
 

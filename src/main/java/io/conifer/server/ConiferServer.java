@@ -88,6 +88,11 @@ public final class ConiferServer implements AutoCloseable {
         return indexes;
     }
 
+    /** The restore service, for tests that inspect what the API does not expose (a failure's reason). */
+    public RestoreService restoresForTest() {
+        return restores;
+    }
+
     public BackupService backups() {
         return backups;
     }

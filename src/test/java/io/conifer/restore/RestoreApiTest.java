@@ -1,0 +1,364 @@
+package io.conifer.restore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conifer.ChildServer;
+import io.conifer.Http;
+import io.conifer.TestServer;
+import io.conifer.backup.BackupManifest;
+import io.conifer.backup.Backups;
+import io.conifer.server.ConiferServer;
+import io.conifer.server.ServerConfig;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RestoreApiTest {
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static Http control;
+    static int counter;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(dir.resolve("data"));
+        control = new Http(server.url(), TestServer.KEY);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static void fill(Http d, String namespace, int from, int to, int dim) {
+        for (int start = from; start < to; start += 250) {
+            StringBuilder b = new StringBuilder("{\"namespace\":\"" + namespace + "\",\"vectors\":[");
+            for (int i = start; i < Math.min(to, start + 250); i++) {
+                b.append(i == start ? "" : ",").append("{\"id\":\"r").append(i).append("\",\"values\":[");
+                for (int j = 0; j < dim; j++) b.append(j == 0 ? "" : ",").append(((i * 37L + j * 11L) % 101) / 10.0 + 0.1);
+                b.append("],\"metadata\":{\"i\":").append(i).append(",\"g\":\"").append(i % 3 == 0 ? "a" : "b").append("\"}}");
+            }
+            assertEquals(200, d.post("/vectors/upsert", b + "]}").status());
+        }
+    }
+
+    /** Everything a client can read of an index, to compare a restored index with its source. */
+    static String view(Http d, int records) {
+        StringBuilder out = new StringBuilder();
+        out.append(d.post("/describe_index_stats", "{}").json()).append('\n');
+        out.append(d.get("/namespaces").json()).append('\n');
+        for (String ns : new String[] {"", "second"}) {
+            for (int from = 0; from < records; from += 100) {
+                StringBuilder q = new StringBuilder("/vectors/fetch?namespace=" + ns);
+                for (int i = from; i < Math.min(records, from + 100); i++) q.append("&ids=r").append(i);
+                JsonNode vectors = d.get(q.toString()).json().get("vectors");
+                List<String> ids = new ArrayList<>();
+                vectors.fieldNames().forEachRemaining(ids::add);
+                ids.sort(null);
+                for (String id : ids) out.append(ns).append('/').append(vectors.get(id)).append('\n');
+            }
+            out.append(d.get("/vectors/list?limit=1000&namespace=" + ns).json()).append('\n');
+        }
+        for (int k = 0; k < 10; k++) {
+            String v = "[" + (k + 0.5) + "," + (3 - k * 0.1) + ",1.5," + (k % 4) + "]";
+            out.append(d.post("/query", "{\"vector\":" + v + ",\"topK\":7,\"includeMetadata\":true}").json()).append('\n');
+            out.append(d.post("/query", "{\"vector\":" + v + ",\"topK\":5,\"filter\":{\"g\":\"a\"}}").json()).append('\n');
+        }
+        return out.toString();
+    }
+
+    static JsonNode awaitJob(Http c, String jobId) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        JsonNode j = null;
+        double last = -1;
+        while (System.nanoTime() < deadline) {
+            j = c.get("/restore-jobs/" + jobId).json();
+            double p = j.get("percent_complete").asDouble();
+            assertTrue(p >= last, "percent_complete never goes down: " + last + " then " + p);
+            last = p;
+            String status = j.get("status").asText();
+            if (status.equals("Completed") || status.equals("Failed")) return j;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("restore job did not finish: " + j);
+    }
+
+    static String backupOf(Http c, String index) throws InterruptedException {
+        String id = c.post("/indexes/" + index + "/backups", "{}").json().get("backup_id").asText();
+        Backups.awaitStatus(c, id, "Ready");
+        return id;
+    }
+
+    static void assertError(Http.Response r, int status, String code, String messagePart) {
+        assertEquals(status, r.status(), r.toString());
+        assertEquals(code, r.json().get("error").get("code").asText(), r.toString());
+        assertTrue(r.json().get("error").get("message").asText().contains(messagePart), r.toString());
+    }
+
+    @Test
+    void restoredIndexReturnsWhatTheSourceDidAtTheBackup() throws Exception {
+        Http.Response created = control.post("/indexes", "{\"name\":\"rs-src\",\"dimension\":4,\"metric\":\"dotproduct\","
+                + "\"deletion_protection\":\"enabled\",\"tags\":{\"env\":\"prod\"},\"spec\":{\"serverless\":{\"cloud\":\"aws\","
+                + "\"region\":\"us-west-2\",\"schema\":{\"fields\":{\"g\":{\"filterable\":true}}}}}}");
+        Http src = control.forHost(created.json().get("host").asText());
+        fill(src, "", 0, 700, 4);
+        fill(src, "second", 0, 120, 4);
+        src.post("/vectors/delete", "{\"ids\":[\"r5\",\"r6\"]}");
+        src.post("/namespaces", "{\"name\":\"declared\"}");
+        String before = view(src, 700);
+        String backup = backupOf(control, "rs-src");
+        // Writes after the backup must not reach the restored index.
+        fill(src, "", 700, 800, 4);
+        src.post("/vectors/delete", "{\"ids\":[\"r1\"]}");
+
+        Http.Response r = control.post("/backups/" + backup + "/create-index", "{\"name\":\"rs-copy\"}");
+        assertEquals(202, r.status(), r.toString());
+        String jobId = r.json().get("restore_job_id").asText();
+        String indexId = r.json().get("index_id").asText();
+        JsonNode job = awaitJob(control, jobId);
+        assertEquals("Completed", job.get("status").asText(), job.toString());
+        assertEquals(100.0, job.get("percent_complete").asDouble());
+        assertEquals(backup, job.get("backup_id").asText());
+        assertEquals("rs-copy", job.get("target_index_name").asText());
+        assertEquals(indexId, job.get("target_index_id").asText());
+        OffsetDateTime createdAt = OffsetDateTime.parse(job.get("created_at").asText());
+        OffsetDateTime completedAt = OffsetDateTime.parse(job.get("completed_at").asText());
+        assertTrue(!completedAt.isBefore(createdAt));
+        assertTrue(job.get("completed_at").asText().endsWith("Z"));
+
+        JsonNode model = control.get("/indexes/rs-copy").json();
+        assertTrue(model.get("status").get("ready").asBoolean());
+        assertEquals("dotproduct", model.get("metric").asText());
+        assertEquals(4, model.get("dimension").asInt());
+        assertEquals("prod", model.get("tags").get("env").asText());
+        assertEquals("enabled", model.get("deletion_protection").asText());
+        assertEquals("us-west-2", model.get("spec").get("serverless").get("region").asText());
+        assertTrue(model.get("spec").get("serverless").get("schema").get("fields").has("g"));
+        assertNotEquals(created.json().get("host"), model.get("host"));
+        Http copy = control.forHost(model.get("host").asText());
+        assertEquals(before, view(copy, 700));
+        // The restored index is a normal index: writable, and independent of its source.
+        fill(copy, "", 900, 901, 4);
+        assertEquals(1, copy.get("/vectors/fetch?ids=r900").json().get("vectors").size());
+        assertEquals(0, src.get("/vectors/fetch?ids=r900").json().get("vectors").size());
+    }
+
+    @Test
+    void overridesAndErrors() throws Exception {
+        Http src = control.forHost(control.createDense("rs-err", 4, "cosine"));
+        fill(src, "", 0, 20, 4);
+        control.patch("/indexes/rs-err", "{\"tags\":{\"a\":\"1\"}}");
+        String backup = backupOf(control, "rs-err");
+        Http.Response r = control.post("/backups/" + backup + "/create-index",
+                "{\"name\":\"rs-over\",\"tags\":{\"b\":\"2\"},\"deletion_protection\":\"enabled\"}");
+        assertEquals(202, r.status(), r.toString());
+        assertEquals("Completed", awaitJob(control, r.json().get("restore_job_id").asText()).get("status").asText());
+        JsonNode m = control.get("/indexes/rs-over").json();
+        assertEquals("{\"b\":\"2\"}", m.get("tags").toString());
+        assertEquals("enabled", m.get("deletion_protection").asText());
+
+        int jobsBefore = control.get("/restore-jobs?limit=100").json().get("data").size();
+        assertError(control.post("/backups/" + backup + "/create-index", "{\"name\":\"rs-err\"}"), 409, "ALREADY_EXISTS", "rs-err");
+        assertError(control.post("/backups/00000000-0000-0000-0000-000000000000/create-index", "{\"name\":\"x1\"}"), 404,
+                "NOT_FOUND", "Backup 00000000-0000-0000-0000-000000000000 not found.");
+        assertError(control.post("/backups/" + backup + "/create-index", "{\"name\":\"Bad_Name\"}"), 400, "INVALID_ARGUMENT", "name");
+        assertError(control.post("/backups/" + backup + "/create-index", "{}"), 422, "UNPROCESSABLE_ENTITY", "name");
+        assertError(control.post("/backups/" + backup + "/create-index", "{\"name\":\"x2\",\"tags\":{\"k k\":\"v\"}}"), 400,
+                "INVALID_ARGUMENT", "tag");
+        assertError(control.post("/backups/" + backup + "/create-index", "{\"name\":\"x3\",\"deletion_protection\":\"on\"}"), 400,
+                "INVALID_ARGUMENT", "deletion_protection");
+        assertEquals(jobsBefore, control.get("/restore-jobs?limit=100").json().get("data").size(), "refused restores start no job");
+        for (String n : new String[] {"x1", "x2", "x3"}) assertEquals(404, control.get("/indexes/" + n).status());
+        assertError(control.get("/restore-jobs/nope"), 404, "NOT_FOUND", "nope");
+        assertEquals(401, control.withKey("bad").get("/restore-jobs").status());
+
+        // A deleted backup cannot be restored.
+        assertEquals(202, control.delete("/backups/" + backup).status());
+        assertError(control.post("/backups/" + backup + "/create-index", "{\"name\":\"x4\"}"), 404, "NOT_FOUND", backup);
+    }
+
+    @Test
+    void restoreAfterTheSourceIsDeletedAndAfterARestart() throws Exception {
+        Http src = control.forHost(control.createDense("rs-gone", 4, "euclidean"));
+        fill(src, "", 0, 300, 4);
+        fill(src, "second", 0, 30, 4);
+        String before = view(src, 300);
+        String backup = backupOf(control, "rs-gone");
+        assertEquals(202, control.delete("/indexes/rs-gone").status());
+        server.restart();
+        Http.Response r = control.post("/backups/" + backup + "/create-index", "{\"name\":\"rs-gone\"}");
+        assertEquals(202, r.status(), r.toString());
+        assertEquals("Completed", awaitJob(control, r.json().get("restore_job_id").asText()).get("status").asText());
+        Http again = control.forHost(control.get("/indexes/rs-gone").json().get("host").asText());
+        assertEquals(before, view(again, 300));
+        server.restart();
+        assertEquals(before, view(again, 300), "a restored index persists like any other");
+        assertEquals("Completed", control.get("/restore-jobs/" + r.json().get("restore_job_id").asText()).json().get("status").asText());
+    }
+
+    @Test
+    void severalRestoresAtOnceWhileServing() throws Exception {
+        Http src = control.forHost(control.createDense("rs-many", 4, "cosine"));
+        fill(src, "", 0, 400, 4);
+        String before = view(src, 400);
+        String backup = backupOf(control, "rs-many");
+        List<String> jobs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            jobs.add(control.post("/backups/" + backup + "/create-index", "{\"name\":\"rs-many-" + i + "\"}").json()
+                    .get("restore_job_id").asText());
+        }
+        assertEquals(200, src.post("/query", "{\"vector\":[1,2,3,4],\"topK\":3}").status(), "other indexes keep serving");
+        for (String j : jobs) assertEquals("Completed", awaitJob(control, j).get("status").asText());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(before, view(control.forHost(control.get("/indexes/rs-many-" + i).json().get("host").asText()), 400));
+        }
+    }
+
+    @Test
+    void restoreJobsPageAndBelongToTheirProject() throws Exception {
+        try (TestServer multi = TestServer.start(dir.resolve("jobs"), "ka:alpha,kb:beta")) {
+            Http a = new Http(multi.url(), "ka");
+            Http b = new Http(multi.url(), "kb");
+            fill(a.forHost(a.createDense("pj", 4, "cosine")), "", 0, 10, 4);
+            String backup = backupOf(a, "pj");
+            List<String> jobs = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                String job = a.post("/backups/" + backup + "/create-index", "{\"name\":\"pj-" + i + "\"}").json()
+                        .get("restore_job_id").asText();
+                awaitJob(a, job);
+                jobs.add(job);
+                Thread.sleep(2);
+            }
+            List<String> seen = new ArrayList<>();
+            String token = null;
+            int pages = 0;
+            do {
+                JsonNode page = a.get("/restore-jobs?limit=2" + (token == null ? "" : "&paginationToken=" + token)).json();
+                for (JsonNode j : page.get("data")) seen.add(j.get("restore_job_id").asText());
+                token = page.has("pagination") ? page.get("pagination").get("next").asText() : null;
+                pages++;
+            } while (token != null);
+            assertEquals(3, pages);
+            assertEquals(jobs, seen, "creation order, each once");
+            assertError(a.get("/restore-jobs?limit=0"), 400, "INVALID_ARGUMENT", "limit");
+            assertError(a.get("/restore-jobs?limit=101"), 400, "INVALID_ARGUMENT", "100");
+            assertError(a.get("/restore-jobs?paginationToken=bogus"), 400, "INVALID_ARGUMENT", "paginationToken");
+            assertEquals(0, b.get("/restore-jobs").json().get("data").size());
+            assertError(b.get("/restore-jobs/" + jobs.get(0)), 404, "NOT_FOUND", jobs.get(0));
+            assertError(b.post("/backups/" + backup + "/create-index", "{\"name\":\"steal\"}"), 404, "NOT_FOUND", backup);
+        }
+    }
+
+    @Test
+    void progressIsRealAndTheBackupIsGuardedWhileRestoring() throws Exception {
+        ServerConfig c = ServerConfig.defaults(dir.resolve("slow")).withApiKeys(TestServer.KEY)
+                .withPorts(0, TestServer.freePortRange()).withBackups(null, 100, 1);
+        try (ConiferServer s = ConiferServer.start(c)) {
+            Http a = new Http("http://localhost:" + s.port(), TestServer.KEY);
+            fill(a.forHost(a.createDense("slow", 128, "cosine")), "", 0, 3000, 128);
+            String backup = backupOf(a, "slow");
+            JsonNode started = a.post("/backups/" + backup + "/create-index", "{\"name\":\"slow-copy\"}").json();
+            String job = started.get("restore_job_id").asText();
+            JsonNode pending = a.get("/indexes/slow-copy").json();
+            assertEquals(false, pending.get("status").get("ready").asBoolean());
+            assertEquals("Initializing", pending.get("status").get("state").asText());
+            boolean listed = false;
+            for (JsonNode i : a.get("/indexes").json().get("indexes")) listed |= i.get("name").asText().equals("slow-copy");
+            assertTrue(listed, "a restoring index is listed");
+            Http.Response guarded = a.delete("/backups/" + backup);
+            assertError(guarded, 412, "FAILED_PRECONDITION", job);
+            assertError(a.delete("/indexes/slow-copy"), 412, "FAILED_PRECONDITION", "restored");
+            Http pendingData = a.forHost(pending.get("host").asText());
+            assertThrows(UncheckedIOException.class, () -> pendingData.post("/describe_index_stats", "{}"),
+                    "nothing serves a half-restored index");
+            Set<Double> seen = new HashSet<>();
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            JsonNode j;
+            do {
+                j = a.get("/restore-jobs/" + job).json();
+                double p = j.get("percent_complete").asDouble();
+                if (p > 0 && p < 100) seen.add(p);
+                assertNull(j.get("completed_at"), "no completed_at while running");
+                Thread.sleep(100);
+            } while (!j.get("status").asText().equals("Completed") && System.nanoTime() < deadline
+                    && !a.get("/restore-jobs/" + job).json().get("status").asText().equals("Completed"));
+            assertTrue(seen.size() >= 2, "percent_complete rose through intermediate values: " + seen);
+            assertEquals(100.0, a.get("/restore-jobs/" + job).json().get("percent_complete").asDouble());
+            assertEquals(3000, a.forHost(pending.get("host").asText()).post("/describe_index_stats", "{}").json()
+                    .get("totalVectorCount").asInt());
+            assertEquals(202, a.delete("/backups/" + backup).status(), "deletable once the restore completed");
+        }
+    }
+
+    @Test
+    void aCorruptFileFailsTheJobAndLeavesNoIndex() throws Exception {
+        fill(control.forHost(control.createDense("rs-rot", 4, "cosine")), "", 0, 500, 4);
+        String backup = backupOf(control, "rs-rot");
+        Path repo = dir.resolve("data").resolve("backups");
+        BackupManifest m = BackupManifest.fromJson(Files.readAllBytes(repo.resolve("manifests").resolve(backup + ".json")));
+        BackupManifest.FileEntry victim = m.files().stream().max((x, y) -> Long.compare(x.length(), y.length())).orElseThrow();
+        Path blob = repo.resolve("blobs").resolve(victim.sha256().substring(0, 2)).resolve(victim.sha256());
+        try (FileChannel ch = FileChannel.open(blob, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, 100);
+            one.put(0, (byte) (one.get(0) ^ 1)).rewind();
+            ch.write(one, 100);
+        }
+        String job = control.post("/backups/" + backup + "/create-index", "{\"name\":\"rs-rotten\"}").json()
+                .get("restore_job_id").asText();
+        JsonNode done = awaitJob(control, job);
+        assertEquals("Failed", done.get("status").asText());
+        assertTrue(done.has("completed_at"));
+        assertEquals(404, control.get("/indexes/rs-rotten").status(), "no index is left behind");
+        assertTrue(server.server().restoresForTest().describe("default", job).failureReason().contains(victim.name()),
+                "the failure names the file");
+        assertEquals(202, control.delete("/backups/" + backup).status(), "the backup stays deletable");
+    }
+
+    @Test
+    void sigkillDuringARestoreLeavesNoHalfRestoredIndex() throws Exception {
+        int port = TestServer.freePortRange();
+        Path data = dir.resolve("kill");
+        String backup;
+        String job;
+        try (ChildServer child = ChildServer.start(data, port, port + 1, "--backup-max-mbps", "0.5")) {
+            Http a = new Http(child.url(), TestServer.KEY);
+            fill(a.forHost(a.createDense("k", 64, "cosine")), "", 0, 1500, 64);
+            backup = backupOf(a, "k");
+            job = a.post("/backups/" + backup + "/create-index", "{\"name\":\"k-copy\"}").json().get("restore_job_id").asText();
+            Thread.sleep(600);
+            assertEquals("InProgress", a.get("/restore-jobs/" + job).json().get("status").asText(), "the kill lands mid-restore");
+            child.kill();
+        }
+        try (ChildServer again = ChildServer.start(data, port, port + 1)) {
+            Http a = new Http(again.url(), TestServer.KEY);
+            JsonNode j = a.get("/restore-jobs/" + job).json();
+            assertEquals("Failed", j.get("status").asText());
+            assertEquals(404, a.get("/indexes/k-copy").status());
+            assertEquals("Ready", a.get("/backups/" + backup).json().get("status").asText());
+            String retry = a.post("/backups/" + backup + "/create-index", "{\"name\":\"k-copy\"}").json().get("restore_job_id").asText();
+            assertEquals("Completed", awaitJob(a, retry).get("status").asText());
+            assertEquals(1500, a.forHost(a.get("/indexes/k-copy").json().get("host").asText())
+                    .post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+            assertEquals(202, a.delete("/backups/" + backup).status());
+        }
+    }
+}
