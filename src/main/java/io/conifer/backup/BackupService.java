@@ -145,7 +145,12 @@ public final class BackupService implements Closeable {
         return out;
     }
 
-    public BackupManifest create(String project, String indexName, String name, String description) throws IOException {
+    /**
+     * Starts a backup and returns its Initializing manifest. Serialised, so that the quota check and the
+     * backup's registration are one step; each create costs only a commit and hard links.
+     */
+    public synchronized BackupManifest create(String project, String indexName, String name, String description)
+            throws IOException {
         if (name != null && name.length() > MAX_NAME) {
             throw ConiferException.invalid("Backup name is " + name.length() + " characters; the maximum is " + MAX_NAME);
         }

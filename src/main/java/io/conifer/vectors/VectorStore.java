@@ -584,10 +584,24 @@ public final class VectorStore implements Closeable {
      */
     private Query scope(IndexSearcher s, String ns, Query filter) throws IOException {
         Query nsQuery = namespaceQuery(ns);
-        if (filter == null) {
-            return s.count(nsQuery) == s.getIndexReader().numDocs() ? null : nsQuery;
-        }
+        if (filter == null) return onlyNamespace(s.getIndexReader(), ns) ? null : nsQuery;
         return new BooleanQuery.Builder().add(nsQuery, Occur.FILTER).add(filter, Occur.FILTER).build();
+    }
+
+    /**
+     * Whether every record in the index is in {@code ns}: true when each segment's namespace terms are
+     * exactly {@code ns}. Costs a look at each segment's term dictionary, not a pass over its documents
+     * (counting would, once a segment has deletions). Namespace markers carry no vector, so they do not
+     * matter to a vector search.
+     */
+    private static boolean onlyNamespace(IndexReader reader, String ns) throws IOException {
+        BytesRef target = new BytesRef(ns);
+        for (LeafReaderContext leaf : reader.leaves()) {
+            Terms terms = leaf.reader().terms(Documents.NAMESPACE);
+            if (terms == null) continue;
+            if (terms.size() != 1 || !target.equals(terms.getMin())) return false;
+        }
+        return true;
     }
 
     private static Query namespaceQuery(String ns) {
