@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Struct;
+import io.conifer.server.ConiferServer;
+import io.conifer.server.ServerConfig;
 import io.pinecone.clients.Index;
 import io.pinecone.clients.Pinecone;
 import io.pinecone.commons.IndexInterface;
@@ -490,6 +492,75 @@ class JavaSdkBackupTest {
         assertApiError(400, "INVALID_ARGUMENT", () -> pinecone.listRestoreJobs(101, null));
     }
 
+    /**
+     * On a server whose backup and restore I/O is throttled to a few KB/s, copies take seconds, which
+     * makes their in-between states observable: an Initializing backup cannot be deleted or restored,
+     * a restore job runs with the new index listed but not ready, and its backup cannot be deleted
+     * until it completes.
+     */
+    @Test
+    void backupsInUseCannotBeDeletedOnAThrottledServer() throws Exception {
+        ServerConfig config = ServerConfig.defaults(dataDir.resolve("throttled")).withApiKeys(TestServer.KEY)
+                .withPorts(0, TestServer.freePortRange()).withBackups(null, 100, 0.002);
+        try (ConiferServer slowServer = ConiferServer.start(config)) {
+            Pinecone slow = new Pinecone.Builder(TestServer.KEY).withHost("http://localhost:" + slowServer.port())
+                    .withTlsEnabled(false).build();
+            Dataset data = Dataset.generate(8, 30, 10, 2);
+            String source = name("slow");
+            slow.createServerlessIndex(source, "cosine", 8, "aws", "us-east-1", "disabled", null);
+            Index index = slow.getIndexConnection(source);
+            OPENED.add(index);
+            for (String ns : data.namespaces()) {
+                List<VectorWithUnsignedIndices> batch = new ArrayList<>();
+                data.records(ns).forEach((id, r) -> batch.add(
+                        IndexInterface.buildUpsertVectorWithUnsignedIndices(id, r.values(), null, null, r.metadata())));
+                index.upsert(batch, ns);
+            }
+
+            // While the backup is copied: Initializing, not deletable (412), not restorable.
+            BackupModel created = slow.createBackup(source, "slow", null);
+            String backupId = created.getBackupId();
+            assertEquals("Initializing", created.getStatus());
+            assertEquals("Initializing", slow.describeBackup(backupId).getStatus());
+            ApiException initializing = assertApiError(412, "FAILED_PRECONDITION", () -> slow.deleteBackup(backupId));
+            assertTrue(initializing.getResponseBody().contains("Initializing"), initializing.getResponseBody());
+            assertApiError(400, "INVALID_ARGUMENT", () -> slow.createIndexFromBackup(backupId, name("too-early")));
+
+            BackupModel ready = awaitBackupReady(slow, backupId);
+            assertEquals(data.size(), ready.getRecordCount());
+
+            // While the restore runs: the job is Pending or InProgress, below 100%, with no completed_at;
+            // the new index is listed but Initializing; the backup cannot be deleted (412).
+            String target = name("slow-restored");
+            CreateIndexFromBackupResponse started = slow.createIndexFromBackup(backupId, target);
+            RestoreJobModel running = slow.describeRestoreJob(started.getRestoreJobId());
+            assertTrue(Set.of("Pending", "InProgress").contains(running.getStatus()), running.getStatus());
+            assertTrue(running.getPercentComplete() < 100f, "percent_complete " + running.getPercentComplete());
+            assertNull(running.getCompletedAt());
+            IndexModel initializingIndex = slow.describeIndex(target);
+            assertEquals(Boolean.FALSE, initializingIndex.getStatus().getReady());
+            assertEquals("Initializing", initializingIndex.getStatus().getState());
+            IndexModel listed = slow.listIndexes().getIndexes().stream()
+                    .filter(m -> m.getName().equals(target)).findFirst().orElseThrow();
+            assertEquals("Initializing", listed.getStatus().getState());
+            assertEquals(8, listed.getDimension());
+            ApiException restoring = assertApiError(412, "FAILED_PRECONDITION", () -> slow.deleteBackup(backupId));
+            assertTrue(restoring.getResponseBody().contains(started.getRestoreJobId()), restoring.getResponseBody());
+            assertApiError(409, "ALREADY_EXISTS", () -> slow.createIndexFromBackup(backupId, target));
+
+            RestoreJobModel done = awaitRestoreCompleted(slow, started.getRestoreJobId());
+            assertEquals(100f, done.getPercentComplete(), 0f);
+            assertEquals(Boolean.TRUE, slow.describeIndex(target).getStatus().getReady());
+            Index restored = slow.getIndexConnection(target);
+            OPENED.add(restored);
+            assertContents(data, restored, Scoring.COSINE);
+
+            // Once no restore reads it, the backup can be deleted.
+            slow.deleteBackup(backupId);
+            assertApiError(404, "NOT_FOUND", () -> slow.describeBackup(backupId));
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static String name(String what) {
@@ -523,6 +594,10 @@ class JavaSdkBackupTest {
     }
 
     private static BackupModel awaitBackupReady(String backupId) throws Exception {
+        return awaitBackupReady(pinecone, backupId);
+    }
+
+    private static BackupModel awaitBackupReady(Pinecone pinecone, String backupId) throws Exception {
         long deadline = System.nanoTime() + WAIT_NANOS;
         BackupModel b = null;
         while (System.nanoTime() < deadline) {
@@ -540,6 +615,10 @@ class JavaSdkBackupTest {
      * absent until it completes.
      */
     private static RestoreJobModel awaitRestoreCompleted(String jobId) throws Exception {
+        return awaitRestoreCompleted(pinecone, jobId);
+    }
+
+    private static RestoreJobModel awaitRestoreCompleted(Pinecone pinecone, String jobId) throws Exception {
         List<String> order = List.of("Pending", "InProgress", "Completed");
         long deadline = System.nanoTime() + WAIT_NANOS;
         RestoreJobModel j = null;
