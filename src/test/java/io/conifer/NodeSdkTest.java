@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.conifer.server.ConiferServer;
+import io.conifer.server.ServerConfig;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -11,6 +13,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -20,36 +24,48 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Drives an in-process Conifer with the official Pinecone TypeScript SDK: runs
- * {@code node --test src/test/node/sdk.test.mjs} (see that file for what it covers) against a fresh
- * server and fails unless every Node test passes. The SDK is installed by {@code npm ci} in
- * {@code src/test/node}, which {@code ./run-tests} does before Maven.
+ * {@code node --test src/test/node/sdk.test.mjs src/test/node/backup.test.mjs} (see those files for
+ * what they cover) against a fresh server and fails unless every Node test passes. The SDK is
+ * installed by {@code npm ci} in {@code src/test/node}, which {@code ./run-tests} does before Maven.
+ *
+ * <p>The server's backup and restore I/O is throttled ({@link #BACKUP_MAX_MBPS}) so that copies of a
+ * ~100 KB index take seconds: backup.test.mjs then asserts on the states in between (an Initializing
+ * backup, a running restore job), which it is told by {@code CONIFER_BACKUP_THROTTLED=1}.
  */
 class NodeSdkTest {
     private static final Path NODE_DIR = Path.of("src", "test", "node");
-    private static final Path TEST_FILE = NODE_DIR.resolve("sdk.test.mjs");
+    private static final List<Path> TEST_FILES = List.of(NODE_DIR.resolve("sdk.test.mjs"), NODE_DIR.resolve("backup.test.mjs"));
+    private static final double BACKUP_MAX_MBPS = 0.02;
     private static final Path SDK = NODE_DIR.resolve(Path.of("node_modules", "@pinecone-database", "pinecone", "package.json"));
-    private static final long TIMEOUT_MINUTES = 3;
+    private static final long TIMEOUT_MINUTES = 5;
 
     @Test
     void officialTypeScriptSdkPassesAgainstConifer(@TempDir Path dataDir) throws Exception {
         Path root = Path.of("").toAbsolutePath();
-        assertTrue(Files.isRegularFile(root.resolve(TEST_FILE)),
-                "Run from the project root: " + TEST_FILE + " not found under " + root);
+        for (Path file : TEST_FILES) {
+            assertTrue(Files.isRegularFile(root.resolve(file)), "Run from the project root: " + file + " not found under " + root);
+        }
         if (!Files.isRegularFile(root.resolve(SDK))) {
             fail("The Pinecone TypeScript SDK is not installed (" + SDK + " is missing): run `npm ci` in "
                     + NODE_DIR + " (./run-tests does that before Maven).");
         }
         String node = findOnPath("node");
-        if (node == null) fail("`node` (Node.js >= 20) is not on the PATH; it is needed to run " + TEST_FILE);
+        if (node == null) fail("`node` (Node.js >= 20) is not on the PATH; it is needed to run " + TEST_FILES);
 
-        try (TestServer server = TestServer.start(dataDir)) {
-            ProcessBuilder pb = new ProcessBuilder(node, "--test", "--test-reporter=tap", TEST_FILE.toString())
+        ServerConfig config = ServerConfig.defaults(dataDir).withApiKeys(TestServer.KEY)
+                .withPorts(0, TestServer.freePortRange())
+                .withBackups(null, ServerConfig.DEFAULT_BACKUP_QUOTA, BACKUP_MAX_MBPS);
+        try (ConiferServer server = ConiferServer.start(config)) {
+            List<String> command = new ArrayList<>(List.of(node, "--test", "--test-reporter=tap", "--test-concurrency=1"));
+            for (Path file : TEST_FILES) command.add(file.toString());
+            ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(root.toFile())
                     .redirectErrorStream(true);
             Map<String, String> env = pb.environment();
             env.keySet().removeIf(k -> k.startsWith("PINECONE_")); // the SDK would read these
-            env.put("CONIFER_URL", server.url());
+            env.put("CONIFER_URL", "http://localhost:" + server.port());
             env.put("CONIFER_API_KEY", TestServer.KEY);
+            env.put("CONIFER_BACKUP_THROTTLED", "1");
 
             Process process = pb.start();
             StringBuilder output = new StringBuilder();
@@ -86,6 +102,7 @@ class NodeSdkTest {
             assertEquals(0, failed, "Node tests failed:\n" + out);
             assertTrue(pass > 0, "No Node test passed:\n" + out);
             assertEquals(0, summary(out, "cancelled"), "Node tests were cancelled:\n" + out);
+            assertEquals(0, summary(out, "skipped"), "Node tests were skipped:\n" + out);
         }
     }
 
