@@ -489,7 +489,7 @@ test('createIndexFromBackup with tags and deletionProtection applies them', asyn
   assert.equal(job.targetIndexName, OVERRIDE);
 
   const model = await pc.describeIndex(OVERRIDE);
-  assert.deepEqual(model.tags, { env: 'staging', owner: 'qa' }, 'the given tags replace the source tags');
+  assert.deepEqual(model.tags, { ...SOURCE_TAGS, env: 'staging', owner: 'qa' }, 'the given tags merge over the source tags');
   assert.equal(model.deletionProtection, 'enabled');
   assert.equal(model.dimension, DIM);
   assert.equal((await dataPlane(model).describeIndexStats()).totalRecordCount, TOTAL);

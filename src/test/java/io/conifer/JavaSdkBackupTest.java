@@ -298,7 +298,7 @@ class JavaSdkBackupTest {
         String target = name("restored");
         CreateIndexFromBackupResponse started = recording.createIndexFromBackup(backup.getBackupId(), target);
         // The SDK's request model defaults tags to {} and deletion_protection to "disabled", so even this
-        // overload sends both: the restored index gets no tags and no deletion protection.
+        // overload sends both. Conifer merges given tags over the backup's, so {} keeps the source's tags.
         assertEquals(1, sent.size());
         JsonNode body = Http.JSON.readTree(sent.get(0));
         assertEquals(target, body.path("name").asText());
@@ -330,14 +330,14 @@ class JavaSdkBackupTest {
         assertNotNull(job.getCompletedAt(), "completed_at once Completed");
         assertFalse(job.getCompletedAt().isBefore(job.getCreatedAt()), job.getCreatedAt() + " .. " + job.getCompletedAt());
 
-        // The restored index has the source's configuration, the (empty) tags sent, and is Ready.
+        // The restored index has the source's configuration and tags, and is Ready.
         IndexModel model = pinecone.describeIndex(target);
         IndexModel sourceModel = pinecone.describeIndex(source);
         assertEquals(8, model.getDimension());
         assertEquals("cosine", model.getMetric());
         assertEquals("dense", model.getVectorType());
         assertEquals(tags, sourceModel.getTags());
-        assertTrue(model.getTags() == null || model.getTags().isEmpty(), "tags {} were sent: " + model.getTags());
+        assertEquals(tags, model.getTags(), "tags {} were sent, which keeps the backup's");
         assertEquals("disabled", model.getDeletionProtection());
         assertEquals(Boolean.TRUE, model.getStatus().getReady());
         assertEquals("Ready", model.getStatus().getState());
@@ -391,7 +391,8 @@ class JavaSdkBackupTest {
         assertEquals(backupId, job.getBackupId());
 
         IndexModel model = pinecone.describeIndex(target);
-        assertEquals(Map.of("env", "staging", "owner", "qa"), model.getTags(), "given tags replace the source's");
+        assertEquals(Map.of("origin", "source", "env", "staging", "owner", "qa"), model.getTags(),
+                "given tags merge over the source's");
         assertEquals("enabled", model.getDeletionProtection());
         assertEquals(data.size(), describeStats(open(target)).getTotalVectorCount());
 
@@ -406,7 +407,7 @@ class JavaSdkBackupTest {
         pinecone.createIndexFromBackup(backupId, second, Map.of("only", "tags"), null);
         awaitRestoreCompleted(restoreJobFor(second).getRestoreJobId());
         IndexModel secondModel = pinecone.describeIndex(second);
-        assertEquals(Map.of("only", "tags"), secondModel.getTags());
+        assertEquals(Map.of("origin", "source", "env", "prod", "only", "tags"), secondModel.getTags());
         assertEquals("disabled", secondModel.getDeletionProtection());
     }
 

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -347,12 +348,17 @@ public final class IndexManager implements Closeable {
         if (full) lastFullCheckpoint = System.currentTimeMillis();
     }
 
+    /** Stops every index at once: each waits for its in-flight calls and its final checkpoint. */
     @Override
     public synchronized void close() {
         checkpoints.shutdownNow();
-        for (OpenIndex i : open.values()) {
-            if (i.server() != null) closeQuietly(i.server());
-            if (i.store() != null) closeQuietly(i.store());
+        try (ExecutorService closers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (OpenIndex i : open.values()) {
+                closers.execute(() -> {
+                    if (i.server() != null) closeQuietly(i.server());
+                    if (i.store() != null) closeQuietly(i.store());
+                });
+            }
         }
         open.clear();
     }

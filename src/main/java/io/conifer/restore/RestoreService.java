@@ -83,12 +83,17 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
             throws IOException {
         BackupManifest backup = backups.requireReady(project, backupId);
         IndexRules.name(name);
+        // Given tags are merged over the backup's, as configure_index does ("" unsets a key): the Java SDK
+        // always sends a tags object, {} when the caller gave none, which must keep the backup's tags.
+        Map<String, String> effectiveTags = new java.util.TreeMap<>(backup.tags() == null ? Map.of() : backup.tags());
         if (tags != null) {
             IndexRules.tags(tags);
-            IndexRules.tagCount(tags);
+            tags.forEach((k, v) -> {
+                if (v.isEmpty()) effectiveTags.remove(k);
+                else effectiveTags.put(k, v);
+            });
+            IndexRules.tagCount(effectiveTags);
         }
-        Map<String, String> effectiveTags = new java.util.TreeMap<>(tags != null ? tags : backup.tags() == null ? Map.of() : backup.tags());
-        effectiveTags.values().removeIf(String::isEmpty);
         IndexManager.NewIndex target = new IndexManager.NewIndex(name, VectorType.fromApi(backup.vectorType()),
                 backup.dimension(), Metric.fromApi(backup.metric()),
                 deletionProtection != null ? deletionProtection : backup.deletionProtection(), effectiveTags, backup.cloud(),

@@ -172,7 +172,13 @@ class RestoreApiTest {
         assertEquals(202, r.status(), r.toString());
         assertEquals("Completed", awaitJob(control, r.json().get("restore_job_id").asText()).get("status").asText());
         JsonNode m = control.get("/indexes/rs-over").json();
-        assertEquals("{\"b\":\"2\"}", m.get("tags").toString());
+        assertEquals("{\"a\":\"1\",\"b\":\"2\"}", m.get("tags").toString(), "given tags merge over the backup's");
+        Http.Response unset = control.post("/backups/" + backup + "/create-index", "{\"name\":\"rs-unset\",\"tags\":{\"a\":\"\"}}");
+        assertEquals("Completed", awaitJob(control, unset.json().get("restore_job_id").asText()).get("status").asText());
+        assertNull(control.get("/indexes/rs-unset").json().get("tags"), "\"\" unsets a key of the backup's tags");
+        Http.Response keep = control.post("/backups/" + backup + "/create-index", "{\"name\":\"rs-keep\",\"tags\":{}}");
+        assertEquals("Completed", awaitJob(control, keep.json().get("restore_job_id").asText()).get("status").asText());
+        assertEquals("{\"a\":\"1\"}", control.get("/indexes/rs-keep").json().get("tags").toString(), "{} keeps the backup's tags");
         assertEquals("enabled", m.get("deletion_protection").asText());
 
         int jobsBefore = control.get("/restore-jobs?limit=100").json().get("data").size();

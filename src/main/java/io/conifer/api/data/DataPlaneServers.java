@@ -74,7 +74,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                 .workerGroup(workers, false)
                 .maxRequestLength(MAX_WIRE_BYTES)
                 // A deleted index stops at once; in-flight calls get a moment to finish.
-                .gracefulShutdownTimeoutMillis(0, 1000)
+                .gracefulShutdownTimeoutMillis(0, 500)
                 // Client mistakes are answered with a clear error; they are not server faults to report.
                 .unloggedExceptionsReportIntervalMillis(0)
                 .service(grpc)
