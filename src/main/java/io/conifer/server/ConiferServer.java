@@ -88,8 +88,7 @@ public final class ConiferServer implements AutoCloseable {
         return indexes;
     }
 
-    /** The restore service, for tests that inspect what the API does not expose (a failure's reason). */
-    public RestoreService restoresForTest() {
+    public RestoreService restores() {
         return restores;
     }
 

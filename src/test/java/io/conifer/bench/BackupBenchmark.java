@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -279,9 +278,5 @@ public final class BackupBenchmark {
             for (int i = 0; i < dim; i++) v[i] = c[i] + 0.3f * (float) r.nextGaussian();
             return v;
         }
-    }
-
-    static Set<String> unused() {
-        return new HashSet<>();
     }
 }

@@ -334,7 +334,7 @@ class RestoreApiTest {
         assertEquals("Failed", done.get("status").asText());
         assertTrue(done.has("completed_at"));
         assertEquals(404, control.get("/indexes/rs-rotten").status(), "no index is left behind");
-        assertTrue(server.server().restoresForTest().describe("default", job).failureReason().contains(victim.name()),
+        assertTrue(server.server().restores().describe("default", job).failureReason().contains(victim.name()),
                 "the failure names the file");
         assertEquals(202, control.delete("/backups/" + backup).status(), "the backup stays deletable");
     }
