@@ -42,13 +42,14 @@ public final class BackupReader {
 
     /**
      * Copies every file of a Ready backup into {@code target} under its Lucene name, verified, and
-     * fsyncs them and the directory. {@code onBytes} hears of each chunk copied.
+     * fsyncs them and the directory. {@code onBytes} hears of each chunk copied, from several threads.
      */
     public void materialize(BackupManifest manifest, Path target, LongConsumer onBytes) throws IOException {
         Files.createDirectories(target);
-        for (BackupManifest.FileEntry f : manifest.files()) {
+        ParallelFiles.map(manifest.files(), f -> {
             copyVerified(f, target.resolve(f.name()), onBytes);
-        }
+            return f;
+        });
         DurableFiles.fsyncDirectory(target);
     }
 

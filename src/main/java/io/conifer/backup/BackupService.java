@@ -166,12 +166,14 @@ public final class BackupService implements Closeable {
         }
         String id = UUID.randomUUID().toString();
         Path staging = stagingRoot.resolve(id);
+        long t0 = System.nanoTime();
         VectorStore.Snapshot snapshot;
         try {
             snapshot = index.store().snapshot();
         } catch (AlreadyClosedException e) {
             throw ConiferException.notFound("Index " + indexName + " not found.");
         }
+        long t1 = System.nanoTime();
         try {
             stage(snapshot, staging);
         } catch (IOException | RuntimeException e) {
@@ -185,6 +187,7 @@ public final class BackupService implements Closeable {
                 CREATED_AT.format(Instant.now()), def.name(), def.id(), def.cloud(), def.region(), def.vectorType().apiName(),
                 def.dimension(), def.metric().apiName(), def.filterableFields(), def.tags(), def.deletionProtection(),
                 snapshot.records(), snapshot.namespaces().size(), new LinkedHashMap<>(snapshot.namespaces()), 0, null);
+        long t2 = System.nanoTime();
         try {
             repository.putManifest(id, manifest.toJson());
         } catch (IOException e) {
@@ -192,13 +195,15 @@ public final class BackupService implements Closeable {
             throw e;
         }
         manifests.put(id, manifest);
+        long t3 = System.nanoTime();
         long total = 0;
         for (String f : snapshot.files()) total += Files.size(staging.resolve(f));
         progress.put(id, new Progress(0, total));
         List<String> files = snapshot.files();
         copiers.execute(() -> copy(manifest, staging, files));
-        log.info("Backup {} of index '{}' started: {} records, {} files, {} bytes", id, indexName, snapshot.records(),
-                files.size(), total);
+        log.info("Backup {} of index '{}' started: {} records, {} files, {} bytes (commit {} ms, links {} ms, manifest {} ms)",
+                id, indexName, snapshot.records(), files.size(), total, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+                (t3 - t2) / 1_000_000);
         return manifest;
     }
 
@@ -222,30 +227,7 @@ public final class BackupService implements Closeable {
         AtomicLong done = new AtomicLong();
         long total = progress.get(id).total();
         try {
-            for (String name : files) {
-                Path file = staging.resolve(name);
-                long length = Files.size(file);
-                long luceneChecksum = luceneFooterChecksum(file);
-                BackupManifest.FileEntry previous = known.get(identity(name, length, luceneChecksum));
-                if (previous != null && claimIfPresent(id, previous.sha256())) {
-                    copied.add(previous);
-                    progress.put(id, new Progress(done.addAndGet(length), total));
-                    continue;
-                }
-                BackupRepository.StagedBlob blob;
-                try (InputStream in = counting(Files.newInputStream(file), n -> progress.put(id, new Progress(done.addAndGet(n), total)))) {
-                    blob = repository.stage(in, throttle);
-                }
-                if (blob.length() != length) {
-                    repository.discard(blob);
-                    throw new IOException("File " + name + " changed while it was copied");
-                }
-                synchronized (blobLock) {
-                    repository.publish(blob);
-                    claims.computeIfAbsent(id, k -> new HashSet<>()).add(blob.sha256());
-                }
-                copied.add(new BackupManifest.FileEntry(name, blob.sha256(), length, blob.crc32c(), luceneChecksum));
-            }
+            copied.addAll(ParallelFiles.map(files, name -> copyFile(id, staging.resolve(name), name, known, done, total)));
             BackupManifest ready = manifest.ready(copied);
             repository.putManifest(id, ready.toJson());
             manifests.put(id, ready);
@@ -261,6 +243,36 @@ public final class BackupService implements Closeable {
             progress.remove(id);
             deleteQuietly(staging);
         }
+    }
+
+    /** Files copy in parallel, so an older count may arrive late: progress only moves forward. */
+    private void advance(String id, long doneBytes, long total) {
+        progress.merge(id, new Progress(doneBytes, total), (a, b) -> a.done() >= b.done() ? a : b);
+    }
+
+    /** Copies one file into the repository (or reuses an identical blob) and returns its manifest entry. */
+    private BackupManifest.FileEntry copyFile(String id, Path file, String name, Map<String, BackupManifest.FileEntry> known,
+            AtomicLong done, long total) throws IOException {
+        long length = Files.size(file);
+        long luceneChecksum = luceneFooterChecksum(file);
+        BackupManifest.FileEntry previous = known.get(identity(name, length, luceneChecksum));
+        if (previous != null && claimIfPresent(id, previous.sha256())) {
+            advance(id, done.addAndGet(length), total);
+            return previous;
+        }
+        BackupRepository.StagedBlob blob;
+        try (InputStream in = counting(Files.newInputStream(file), n -> advance(id, done.addAndGet(n), total))) {
+            blob = repository.stage(in, throttle);
+        }
+        if (blob.length() != length) {
+            repository.discard(blob);
+            throw new IOException("File " + name + " changed while it was copied");
+        }
+        synchronized (blobLock) {
+            repository.publish(blob);
+            claims.computeIfAbsent(id, k -> new HashSet<>()).add(blob.sha256());
+        }
+        return new BackupManifest.FileEntry(name, blob.sha256(), length, blob.crc32c(), luceneChecksum);
     }
 
     private void fail(BackupManifest manifest, Throwable e) {

@@ -127,7 +127,7 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
             jobs.put(job.with(RestoreJob.Status.InProgress, 0, null, null));
             progress.put(id, 0.0);
             reader.materialize(backup, indexes.luceneDir(job.targetIndexId()),
-                    n -> progress.put(id, Math.min(99.9, done.addAndGet(n) * 100.0 / total)));
+                    n -> progress.merge(id, Math.min(99.9, done.addAndGet(n) * 100.0 / total), Math::max));
             indexes.activate(job.targetIndexId());
             jobs.put(job.with(RestoreJob.Status.Completed, 100, now(), null));
             log.info("Restore job {} completed: index '{}' is Ready", id, job.targetIndexName());
