@@ -227,7 +227,8 @@ public final class BackupService implements Closeable {
         AtomicLong done = new AtomicLong();
         long total = progress.get(id).total();
         try {
-            copied.addAll(ParallelFiles.map(files, name -> copyFile(id, staging.resolve(name), name, known, done, total)));
+            // One file at a time: a backup runs beside live writes, and its I/O must not crowd their fsyncs.
+            for (String name : files) copied.add(copyFile(id, staging.resolve(name), name, known, done, total));
             BackupManifest ready = manifest.ready(copied);
             repository.putManifest(id, ready.toJson());
             manifests.put(id, ready);
@@ -245,7 +246,7 @@ public final class BackupService implements Closeable {
         }
     }
 
-    /** Files copy in parallel, so an older count may arrive late: progress only moves forward. */
+    /** Progress only moves forward, even if counts arrive out of order. */
     private void advance(String id, long doneBytes, long total) {
         progress.merge(id, new Progress(doneBytes, total), (a, b) -> a.done() >= b.done() ? a : b);
     }

@@ -34,7 +34,7 @@ public final class LocalBackupRepository implements BackupRepository {
      * Forcing written data out as it goes keeps the page cache from accumulating a large dirty backlog
      * whose eventual flush would stall the write-ahead log's small fsyncs (and so upsert latency).
      */
-    private static final long FLUSH_EVERY = 16L << 20;
+    private static final long FLUSH_EVERY = 4L << 20;
     private static final int BUFFER = 1 << 20;
     private final Path root;
     private final Path blobs;

@@ -9,7 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Runs one I/O step per file on a few threads, so hashing one file overlaps writing another; results
+ * Used by restores (a client waits for them; nothing else writes to the new index). Runs one I/O
+ * step per file on a few threads, so hashing one file overlaps writing another; results
  * come back in the files' order and the first failure is rethrown (the rest are cancelled).
  */
 final class ParallelFiles {

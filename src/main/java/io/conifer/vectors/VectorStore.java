@@ -117,7 +117,10 @@ public final class VectorStore implements Closeable {
                 .setCodec(new ConiferCodec())
                 .setRAMBufferSizeMB(options.ramBufferMb())
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-                .setCommitOnClose(false);
+                .setCommitOnClose(false)
+                // Lucene otherwise makes commit() wait up to 500 ms for small merges; a backup's
+                // commit sits on the create-backup request, so it must not wait for merges.
+                .setMaxFullFlushMergeWaitMillis(0);
         TieredMergePolicy merges = new TieredMergePolicy();
         merges.setMaxMergedSegmentMB(options.maxSegmentMb());
         config.setMergePolicy(merges);
