@@ -340,6 +340,7 @@ public final class IndexManager implements Closeable {
         for (OpenIndex i : open.values()) {
             if (i.store() == null) continue;
             try {
+                i.store().refreshIfStale();
                 if (full || i.store().checkpointDue()) i.store().checkpoint();
             } catch (Exception e) {
                 log.warn("Checkpoint of index '{}' failed; its write-ahead log keeps every write", i.definition().name(), e);

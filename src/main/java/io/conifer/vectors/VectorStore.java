@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Invariants: a write returns only after its WAL record is fsynced and it is applied to the
  * {@link IndexWriter} (so it survives {@code kill -9} and a later read sees it). Writes to the same
- * record are serialised by {@link StripedLocks}; namespace-wide deletes take the exclusive side of
+ * record are serialised by {@link KeyLocks}; namespace-wide deletes take the exclusive side of
  * {@link #barrier} so the log order equals the apply order. {@link #checkpoint()} commits Lucene with
  * the WAL position it covers and trims the log. Reads refresh the near-real-time searcher only when a
  * write happened since the last refresh, so writes never pay for refreshes nobody needs.
@@ -85,7 +85,7 @@ public final class VectorStore implements Closeable {
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private final WriteAheadLog wal;
-    private final StripedLocks stripes = new StripedLocks(1024);
+    private final KeyLocks keyLocks = new KeyLocks();
     private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
     private final AtomicLong writeVersion = new AtomicLong();
     private final AtomicLong refreshedVersion = new AtomicLong();
@@ -181,7 +181,7 @@ public final class VectorStore implements Closeable {
         String key = Documents.key(ns, id);
         Lock shared = barrier.readLock();
         shared.lock();
-        try (StripedLocks.Held held = stripes.lock(List.of(key))) {
+        try (KeyLocks.Held held = keyLocks.lock(List.of(key))) {
             VectorRecord current = fetch(ns, List.of(id)).get(id);
             if (current == null) return 0;
             VectorRecord merged = new VectorRecord(id,
@@ -316,7 +316,7 @@ public final class VectorStore implements Closeable {
     private void write(WriteOp op, Collection<String> keys, boolean exclusive) {
         Lock lock = exclusive ? barrier.writeLock() : barrier.readLock();
         lock.lock();
-        try (StripedLocks.Held held = stripes.lock(keys)) {
+        try (KeyLocks.Held held = keyLocks.lock(keys)) {
             logAndApply(op);
         } finally {
             lock.unlock();
@@ -418,6 +418,14 @@ public final class VectorStore implements Closeable {
     private void release(IndexCommit commit) throws IOException {
         snapshots.release(commit);
         writer.deleteUnusedFiles();
+    }
+
+    /**
+     * Picks up segments that merges produced since the last refresh, so queries stop paying for the
+     * many small segments a bulk load leaves (reads only refresh for writes). Cheap when nothing changed.
+     */
+    public void refreshIfStale() throws IOException {
+        searchers.maybeRefresh();
     }
 
     /** Whether enough log has accumulated since the last checkpoint that one is worth doing early. */

@@ -7,6 +7,7 @@ import io.conifer.backup.BackupRepository;
 import io.conifer.files.DurableFiles;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
+import io.conifer.vectors.VectorStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,9 +54,14 @@ public final class BackupBenchmark {
             load(data, clusters, 0, vectors, 2);
             System.out.printf(Locale.ROOT, "loaded %,d x %d vectors in %.1f s%n", vectors, dim, seconds(t0));
 
-            Path indexDir = luceneDir(root.resolve("data"));
-            // The backup's own commit is what gets copied; take it first so cp copies the same files.
-            server.indexes().require("default", "bench").store().checkpoint();
+            // cp copies exactly the files of the commit a backup would copy: hard-linked out of the live
+            // directory while pinned (checkpoints and merges go on in it).
+            VectorStore store = server.indexes().require("default", "bench").store();
+            VectorStore.Snapshot snapshot = store.snapshot();
+            Path indexDir = root.resolve("commit-files");
+            Files.createDirectories(indexDir);
+            for (String f : snapshot.files()) Files.createLink(indexDir.resolve(f), snapshot.directory().resolve(f));
+            store.release(snapshot);
             CopyTiming cp = cp(indexDir, root.resolve("cp-copy"));
             System.out.printf(Locale.ROOT, "cp -r: %.1f MB in %.2f s = %.1f MB/s (cp -r + sync: %.2f s = %.1f MB/s)%n",
                     mb(cp.bytes()), cp.seconds(), mb(cp.bytes()) / cp.seconds(), cp.secondsWithSync(),
@@ -184,12 +190,6 @@ public final class BackupBenchmark {
     private static void exec(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " failed");
-    }
-
-    private static Path luceneDir(Path dataDir) throws IOException {
-        try (Stream<Path> dirs = Files.list(dataDir.resolve("indexes"))) {
-            return dirs.findFirst().orElseThrow().resolve("lucene");
-        }
     }
 
     /** Upserts single records back to back and returns each request's latency. */
