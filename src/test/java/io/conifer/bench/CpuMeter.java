@@ -1,5 +1,6 @@
 package io.conifer.bench;
 
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -16,9 +17,9 @@ import java.util.TreeMap;
  * and per-thread CPU are sampled at the start and end of a phase; threads are grouped by name with
  * trailing numbers removed (so the Armeria event loops, its blocking-task pool, Lucene's merge
  * threads and the benchmark's client threads each form one group). CPU of threads that ended during
- * the phase is only in the process total unless the thread reported it ({@link #threadEnding});
- * the remainder (JIT compiler and GC threads, which are not Java threads, and e.g. Lucene merge
- * threads that ended) is reported as "other".
+ * the phase is only in the process total unless the thread reported it ({@link #threadEnding}); the
+ * JVM's JIT, GC and VM threads (not Java threads) are read from /proc; what remains unaccounted is
+ * reported as threads that ended (typically Lucene merge threads).
  */
 final class CpuMeter {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -33,6 +34,7 @@ final class CpuMeter {
     private final long gcStart;
     private final Map<Long, Long> threadStart;
     private final Set<Long> endedBefore;
+    private final Map<String, Long> nativeStart;
 
     private CpuMeter() {
         wallStart = System.nanoTime();
@@ -40,6 +42,34 @@ final class CpuMeter {
         gcStart = gcMillis();
         threadStart = threadCpu();
         endedBefore = new HashSet<>(ENDED.keySet());
+        nativeStart = nativeTicks();
+    }
+
+    /**
+     * CPU ticks of the JVM's own (non-Java) threads by kind, from /proc/self/task (Linux; empty
+     * elsewhere): these are invisible to ThreadMXBean but are where JIT and GC time goes.
+     */
+    private static Map<String, Long> nativeTicks() {
+        Map<String, Long> out = new HashMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) return out;
+        for (java.io.File t : tasks) {
+            try {
+                String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
+                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                String comm = stat.substring(open + 1, close);
+                String kind = comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") ? "JVM: JIT compiler threads"
+                        : comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "JVM: GC threads"
+                        : comm.startsWith("VM ") ? "JVM: VM threads" : null;
+                if (kind == null) continue;
+                String[] f = stat.substring(close + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+                out.merge(kind, ticks, Long::sum);
+            } catch (IOException | RuntimeException e) {
+                // the thread ended while we looked
+            }
+        }
+        return out;
     }
 
     static CpuMeter start() {
@@ -96,7 +126,13 @@ final class CpuMeter {
             groups.merge(group((String) e.getValue()[0]), d, Double::sum);
             accounted += d;
         }
-        if (process - accounted > 0.01) groups.put("(other: JIT compiler, GC, ended threads e.g. Lucene merges)", process - accounted);
+        for (Map.Entry<String, Long> e : nativeTicks().entrySet()) {
+            double d = (e.getValue() - nativeStart.getOrDefault(e.getKey(), 0L)) / 100.0; // USER_HZ
+            if (d <= 0) continue;
+            groups.merge(e.getKey(), d, Double::sum);
+            accounted += d;
+        }
+        if (process - accounted > 0.05) groups.put("(threads that ended, e.g. Lucene merges)", process - accounted);
         Map<String, Double> sorted = new LinkedHashMap<>();
         groups.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));

@@ -132,7 +132,7 @@ public final class ServerBenchmark implements Callable<Integer> {
             description = "Also measure raw Lucene force-merged to one segment (extra row; ratios use the unmerged index). Default on.")
     boolean forceMerge;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Seconds of query warm-up per target (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "10", description = "Seconds of query warm-up per target (default ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
     @Option(names = "--seconds", defaultValue = "15", description = "Seconds of timed queries per target (default ${DEFAULT-VALUE}).")
@@ -144,6 +144,10 @@ public final class ServerBenchmark implements Callable<Integer> {
 
     @Option(names = "--rest-client", defaultValue = "socket", description = "socket (minimal keep-alive HTTP/1.1) or jdk (java.net.http) (default ${DEFAULT-VALUE}).")
     String restClient;
+
+    @Option(names = "--query-during-merges", description = "Send one query right after the last upsert ack (as a live "
+            + "client would), before the merges it triggered finish; by default queries start once merges are done.")
+    boolean queryDuringMerges;
 
     @Option(names = "--work-dir", description = "Where the indexes go (default: a new temporary directory).")
     Path workDir;
@@ -159,11 +163,15 @@ public final class ServerBenchmark implements Callable<Integer> {
     private final List<String> profiles = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private UpsertResult rawUpsert, restUpsert, grpcUpsert;
-    private QueryResult rawQuery, rawMerged, restQuery, grpcQuery;
+    private QueryResult rawQuery, rawMerged, restQuery, grpcQuery, restSameFiles, grpcSameFiles;
 
     record UpsertResult(String what, int count, double seconds, double commitSeconds, double mergeTailSeconds, int segments) {
         double perSecond() {
             return count / (seconds + commitSeconds);
+        }
+
+        double perSecondWithMerges() {
+            return count / (seconds + commitSeconds + mergeTailSeconds);
         }
     }
 
@@ -303,12 +311,14 @@ public final class ServerBenchmark implements Callable<Integer> {
             store.checkpoint();
             double commit = seconds(c);
             profile("VectorStore.upsert in-process + checkpoint", cpu);
-            double tail = waitForMerges();
+            int pinned = segmentsOf(dir.resolve("lucene"));
+            if (queryDuringMerges) store.query(new QuerySpec("", topK, data.queries[0], null, null, null, false, false));
+            double tail = settle(store);
             UpsertResult r = new UpsertResult("VectorStore.upsert in-process, " + clients + " threads x " + batch,
                     vectors, t, commit, tail, segmentsOf(dir.resolve("lucene")));
             upserts.add(r);
             printUpsert(r);
-            storeQueries("VectorStore.query in-process", store, r.segments());
+            storeQueries("VectorStore.query in-process", store, queryDuringMerges ? pinned : r.segments());
         }
     }
 
@@ -356,13 +366,40 @@ public final class ServerBenchmark implements Callable<Integer> {
         index.store().checkpoint();
         double commit = seconds(c);
         profile("REST upsert (server) + checkpoint", cpu);
-        double tail = waitForMerges();
+        byte[][] queryRequests = restQueryRequests(host);
         Path luceneDir = dataDir.resolve("indexes").resolve(index.definition().id()).resolve("lucene");
+        int pinned = segmentsOf(luceneDir);
+        if (queryDuringMerges) {
+            try (RestWorker w = restWorker(host, port, "/query", queryRequests).create()) {
+                w.exchange(0);
+            }
+        }
+        double tail = settle(index.store());
         restUpsert = new UpsertResult("REST /vectors/upsert, " + clients + " clients x " + batch, vectors, t, commit, tail,
                 segmentsOf(luceneDir));
         upserts.add(restUpsert);
         printUpsert(restUpsert);
 
+        RestWorker worker = restWorker(host, port, "/query", queryRequests).create();
+        try {
+            restQuery = measureQueries("REST /query (1 client)", queryDuringMerges ? pinned : restUpsert.segments(), worker::exchange, r -> {
+                JsonNode matches = Http.JSON.readTree((byte[]) r).get("matches");
+                int[] ids = new int[matches.size()];
+                for (int i = 0; i < ids.length; i++) ids[i] = Integer.parseInt(matches.get(i).get("id").asText());
+                return ids;
+            });
+        } finally {
+            worker.close();
+        }
+        storeQueries("VectorStore.query, same index, in-process", index.store(), queryDuringMerges ? pinned : restUpsert.segments());
+        try (Directory d = FSDirectory.open(luceneDir); DirectoryReader reader = DirectoryReader.open(d)) {
+            restSameFiles = luceneQueries("raw Lucene k=" + ef + " on the REST index's files", reader, ef);
+        }
+        Http.Response del = control.delete("/indexes/bench-rest");
+        if (del.status() != 202 && del.status() != 200) System.out.println("  (could not delete bench-rest: " + del + ")");
+    }
+
+    private byte[][] restQueryRequests(String host) {
         byte[][] queryRequests = new byte[queries][];
         for (int q = 0; q < queries; q++) {
             StringBuilder json = new StringBuilder(dim * 12);
@@ -372,23 +409,7 @@ public final class ServerBenchmark implements Callable<Integer> {
             byte[] body = json.toString().getBytes(StandardCharsets.UTF_8);
             queryRequests[q] = restClient.equals("jdk") ? body : RawHttp.post(host, "/query", KEY, body);
         }
-        RestWorker worker = restWorker(host, port, "/query", queryRequests).create();
-        try {
-            restQuery = measureQueries("REST /query (1 client)", restUpsert.segments(), worker::exchange, r -> {
-                JsonNode matches = Http.JSON.readTree((byte[]) r).get("matches");
-                int[] ids = new int[matches.size()];
-                for (int i = 0; i < ids.length; i++) ids[i] = Integer.parseInt(matches.get(i).get("id").asText());
-                return ids;
-            });
-        } finally {
-            worker.close();
-        }
-        storeQueries("VectorStore.query, same index, in-process", index.store(), restUpsert.segments());
-        try (Directory d = FSDirectory.open(luceneDir); DirectoryReader reader = DirectoryReader.open(d)) {
-            luceneQueries("raw Lucene k=" + ef + " on the REST index's segments", reader, ef);
-        }
-        Http.Response del = control.delete("/indexes/bench-rest");
-        if (del.status() != 202 && del.status() != 200) System.out.println("  (could not delete bench-rest: " + del + ")");
+        return queryRequests;
     }
 
     interface RestWorker extends Worker {
@@ -462,16 +483,19 @@ public final class ServerBenchmark implements Callable<Integer> {
             index.store().checkpoint();
             double commit = seconds(c);
             profile("gRPC SDK upsert (server) + checkpoint", cpu);
-            double tail = waitForMerges();
+            List<List<Float>> queryLists = new ArrayList<>();
+            for (float[] q : data.queries) queryLists.add(new FloatList(q));
             Path luceneDir = dataDir.resolve("indexes").resolve(index.definition().id()).resolve("lucene");
+            int pinned = segmentsOf(luceneDir);
+            if (queryDuringMerges) sdk.query(topK, queryLists.get(0), null, null, null, "", null, false, false);
+            double tail = settle(index.store());
             grpcUpsert = new UpsertResult("gRPC SDK Index.upsert, " + clients + " clients x " + grpcBatch, vectors, t, commit,
                     tail, segmentsOf(luceneDir));
             upserts.add(grpcUpsert);
             printUpsert(grpcUpsert);
 
-            List<List<Float>> queryLists = new ArrayList<>();
-            for (float[] q : data.queries) queryLists.add(new FloatList(q));
-            grpcQuery = measureQueries("gRPC SDK Index.query (1 client)", grpcUpsert.segments(),
+            int searched = queryDuringMerges ? pinned : grpcUpsert.segments();
+            grpcQuery = measureQueries("gRPC SDK Index.query (1 client)", searched,
                     q -> sdk.query(topK, queryLists.get(q), null, null, null, "", null, false, false),
                     r -> ((QueryResponseWithUnsignedIndices) r).getMatchesList().stream()
                             .map(ScoredVectorWithUnsignedIndices::getId).mapToInt(Integer::parseInt).toArray());
@@ -485,8 +509,11 @@ public final class ServerBenchmark implements Callable<Integer> {
                 prebuilt[q] = QueryRequest.newBuilder().setTopK(topK).addAllVector(queryLists.get(q)).setNamespace("")
                         .setIncludeValues(false).setIncludeMetadata(false).build();
             }
-            measureQueries("gRPC SDK stub, prebuilt QueryRequest", grpcUpsert.segments(), q -> stub.query(prebuilt[q]),
+            measureQueries("gRPC SDK stub, prebuilt QueryRequest", searched, q -> stub.query(prebuilt[q]),
                     r -> ((QueryResponse) r).getMatchesList().stream().map(ScoredVector::getId).mapToInt(Integer::parseInt).toArray());
+            try (Directory d = FSDirectory.open(luceneDir); DirectoryReader reader = DirectoryReader.open(d)) {
+                grpcSameFiles = luceneQueries("raw Lucene k=" + ef + " on the gRPC index's files", reader, ef);
+            }
         } finally {
             sdk.close();
         }
@@ -585,6 +612,17 @@ public final class ServerBenchmark implements Callable<Integer> {
         return r;
     }
 
+    /**
+     * Waits for the merges the last commit started, then checkpoints again so that the commit (which
+     * the raw-Lucene-on-the-same-files row opens and the segment count reads) holds the segments the
+     * server searches once it refreshes. Returns the seconds spent waiting for merges.
+     */
+    private static double settle(VectorStore store) throws Exception {
+        double tail = waitForMerges();
+        store.checkpoint();
+        return tail;
+    }
+
     /** Waits until no Lucene merge thread is running (merges started by the last commit), returns the seconds waited. */
     private static double waitForMerges() throws InterruptedException {
         long start = System.nanoTime();
@@ -655,32 +693,50 @@ public final class ServerBenchmark implements Callable<Integer> {
     private String summary(int serverEf) {
         StringBuilder sb = new StringBuilder();
         sb.append("\n================================================================ RESULTS\n");
-        sb.append(String.format(Locale.ROOT, "%-60s %10s %9s %8s %9s%n", "UPSERT (time to last ack + final commit)", "vectors/s",
-                "seconds", "segments", "vs raw"));
+        sb.append(String.format(Locale.ROOT, "%-56s %10s %8s %7s %8s %9s %9s%n", "UPSERT (time to last ack + final commit)", "vectors/s",
+                "seconds", "vs raw", "merges*", "incl.mrg*", "segments"));
         for (UpsertResult r : upserts) {
-            sb.append(String.format(Locale.ROOT, "%-60s %10.0f %9.1f %8d %9s%n", r.what(), r.perSecond(), r.seconds() + r.commitSeconds(),
-                    r.segments(), ratio(r.perSecond(), rawUpsert == null ? 0 : rawUpsert.perSecond())));
+            sb.append(String.format(Locale.ROOT, "%-56s %10.0f %8.1f %7s %8.1f %9.0f %9d%n", r.what(), r.perSecond(), r.seconds() + r.commitSeconds(),
+                    ratio(r.perSecond(), rawUpsert == null ? 0 : rawUpsert.perSecond()), r.mergeTailSeconds(), r.perSecondWithMerges(),
+                    r.segments()));
         }
-        sb.append(String.format(Locale.ROOT, "%n%-60s %10s %9s %8s %8s %8s %9s%n", "QUERY (1 thread, topK " + topK + ")", "QPS",
-                "recall", "p50 ms", "p99 ms", "segments", "vs raw"));
+        sb.append("  * merges: seconds of background merging still running after the final commit (not in vectors/s);\n"
+                + "    incl.mrg: vectors/s if those seconds were counted; segments: after those merges.\n");
+        sb.append(String.format(Locale.ROOT, "%n%-60s %10s %9s %8s %8s %8s%n", "QUERY (1 thread, topK " + topK + ")", "QPS",
+                "recall", "p50 ms", "p99 ms", "segments"));
         for (QueryResult r : queryResults) {
-            sb.append(String.format(Locale.ROOT, "%-60s %10.0f %9.4f %8.2f %8.2f %8d %9s%n", r.what(), r.qps(), r.recall(), r.p50(),
-                    r.p99(), r.segments(), ratio(r.qps(), rawQuery == null ? 0 : rawQuery.qps())));
+            sb.append(String.format(Locale.ROOT, "%-60s %10.0f %9.4f %8.2f %8.2f %8d%n", r.what(), r.qps(), r.recall(), r.p50(),
+                    r.p99(), r.segments()));
         }
-        sb.append("\nRATIOS (baseline: raw Lucene as built, not force-merged, same ef ").append(ef)
-                .append(ef == serverEf ? "" : " -- NOT the server's " + serverEf).append(")\n");
-        sb.append(target("A1 REST upsert / raw Lucene indexing", restUpsert == null ? null : restUpsert.perSecond(),
-                rawUpsert == null ? null : rawUpsert.perSecond(), 0.7, ""));
-        sb.append(target("A2 REST query QPS / raw Lucene QPS", restQuery == null ? null : restQuery.qps(),
-                rawQuery == null ? null : rawQuery.qps(), 0.7, recalls(restQuery)));
-        sb.append(target("B1 gRPC SDK query QPS / raw Lucene QPS", grpcQuery == null ? null : grpcQuery.qps(),
-                rawQuery == null ? null : rawQuery.qps(), 0.8, recalls(grpcQuery)));
-        sb.append(target("B2 gRPC SDK upsert / raw Lucene indexing", grpcUpsert == null ? null : grpcUpsert.perSecond(),
-                rawUpsert == null ? null : rawUpsert.perSecond(), 0.7, ""));
+        double rawUps = rawUpsert == null ? 0 : rawUpsert.perSecond();
+        sb.append(String.format(Locale.ROOT, "%nRATIOS%n  Upsert, baseline: raw Lucene IndexWriter (%d threads, + commit) %s vectors/s%n",
+                rawThreads, rawUpsert == null ? "n/a" : String.format(Locale.ROOT, "%.0f", rawUps)));
+        sb.append(target("A1 REST upsert / raw Lucene", restUpsert == null ? 0 : restUpsert.perSecond(), rawUps, 0.7, ""));
+        sb.append(target("B2 gRPC SDK upsert / raw Lucene", grpcUpsert == null ? 0 : grpcUpsert.perSecond(), rawUps, 0.7, ""));
+        sb.append(String.format(Locale.ROOT, "  Query (1 thread, topK %d, ef %d%s). Baseline 1 (headline): raw Lucene over the very same index files,%n"
+                + "  i.e. the server's own segments after its merges; same graph, same ef, hence the same recall. This isolates what the%n"
+                + "  server adds per query.%n", topK, ef, ef == serverEf ? "" : ", NOT the server's " + serverEf));
+        sb.append(target("A2 REST query QPS / raw Lucene, same files", restQuery == null ? 0 : restQuery.qps(),
+                restSameFiles == null ? 0 : restSameFiles.qps(), 0.7, recalls(restQuery, restSameFiles)));
+        sb.append(target("B1 gRPC SDK query QPS / raw Lucene, same files", grpcQuery == null ? 0 : grpcQuery.qps(),
+                grpcSameFiles == null ? 0 : grpcSameFiles.qps(), 0.8, recalls(grpcQuery, grpcSameFiles)));
+        if (rawQuery != null) {
+            sb.append(String.format(Locale.ROOT, "  Baseline 2: raw Lucene's own index as its IndexWriter left it (%d segments, no force-merge): %.0f QPS, recall %.4f%n",
+                    rawQuery.segments(), rawQuery.qps(), rawQuery.recall()));
+            sb.append(target("A2' REST query QPS / raw Lucene as built", restQuery == null ? 0 : restQuery.qps(), rawQuery.qps(), 0.7,
+                    recalls(restQuery, rawQuery)));
+            sb.append(target("B1' gRPC SDK query QPS / raw Lucene as built", grpcQuery == null ? 0 : grpcQuery.qps(), rawQuery.qps(), 0.8,
+                    recalls(grpcQuery, rawQuery)));
+        }
         if (rawMerged != null) {
-            sb.append(String.format(Locale.ROOT, "  (vs raw Lucene force-merged to 1 segment, %.0f QPS recall %.4f: REST %s, gRPC SDK %s)%n",
-                    rawMerged.qps(), rawMerged.recall(), ratio(restQuery == null ? 0 : restQuery.qps(), rawMerged.qps()),
-                    ratio(grpcQuery == null ? 0 : grpcQuery.qps(), rawMerged.qps())));
+            sb.append(String.format(Locale.ROOT, "  Baseline 3: raw Lucene force-merged to 1 segment (the server never force-merges): %.0f QPS, recall %.4f%n",
+                    rawMerged.qps(), rawMerged.recall()));
+            sb.append(target("A2\" REST query QPS / raw Lucene force-merged", restQuery == null ? 0 : restQuery.qps(), rawMerged.qps(), 0.7, ""));
+            sb.append(target("B1\" gRPC SDK query QPS / raw Lucene force-merged", grpcQuery == null ? 0 : grpcQuery.qps(), rawMerged.qps(), 0.8, ""));
+        }
+        if (queryDuringMerges) {
+            notes.add("--query-during-merges: each server searcher was opened right after the last ack, before the merges ended; "
+                    + "the segments column of server rows counts the segments of that moment.");
         }
         for (String n : notes) sb.append("  ").append(n).append('\n');
         sb.append("\nCPU BY THREAD GROUP (per phase)\n");
@@ -688,16 +744,16 @@ public final class ServerBenchmark implements Callable<Integer> {
         return sb.toString();
     }
 
-    private String recalls(QueryResult server) {
-        if (server == null || rawQuery == null) return "";
-        return String.format(Locale.ROOT, "recall@%d server %.4f vs raw %.4f%s", topK, server.recall(), rawQuery.recall(),
-                server.recall() >= 0.95 && rawQuery.recall() >= 0.95 ? "" : " -- BELOW 0.95");
+    private String recalls(QueryResult server, QueryResult raw) {
+        if (server == null || raw == null) return "";
+        return String.format(Locale.ROOT, "recall@%d %.4f vs %.4f%s", topK, server.recall(), raw.recall(),
+                server.recall() >= 0.95 && raw.recall() >= 0.95 ? "" : " -- BELOW 0.95");
     }
 
-    private static String target(String what, Double value, Double base, double goal, String extra) {
-        if (value == null || base == null || base == 0) return String.format(Locale.ROOT, "  %-44s    n/a%n", what);
+    private static String target(String what, double value, double base, double goal, String extra) {
+        if (value <= 0 || base <= 0) return String.format(Locale.ROOT, "    %-50s    n/a%n", what);
         double r = value / base;
-        return String.format(Locale.ROOT, "  %-44s %6.2f  (target >= %.2f: %s)  %s%n", what, r, goal, r >= goal ? "MET" : "NOT MET", extra);
+        return String.format(Locale.ROOT, "    %-50s %5.2f  (target >= %.2f: %-7s) %s%n", what, r, goal, r >= goal ? "MET" : "NOT MET", extra);
     }
 
     private static String ratio(double value, double base) {
