@@ -129,7 +129,7 @@ public final class ServerBenchmark implements Callable<Integer> {
     Double rawRamMb;
 
     @Option(names = "--force-merge", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Also measure raw Lucene force-merged to one segment (extra row; ratios use the unmerged index). Default on.")
+            description = "Also measure raw Lucene force-merged to one segment (baseline 3; the server never force-merges). Default on.")
     boolean forceMerge;
 
     @Option(names = "--warmup", defaultValue = "10", description = "Seconds of query warm-up per target (default ${DEFAULT-VALUE}).")
