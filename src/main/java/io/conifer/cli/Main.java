@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** The {@code conifer} command. */
 @Command(name = "conifer", mixinStandardHelpOptions = true, version = "conifer 0.1.0",
         description = "A self-hosted vector database that speaks the Pinecone API.",
-        subcommands = {Main.Serve.class, BackupCommand.class, BenchCommand.class})
+        subcommands = {Main.Serve.class, BackupCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

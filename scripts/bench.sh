@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the benchmark (src/test/java/io/conifer/bench/ServerBenchmark.java); `./conifer bench` calls this.
+# The benchmark lives with the tests because it drives the server through the official Java SDK, a
+# test-scope dependency; so this compiles the test classes, resolves the test classpath once (cached in
+# target/test-classpath.txt until pom.xml changes) and runs the class with Lucene's JVM flags.
+# JVM options: BENCH_JAVA_OPTS (default -Xmx6g), e.g. BENCH_JAVA_OPTS="-Xmx6g -XX:StartFlightRecording=filename=bench.jfr".
+# Options: ./conifer bench --help
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$here/scripts/jdk.sh"
+cd "$here"
+
+stamp=target/test-classes/.bench-built
+if [ ! -f "$stamp" ] || [ -n "$(find src pom.xml -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  echo "bench: compiling (mvn test-compile)..." >&2
+  mvn -q -B test-compile >&2
+  touch "$stamp"
+fi
+if [ ! -f target/test-classpath.txt ] || [ pom.xml -nt target/test-classpath.txt ]; then
+  echo "bench: resolving the test classpath..." >&2
+  mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt >&2
+fi
+
+main=io.conifer.bench.ServerBenchmark
+if [ "${1:-}" = "backup" ]; then  # ./conifer bench backup: BackupBenchmark (backups and restores vs cp -r)
+  shift
+  main=io.conifer.bench.BackupBenchmark
+fi
+exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:--Xmx6g} \
+  --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+  -cp "target/classes:target/test-classes:$(cat target/test-classpath.txt)" \
+  "$main" "$@"
