@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.auth.ApiKeys;
+import io.conifer.files.DurableFiles;
 import io.conifer.index.IndexManager;
 import io.conifer.vectors.BenchAccess;
 import io.conifer.vectors.Metric;
@@ -29,11 +30,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -219,7 +217,7 @@ public final class ServerBenchmark implements Callable<Integer> {
                 }
             }
         } finally {
-            if (!keep) deleteTree(root);
+            if (!keep) DurableFiles.deleteTree(root);
             else System.out.println("Kept " + root);
         }
         System.out.println(summary(serverEf));
@@ -769,22 +767,5 @@ public final class ServerBenchmark implements Callable<Integer> {
             org.slf4j.Logger l = org.slf4j.LoggerFactory.getLogger(name);
             if (l instanceof ch.qos.logback.classic.Logger lb) lb.setLevel(ch.qos.logback.classic.Level.WARN);
         }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
