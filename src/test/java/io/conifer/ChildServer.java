@@ -1,6 +1,5 @@
 package io.conifer;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -90,9 +89,5 @@ public final class ChildServer implements AutoCloseable {
             process.destroy();
             if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) kill();
         }
-    }
-
-    static String classPath() {
-        return System.getProperty("java.class.path").replace(File.pathSeparatorChar, ':');
     }
 }

@@ -7,12 +7,10 @@ import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
 import io.conifer.vectors.VectorStore;
 import java.io.Closeable;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -32,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,9 +62,6 @@ public final class BackupService implements Closeable {
         List<String> activeJobsReading(String backupId);
     }
 
-    /** Bytes copied so far of a backup in progress. */
-    public record Progress(long done, long total) {}
-
     private final BackupRepository repository;
     private final IndexManager indexes;
     private final Path stagingRoot;
@@ -76,7 +70,6 @@ public final class BackupService implements Closeable {
     private final ExecutorService copiers;
     private final Map<String, BackupManifest> manifests = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> claims = new HashMap<>();
-    private final Map<String, Progress> progress = new ConcurrentHashMap<>();
     private final Object blobLock = new Object();
     private volatile RestoreGuard restoreGuard = id -> List.of();
 
@@ -198,7 +191,6 @@ public final class BackupService implements Closeable {
         long t3 = System.nanoTime();
         long total = 0;
         for (String f : snapshot.files()) total += Files.size(staging.resolve(f));
-        progress.put(id, new Progress(0, total));
         List<String> files = snapshot.files();
         copiers.execute(() -> copy(manifest, staging, files));
         log.info("Backup {} of index '{}' started: {} records, {} files, {} bytes (commit {} ms, links {} ms, manifest {} ms)",
@@ -224,11 +216,9 @@ public final class BackupService implements Closeable {
         String id = manifest.backupId();
         Map<String, BackupManifest.FileEntry> known = previousFiles(manifest.sourceIndexId());
         List<BackupManifest.FileEntry> copied = new ArrayList<>();
-        AtomicLong done = new AtomicLong();
-        long total = progress.get(id).total();
         try {
             // One file at a time: a backup runs beside live writes, and its I/O must not crowd their fsyncs.
-            for (String name : files) copied.add(copyFile(id, staging.resolve(name), name, known, done, total));
+            for (String name : files) copied.add(copyFile(id, staging.resolve(name), name, known));
             BackupManifest ready = manifest.ready(copied);
             repository.putManifest(id, ready.toJson());
             manifests.put(id, ready);
@@ -241,28 +231,19 @@ public final class BackupService implements Closeable {
             synchronized (blobLock) {
                 claims.remove(id);
             }
-            progress.remove(id);
             deleteQuietly(staging);
         }
     }
 
-    /** Progress only moves forward, even if counts arrive out of order. */
-    private void advance(String id, long doneBytes, long total) {
-        progress.merge(id, new Progress(doneBytes, total), (a, b) -> a.done() >= b.done() ? a : b);
-    }
-
     /** Copies one file into the repository (or reuses an identical blob) and returns its manifest entry. */
-    private BackupManifest.FileEntry copyFile(String id, Path file, String name, Map<String, BackupManifest.FileEntry> known,
-            AtomicLong done, long total) throws IOException {
+    private BackupManifest.FileEntry copyFile(String id, Path file, String name, Map<String, BackupManifest.FileEntry> known)
+            throws IOException {
         long length = Files.size(file);
         long luceneChecksum = luceneFooterChecksum(file);
         BackupManifest.FileEntry previous = known.get(identity(name, length, luceneChecksum));
-        if (previous != null && claimIfPresent(id, previous.sha256())) {
-            advance(id, done.addAndGet(length), total);
-            return previous;
-        }
+        if (previous != null && claimIfPresent(id, previous.sha256())) return previous;
         BackupRepository.StagedBlob blob;
-        try (InputStream in = counting(Files.newInputStream(file), n -> advance(id, done.addAndGet(n), total))) {
+        try (InputStream in = Files.newInputStream(file)) {
             blob = repository.stage(in, throttle);
         }
         if (blob.length() != length) {
@@ -334,17 +315,6 @@ public final class BackupService implements Closeable {
         }
     }
 
-    private static InputStream counting(InputStream in, java.util.function.LongConsumer onRead) {
-        return new FilterInputStream(in) {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                if (n > 0) onRead.accept(n);
-                return n;
-            }
-        };
-    }
-
     public BackupManifest describe(String project, String backupId) {
         BackupManifest m = backupId == null ? null : manifests.get(backupId);
         if (m == null || !m.project().equals(project)) throw ConiferException.notFound("Backup " + backupId + " not found.");
@@ -358,10 +328,6 @@ public final class BackupService implements Closeable {
             throw ConiferException.invalid("Backup " + backupId + " is " + m.status() + ", not Ready; only Ready backups can be restored");
         }
         return m;
-    }
-
-    public Progress progress(String backupId) {
-        return progress.get(backupId);
     }
 
     /** The project's backups (of one source index name, if given) in bitwise order of {@link #sortKey}. */
@@ -428,15 +394,5 @@ public final class BackupService implements Closeable {
         } catch (IOException e) {
             log.warn("Could not remove staging directory {}", dir, e);
         }
-    }
-
-
-    /** Staging directories of this service (for tests and diagnostics). */
-    List<Path> stagingDirs() throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(stagingRoot)) {
-            ds.forEach(out::add);
-        }
-        return out;
     }
 }

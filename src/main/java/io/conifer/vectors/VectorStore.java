@@ -851,23 +851,6 @@ public final class VectorStore implements Closeable {
         return new BytesRef(a).compareTo(new BytesRef(b));
     }
 
-    /** Bytes of the Lucene files of the current commit (what a copy of the index costs). */
-    public long sizeBytes() {
-        long total = 0;
-        try {
-            for (String f : directory.listAll()) {
-                try {
-                    total += directory.fileLength(f);
-                } catch (IOException ignored) {
-                    // merged away while we listed
-                }
-            }
-        } catch (IOException e) {
-            throw storageFailure(e);
-        }
-        return total;
-    }
-
     @Override
     public void close() throws IOException {
         Lock exclusive = barrier.writeLock();

@@ -44,7 +44,6 @@ final class WriteAheadLog implements Closeable {
     private final ReentrantLock syncLock = new ReentrantLock();
     private final ConcurrentSkipListSet<Long> unapplied = new ConcurrentSkipListSet<>();
     private FileChannel current;
-    private long currentFirstSeq;
     private long currentBytes;
     private long lastSeq;
     private volatile long syncedSeq;
@@ -216,16 +215,9 @@ final class WriteAheadLog implements Closeable {
         }
     }
 
-    long lastSeq() {
-        synchronized (appendLock) {
-            return lastSeq;
-        }
-    }
-
     private void startFile(long firstSeq) throws IOException {
         Path file = dir.resolve(String.format("%s%020d%s", PREFIX, firstSeq, SUFFIX));
         current = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        currentFirstSeq = firstSeq;
         currentBytes = current.size();
         DurableFiles.fsyncDirectory(dir);
     }
