@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates, lists and deletes backups.
  *
- * <p>Create pins a Lucene commit holding every acknowledged write, hard-links its files into a
- * staging directory (so the index may go on, merge, or even be deleted), answers, and copies in the
- * background. Each file goes into the repository under its content hash unless an identical blob is
+ * <p>Create exports a point-in-time view holding every acknowledged write into a staging directory
+ * by hard links (so the index may go on, merge, or even be deleted; nothing is fsynced or committed on
+ * the request's path), answers, and copies in the background. Each file goes into the repository under its content hash unless an identical blob is
  * there already (recognised without reading when the previous backup of the same index recorded the
  * same Lucene file); the manifest turns {@code Ready} only after every blob is durable.
  *
@@ -140,7 +140,8 @@ public final class BackupService implements Closeable {
 
     /**
      * Starts a backup and returns its Initializing manifest. Serialised, so that the quota check and the
-     * backup's registration are one step; each create costs only a commit and hard links.
+     * backup's registration are one step; each create costs only a flush of the indexing buffer, hard
+     * links and the manifest.
      */
     public synchronized BackupManifest create(String project, String indexName, String name, String description)
             throws IOException {
@@ -160,27 +161,22 @@ public final class BackupService implements Closeable {
         String id = UUID.randomUUID().toString();
         Path staging = stagingRoot.resolve(id);
         long t0 = System.nanoTime();
-        VectorStore.Snapshot snapshot;
+        VectorStore.PointInTime pit;
         try {
-            snapshot = index.store().snapshot();
+            pit = index.store().exportTo(staging);
         } catch (AlreadyClosedException e) {
+            DurableFiles.deleteTree(staging);
             throw ConiferException.notFound("Index " + indexName + " not found.");
-        }
-        long t1 = System.nanoTime();
-        try {
-            stage(snapshot, staging);
         } catch (IOException | RuntimeException e) {
             DurableFiles.deleteTree(staging);
             throw e;
-        } finally {
-            index.store().release(snapshot);
         }
         IndexDefinition def = index.definition();
         BackupManifest manifest = new BackupManifest(id, project, name, description, BackupStatus.Initializing, null,
                 CREATED_AT.format(Instant.now()), def.name(), def.id(), def.cloud(), def.region(), def.vectorType().apiName(),
                 def.dimension(), def.metric().apiName(), def.filterableFields(), def.tags(), def.deletionProtection(),
-                snapshot.records(), snapshot.namespaces().size(), new LinkedHashMap<>(snapshot.namespaces()), 0, null);
-        long t2 = System.nanoTime();
+                pit.records(), pit.namespaces().size(), new LinkedHashMap<>(pit.namespaces()), 0, null);
+        long t1 = System.nanoTime();
         try {
             repository.putManifest(id, manifest.toJson());
         } catch (IOException e) {
@@ -188,28 +184,14 @@ public final class BackupService implements Closeable {
             throw e;
         }
         manifests.put(id, manifest);
-        long t3 = System.nanoTime();
+        long t2 = System.nanoTime();
         long total = 0;
-        for (String f : snapshot.files()) total += Files.size(staging.resolve(f));
-        List<String> files = snapshot.files();
+        for (String f : pit.files()) total += Files.size(staging.resolve(f));
+        List<String> files = pit.files();
         copiers.execute(() -> copy(manifest, staging, files));
-        log.info("Backup {} of index '{}' started: {} records, {} files, {} bytes (commit {} ms, links {} ms, manifest {} ms)",
-                id, indexName, snapshot.records(), files.size(), total, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
-                (t3 - t2) / 1_000_000);
+        log.info("Backup {} of index '{}' started: {} records, {} files, {} bytes (export {} ms, manifest {} ms)",
+                id, indexName, pit.records(), files.size(), total, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
         return manifest;
-    }
-
-    /** Hard-links the commit's files (instant, no copy); falls back to a copy across file systems. */
-    private static void stage(VectorStore.Snapshot snapshot, Path staging) throws IOException {
-        Files.createDirectories(staging);
-        for (String f : snapshot.files()) {
-            Path source = snapshot.directory().resolve(f);
-            try {
-                Files.createLink(staging.resolve(f), source);
-            } catch (UnsupportedOperationException | IOException e) {
-                Files.copy(source, staging.resolve(f));
-            }
-        }
     }
 
     private void copy(BackupManifest manifest, Path staging, List<String> files) {

@@ -25,9 +25,7 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
-import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
-import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -37,6 +35,7 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.StandardDirectoryReader;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
@@ -59,6 +58,7 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.FilterDirectory;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.slf4j.Logger;
@@ -90,15 +90,13 @@ public final class VectorStore implements Closeable {
     private final AtomicLong writeVersion = new AtomicLong();
     private final AtomicLong refreshedVersion = new AtomicLong();
     private final Object checkpointLock = new Object();
-    private final SnapshotDeletionPolicy snapshots;
     private final Path luceneDir;
     private volatile long committedSeq;
 
     private VectorStore(VectorSpace space, StoreOptions options, Path luceneDir, Directory directory, IndexWriter writer,
-            SnapshotDeletionPolicy snapshots, WriteAheadLog wal) throws IOException {
+            WriteAheadLog wal) throws IOException {
         this.space = space;
         this.luceneDir = luceneDir;
-        this.snapshots = snapshots;
         this.options = options;
         this.directory = directory;
         this.writer = writer;
@@ -111,15 +109,14 @@ public final class VectorStore implements Closeable {
         Path luceneDir = dir.resolve("lucene");
         Files.createDirectories(luceneDir);
         Directory directory = FSDirectory.open(luceneDir);
-        SnapshotDeletionPolicy snapshots = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
         IndexWriterConfig config = new IndexWriterConfig()
-                .setIndexDeletionPolicy(snapshots)
+                .setIndexDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy())
                 .setCodec(new ConiferCodec())
                 .setRAMBufferSizeMB(options.ramBufferMb())
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setCommitOnClose(false)
-                // Lucene otherwise makes commit() wait up to 500 ms for small merges; a backup's
-                // commit sits on the create-backup request, so it must not wait for merges.
+                // Lucene otherwise makes commits and NRT reader opens wait up to 500 ms for small
+                // merges; a backup's point-in-time export sits on the create-backup request.
                 .setMaxFullFlushMergeWaitMillis(0);
         TieredMergePolicy merges = new TieredMergePolicy();
         merges.setMaxMergedSegmentMB(options.maxSegmentMb());
@@ -132,7 +129,7 @@ public final class VectorStore implements Closeable {
             apply(writer, WriteOp.decode(payload), space);
             replayed[0]++;
         });
-        VectorStore store = new VectorStore(space, options, luceneDir, directory, writer, snapshots, walHolder[0]);
+        VectorStore store = new VectorStore(space, options, luceneDir, directory, writer, walHolder[0]);
         store.committedSeq = committed;
         if (replayed[0] > 0) {
             log.info("Replayed {} write-ahead log records into {}", replayed[0], dir);
@@ -387,37 +384,59 @@ public final class VectorStore implements Closeable {
     }
 
     /**
-     * A commit pinned against deletion, holding every write acknowledged before this call; its files
-     * are immutable until {@link #release}. Costs at most one flush of the indexing buffer (nothing on
-     * an idle index), whatever the index's size.
+     * A point-in-time copy of the index made by {@link #exportTo}: its file names (a segments file
+     * included) and what it holds.
      */
-    public record Snapshot(IndexCommit commit, Path directory, List<String> files, SortedMap<String, Long> namespaces,
-            long records) {}
+    public record PointInTime(List<String> files, SortedMap<String, Long> namespaces, long records) {}
 
-    public Snapshot snapshot() throws IOException {
-        IndexCommit commit;
-        synchronized (checkpointLock) {
-            checkpoint();
-            commit = snapshots.snapshot();
-        }
-        try (DirectoryReader reader = DirectoryReader.open(commit)) {
+    /**
+     * Makes {@code target} a complete Lucene index holding every write acknowledged before this call
+     * and none applied after it, without committing and without fsync: an NRT reader (which pins its
+     * files for as long as it is open) is taken with all deletes written, its files are hard-linked
+     * into {@code target} (copied across file systems), and a segments file of its own is written
+     * there. Costs one flush of the indexing buffer, whatever the index's size, and never waits for a
+     * commit's fsyncs, a checkpoint or a merge. The caller makes the copy durable (or discards it).
+     */
+    public PointInTime exportTo(Path target) throws IOException {
+        Files.createDirectories(target);
+        try (DirectoryReader reader = DirectoryReader.open(writer, true, true)) {
+            SegmentInfos infos = ((StandardDirectoryReader) reader).getSegmentInfos().clone();
+            List<String> files = new ArrayList<>();
+            for (String name : infos.files(false)) {
+                linkOrCopy(luceneDir.resolve(name), target.resolve(name));
+                files.add(name);
+            }
+            // The copy's log position is the last checkpoint's; a restored index starts a log of its own.
+            try (Directory out = new UnsyncedDirectory(FSDirectory.open(target))) {
+                infos.commit(out);
+                files.add(SegmentInfos.getLastCommitSegmentsFileName(out));
+            }
             SortedMap<String, Long> namespaces = namespaceCounts(new IndexSearcher(reader));
             long records = 0;
             for (long n : namespaces.values()) records += n;
-            return new Snapshot(commit, luceneDir, List.copyOf(commit.getFileNames()), namespaces, records);
-        } catch (IOException | RuntimeException e) {
-            release(commit);
-            throw e;
+            return new PointInTime(List.copyOf(files), namespaces, records);
         }
     }
 
-    public void release(Snapshot snapshot) throws IOException {
-        release(snapshot.commit());
+    private static void linkOrCopy(Path source, Path target) throws IOException {
+        try {
+            Files.createLink(target, source);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(source, target);
+        }
     }
 
-    private void release(IndexCommit commit) throws IOException {
-        snapshots.release(commit);
-        writer.deleteUnusedFiles();
+    /** A point-in-time export is not durable by itself, so writing its segments file need not fsync. */
+    private static final class UnsyncedDirectory extends FilterDirectory {
+        UnsyncedDirectory(Directory in) {
+            super(in);
+        }
+
+        @Override
+        public void sync(Collection<String> names) {}
+
+        @Override
+        public void syncMetaData() {}
     }
 
     /**

@@ -308,6 +308,28 @@ class BackupApiTest {
         assertTrue(inBackup.size() >= 300);
     }
 
+    /**
+     * A backup is taken without a commit, so deletes and overwrites of records that already sit in
+     * committed segments exist only in memory until the export writes them out; they must be in it.
+     */
+    @Test
+    void backupHoldsDeletesAndOverwritesOfCommittedRecords() throws Exception {
+        String index = newIndexWithRecords(200);
+        server.server().indexes().require("default", index).store().checkpoint();
+        Http d = control.forHost(control.get("/indexes/" + index).json().get("host").asText());
+        assertEquals(200, d.post("/vectors/delete", "{\"ids\":[\"r1\",\"r2\",\"r3\"]}").status());
+        assertEquals(200, d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"r4\",\"values\":[9,9,9,9]},"
+                + "{\"id\":\"new\",\"values\":[1,1,1,1]}]}").status());
+        JsonNode b = create(index, "{}");
+        assertEquals(198, b.get("record_count").asInt());
+        Backups.awaitStatus(control, b.get("backup_id").asText(), "Ready");
+        Set<String> ids = Backups.idsInBackup(server.server().backups().repository(), b.get("backup_id").asText(),
+                dir.resolve("scratch-deletes"));
+        assertEquals(198, ids.size(), "one live copy of each record: " + ids.size());
+        assertTrue(ids.containsAll(Set.of("r0", "r4", "r199", "new")));
+        assertTrue(Collections.disjoint(ids, Set.of("r1", "r2", "r3")), "deleted records are not in the backup");
+    }
+
     @Test
     void deleteWhileInitializingIs412() throws Exception {
         ServerConfig c = ServerConfig.defaults(dir.resolve("slow")).withApiKeys(TestServer.KEY)

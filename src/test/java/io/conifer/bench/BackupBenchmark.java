@@ -54,14 +54,11 @@ public final class BackupBenchmark {
             load(data, clusters, 0, vectors, 2);
             System.out.printf(Locale.ROOT, "loaded %,d x %d vectors in %.1f s%n", vectors, dim, seconds(t0));
 
-            // cp copies exactly the files of the commit a backup would copy: hard-linked out of the live
-            // directory while pinned (checkpoints and merges go on in it).
+            // cp copies exactly the files a backup copies: a point-in-time export, hard-linked out of the
+            // live directory (checkpoints and merges go on in it).
             VectorStore store = server.indexes().require("default", "bench").store();
-            VectorStore.Snapshot snapshot = store.snapshot();
             Path indexDir = root.resolve("commit-files");
-            Files.createDirectories(indexDir);
-            for (String f : snapshot.files()) Files.createLink(indexDir.resolve(f), snapshot.directory().resolve(f));
-            store.release(snapshot);
+            store.exportTo(indexDir);
             CopyTiming cp = cp(indexDir, root.resolve("cp-copy"));
             System.out.printf(Locale.ROOT, "cp -r: %.1f MB in %.2f s = %.1f MB/s (cp -r + sync: %.2f s = %.1f MB/s)%n",
                     mb(cp.bytes()), cp.seconds(), mb(cp.bytes()) / cp.seconds(), cp.secondsWithSync(),
