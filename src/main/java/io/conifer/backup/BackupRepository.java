@@ -1,7 +1,9 @@
 package io.conifer.backup;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -12,7 +14,7 @@ import java.util.Set;
  * implementation is the default; an object store fills the same contract: a manifest write is atomic,
  * and a blob is visible under its name only once it is complete and durable.
  */
-public interface BackupRepository {
+public interface BackupRepository extends Closeable {
     /** A blob written and verified but not yet visible under its name. */
     interface StagedBlob {
         String sha256();
@@ -22,8 +24,11 @@ public interface BackupRepository {
         int crc32c();
     }
 
-    /** Streams {@code source} into a staging area while hashing it; durable and re-read to verify. */
-    StagedBlob stage(InputStream source, Throttle throttle) throws IOException;
+    /**
+     * Copies the file at {@code source} into a staging area, hashing it as it reads; when this returns
+     * the copy is durable and has been read back and checked.
+     */
+    StagedBlob stage(Path source, Throttle throttle) throws IOException;
 
     /** Makes a staged blob visible under its hash (or drops it if that blob exists already). */
     void publish(StagedBlob blob) throws IOException;
@@ -53,4 +58,8 @@ public interface BackupRepository {
 
     /** A human-readable location, for messages. */
     String describe(String sha256);
+
+    /** Stops the repository's I/O threads; nothing is written after this. */
+    @Override
+    void close();
 }

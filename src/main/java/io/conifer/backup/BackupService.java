@@ -8,7 +8,6 @@ import io.conifer.index.IndexManager;
 import io.conifer.vectors.VectorStore;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -224,10 +223,7 @@ public final class BackupService implements Closeable {
         long luceneChecksum = luceneFooterChecksum(file);
         BackupManifest.FileEntry previous = known.get(identity(name, length, luceneChecksum));
         if (previous != null && claimIfPresent(id, previous.sha256())) return previous;
-        BackupRepository.StagedBlob blob;
-        try (InputStream in = Files.newInputStream(file)) {
-            blob = repository.stage(in, throttle);
-        }
+        BackupRepository.StagedBlob blob = repository.stage(file, throttle);
         if (blob.length() != length) {
             repository.discard(blob);
             throw new IOException("File " + name + " changed while it was copied");
@@ -368,6 +364,7 @@ public final class BackupService implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        repository.close();
     }
 
     private static void deleteQuietly(Path dir) {

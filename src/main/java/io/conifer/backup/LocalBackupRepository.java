@@ -3,25 +3,20 @@ package io.conifer.backup;
 import io.conifer.files.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.zip.CRC32C;
 
 /**
  * A repository in a local directory: {@code blobs/ab/abcdef…} (by SHA-256), {@code manifests/ID.json},
@@ -30,16 +25,11 @@ import java.util.zip.CRC32C;
  * under a real name.
  */
 public final class LocalBackupRepository implements BackupRepository {
-    /**
-     * Forcing written data out as it goes keeps the page cache from accumulating a large dirty backlog
-     * whose eventual flush would stall the write-ahead log's small fsyncs (and so upsert latency).
-     */
-    private static final long FLUSH_EVERY = 4L << 20;
-    private static final int BUFFER = 1 << 20;
     private final Path root;
     private final Path blobs;
     private final Path manifests;
     private final Path staging;
+    private final DirectCopy copier = new DirectCopy();
 
     public LocalBackupRepository(Path root) throws IOException {
         this.root = root;
@@ -58,48 +48,10 @@ public final class LocalBackupRepository implements BackupRepository {
     private record Staged(Path file, String sha256, long length, int crc32c) implements StagedBlob {}
 
     @Override
-    public StagedBlob stage(InputStream source, Throttle throttle) throws IOException {
+    public StagedBlob stage(Path source, Throttle throttle) throws IOException {
         Path tmp = staging.resolve(UUID.randomUUID() + ".blob");
-        MessageDigest sha = sha256();
-        CRC32C crc = new CRC32C();
-        long length = 0;
-        byte[] buf = new byte[BUFFER];
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            for (int n; (n = source.readNBytes(buf, 0, buf.length)) > 0; ) {
-                throttle.acquire(n);
-                sha.update(buf, 0, n);
-                crc.update(buf, 0, n);
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) out.write(bb);
-                length += n;
-                if (length % FLUSH_EVERY < n) out.force(false);
-            }
-            out.force(true);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        int expected = (int) crc.getValue();
-        int written = crc32c(tmp);
-        if (written != expected) {
-            Files.deleteIfExists(tmp);
-            throw new IOException("Verification failed after writing a blob: CRC32C " + Integer.toHexString(written)
-                    + " on disk, " + Integer.toHexString(expected) + " sent");
-        }
-        return new Staged(tmp, HexFormat.of().formatHex(sha.digest()), length, expected);
-    }
-
-    static int crc32c(Path file) throws IOException {
-        CRC32C crc = new CRC32C();
-        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (ch.read(buf) > 0) {
-                buf.flip();
-                crc.update(buf);
-                buf.clear();
-            }
-        }
-        return (int) crc.getValue();
+        DirectCopy.Result r = copier.copy(source, tmp, throttle);
+        return new Staged(tmp, r.sha256(), r.length(), r.crc32c());
     }
 
     static MessageDigest sha256() {
@@ -224,5 +176,10 @@ public final class LocalBackupRepository implements BackupRepository {
     @Override
     public String describe(String sha256) {
         return blobPath(sha256).toString();
+    }
+
+    @Override
+    public void close() {
+        copier.close();
     }
 }

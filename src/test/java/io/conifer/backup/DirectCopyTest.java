@@ -1,0 +1,62 @@
+package io.conifer.backup;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pipelined direct-I/O copy: exact bytes, hashes and lengths around every chunk and block boundary. */
+class DirectCopyTest {
+    private static final int CHUNK = 4 << 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void copiesExactlyAcrossBlockAndChunkBoundaries() throws Exception {
+        int[] sizes = {0, 1, 4095, 4096, 4097, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 12_345};
+        Random random = new Random(5);
+        try (DirectCopy copy = new DirectCopy()) {
+            for (int size : sizes) {
+                byte[] data = new byte[size];
+                random.nextBytes(data);
+                Path source = dir.resolve("src-" + size);
+                Files.write(source, data);
+                Path target = dir.resolve("copy-" + size);
+                DirectCopy.Result r = copy.copy(source, target, Throttle.UNLIMITED);
+                assertArrayEquals(data, Files.readAllBytes(target), "bytes of a " + size + "-byte file");
+                assertEquals(size, r.length());
+                assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)), r.sha256());
+                CRC32C crc = new CRC32C();
+                crc.update(data);
+                assertEquals((int) crc.getValue(), r.crc32c());
+            }
+        }
+    }
+
+    @Test
+    void refusesToOverwriteAndLeavesNothingBehindOnFailure() throws Exception {
+        Path source = dir.resolve("src");
+        Files.write(source, new byte[10_000]);
+        Path existing = dir.resolve("existing");
+        Files.writeString(existing, "keep me");
+        try (DirectCopy copy = new DirectCopy()) {
+            assertThrows(FileAlreadyExistsException.class, () -> copy.copy(source, existing, Throttle.UNLIMITED));
+            assertEquals("keep me", Files.readString(existing));
+            Path target = dir.resolve("from-missing");
+            assertThrows(java.nio.file.NoSuchFileException.class,
+                    () -> copy.copy(dir.resolve("missing"), target, Throttle.UNLIMITED));
+            assertFalse(Files.exists(target));
+        }
+    }
+}
