@@ -1,6 +1,7 @@
 package io.conifer.backup;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.conifer.files.ForegroundSyncs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +16,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.zip.CRC32C;
@@ -27,19 +29,23 @@ import java.util.zip.CRC32C;
  *
  * <p>Why direct I/O: buffered writes pile up dirty pages whose writeback later stalls the write-ahead
  * log's small fsyncs (upsert latency), and they evict the index's own hot pages; written directly,
- * at most a few chunks are in flight, and what is verified is what the device returns, not the page
- * cache's copy. File systems that refuse {@code O_DIRECT} (tmpfs) get the same pipeline buffered.
+ * one chunk is in flight at a time, each waits while a log fsync runs ({@link ForegroundSyncs}), and
+ * what is verified is what the device returns, not the page cache's copy. File systems that refuse {@code O_DIRECT} (tmpfs) get the same pipeline buffered.
  *
  * <p>Chunks are written and verified in order (each stage is one thread), so the CRC32C of the
  * read-back is comparable with the one computed while reading. The last chunk is padded to the block
  * size, as direct I/O requires, and the file is truncated to its length before the final fsync.
  */
 final class DirectCopy implements Closeable {
-    private static final int CHUNK = 4 << 20;
+    static final int CHUNK = 2 << 20;
     /** Chunks being hashed, queued and written at once: enough to keep the device busy, little in flight. */
     private static final int BUFFERS = 3;
     private static final int ALIGN = 4096;
+    /** The longest a chunk waits for log fsyncs to finish before it goes anyway. */
+    private static final long MAX_YIELD_NANOS = 20_000_000;
 
+    /** Direct buffers are costly to allocate (and zero) per file; copies reuse them. */
+    private final ConcurrentLinkedQueue<ByteBuffer> pool = new ConcurrentLinkedQueue<>();
     private final ExecutorService writer = singleThread("conifer-backup-write");
     private final ExecutorService verifier = singleThread("conifer-backup-verify");
 
@@ -47,13 +53,22 @@ final class DirectCopy implements Closeable {
 
     /** Copies {@code source} into the new file {@code target} (which must not exist), durably. */
     Result copy(Path source, Path target, Throttle throttle) throws IOException {
+        ByteBuffer[] buffers = new ByteBuffer[BUFFERS + 1];
+        try {
+            return copy(source, target, throttle, buffers);
+        } finally {
+            // Only after every stage is done with them (copy waits for all, even when it fails).
+            for (ByteBuffer b : buffers) if (b != null) pool.add(b);
+        }
+    }
+
+    private Result copy(Path source, Path target, Throttle throttle, ByteBuffer[] buffers) throws IOException {
         MessageDigest sha = LocalBackupRepository.sha256();
         CRC32C sent = new CRC32C();
         CRC32C readBack = new CRC32C();
-        ByteBuffer[] buffers = new ByteBuffer[BUFFERS];
         @SuppressWarnings("unchecked")
         CompletableFuture<Void>[] written = new CompletableFuture[BUFFERS];
-        ByteBuffer verifyBuffer = aligned();
+        ByteBuffer verifyBuffer = buffers[BUFFERS] = take();
         CompletableFuture<Void> verified = CompletableFuture.completedFuture(null);
         long length = 0;
         FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
@@ -66,10 +81,11 @@ final class DirectCopy implements Closeable {
         }
         // From here on the target is ours: any failure removes it.
         try (in; out) {
+            long size = in.size();
             for (int k = 0; ; k++) {
                 int slot = k % BUFFERS;
                 if (written[slot] != null) join(written[slot]);
-                if (buffers[slot] == null) buffers[slot] = aligned();
+                if (buffers[slot] == null) buffers[slot] = take();
                 ByteBuffer buf = buffers[slot].clear();
                 long position = length;
                 int n = readFully(in, buf, position);
@@ -79,7 +95,8 @@ final class DirectCopy implements Closeable {
                 sent.update(buf.duplicate());
                 throttle.acquire(n);
                 length += n;
-                CompletableFuture<Void> write = CompletableFuture.runAsync(() -> writeAt(out, buf, position, n), writer);
+                boolean last = n < CHUNK || length == size;
+                CompletableFuture<Void> write = CompletableFuture.runAsync(() -> writeAt(out, buf, position, n, !last), writer);
                 written[slot] = write;
                 // Each read-back waits for its chunk's write and for the read-back before it, so the
                 // CRC32C sees the file in order and a failure reaches the end of the chain.
@@ -87,7 +104,7 @@ final class DirectCopy implements Closeable {
                     readBack(out, verifyBuffer, position, n, readBack);
                     return null;
                 }, verifier);
-                if (n < CHUNK) break;
+                if (last) break;
             }
             join(verified);
             for (CompletableFuture<Void> w : written) if (w != null) join(w);
@@ -122,11 +139,18 @@ final class DirectCopy implements Closeable {
         return FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
     }
 
-    /** Writes the chunk padded to the block size: direct I/O moves whole blocks only. */
-    private static void writeAt(FileChannel out, ByteBuffer chunk, long position, int n) {
+    /**
+     * Writes the chunk padded to the block size (direct I/O moves whole blocks only), then flushes it
+     * from the device's write cache (but for the last chunk, which the final fsync flushes): a
+     * write-ahead log fsync must flush that cache too, and should find at most one chunk of backup
+     * data there, not a whole file's.
+     */
+    private static void writeAt(FileChannel out, ByteBuffer chunk, long position, int n, boolean flush) {
         ByteBuffer b = chunk.duplicate().position(0).limit(padded(n));
+        ForegroundSyncs.awaitIdle(MAX_YIELD_NANOS);
         try {
             while (b.hasRemaining()) out.write(b, position + b.position());
+            if (flush) out.force(false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -158,8 +182,9 @@ final class DirectCopy implements Closeable {
         return (n + ALIGN - 1) & -ALIGN;
     }
 
-    private static ByteBuffer aligned() {
-        return ByteBuffer.allocateDirect(CHUNK + ALIGN).alignedSlice(ALIGN);
+    private ByteBuffer take() {
+        ByteBuffer b = pool.poll();
+        return b != null ? b : ByteBuffer.allocateDirect(CHUNK + ALIGN).alignedSlice(ALIGN);
     }
 
     private static void join(CompletableFuture<Void> f) throws IOException {

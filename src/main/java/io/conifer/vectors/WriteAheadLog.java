@@ -3,6 +3,7 @@ package io.conifer.vectors;
 import io.conifer.files.DurableFiles;
 
 import java.io.Closeable;
+import io.conifer.files.ForegroundSyncs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -164,11 +165,14 @@ final class WriteAheadLog implements Closeable {
                 target = lastSeq;
                 ch = current;
             }
+            ForegroundSyncs.begin();
             try {
                 ch.force(false);
             } catch (IOException e) {
                 broken = e;
                 throw e;
+            } finally {
+                ForegroundSyncs.end();
             }
             syncedSeq = target;
         } finally {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The pipelined direct-I/O copy: exact bytes, hashes and lengths around every chunk and block boundary. */
 class DirectCopyTest {
-    private static final int CHUNK = 4 << 20;
+    private static final int CHUNK = DirectCopy.CHUNK;
 
     @TempDir
     Path dir;

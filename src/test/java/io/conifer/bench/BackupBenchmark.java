@@ -53,6 +53,9 @@ public final class BackupBenchmark {
             long t0 = System.nanoTime();
             load(data, clusters, 0, vectors, 2);
             System.out.printf(Locale.ROOT, "loaded %,d x %d vectors in %.1f s%n", vectors, dim, seconds(t0));
+            // Measure the index at rest: merges the bulk load left running would otherwise land between
+            // the full and the incremental backup and count as "changed" files.
+            System.out.printf(Locale.ROOT, "waited %.1f s for the load's merges to finish%n", waitForMerges());
 
             // cp copies exactly the files a backup copies: a point-in-time export, hard-linked out of the
             // live directory (checkpoints and merges go on in it).
@@ -100,6 +103,8 @@ public final class BackupBenchmark {
                 control.delete("/backups/" + id);
             }
             double createP99 = percentile(createNanos, 0.99) / 1e6;
+            System.out.printf(Locale.ROOT, "create-backup latencies (ms), in order: %s%n",
+                    createNanos.stream().map(n -> String.format(Locale.ROOT, "%.0f", n / 1e6)).toList());
 
             // Upsert latency with and without a backup copying: delete every backup so the copy is real.
             control.delete("/backups/" + full);
@@ -237,6 +242,17 @@ public final class BackupBenchmark {
             if (status.equals("Failed")) throw new IllegalStateException("backup failed: " + b);
             Thread.sleep(5);
         }
+    }
+
+    /** Waits until no Lucene merge thread has run for 300 ms; returns the seconds waited. */
+    private static double waitForMerges() throws InterruptedException {
+        long start = System.nanoTime();
+        for (int quiet = 0; quiet < 3; Thread.sleep(100)) {
+            boolean merging = Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> t.isAlive() && t.getName().startsWith("Lucene Merge Thread"));
+            quiet = merging ? 0 : quiet + 1;
+        }
+        return seconds(start);
     }
 
     private static double percentile(List<Long> values, double p) {
