@@ -15,6 +15,11 @@ import java.util.Set;
  * Everything a backup is: the source index's configuration, the record counts at the backup's point
  * in time, and the Lucene files of that commit, each with its content hash, length and CRC32C. A
  * backup is {@code Ready} only once every blob it names is durable in the repository.
+ *
+ * <p>{@code writerSession} names the Lucene writer the files came from: within one session Lucene
+ * never writes two different files under one name, so a later backup may recognise an unchanged file
+ * by name, length and footer checksum without reading it; across sessions (after a crash the writer
+ * reuses names of files it flushed but never committed) it may not.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BackupManifest(
@@ -39,6 +44,7 @@ public record BackupManifest(
         int namespaceCount,
         Map<String, Long> namespaces,
         long sizeBytes,
+        String writerSession,
         List<FileEntry> files) {
 
     /** One Lucene file of the backed-up commit. */
@@ -52,7 +58,7 @@ public record BackupManifest(
     public BackupManifest withStatus(BackupStatus newStatus, String reason) {
         return new BackupManifest(backupId, project, name, description, newStatus, reason, createdAt, sourceIndexName,
                 sourceIndexId, cloud, region, vectorType, dimension, metric, filterableFields, tags, deletionProtection,
-                recordCount, namespaceCount, namespaces, sizeBytes, files);
+                recordCount, namespaceCount, namespaces, sizeBytes, writerSession, files);
     }
 
     public BackupManifest ready(List<FileEntry> copied) {
@@ -60,7 +66,7 @@ public record BackupManifest(
         for (FileEntry f : copied) size += f.length();
         return new BackupManifest(backupId, project, name, description, BackupStatus.Ready, null, createdAt,
                 sourceIndexName, sourceIndexId, cloud, region, vectorType, dimension, metric, filterableFields, tags,
-                deletionProtection, recordCount, namespaceCount, namespaces, size, List.copyOf(copied));
+                deletionProtection, recordCount, namespaceCount, namespaces, size, writerSession, List.copyOf(copied));
     }
 
     public byte[] toJson() {

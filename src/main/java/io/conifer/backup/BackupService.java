@@ -175,18 +175,18 @@ public final class BackupService implements Closeable {
         BackupManifest manifest = new BackupManifest(id, project, name, description, BackupStatus.Initializing, null,
                 CREATED_AT.format(Instant.now()), def.name(), def.id(), def.cloud(), def.region(), def.vectorType().apiName(),
                 def.dimension(), def.metric().apiName(), def.filterableFields(), def.tags(), def.deletionProtection(),
-                pit.records(), pit.namespaces().size(), new LinkedHashMap<>(pit.namespaces()), 0, null);
+                pit.records(), pit.namespaces().size(), new LinkedHashMap<>(pit.namespaces()), 0, pit.writerSession(), null);
         long t1 = System.nanoTime();
+        long total = 0;
         try {
+            for (String f : pit.files()) total += Files.size(staging.resolve(f));
             repository.putManifest(id, manifest.toJson());
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             DurableFiles.deleteTree(staging);
             throw e;
         }
         manifests.put(id, manifest);
         long t2 = System.nanoTime();
-        long total = 0;
-        for (String f : pit.files()) total += Files.size(staging.resolve(f));
         List<String> files = pit.files();
         copiers.execute(() -> copy(manifest, staging, files));
         log.info("Backup {} of index '{}' started: {} records, {} files, {} bytes ({} ms: export {} ms, manifest {} ms)",
@@ -197,7 +197,7 @@ public final class BackupService implements Closeable {
 
     private void copy(BackupManifest manifest, Path staging, List<String> files) {
         String id = manifest.backupId();
-        Map<String, BackupManifest.FileEntry> known = previousFiles(manifest.sourceIndexId());
+        Map<String, BackupManifest.FileEntry> known = previousFiles(manifest.sourceIndexId(), manifest.writerSession());
         List<BackupManifest.FileEntry> copied = new ArrayList<>();
         try {
             // One file at a time: a backup runs beside live writes, and its I/O must not crowd their fsyncs.
@@ -269,12 +269,22 @@ public final class BackupService implements Closeable {
         }
     }
 
-    /** Files of earlier Ready backups of the same index, by name, length and Lucene checksum. */
-    private Map<String, BackupManifest.FileEntry> previousFiles(String sourceIndexId) {
+    /**
+     * Files of earlier Ready backups taken from the same Lucene writer session of the same index, by
+     * name, length and Lucene checksum. Segments files are left out: every export between two
+     * checkpoints writes the same segments file name with different contents.
+     */
+    private Map<String, BackupManifest.FileEntry> previousFiles(String sourceIndexId, String writerSession) {
         Map<String, BackupManifest.FileEntry> out = new HashMap<>();
+        if (writerSession == null) return out;
         for (BackupManifest m : manifests.values()) {
-            if (m.status() != BackupStatus.Ready || !m.sourceIndexId().equals(sourceIndexId)) continue;
-            for (BackupManifest.FileEntry f : m.files()) out.put(identity(f.name(), f.length(), f.luceneChecksum()), f);
+            if (m.status() != BackupStatus.Ready || !m.sourceIndexId().equals(sourceIndexId)
+                    || !writerSession.equals(m.writerSession())) {
+                continue;
+            }
+            for (BackupManifest.FileEntry f : m.files()) {
+                if (!f.name().startsWith("segments")) out.put(identity(f.name(), f.length(), f.luceneChecksum()), f);
+            }
         }
         return out;
     }

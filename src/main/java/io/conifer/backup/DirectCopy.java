@@ -13,12 +13,17 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.zip.CRC32C;
 
 /**
@@ -40,101 +45,161 @@ final class DirectCopy implements Closeable {
     static final int CHUNK = 2 << 20;
     /** Chunks being hashed, queued and written at once: enough to keep the device busy, little in flight. */
     private static final int BUFFERS = 3;
-    private static final int ALIGN = 4096;
+    /** Direct I/O needs the file system's block size; larger or odd block sizes are copied buffered. */
+    private static final int MAX_ALIGN = 64 << 10;
     /** The longest a chunk waits for log fsyncs to finish before it goes anyway. */
     private static final long MAX_YIELD_NANOS = 20_000_000;
+    /** How long a failed copy waits for its chunks still in flight before giving their buffers up. */
+    private static final long DRAIN_SECONDS = 30;
 
     /** Direct buffers are costly to allocate (and zero) per file; copies reuse them. */
     private final ConcurrentLinkedQueue<ByteBuffer> pool = new ConcurrentLinkedQueue<>();
     private final ExecutorService writer = singleThread("conifer-backup-write");
     private final ExecutorService verifier = singleThread("conifer-backup-verify");
+    private volatile boolean closed;
 
     record Result(String sha256, long length, int crc32c) {}
 
     /** Copies {@code source} into the new file {@code target} (which must not exist), durably. */
     Result copy(Path source, Path target, Throttle throttle) throws IOException {
-        ByteBuffer[] buffers = new ByteBuffer[BUFFERS + 1];
+        if (closed) throw new IOException("The backup repository is closed");
+        Copy copy = new Copy();
         try {
-            return copy(source, target, throttle, buffers);
+            return copy.run(source, target, throttle);
         } finally {
-            // Only after every stage is done with them (copy waits for all, even when it fails).
-            for (ByteBuffer b : buffers) if (b != null) pool.add(b);
+            // A buffer goes back only once no stage can touch it again; if a failed copy's chunks did
+            // not drain, its buffers are left to the garbage collector instead.
+            if (copy.drained) pool.addAll(copy.owned);
         }
     }
 
-    private Result copy(Path source, Path target, Throttle throttle, ByteBuffer[] buffers) throws IOException {
-        MessageDigest sha = LocalBackupRepository.sha256();
-        CRC32C sent = new CRC32C();
-        CRC32C readBack = new CRC32C();
+    /** One file's copy: its buffers, its in-flight chunks and its checksums. */
+    private final class Copy {
+        private final ByteBuffer[] buffers = new ByteBuffer[BUFFERS];
+        /** The pooled buffers the slices above were cut from. */
+        private final List<ByteBuffer> owned = new ArrayList<>();
         @SuppressWarnings("unchecked")
-        CompletableFuture<Void>[] written = new CompletableFuture[BUFFERS];
-        ByteBuffer verifyBuffer = buffers[BUFFERS] = take();
-        CompletableFuture<Void> verified = CompletableFuture.completedFuture(null);
-        long length = 0;
-        FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-        FileChannel out;
-        try {
-            out = openTarget(target);
-        } catch (IOException | RuntimeException e) {
-            in.close();
-            throw e;
-        }
-        // From here on the target is ours: any failure removes it.
-        try (in; out) {
-            long size = in.size();
-            for (int k = 0; ; k++) {
-                int slot = k % BUFFERS;
-                if (written[slot] != null) join(written[slot]);
-                if (buffers[slot] == null) buffers[slot] = take();
-                ByteBuffer buf = buffers[slot].clear();
-                long position = length;
-                int n = readFully(in, buf, position);
-                if (n == 0) break;
-                buf.flip();
-                sha.update(buf.duplicate());
-                sent.update(buf.duplicate());
-                throttle.acquire(n);
-                length += n;
-                boolean last = n < CHUNK || length == size;
-                CompletableFuture<Void> write = CompletableFuture.runAsync(() -> writeAt(out, buf, position, n, !last), writer);
-                written[slot] = write;
-                // Each read-back waits for its chunk's write and for the read-back before it, so the
-                // CRC32C sees the file in order and a failure reaches the end of the chain.
-                verified = write.thenCombineAsync(verified, (w, v) -> {
-                    readBack(out, verifyBuffer, position, n, readBack);
-                    return null;
-                }, verifier);
-                if (last) break;
+        private final CompletableFuture<Void>[] written = new CompletableFuture[BUFFERS];
+        private CompletableFuture<Void> verified = CompletableFuture.completedFuture(null);
+        private boolean drained = true;
+
+        Result run(Path source, Path target, Throttle throttle) throws IOException {
+            MessageDigest sha = LocalBackupRepository.sha256();
+            CRC32C sent = new CRC32C();
+            CRC32C readBack = new CRC32C();
+            int align = alignment(target);
+            ByteBuffer verifyBuffer = take(align);
+            long length = 0;
+            FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+            FileChannel out;
+            try {
+                out = openTarget(target, align > 0);
+            } catch (IOException | RuntimeException | Error e) {
+                in.close();
+                throw e;
             }
-            join(verified);
-            for (CompletableFuture<Void> w : written) if (w != null) join(w);
-            out.truncate(length);
-            out.force(true);
-        } catch (IOException | RuntimeException e) {
-            awaitQuietly(written, verified);
-            Files.deleteIfExists(target);
-            throw e;
+            int pad = align > 0 ? align : 4096;
+            // From here on the target is ours: any failure removes it.
+            try (in; out) {
+                long size = in.size();
+                for (int k = 0; ; k++) {
+                    int slot = k % BUFFERS;
+                    if (written[slot] != null) join(written[slot]);
+                    if (buffers[slot] == null) buffers[slot] = take(align);
+                    ByteBuffer buf = buffers[slot].clear();
+                    long position = length;
+                    int n = readFully(in, buf, position);
+                    if (n == 0) break;
+                    buf.flip();
+                    sha.update(buf.duplicate());
+                    sent.update(buf.duplicate());
+                    throttle.acquire(n);
+                    length += n;
+                    boolean last = n < CHUNK || length == size;
+                    CompletableFuture<Void> write =
+                            CompletableFuture.runAsync(() -> writeAt(out, buf, position, n, pad, !last), writer);
+                    written[slot] = write;
+                    // Each read-back waits for its chunk's write and for the read-back before it, so the
+                    // CRC32C sees the file in order and a failure reaches the end of the chain.
+                    verified = write.thenCombineAsync(verified, (w, v) -> {
+                        readBack(out, verifyBuffer, position, n, pad, readBack);
+                        return null;
+                    }, verifier);
+                    if (last) break;
+                }
+                join(verified);
+                for (CompletableFuture<Void> w : written) if (w != null) join(w);
+                out.truncate(length);
+                out.force(true);
+            } catch (IOException | RuntimeException | Error e) {
+                drained = drain();
+                try {
+                    Files.deleteIfExists(target);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw e;
+            }
+            if (readBack.getValue() != sent.getValue()) {
+                Files.deleteIfExists(target);
+                throw new IOException("Verification failed after writing a blob: CRC32C " + Long.toHexString(readBack.getValue())
+                        + " read back from the device, " + Long.toHexString(sent.getValue()) + " written");
+            }
+            return new Result(HexFormat.of().formatHex(sha.digest()), length, (int) sent.getValue());
         }
-        if (readBack.getValue() != sent.getValue()) {
-            Files.deleteIfExists(target);
-            throw new IOException("Verification failed after writing a blob: CRC32C " + Long.toHexString(readBack.getValue())
-                    + " read back from the device, " + Long.toHexString(sent.getValue()) + " written");
+
+        /** A chunk buffer aligned to {@code align} (any alignment up to {@link #MAX_ALIGN} fits a pooled one). */
+        private ByteBuffer take(int align) {
+            ByteBuffer raw = pool.poll();
+            if (raw == null) raw = ByteBuffer.allocateDirect(CHUNK + MAX_ALIGN);
+            owned.add(raw);
+            return raw.alignedSlice(align > 0 ? align : 4096).limit(CHUNK);
         }
-        return new Result(HexFormat.of().formatHex(sha.digest()), length, (int) sent.getValue());
+
+        /** Waits for every chunk still being written or read back; false if some did not finish in time. */
+        private boolean drain() {
+            List<CompletableFuture<Void>> pending = new ArrayList<>();
+            for (CompletableFuture<Void> w : written) if (w != null) pending.add(w);
+            pending.add(verified);
+            try {
+                CompletableFuture.allOf(pending.stream().map(f -> f.exceptionally(t -> null)).toArray(CompletableFuture[]::new))
+                        .get(DRAIN_SECONDS, TimeUnit.SECONDS);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException | TimeoutException e) {
+                return false;
+            }
+        }
     }
 
-    private static FileChannel openTarget(Path target) throws IOException {
-        OpenOption[] direct = {StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ,
-                ExtendedOpenOption.DIRECT};
+    /**
+     * The block size direct I/O must align to in {@code target}'s file system (the JDK checks the
+     * buffer address, length and file position against it), or 0 to copy buffered.
+     */
+    private static int alignment(Path target) {
         try {
-            return FileChannel.open(target, direct);
-        } catch (FileAlreadyExistsException e) {
-            throw e;
-        } catch (UnsupportedOperationException e) {
-            // This JDK cannot ask for O_DIRECT; nothing was created.
-        } catch (IOException e) {
-            // CREATE_NEW succeeded before the file system refused O_DIRECT: the file is ours to remove.
-            Files.deleteIfExists(target);
+            long block = Files.getFileStore(target.getParent()).getBlockSize();
+            boolean usable = block >= 512 && block <= MAX_ALIGN && Long.bitCount(block) == 1 && CHUNK % block == 0;
+            return usable ? (int) block : 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return 0;
+        }
+    }
+
+    private static FileChannel openTarget(Path target, boolean direct) throws IOException {
+        if (direct) {
+            try {
+                return FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+            } catch (FileAlreadyExistsException e) {
+                throw e;
+            } catch (UnsupportedOperationException | IOException e) {
+                // CREATE_NEW succeeded before O_DIRECT was refused (by the file system, or by the JDK
+                // after the file was created): the file is ours to remove before copying buffered.
+                Files.deleteIfExists(target);
+            }
         }
         return FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
     }
@@ -145,8 +210,8 @@ final class DirectCopy implements Closeable {
      * write-ahead log fsync must flush that cache too, and should find at most one chunk of backup
      * data there, not a whole file's.
      */
-    private static void writeAt(FileChannel out, ByteBuffer chunk, long position, int n, boolean flush) {
-        ByteBuffer b = chunk.duplicate().position(0).limit(padded(n));
+    private static void writeAt(FileChannel out, ByteBuffer chunk, long position, int n, int pad, boolean flush) {
+        ByteBuffer b = chunk.duplicate().position(0).limit(padded(n, pad));
         ForegroundSyncs.awaitIdle(MAX_YIELD_NANOS);
         try {
             while (b.hasRemaining()) out.write(b, position + b.position());
@@ -156,8 +221,8 @@ final class DirectCopy implements Closeable {
         }
     }
 
-    private static void readBack(FileChannel out, ByteBuffer buf, long position, int n, CRC32C crc) {
-        buf.clear().limit(padded(n));
+    private static void readBack(FileChannel out, ByteBuffer buf, long position, int n, int pad, CRC32C crc) {
+        buf.clear().limit(padded(n, pad));
         try {
             while (buf.position() < n) {
                 if (out.read(buf, position + buf.position()) < 0) {
@@ -178,14 +243,10 @@ final class DirectCopy implements Closeable {
         return buf.position();
     }
 
-    private static int padded(int n) {
-        return (n + ALIGN - 1) & -ALIGN;
+    private static int padded(int n, int pad) {
+        return (n + pad - 1) & -pad;
     }
 
-    private ByteBuffer take() {
-        ByteBuffer b = pool.poll();
-        return b != null ? b : ByteBuffer.allocateDirect(CHUNK + ALIGN).alignedSlice(ALIGN);
-    }
 
     private static void join(CompletableFuture<Void> f) throws IOException {
         try {
@@ -197,13 +258,6 @@ final class DirectCopy implements Closeable {
         }
     }
 
-    private static void awaitQuietly(CompletableFuture<Void>[] written, CompletableFuture<Void> verified) {
-        for (CompletableFuture<Void> w : written) {
-            if (w != null) w.exceptionally(t -> null).join();
-        }
-        verified.exceptionally(t -> null).join();
-    }
-
     private static ExecutorService singleThread(String name) {
         return Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
@@ -212,9 +266,21 @@ final class DirectCopy implements Closeable {
         });
     }
 
+    /**
+     * Lets chunks already queued finish (a copy waiting on them must not hang), then stops the threads;
+     * the writer first, because a finished write queues its read-back.
+     */
     @Override
     public void close() {
-        writer.shutdownNow();
-        verifier.shutdownNow();
+        closed = true;
+        for (ExecutorService stage : List.of(writer, verifier)) {
+            stage.shutdown();
+            try {
+                stage.awaitTermination(DRAIN_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@ import java.util.PriorityQueue;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -92,6 +93,11 @@ public final class VectorStore implements Closeable {
     private final Object checkpointLock = new Object();
     private final Path luceneDir;
     private volatile long committedSeq;
+    /**
+     * Names this IndexWriter's lifetime. Lucene never reuses a file name within one writer, but a
+     * writer reopened after a crash recreates names of files that were flushed and never committed.
+     */
+    private final String writerSession = UUID.randomUUID().toString();
 
     private VectorStore(VectorSpace space, StoreOptions options, Path luceneDir, Directory directory, IndexWriter writer,
             WriteAheadLog wal) throws IOException {
@@ -387,7 +393,7 @@ public final class VectorStore implements Closeable {
      * A point-in-time copy of the index made by {@link #exportTo}: its file names (a segments file
      * included) and what it holds.
      */
-    public record PointInTime(List<String> files, SortedMap<String, Long> namespaces, long records) {}
+    public record PointInTime(List<String> files, SortedMap<String, Long> namespaces, long records, String writerSession) {}
 
     /**
      * Makes {@code target} a complete Lucene index holding every write acknowledged before this call
@@ -414,7 +420,7 @@ public final class VectorStore implements Closeable {
             SortedMap<String, Long> namespaces = namespaceCounts(new IndexSearcher(reader));
             long records = 0;
             for (long n : namespaces.values()) records += n;
-            return new PointInTime(List.copyOf(files), namespaces, records);
+            return new PointInTime(List.copyOf(files), namespaces, records, writerSession);
         }
     }
 

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Http;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -31,11 +33,16 @@ public final class Backups {
 
     /** The record ids in a backup, read by materialising its files from the repository and opening them. */
     public static Set<String> idsInBackup(BackupRepository repository, String backupId, Path scratch) throws Exception {
+        return new HashSet<>(liveIdsInBackup(repository, backupId, scratch));
+    }
+
+    /** One id per live document of the backup, so a record present twice shows up twice. */
+    public static List<String> liveIdsInBackup(BackupRepository repository, String backupId, Path scratch) throws Exception {
         BackupManifest m = BackupManifest.fromJson(repository.getManifest(backupId).orElseThrow());
         assertEquals(BackupStatus.Ready, m.status());
         Path dir = scratch.resolve(backupId);
         new BackupReader(repository, Throttle.UNLIMITED).materialize(m, dir, n -> {});
-        Set<String> ids = new HashSet<>();
+        List<String> ids = new ArrayList<>();
         try (FSDirectory d = FSDirectory.open(dir); DirectoryReader r = DirectoryReader.open(d)) {
             for (LeafReaderContext leaf : r.leaves()) {
                 Bits live = leaf.reader().getLiveDocs();

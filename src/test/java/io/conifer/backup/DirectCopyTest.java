@@ -59,4 +59,43 @@ class DirectCopyTest {
             assertFalse(Files.exists(target));
         }
     }
+
+    /** Two backups copy at once through the repository's one writer and one verifier thread. */
+    @Test
+    void concurrentCopiesShareTheStagesWithoutMixingChunks() throws Exception {
+        byte[] a = new byte[5 * CHUNK + 3];
+        byte[] b = new byte[4 * CHUNK + 4096];
+        new Random(1).nextBytes(a);
+        new Random(2).nextBytes(b);
+        Files.write(dir.resolve("a"), a);
+        Files.write(dir.resolve("b"), b);
+        try (DirectCopy copy = new DirectCopy()) {
+            for (int round = 0; round < 3; round++) {
+                Path ta = dir.resolve("a-" + round);
+                Path tb = dir.resolve("b-" + round);
+                Thread other = Thread.ofPlatform().start(() -> {
+                    try {
+                        copy.copy(dir.resolve("b"), tb, Throttle.UNLIMITED);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                copy.copy(dir.resolve("a"), ta, Throttle.UNLIMITED);
+                other.join();
+                assertArrayEquals(a, Files.readAllBytes(ta));
+                assertArrayEquals(b, Files.readAllBytes(tb));
+            }
+        }
+    }
+
+    @Test
+    void aClosedCopierRefusesWork() throws Exception {
+        Path source = dir.resolve("src");
+        Files.write(source, new byte[100]);
+        DirectCopy copy = new DirectCopy();
+        copy.copy(source, dir.resolve("before"), Throttle.UNLIMITED);
+        copy.close();
+        assertThrows(java.io.IOException.class, () -> copy.copy(source, dir.resolve("after"), Throttle.UNLIMITED));
+        assertFalse(Files.exists(dir.resolve("after")));
+    }
 }

@@ -27,60 +27,89 @@ import java.util.stream.Stream;
  * p99; upsert p99 during a backup ÷ without; restore MB/s ÷ {@code cp -r}; time from the restore's 202
  * to the first successful query on the restored index.
  *
- * <p>Run: {@code ./conifer bench backup [--vectors 200000] [--dim 768]}.
+ * <p>The noisiest figures (throughput ratios, upsert p99 ratio, restore) are measured in three rounds,
+ * each against its neighbour in time, and reported as the median with every round's value.
+ *
+ * <p>Run: {@code ./conifer bench backup [--vectors 200000] [--dim 768] [--keep-data DIR]}.
  */
 public final class BackupBenchmark {
     private BackupBenchmark() {}
 
+    private static final int ROUNDS = 3;
+
     public static void main(String[] args) throws Exception {
         int vectors = intArg(args, "--vectors", 200_000);
         int dim = intArg(args, "--dim", 768);
-        Path root = Files.createTempDirectory("conifer-backup-bench");
+        String keep = stringArg(args, "--keep-data", null);
+        Path root = keep != null ? Path.of(keep) : Files.createTempDirectory("conifer-backup-bench");
         try {
             run(root, vectors, dim);
         } finally {
-            DurableFiles.deleteTree(root);
+            if (keep == null) DurableFiles.deleteTree(root);
         }
     }
 
     private static void run(Path root, int vectors, int dim) throws Exception {
+        // --keep-data DIR keeps the loaded index (and reuses it on the next run) to iterate faster;
+        // every backup and restore of a run is deleted at its end either way.
         ServerConfig config = ServerConfig.defaults(root.resolve("data")).withApiKeys("bench")
                 .withPorts(0, TestServer.freePortRange());
         try (ConiferServer server = ConiferServer.start(config)) {
             Http control = new Http("http://localhost:" + server.port(), "bench");
-            Http data = control.forHost(control.createDense("bench", dim, "cosine"));
             Clusters clusters = new Clusters(dim, 200, 42);
-            long t0 = System.nanoTime();
-            load(data, clusters, 0, vectors, 2);
-            System.out.printf(Locale.ROOT, "loaded %,d x %d vectors in %.1f s%n", vectors, dim, seconds(t0));
+            Http data;
+            if (control.get("/indexes/bench").status() == 200) {
+                data = control.forHost(control.get("/indexes/bench").json().get("host").asText());
+                System.out.println("reusing the loaded index in " + root);
+            } else {
+                data = control.forHost(control.createDense("bench", dim, "cosine"));
+                long t0 = System.nanoTime();
+                load(data, clusters, 0, vectors, 2);
+                System.out.printf(Locale.ROOT, "loaded %,d x %d vectors in %.1f s%n", vectors, dim, seconds(t0));
+            }
             // Measure the index at rest: merges the bulk load left running would otherwise land between
             // the full and the incremental backup and count as "changed" files.
             System.out.printf(Locale.ROOT, "waited %.1f s for the load's merges to finish%n", waitForMerges());
+            cleanUp(control);
 
             // cp copies exactly the files a backup copies: a point-in-time export, hard-linked out of the
             // live directory (checkpoints and merges go on in it).
             VectorStore store = server.indexes().require("default", "bench").store();
             Path indexDir = root.resolve("commit-files");
+            DurableFiles.deleteTree(indexDir);
             store.exportTo(indexDir);
-            CopyTiming cp = cp(indexDir, root.resolve("cp-copy"));
-            System.out.printf(Locale.ROOT, "cp -r: %.1f MB in %.2f s = %.1f MB/s (cp -r + sync: %.2f s = %.1f MB/s)%n",
-                    mb(cp.bytes()), cp.seconds(), mb(cp.bytes()) / cp.seconds(), cp.secondsWithSync(),
-                    mb(cp.bytes()) / cp.secondsWithSync());
-
             BackupRepository repo = server.backups().repository();
-            // Full backup.
-            long start = System.nanoTime();
-            String full = control.post("/indexes/bench/backups", "{\"name\":\"full\"}").json().get("backup_id").asText();
-            JsonNode fullReady = awaitReady(control, full);
-            double fullSeconds = seconds(start);
-            long fullBytes = fullReady.get("size_bytes").asLong();
-            double fullMbps = mb(fullBytes) / fullSeconds;
-            System.out.printf(Locale.ROOT, "full backup: %.1f MB in %.2f s = %.1f MB/s%n", mb(fullBytes), fullSeconds, fullMbps);
+
+            // Full backups, each right after cp -r and cp -r + sync of the same files, so each ratio
+            // compares neighbours in time; the repository is emptied before each so every copy is real.
+            List<Double> fullVsCp = new ArrayList<>();
+            List<Double> fullVsSync = new ArrayList<>();
+            List<Double> ceiling = new ArrayList<>();
+            List<Double> fullSecondsList = new ArrayList<>();
+            long fullBytes = 0;
+            String full = null;
+            CopyTiming cp = null;
+            for (int round = 0; round < ROUNDS; round++) {
+                if (full != null) control.delete("/backups/" + full);
+                cp = cp(indexDir, root.resolve("cp-copy"));
+                long start = System.nanoTime();
+                full = control.post("/indexes/bench/backups", "{\"name\":\"full\"}").json().get("backup_id").asText();
+                JsonNode fullReady = awaitReady(control, full);
+                double fullSeconds = seconds(start);
+                fullBytes = fullReady.get("size_bytes").asLong();
+                System.out.printf(Locale.ROOT, "round %d: cp -r %.2f s, cp -r + sync %.2f s, full backup of %.1f MB %.2f s%n",
+                        round + 1, cp.seconds(), cp.secondsWithSync(), mb(fullBytes), fullSeconds);
+                fullSecondsList.add(fullSeconds);
+                fullVsCp.add(cp.seconds() / fullSeconds * fullBytes / cp.bytes());
+                fullVsSync.add(cp.secondsWithSync() / fullSeconds * fullBytes / cp.bytes());
+                ceiling.add(cp.seconds() / cp.secondsWithSync());
+            }
+            double fullSeconds = median(fullSecondsList);
 
             // Incremental backup after re-upserting 1% of the records.
             Set<String> blobsBefore = repo.blobs();
             load(data, clusters, 0, vectors / 100, 1, vectors / 100);
-            start = System.nanoTime();
+            long start = System.nanoTime();
             String incremental = control.post("/indexes/bench/backups", "{\"name\":\"incremental\"}").json().get("backup_id").asText();
             awaitReady(control, incremental);
             double incSeconds = seconds(start);
@@ -106,64 +135,105 @@ public final class BackupBenchmark {
             System.out.printf(Locale.ROOT, "create-backup latencies (ms), in order: %s%n",
                     createNanos.stream().map(n -> String.format(Locale.ROOT, "%.0f", n / 1e6)).toList());
 
-            // Upsert latency with and without a backup copying: delete every backup so the copy is real.
+            // Upsert latency without a backup, then while a full backup copies, alternately; every backup
+            // is deleted before each copy so it is real.
             control.delete("/backups/" + full);
             control.delete("/backups/" + incremental);
-            List<Long> quiet = upsertLatencies(data, clusters, dim, 4_000_000_000L, null);
-            AtomicBoolean copying = new AtomicBoolean(true);
-            String during = control.post("/indexes/bench/backups", "{\"name\":\"during\"}").json().get("backup_id").asText();
-            Thread watcher = Thread.ofPlatform().start(() -> {
-                try {
-                    awaitReady(control, during);
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-                copying.set(false);
-            });
-            List<Long> busy = upsertLatencies(data, clusters, dim, 60_000_000_000L, copying);
-            watcher.join();
-            double quietP99 = percentile(quiet, 0.99) / 1e6;
-            double busyP99 = percentile(busy, 0.99) / 1e6;
-
-            // Restore of the backup taken during the upserts, timed from the 202.
-            JsonNode duringReady = control.get("/backups/" + during).json();
-            long restoreStart = System.nanoTime();
-            JsonNode started = control.post("/backups/" + during + "/create-index", "{\"name\":\"restored\"}").json();
-            String job = started.get("restore_job_id").asText();
-            double restoreSeconds;
-            while (true) {
-                JsonNode j = control.get("/restore-jobs/" + job).json();
-                if (j.get("status").asText().equals("Completed")) {
-                    restoreSeconds = seconds(restoreStart);
-                    break;
-                }
-                if (j.get("status").asText().equals("Failed")) throw new IllegalStateException("restore failed: " + j);
-                Thread.sleep(5);
+            List<Double> latencyRatios = new ArrayList<>();
+            List<String> restoreSources = new ArrayList<>();
+            for (int round = 0; round < ROUNDS; round++) {
+                for (String id : restoreSources) control.delete("/backups/" + id);
+                restoreSources.clear();
+                double quietP99 = percentile(upsertLatencies(data, clusters, 4_000_000_000L, null), 0.99) / 1e6;
+                AtomicBoolean copying = new AtomicBoolean(true);
+                String during = control.post("/indexes/bench/backups", "{\"name\":\"during\"}").json().get("backup_id").asText();
+                Thread watcher = Thread.ofPlatform().start(() -> {
+                    try {
+                        awaitReady(control, during);
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                    copying.set(false);
+                });
+                double busyP99 = percentile(upsertLatencies(data, clusters, 60_000_000_000L, copying), 0.99) / 1e6;
+                watcher.join();
+                System.out.printf(Locale.ROOT, "round %d: upsert p99 %.2f ms without a backup, %.2f ms during one%n",
+                        round + 1, quietP99, busyP99);
+                latencyRatios.add(busyP99 / quietP99);
+                restoreSources.add(during);
             }
-            Http restored = control.forHost(control.get("/indexes/restored").json().get("host").asText());
+
+            // Restores of the last backup, each timed from the 202, each right after cp -r of the index files.
+            String source = restoreSources.get(0);
+            long restoredBytes = control.get("/backups/" + source).json().get("size_bytes").asLong();
+            List<Double> restoreVsCp = new ArrayList<>();
+            List<Double> restoreVsSync = new ArrayList<>();
+            List<Double> firstQuery = new ArrayList<>();
             String query = "{\"vector\":" + Arrays.toString(clusters.next(new Random(7))) + ",\"topK\":10}";
-            while (restored.post("/query", query).status() != 200) Thread.sleep(1);
-            double firstQuerySeconds = seconds(restoreStart);
-            long restoredBytes = duringReady.get("size_bytes").asLong();
-            double restoreMbps = mb(restoredBytes) / restoreSeconds;
+            for (int round = 0; round < ROUNDS; round++) {
+                CopyTiming c = cp(indexDir, root.resolve("cp-copy"));
+                String name = "restored-" + round;
+                long restoreStart = System.nanoTime();
+                String job = control.post("/backups/" + source + "/create-index", "{\"name\":\"" + name + "\"}").json()
+                        .get("restore_job_id").asText();
+                double restoreSeconds;
+                while (true) {
+                    JsonNode j = control.get("/restore-jobs/" + job).json();
+                    if (j.get("status").asText().equals("Completed")) {
+                        restoreSeconds = seconds(restoreStart);
+                        break;
+                    }
+                    if (j.get("status").asText().equals("Failed")) throw new IllegalStateException("restore failed: " + j);
+                    Thread.sleep(5);
+                }
+                Http restored = control.forHost(control.get("/indexes/" + name).json().get("host").asText());
+                while (restored.post("/query", query).status() != 200) Thread.sleep(1);
+                firstQuery.add(seconds(restoreStart));
+                System.out.printf(Locale.ROOT, "round %d: cp -r %.2f s, cp -r + sync %.2f s, restore of %.1f MB %.2f s%n",
+                        round + 1, c.seconds(), c.secondsWithSync(), mb(restoredBytes), restoreSeconds);
+                restoreVsCp.add(c.seconds() / restoreSeconds * restoredBytes / c.bytes());
+                restoreVsSync.add(c.secondsWithSync() / restoreSeconds * restoredBytes / c.bytes());
+                control.delete("/indexes/" + name);
+            }
+            cleanUp(control);
 
             System.out.println();
             System.out.printf(Locale.ROOT, "index: %,d x %d clustered vectors, %.1f MB of Lucene files; JVM %s, %d cores%n", vectors, dim,
                     mb(cp.bytes()), Runtime.version(), Runtime.getRuntime().availableProcessors());
-            row("full backup MB/s / cp -r MB/s", fullMbps / (mb(cp.bytes()) / cp.seconds()), ">= 0.8");
-            row("full backup MB/s / (cp -r + sync) MB/s", fullMbps / (mb(cp.bytes()) / cp.secondsWithSync()), "(durable copy, for reference)");
-            row("incremental bytes copied / full bytes", (double) copied / fullBytes, "<= 0.05");
-            row("incremental time / full time", incSeconds / fullSeconds, "<= 0.1");
-            row("create-backup latency p99 (ms)", createP99, "< 100");
-            row("upsert p99 during backup / without", busyP99 / quietP99, "<= 2 (" + fmt(busyP99) + " ms vs " + fmt(quietP99) + " ms)");
-            row("restore MB/s / cp -r MB/s", restoreMbps / (mb(cp.bytes()) / cp.seconds()), ">= 0.8");
-            row("restore MB/s / (cp -r + sync) MB/s", restoreMbps / (mb(cp.bytes()) / cp.secondsWithSync()), "(durable copy, for reference)");
-            row("restore 202 -> first query (s)", firstQuerySeconds, fmt(mb(restoredBytes)) + " MB restored");
+            System.out.printf(Locale.ROOT, "median of %d rounds where a figure has rounds (each round's value in brackets)%n", ROUNDS);
+            row("(cp -r + sync) MB/s / cp -r MB/s", ceiling,
+                    "none: the most a copy that is durable when it reports done can score in the cp -r rows");
+            row("full backup MB/s / cp -r MB/s", fullVsCp, ">= 0.8");
+            row("full backup MB/s / (cp -r + sync) MB/s", fullVsSync, "(durable copy, for reference)");
+            row("incremental bytes copied / full bytes", List.of((double) copied / fullBytes), "<= 0.05");
+            row("incremental time / full time", List.of(incSeconds / fullSeconds), "<= 0.1");
+            row("create-backup latency p99 (ms)", List.of(createP99), "< 100");
+            row("upsert p99 during backup / without", latencyRatios, "<= 2");
+            row("restore MB/s / cp -r MB/s", restoreVsCp, ">= 0.8");
+            row("restore MB/s / (cp -r + sync) MB/s", restoreVsSync, "(durable copy, for reference)");
+            row("restore 202 -> first query (s)", firstQuery, fmt(mb(restoredBytes)) + " MB restored");
         }
     }
 
-    private static void row(String name, double value, String target) {
-        System.out.printf(Locale.ROOT, "%-44s %10.3f   target %s%n", name, value, target);
+    /** Deletes every backup and every index but the benchmark's own (earlier runs' leftovers with --keep-data). */
+    private static void cleanUp(Http control) {
+        for (JsonNode b : control.get("/backups?limit=100").json().get("data")) {
+            control.delete("/backups/" + b.get("backup_id").asText());
+        }
+        for (JsonNode i : control.get("/indexes").json().get("indexes")) {
+            if (!i.get("name").asText().equals("bench")) control.delete("/indexes/" + i.get("name").asText());
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static void row(String name, List<Double> values, String target) {
+        String each = values.size() == 1 ? "" : values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList().toString();
+        System.out.printf(Locale.ROOT, "%-40s %9.3f  %-20s target %s%n", name, median(values), each, target);
     }
 
     private static String fmt(double v) {
@@ -195,7 +265,7 @@ public final class BackupBenchmark {
     }
 
     /** Upserts single records back to back and returns each request's latency. */
-    private static List<Long> upsertLatencies(Http data, Clusters clusters, int dim, long maxNanos, AtomicBoolean whileTrue) {
+    private static List<Long> upsertLatencies(Http data, Clusters clusters, long maxNanos, AtomicBoolean whileTrue) {
         List<Long> out = new ArrayList<>();
         Random r = new Random(99);
         long end = System.nanoTime() + maxNanos;
@@ -266,6 +336,11 @@ public final class BackupBenchmark {
 
     private static double mb(long bytes) {
         return bytes / (1024.0 * 1024.0);
+    }
+
+    private static String stringArg(String[] args, String name, String dflt) {
+        for (int i = 0; i + 1 < args.length; i++) if (args[i].equals(name)) return args[i + 1];
+        return dflt;
     }
 
     private static int intArg(String[] args, String name, int dflt) {
