@@ -47,6 +47,10 @@ final class DirectCopy implements Closeable {
     private static final int BUFFERS = 3;
     /** Direct I/O needs the file system's block size; larger or odd block sizes are copied buffered. */
     private static final int MAX_ALIGN = 64 << 10;
+    /** The piece a chunk is written in while clients write (a multiple of every block size allowed). */
+    private static final int PIECE = 256 << 10;
+    /** How recently a log fsync must have run for clients to count as writing. */
+    private static final long RECENT_NANOS = 100_000_000;
     /** The longest a chunk waits for log fsyncs to finish before it goes anyway. */
     private static final long MAX_YIELD_NANOS = 20_000_000;
     /** How long a failed copy waits for its chunks still in flight before giving their buffers up. */
@@ -212,9 +216,16 @@ final class DirectCopy implements Closeable {
      */
     private static void writeAt(FileChannel out, ByteBuffer chunk, long position, int n, int pad, boolean flush) {
         ByteBuffer b = chunk.duplicate().position(0).limit(padded(n, pad));
-        ForegroundSyncs.awaitIdle(MAX_YIELD_NANOS);
         try {
-            while (b.hasRemaining()) out.write(b, position + b.position());
+            while (b.hasRemaining()) {
+                // While clients are writing, go in smaller pieces and check the gate before each, so a
+                // log fsync that starts mid-chunk waits behind one piece, not a whole chunk.
+                int piece = ForegroundSyncs.recentlyActive(RECENT_NANOS) ? PIECE : b.remaining();
+                ForegroundSyncs.awaitIdle(MAX_YIELD_NANOS);
+                ByteBuffer p = b.duplicate().limit(b.position() + Math.min(piece, b.remaining()));
+                while (p.hasRemaining()) out.write(p, position + p.position());
+                b.position(p.position());
+            }
             if (flush) out.force(false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ForegroundSyncs {
     private static final AtomicInteger running = new AtomicInteger();
+    private static volatile long lastEnded = System.nanoTime() - Long.MAX_VALUE / 2;
 
     private ForegroundSyncs() {}
 
@@ -23,7 +24,13 @@ public final class ForegroundSyncs {
     }
 
     public static void end() {
+        lastEnded = System.nanoTime();
         running.decrementAndGet();
+    }
+
+    /** Whether a foreground fsync is running or ended within the last {@code nanos}: clients are writing. */
+    public static boolean recentlyActive(long nanos) {
+        return running.get() > 0 || System.nanoTime() - lastEnded < nanos;
     }
 
     /**
