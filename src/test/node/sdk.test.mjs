@@ -10,34 +10,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pinecone, Errors } from '@pinecone-database/pinecone';
-
-const url = process.env.CONIFER_URL;
-const apiKey = process.env.CONIFER_API_KEY;
-if (!url || !apiKey) {
-  throw new Error('Set CONIFER_URL (control-plane URL, e.g. http://localhost:5080) and CONIFER_API_KEY');
-}
-
-/** A fetch that logs each exchange, for diagnosing wire incompatibilities. */
-async function tracingFetch(input, init = {}) {
-  const res = await fetch(input, init);
-  const body = await res.clone().text();
-  const sent = typeof init.body === 'string' ? init.body : init.body ? '<binary>' : '';
-  console.log(`HTTP ${init.method ?? 'GET'} ${input} ${sent}\n  -> ${res.status} ${body}`);
-  return res;
-}
-
-function client(key = apiKey) {
-  return new Pinecone({
-    apiKey: key,
-    controllerHostUrl: url,
-    ...(process.env.CONIFER_HTTP_TRACE ? { fetchApi: tracingFetch } : {}),
-  });
-}
+import { Errors } from '@pinecone-database/pinecone';
+import { client, suffix } from './client.mjs';
 
 const pc = client();
-// Unique names, so the file can also run against a server that already holds indexes.
-const suffix = `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 const DENSE = `sdk-dense-${suffix}`;
 const SPARSE = `sdk-sparse-${suffix}`;
 const NS = 'books';

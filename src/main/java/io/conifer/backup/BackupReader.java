@@ -18,12 +18,12 @@ import java.util.function.LongConsumer;
  * and length as it goes: a restore, and {@code conifer backup verify}, never trust a blob unread.
  */
 public final class BackupReader {
-    /** Small enough that progress moves smoothly through large files, large enough to cost nothing. */
     /**
-     * Forcing written data out as it goes keeps the page cache from accumulating a large dirty backlog
-     * whose eventual flush would stall the write-ahead log's small fsyncs (and so upsert latency).
+     * Restores force what they wrote every 16 MB, so the page cache never holds a large dirty backlog
+     * whose eventual flush would stall other indexes' write-ahead-log fsyncs.
      */
     private static final long FLUSH_EVERY = 16L << 20;
+    /** Small enough that progress moves smoothly through large files, large enough to cost nothing. */
     private static final int BUFFER = 256 << 10;
     private final BackupRepository repository;
     private final Throttle throttle;
@@ -54,27 +54,20 @@ public final class BackupReader {
     }
 
     private void copyVerified(BackupManifest.FileEntry f, Path to, LongConsumer onBytes) throws IOException {
-        MessageDigest sha = LocalBackupRepository.sha256();
-        long length = 0;
-        byte[] buf = new byte[BUFFER];
-        try (InputStream in = open(f); FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
-                throttle.acquire(n);
-                sha.update(buf, 0, n);
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) out.write(bb);
-                length += n;
-                if (length % FLUSH_EVERY < n) out.force(false);
-                onBytes.accept(n);
-            }
+        try (FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            read(f, out, onBytes);
             out.force(true);
         }
-        check(f, length, HexFormat.of().formatHex(sha.digest()));
     }
 
     /** Re-reads one file's blob and checks it; returns quietly when it is intact. */
     public void verify(BackupManifest.FileEntry f, LongConsumer onBytes) throws IOException {
+        read(f, null, onBytes);
+    }
+
+    /** Reads a file's blob, writing it to {@code out} (if not null) as it goes, and checks it at the end. */
+    private void read(BackupManifest.FileEntry f, FileChannel out, LongConsumer onBytes) throws IOException {
         MessageDigest sha = LocalBackupRepository.sha256();
         long length = 0;
         byte[] buf = new byte[BUFFER];
@@ -82,6 +75,12 @@ public final class BackupReader {
             for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
                 sha.update(buf, 0, n);
                 length += n;
+                if (out != null) {
+                    throttle.acquire(n);
+                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                    while (bb.hasRemaining()) out.write(bb);
+                    if (length % FLUSH_EVERY < n) out.force(false);
+                }
                 onBytes.accept(n);
             }
         }

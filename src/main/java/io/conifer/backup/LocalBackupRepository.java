@@ -25,24 +25,18 @@ import java.util.UUID;
  * under a real name.
  */
 public final class LocalBackupRepository implements BackupRepository {
-    private final Path root;
     private final Path blobs;
     private final Path manifests;
     private final Path staging;
     private final DirectCopy copier = new DirectCopy();
 
     public LocalBackupRepository(Path root) throws IOException {
-        this.root = root;
         this.blobs = root.resolve("blobs");
         this.manifests = root.resolve("manifests");
         this.staging = root.resolve("staging");
         Files.createDirectories(blobs);
         Files.createDirectories(manifests);
         Files.createDirectories(staging);
-    }
-
-    public Path root() {
-        return root;
     }
 
     private record Staged(Path file, String sha256, long length, int crc32c) implements StagedBlob {}
@@ -98,11 +92,6 @@ public final class LocalBackupRepository implements BackupRepository {
     @Override
     public InputStream openBlob(String sha256) throws IOException {
         return Files.newInputStream(blobPath(sha256));
-    }
-
-    /** The blob's file, for restores that copy within one file system. */
-    public Path blobFile(String sha256) {
-        return blobPath(sha256);
     }
 
     @Override

@@ -74,7 +74,7 @@ public final class IndexManager implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        this.checkpoints.scheduleWithFixedDelay(this::checkpointAll, 1000, 1000, TimeUnit.MILLISECONDS);
+        this.checkpoints.scheduleWithFixedDelay(this::maintainAll, 1000, 1000, TimeUnit.MILLISECONDS);
     }
 
     /** Opens and serves every catalogued index and removes directories the catalog does not name. */
@@ -335,7 +335,8 @@ public final class IndexManager implements Closeable {
         }
     }
 
-    private void checkpointAll() {
+    /** Every second: picks up merged segments for queries, and checkpoints indexes that are due. */
+    private void maintainAll() {
         boolean full = System.currentTimeMillis() - lastFullCheckpoint >= checkpointIntervalMillis;
         for (OpenIndex i : open.values()) {
             if (i.store() == null) continue;

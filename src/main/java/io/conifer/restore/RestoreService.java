@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -85,7 +86,7 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
         IndexRules.name(name);
         // Given tags are merged over the backup's, as configure_index does ("" unsets a key): the Java SDK
         // always sends a tags object, {} when the caller gave none, which must keep the backup's tags.
-        Map<String, String> effectiveTags = new java.util.TreeMap<>(backup.tags() == null ? Map.of() : backup.tags());
+        Map<String, String> effectiveTags = new TreeMap<>(backup.tags() == null ? Map.of() : backup.tags());
         if (tags != null) {
             IndexRules.tags(tags);
             tags.forEach((k, v) -> {

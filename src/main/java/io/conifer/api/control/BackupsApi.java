@@ -1,6 +1,5 @@
 package io.conifer.api.control;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -13,6 +12,7 @@ import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.Post;
 import io.conifer.backup.BackupManifest;
 import io.conifer.backup.BackupService;
+import io.conifer.backup.BackupStatus;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
@@ -53,11 +53,7 @@ public final class BackupsApi {
 
     private HttpResponse list(List<BackupManifest> all, String scope, Optional<String> limit, Optional<String> token) {
         PageTokens.Page<BackupManifest> page = tokens.page(all, BackupService::sortKey, scope, limit.orElse(null), token.orElse(null));
-        ObjectNode out = JsonBody.JSON.createObjectNode();
-        ArrayNode data = out.putArray("data");
-        for (BackupManifest m : page.items()) data.add(model(m));
-        if (page.next() != null) out.putObject("pagination").put("next", page.next());
-        return IndexesApi.json(HttpStatus.OK, out);
+        return IndexesApi.json(HttpStatus.OK, page.toJson(BackupsApi::model));
     }
 
     @Get("/backups/{backup_id}")
@@ -90,7 +86,7 @@ public final class BackupsApi {
         }
         n.put("record_count", m.recordCount());
         n.put("namespace_count", m.namespaceCount());
-        if (m.status() == io.conifer.backup.BackupStatus.Ready) n.put("size_bytes", m.sizeBytes());
+        if (m.status() == BackupStatus.Ready) n.put("size_bytes", m.sizeBytes());
         if (m.tags() != null && !m.tags().isEmpty()) {
             ObjectNode tags = n.putObject("tags");
             m.tags().forEach(tags::put);

@@ -1,5 +1,7 @@
 package io.conifer.api.control;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conifer.error.ConiferException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -29,7 +31,16 @@ public final class PageTokens {
     }
 
     /** One page: the items and, unless this is the last page, the token of the next. */
-    public record Page<T>(List<T> items, String next) {}
+    public record Page<T>(List<T> items, String next) {
+        /** The list body the spec gives every paged list: {@code {data, pagination?: {next}}}. */
+        public ObjectNode toJson(Function<T, ObjectNode> model) {
+            ObjectNode out = JsonBody.JSON.createObjectNode();
+            ArrayNode data = out.putArray("data");
+            for (T item : items) data.add(model.apply(item));
+            if (next != null) out.putObject("pagination").put("next", next);
+            return out;
+        }
+    }
 
     public <T> Page<T> page(List<T> sorted, Function<T, String> key, String scope, String limitParam, String token) {
         int limit = limit(limitParam);

@@ -1,6 +1,5 @@
 package io.conifer.api.control;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -45,11 +44,7 @@ public final class RestoresApi {
         String project = ControlPlaneAuth.project(ctx);
         PageTokens.Page<RestoreJob> page = tokens.page(restores.list(project), RestoreService::sortKey,
                 "restore-jobs\u0000" + project, limit.orElse(null), token.orElse(null));
-        ObjectNode out = JsonBody.JSON.createObjectNode();
-        ArrayNode data = out.putArray("data");
-        for (RestoreJob j : page.items()) data.add(model(j));
-        if (page.next() != null) out.putObject("pagination").put("next", page.next());
-        return IndexesApi.json(HttpStatus.OK, out);
+        return IndexesApi.json(HttpStatus.OK, page.toJson(RestoresApi::model));
     }
 
     @Get("/restore-jobs/{job_id}")
