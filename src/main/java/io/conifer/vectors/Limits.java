@@ -28,6 +28,22 @@ public final class Limits {
         return ns;
     }
 
+    /**
+     * A namespace a write may create. It must also be addressable in REST paths
+     * ({@code /namespaces/{namespace}}), where a {@code .} or {@code ..} segment is refused as path
+     * traversal before any service sees it; so such a namespace is refused here, for gRPC too.
+     */
+    public static String newNamespace(String ns) {
+        String name = namespace(ns);
+        for (String segment : name.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                throw ConiferException.invalid("Namespace '" + ns + "' has a '" + segment + "' path segment, which REST"
+                        + " paths such as /namespaces/{namespace} cannot carry; use a name without '.' or '..' between slashes");
+            }
+        }
+        return name;
+    }
+
     public static void id(String id) {
         if (id == null || id.isEmpty()) throw ConiferException.invalid("Vector id must be a non-empty string");
         if (id.indexOf('\u0000') >= 0) throw ConiferException.invalid("Vector id must not contain NUL characters");

@@ -157,7 +157,7 @@ public final class VectorStore implements Closeable {
     // ---------------------------------------------------------------- writes
 
     public int upsert(String namespace, List<VectorRecord> records) {
-        String ns = Limits.namespace(namespace);
+        String ns = Limits.newNamespace(namespace);
         Limits.count("vector", records.size(), Limits.MAX_UPSERT_VECTORS);
         List<VectorRecord> valid = new ArrayList<>(records.size());
         for (VectorRecord r : records) valid.add(Limits.record(r, space));
@@ -227,7 +227,7 @@ public final class VectorStore implements Closeable {
 
     /** Creates an empty namespace; false if it already exists. */
     public boolean createNamespace(String namespace) {
-        String ns = Limits.namespace(namespace);
+        String ns = Limits.newNamespace(namespace);
         if (ns.isEmpty()) throw ConiferException.invalid("Namespace name must not be empty or '__default__'");
         Lock exclusive = barrier.writeLock();
         exclusive.lock();

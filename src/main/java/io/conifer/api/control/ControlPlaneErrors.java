@@ -12,6 +12,7 @@ import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.ExceptionHandlerFunction;
+import io.conifer.api.TransportErrors;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import org.slf4j.Logger;
@@ -43,6 +44,8 @@ public final class ControlPlaneErrors implements ExceptionHandlerFunction, Serve
         Throwable t = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
                 ? cause.getCause() : cause;
         if (t instanceof ConiferException e) return response(e.code(), e.getMessage());
+        ConiferException refused = TransportErrors.classify(ctx, t);
+        if (refused != null) return response(refused.code(), refused.getMessage());
         log.error("Unexpected control-plane failure on {} {}", req.method(), req.path(), t);
         return response(ErrorCode.UNKNOWN, "Internal server error: " + t.getMessage());
     }
@@ -55,16 +58,12 @@ public final class ControlPlaneErrors implements ExceptionHandlerFunction, Serve
     @Override
     public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
             HttpStatus status, String description, Throwable cause) {
-        String code = switch (status.code()) {
-            case 400 -> "INVALID_ARGUMENT";
-            case 401 -> "UNAUTHENTICATED";
-            case 404, 405 -> "NOT_FOUND";
-            case 413 -> "RESOURCE_EXHAUSTED";
-            default -> status.code() >= 500 ? "UNKNOWN" : status.reasonPhrase().toUpperCase().replace(' ', '_');
-        };
-        String message = status.code() == 404 || status.code() == 405
-                ? "Not found: " + (headers == null ? "" : headers.method() + " " + headers.path())
-                : description != null ? description : status.reasonPhrase();
-        return response(status.code() == 405 ? HttpStatus.NOT_FOUND : status, code, message).aggregate().join();
+        if (status.code() == 404 || status.code() == 405) {
+            String what = headers == null ? "" : headers.method() + " " + headers.path();
+            return response(ErrorCode.NOT_FOUND, "Not found: " + what).aggregate().join();
+        }
+        ConiferException error = TransportErrors.describe(config, status, description, cause);
+        if (TransportErrors.isLimit(status)) TransportErrors.log(ctx, headers, status, error.getMessage());
+        return response(status, error.code().controlPlaneName(), error.getMessage()).aggregate().join();
     }
 }

@@ -2,13 +2,23 @@ package io.conifer.api.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
+import com.linecorp.armeria.common.stream.ClosedStreamException;
+import com.linecorp.armeria.server.ServerErrorHandler;
+import com.linecorp.armeria.server.ServiceConfig;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
 import com.linecorp.armeria.server.grpc.UnframedGrpcErrorHandler;
+import io.conifer.api.TransportErrors;
 import io.conifer.error.ConiferException;
 import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,27 +31,46 @@ final class DataPlaneErrors {
     private static final Logger log = LoggerFactory.getLogger(DataPlaneErrors.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Protobuf's and protobuf-java-util's JSON parser's limit on nested messages. */
+    private static final int MAX_NESTING = 100;
+
     private DataPlaneErrors() {}
 
     static final GrpcExceptionHandlerFunction EXCEPTIONS = (ctx, status, cause, metadata) -> {
-        if (cause instanceof ConiferException e) {
-            return Status.fromCode(e.code().grpcCode()).withDescription(e.getMessage());
-        }
+        if (cause instanceof ConiferException e) return status(e);
+        if (isUnreadableRequest(cause)) return Status.INVALID_ARGUMENT.withDescription(unreadable(cause));
         if (cause instanceof io.grpc.StatusRuntimeException || cause instanceof io.grpc.StatusException) {
             return Status.fromThrowable(cause);
         }
-        if (isUnreadableRequest(cause)) {
-            // The transcoder could not turn the JSON into the request message: a client error.
-            Throwable root = cause;
-            while (root.getCause() != null) root = root.getCause();
-            return Status.INVALID_ARGUMENT.withDescription("Invalid request body: " + root.getMessage());
-        }
+        ConiferException refused = ctx instanceof ServiceRequestContext sctx ? TransportErrors.classify(sctx, cause) : null;
+        if (refused != null) return status(refused);
+        if (cause instanceof ClosedStreamException) return Status.CANCELLED.withDescription("The client cancelled the call");
         if (cause != null && status.getCode() == Status.Code.UNKNOWN) {
             log.error("Unexpected data-plane failure", cause);
             return Status.INTERNAL.withDescription("Internal error: " + cause.getMessage());
         }
         return status;
     };
+
+    private static Status status(ConiferException e) {
+        return Status.fromCode(e.code().grpcCode()).withDescription(e.getMessage());
+    }
+
+    /**
+     * The message for a request that could not be read as its message type. Both parsers stop at 100
+     * levels of nesting (protobuf messages over gRPC, JSON objects and arrays over REST), which a
+     * filter reaches at about 19 levels of {@code $and}/{@code $or}.
+     */
+    private static String unreadable(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null) root = root.getCause();
+        String detail = String.valueOf(root.getMessage());
+        if (detail.contains("recursion limit") || detail.contains("levels of nesting") || detail.contains("nesting depth")) {
+            return "Invalid request: it nests objects more than " + MAX_NESTING
+                    + " levels deep (a filter can nest $and/$or about 19 levels; metadata values cannot be objects)";
+        }
+        return "Invalid request body: " + detail.lines().findFirst().orElse("");
+    }
 
     private static boolean isUnreadableRequest(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
@@ -86,16 +115,55 @@ final class DataPlaneErrors {
         };
     }
 
-    /** The gRPC code a server-generated HTTP error (unknown route, body too large) corresponds to. */
-    static Status.Code grpcCode(HttpStatus http) {
-        return switch (http.code()) {
-            case 400 -> Status.Code.INVALID_ARGUMENT;
-            case 401 -> Status.Code.UNAUTHENTICATED;
-            case 403 -> Status.Code.PERMISSION_DENIED;
-            case 404, 405 -> Status.Code.NOT_FOUND;
-            case 413 -> Status.Code.RESOURCE_EXHAUSTED;
-            case 503 -> Status.Code.UNAVAILABLE;
-            default -> Status.Code.INTERNAL;
-        };
+    /**
+     * Renders the statuses the server produces itself (no route, body too large, request line too
+     * long, body too slow): as Pinecone's JSON error for REST callers, and as a gRPC status for gRPC
+     * callers, which cannot read an HTTP error.
+     */
+    static final ServerErrorHandler SERVER = new ServerErrorHandler() {
+        @Override
+        public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
+            return null; // Armeria's defaults pick the status; renderStatus words it.
+        }
+
+        @Override
+        public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
+                HttpStatus status, String description, Throwable cause) {
+            String path = headers == null ? "" : headers.path();
+            if (status == HttpStatus.NOT_FOUND && (path.startsWith("/records/") || path.startsWith("/bulk/"))) {
+                // A 4xx the SDKs do not retry, saying what is missing rather than "not found".
+                return json(HttpStatus.BAD_REQUEST, Status.Code.INVALID_ARGUMENT.value(),
+                        (path.startsWith("/bulk/") ? "Bulk import" : "Integrated-inference records (upsert_records,"
+                                + " search_records)") + " is not supported by Conifer; use vectors upsert and query")
+                        .aggregate().join();
+            }
+            ConiferException error = status == HttpStatus.NOT_FOUND || status == HttpStatus.METHOD_NOT_ALLOWED
+                    ? ConiferException.notFound("Not found: " + (headers == null ? "" : headers.method() + " " + path))
+                    : status == HttpStatus.BAD_REQUEST && cause != null ? ConiferException.invalid(unreadable(cause))
+                    : TransportErrors.describe(config, status, description, cause);
+            if (TransportErrors.isLimit(status)) TransportErrors.log(ctx, headers, status, error.getMessage());
+            MediaType type = headers == null ? null : headers.contentType();
+            if (type != null && type.subtype().startsWith("grpc")) return grpc(error);
+            return json(status, error.code().grpcCode().value(), error.getMessage()).aggregate().join();
+        }
+    };
+
+    /** A trailers-only gRPC response: the status a gRPC client reads instead of "HTTP status code 413". */
+    private static AggregatedHttpResponse grpc(ConiferException error) {
+        return AggregatedHttpResponse.of(ResponseHeaders.builder(HttpStatus.OK)
+                .contentType(GrpcSerializationFormats.PROTO.mediaType())
+                .add("grpc-status", Integer.toString(error.code().grpcCode().value()))
+                .add("grpc-message", percentEncoded(error.getMessage()))
+                .build());
+    }
+
+    /** grpc-message is percent-encoded UTF-8 (the gRPC HTTP/2 protocol spec). */
+    private static String percentEncoded(String message) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : message.getBytes(StandardCharsets.UTF_8)) {
+            if (b >= ' ' && b < 0x7f && b != '%') out.append((char) b);
+            else out.append('%').append(String.format("%02X", b & 0xff));
+        }
+        return out.toString();
     }
 }

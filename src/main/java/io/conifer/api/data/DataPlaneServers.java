@@ -1,15 +1,12 @@
 package io.conifer.api.data;
 
-import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
-import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
@@ -34,6 +31,12 @@ import java.util.concurrent.CompletionException;
 public final class DataPlaneServers implements DataPlaneHost {
     /** Above Pinecone's 2 MB so that oversized requests reach our own check and get a clear message. */
     private static final int MAX_WIRE_BYTES = 16 * 1024 * 1024;
+    /**
+     * {@code GET /vectors/fetch} carries its ids in the query string: 1,000 ids of 512 characters,
+     * each percent-encoded to 3 bytes per character at worst, plus the namespace, fit in 2 MB.
+     */
+    private static final int MAX_REQUEST_LINE_BYTES = 2 * 1024 * 1024;
+    private static final int DEFAULT_HEADERS_BYTES = 8192;
 
     private final ApiKeys keys;
     private final InetAddress bindAddress;
@@ -43,14 +46,6 @@ public final class DataPlaneServers implements DataPlaneHost {
         this.keys = keys;
         this.bindAddress = bindAddress;
         this.workers = workers;
-    }
-
-    /** The innermost parser message, e.g. Jackson's "Unexpected character ... at line 1, column 2". */
-    private static String invalidBody(Throwable cause) {
-        Throwable t = cause;
-        while (t.getCause() != null) t = t.getCause();
-        String detail = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().lines().findFirst().orElse("");
-        return "Invalid request body: " + detail;
     }
 
     @Override
@@ -73,6 +68,8 @@ public final class DataPlaneServers implements DataPlaneHost {
                 .http(new InetSocketAddress(bindAddress, index.port()))
                 .workerGroup(workers, false)
                 .maxRequestLength(MAX_WIRE_BYTES)
+                .http1MaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+                .http2MaxHeaderListSize(MAX_REQUEST_LINE_BYTES + DEFAULT_HEADERS_BYTES)
                 // A deleted index stops at once; in-flight calls get a moment to finish.
                 .gracefulShutdownTimeoutMillis(0, 500)
                 // Client mistakes are answered with a clear error; they are not server faults to report.
@@ -95,32 +92,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                     }
                     return delegate.serve(ctx, req);
                 })
-                .errorHandler(new ServerErrorHandler() {
-                    @Override
-                    public HttpResponse onServiceException(com.linecorp.armeria.server.ServiceRequestContext ctx, Throwable cause) {
-                        return null;
-                    }
-
-                    @Override
-                    public AggregatedHttpResponse renderStatus(com.linecorp.armeria.server.ServiceRequestContext ctx,
-                            com.linecorp.armeria.server.ServiceConfig config, com.linecorp.armeria.common.RequestHeaders headers,
-                            HttpStatus status, String description, Throwable cause) {
-                        String path = headers == null ? "" : headers.path();
-                        if (status == HttpStatus.NOT_FOUND && (path.startsWith("/records/") || path.startsWith("/bulk/"))) {
-                            // A 4xx the SDKs do not retry, saying what is missing rather than "not found".
-                            return DataPlaneErrors.json(HttpStatus.BAD_REQUEST, io.grpc.Status.Code.INVALID_ARGUMENT.value(),
-                                    (path.startsWith("/bulk/") ? "Bulk import" : "Integrated-inference records (upsert_records,"
-                                            + " search_records)") + " is not supported by Conifer; use vectors upsert and query")
-                                    .aggregate().join();
-                        }
-                        String message = status == HttpStatus.NOT_FOUND
-                                ? "Not found: " + (headers == null ? "" : headers.method() + " " + headers.path())
-                                : status == HttpStatus.BAD_REQUEST && cause != null ? invalidBody(cause)
-                                : description != null ? description : status.reasonPhrase();
-                        return DataPlaneErrors.json(status, DataPlaneErrors.grpcCode(status).value(), message)
-                                .aggregate().join();
-                    }
-                });
+                .errorHandler(DataPlaneErrors.SERVER);
         Server server = sb.build();
         try {
             server.start().join();
