@@ -372,6 +372,10 @@ class TransportLimitsTest {
                 () -> grpc.query(query.setFilter(nestedFilter(45)).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, deepFilter.getStatus().getCode(), deepFilter.getMessage());
         assertTrue(deepFilter.getStatus().getDescription().contains("100 levels"), deepFilter.getMessage());
+        String restFilter = "{\"genre\":\"x\"}";
+        for (int i = 0; i < 45; i++) restFilter = "{\"$and\":[" + restFilter + "]}";
+        assertDataError(400, Status.Code.INVALID_ARGUMENT.value(), "100 levels",
+                control.forHost(host).post("/query", "{\"topK\":1,\"vector\":[1,0,0],\"filter\":" + restFilter + "}"));
 
         // Metadata nested 5,000 levels deep: too deep for protobuf-java to serialise on the caller's
         // stack, so its bytes are built on a deep one and sent as they are.

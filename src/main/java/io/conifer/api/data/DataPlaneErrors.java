@@ -8,12 +8,12 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.common.stream.ClosedStreamException;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
 import com.linecorp.armeria.server.grpc.UnframedGrpcErrorHandler;
 import io.conifer.api.TransportErrors;
 import io.conifer.error.ConiferException;
@@ -64,7 +64,7 @@ final class DataPlaneErrors {
     private static String unreadable(Throwable cause) {
         Throwable root = cause;
         while (root.getCause() != null) root = root.getCause();
-        String detail = String.valueOf(root.getMessage());
+        String detail = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         if (detail.contains("recursion limit") || detail.contains("levels of nesting") || detail.contains("nesting depth")) {
             return "Invalid request: it nests objects more than " + MAX_NESTING
                     + " levels deep (a filter can nest $and/$or about 19 levels; metadata values cannot be objects)";
