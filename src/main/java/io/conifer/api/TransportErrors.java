@@ -33,18 +33,20 @@ public final class TransportErrors {
         HttpStatus status;
         if (cause instanceof HttpStatusException e) status = e.httpStatus();
         else if (cause instanceof ContentTooLargeException) status = HttpStatus.REQUEST_ENTITY_TOO_LARGE;
+        // Armeria's own rule: a timeout before the whole request arrived is the client's (408).
         else if (cause instanceof RequestTimeoutException) status = bodyReceived(ctx) ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.REQUEST_TIMEOUT;
         else return null;
         ConiferException error = describe(ctx.config(), status, null, cause);
-        if (isLimit(status)) log(ctx, ctx.request().headers(), status, error.getMessage());
-        else log.warn("{} {}: {}", ctx.method(), ctx.path(), error.getMessage());
+        logRefusal(ctx, ctx.request().headers(), status, error.getMessage());
+        if (status.isServerError()) log.warn("{} {}: {}", ctx.method(), ctx.path(), error.getMessage());
         return error;
     }
 
     /** The error for a status the server produced itself, worded with the limit that was hit. */
     public static ConiferException describe(ServiceConfig config, HttpStatus status, String description, Throwable cause) {
         ErrorCode code = ErrorCode.forHttpStatus(status.code());
-        long maxBody = tooLarge(cause) instanceof ContentTooLargeException e ? e.maxContentLength() : config.maxRequestLength();
+        ContentTooLargeException tooLarge = tooLarge(cause);
+        long maxBody = tooLarge != null ? tooLarge.maxContentLength() : config.maxRequestLength();
         String message = switch (status.code()) {
             case 408 -> "The request body did not arrive within the request timeout of "
                     + seconds(config.requestTimeoutMillis());
@@ -61,10 +63,12 @@ public final class TransportErrors {
     }
 
     /**
-     * One line, not a stack trace: the server is fine, the request was not. Armeria may report one
-     * refusal more than once (to the gRPC handler, then to the HTTP renderer), so a request is logged once.
+     * Logs a transport limit the request broke as one line, not a stack trace: the server is fine, the
+     * request was not. Armeria may report one refusal twice (to the gRPC handler, then to the HTTP
+     * renderer), so a request is logged once. Other statuses are not logged.
      */
-    public static void log(ServiceRequestContext ctx, RequestHeaders headers, HttpStatus status, String message) {
+    public static void logRefusal(ServiceRequestContext ctx, RequestHeaders headers, HttpStatus status, String message) {
+        if (!isLimit(status)) return;
         if (ctx != null) {
             if (ctx.hasAttr(LOGGED)) return;
             ctx.setAttr(LOGGED, Boolean.TRUE);
@@ -73,8 +77,7 @@ public final class TransportErrors {
                 status.code(), message);
     }
 
-    /** Whether a status is one of the limits above, which the server answers before any handler runs. */
-    public static boolean isLimit(HttpStatus status) {
+    private static boolean isLimit(HttpStatus status) {
         return switch (status.code()) {
             case 408, 413, 414, 431 -> true;
             default -> false;
@@ -85,9 +88,9 @@ public final class TransportErrors {
         return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
-    private static Throwable tooLarge(Throwable cause) {
+    private static ContentTooLargeException tooLarge(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof ContentTooLargeException) return t;
+            if (t instanceof ContentTooLargeException e) return e;
         }
         return null;
     }

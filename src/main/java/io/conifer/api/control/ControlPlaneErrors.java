@@ -63,7 +63,7 @@ public final class ControlPlaneErrors implements ExceptionHandlerFunction, Serve
             return response(ErrorCode.NOT_FOUND, "Not found: " + what).aggregate().join();
         }
         ConiferException error = TransportErrors.describe(config, status, description, cause);
-        if (TransportErrors.isLimit(status)) TransportErrors.log(ctx, headers, status, error.getMessage());
+        TransportErrors.logRefusal(ctx, headers, status, error.getMessage());
         return response(status, error.code().controlPlaneName(), error.getMessage()).aggregate().join();
     }
 }

@@ -141,7 +141,7 @@ final class DataPlaneErrors {
                     ? ConiferException.notFound("Not found: " + (headers == null ? "" : headers.method() + " " + path))
                     : status == HttpStatus.BAD_REQUEST && cause != null ? ConiferException.invalid(unreadable(cause))
                     : TransportErrors.describe(config, status, description, cause);
-            if (TransportErrors.isLimit(status)) TransportErrors.log(ctx, headers, status, error.getMessage());
+            TransportErrors.logRefusal(ctx, headers, status, error.getMessage());
             MediaType type = headers == null ? null : headers.contentType();
             if (type != null && type.subtype().startsWith("grpc")) return grpc(error);
             return json(status, error.code().grpcCode().value(), error.getMessage()).aggregate().join();
