@@ -27,13 +27,14 @@ public final class ControlPlaneErrors implements ExceptionHandlerFunction, Serve
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static HttpResponse response(ErrorCode code, String message) {
-        return response(HttpStatus.valueOf(code.httpStatus()), code.controlPlaneName(), message);
+        return response(HttpStatus.valueOf(code.httpStatus()), code, message);
     }
 
-    static HttpResponse response(HttpStatus status, String code, String message) {
+    /** The status may be one the code does not name (a 415 is INVALID_ARGUMENT); the code is always a listed one. */
+    private static HttpResponse response(HttpStatus status, ErrorCode code, String message) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode error = body.putObject("error");
-        error.put("code", code);
+        error.put("code", code.controlPlaneName());
         error.put("message", message);
         body.put("status", status.code());
         return HttpResponse.of(status, MediaType.JSON_UTF_8, body.toString());
@@ -64,6 +65,6 @@ public final class ControlPlaneErrors implements ExceptionHandlerFunction, Serve
         }
         ConiferException error = TransportErrors.describe(config, status, description, cause);
         TransportErrors.logRefusal(ctx, headers, status, error.getMessage());
-        return response(status, error.code().controlPlaneName(), error.getMessage()).aggregate().join();
+        return response(status, error.code(), error.getMessage()).aggregate().join();
     }
 }
