@@ -30,15 +30,17 @@ public final class Limits {
 
     /**
      * A namespace a write may create. It must also be addressable in REST paths
-     * ({@code /namespaces/{namespace}}), where a {@code .} or {@code ..} segment is refused as path
-     * traversal before any service sees it; so such a namespace is refused here, for gRPC too.
+     * ({@code /namespaces/{namespace}}), where a {@code .} or {@code ..} segment between slashes or
+     * backslashes (or a {@code ..;} one) is refused as path traversal before any service sees it, or
+     * removed by clients that normalise URLs; so such a namespace is refused here, for gRPC too.
      */
     public static String newNamespace(String ns) {
         String name = namespace(ns);
-        for (String segment : name.split("/", -1)) {
-            if (segment.equals(".") || segment.equals("..")) {
+        for (String segment : name.split("[/\\\\]", -1)) {
+            if (segment.equals(".") || segment.equals("..") || segment.startsWith("..;")) {
                 throw ConiferException.invalid("Namespace '" + ns + "' has a '" + segment + "' path segment, which REST"
-                        + " paths such as /namespaces/{namespace} cannot carry; use a name without '.' or '..' between slashes");
+                        + " paths such as /namespaces/{namespace} cannot carry; use a name without '.' or '..' between"
+                        + " slashes or backslashes");
             }
         }
         return name;

@@ -2,6 +2,7 @@ package io.conifer.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -15,6 +16,7 @@ import com.google.protobuf.Value;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.error.ErrorCode;
+import io.conifer.proto.DescribeIndexStatsRequest;
 import io.conifer.proto.QueryRequest;
 import io.conifer.proto.UpsertRequest;
 import io.conifer.proto.Vector;
@@ -286,20 +288,20 @@ class TransportLimitsTest {
         String host = newIndex();
         Http data = control.forHost(host);
         var grpc = stub(host);
-        for (String ns : List.of("..", ".", "../x", "x/..", "a/./b", "a/../b")) {
+        for (String ns : List.of("..", ".", "../x", "x/..", "a/./b", "a/../b", "a\\..\\b", ".\\x", "..;x")) {
             Http.Response rest = data.post("/vectors/upsert", "{\"namespace\":" + Http.JSON.valueToTree(ns)
                     + ",\"vectors\":[{\"id\":\"a\",\"values\":[1,0,0]}]}");
             assertDataError(400, Status.Code.INVALID_ARGUMENT.value(), "path segment", rest);
             assertDataError(400, Status.Code.INVALID_ARGUMENT.value(), "path segment",
                     data.post("/namespaces", "{\"name\":" + Http.JSON.valueToTree(ns) + "}"));
-            StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                     () -> grpc.upsert(UpsertRequest.newBuilder().setNamespace(ns).addVectors(vector("a")).build()));
             assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), ns);
             assertTrue(e.getStatus().getDescription().contains("path segment"), e.getMessage());
         }
         assertEquals(0, data.get("/describe_index_stats").json().get("namespaces").size(), "nothing was written");
 
-        for (String ns : List.of("a/b", "a%2Fb", "%2E%2E", "..x", "a..b", "x y?#&=", "...", "é")) {
+        for (String ns : List.of("a/b", "a%2Fb", "%2E%2E", "..x", "a..b", "x y?#&=", "...", "é", ";..;", "a;..", ".x.")) {
             String enc = URLEncoder.encode(ns, StandardCharsets.UTF_8).replace("+", "%20");
             Http.Response up = data.post("/vectors/upsert", "{\"namespace\":" + Http.JSON.valueToTree(ns)
                     + ",\"vectors\":[{\"id\":\"a\",\"values\":[1,0,0]}]}");
@@ -342,7 +344,7 @@ class TransportLimitsTest {
         var grpc = stub(host);
         UpsertRequest huge = UpsertRequest.newBuilder().setNamespace("n".repeat(17 * 1024 * 1024)).addVectors(vector("a")).build();
         List<ILoggingEvent> events = logged(() -> {
-            StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class, () -> grpc.upsert(huge));
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> grpc.upsert(huge));
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getMessage());
             assertTrue(e.getStatus().getDescription().contains("16777216 bytes"), e.getMessage());
             return null;
@@ -368,7 +370,7 @@ class TransportLimitsTest {
         grpc.upsert(UpsertRequest.newBuilder().addVectors(vector("a")).build());
         QueryRequest.Builder query = QueryRequest.newBuilder().setTopK(1).addVector(1).addVector(0).addVector(0);
         assertEquals(0, grpc.query(query.setFilter(nestedFilter(19)).build()).getMatchesCount(), "19 levels parse");
-        StatusRuntimeException deepFilter = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        StatusRuntimeException deepFilter = assertThrows(StatusRuntimeException.class,
                 () -> grpc.query(query.setFilter(nestedFilter(45)).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, deepFilter.getStatus().getCode(), deepFilter.getMessage());
         assertTrue(deepFilter.getStatus().getDescription().contains("100 levels"), deepFilter.getMessage());
@@ -387,13 +389,13 @@ class TransportLimitsTest {
         Thread t = new Thread(null, () -> bytes[0] = request.toByteArray(), "serialise", 256L << 20);
         t.start();
         t.join();
-        StatusRuntimeException deepMetadata = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+        StatusRuntimeException deepMetadata = assertThrows(StatusRuntimeException.class,
                 () -> ClientCalls.blockingUnaryCall(
                         ClientInterceptors.intercept(channel(host), MetadataUtils.newAttachHeadersInterceptor(apiKey())), RAW_UPSERT,
                         CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), bytes[0]));
         assertEquals(Status.Code.INVALID_ARGUMENT, deepMetadata.getStatus().getCode(), deepMetadata.getMessage());
         assertTrue(deepMetadata.getStatus().getDescription().contains("100 levels"), deepMetadata.getMessage());
-        assertEquals(1, grpc.describeIndexStats(io.conifer.proto.DescribeIndexStatsRequest.getDefaultInstance())
+        assertEquals(1, grpc.describeIndexStats(DescribeIndexStatsRequest.getDefaultInstance())
                 .getTotalVectorCount(), "only the first upsert was written");
     }
 
