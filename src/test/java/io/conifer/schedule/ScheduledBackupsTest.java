@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.backup.Backups;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -306,6 +309,40 @@ class ScheduledBackupsTest {
             s.schedules().tick(day3);
             assertEquals(404, c.get("/backups/" + backup).status(), "expired under the deleted schedule's retention");
             assertNotNull(c.get("/indexes/docs").json().get("name"));
+        }
+    }
+
+    @Test
+    void aRunInterruptedByACrashIsSettledOnStartByWhetherItsBackupExists() throws Exception {
+        int port;
+        String id;
+        String made;
+        try (ConiferServer s = start("crash", 1000, 0, 0)) {
+            port = s.port();
+            Http c = http(s);
+            fill(c, "crashy", 4, 5);
+            id = schedule(c, "crashy", "x", "daily", 30);
+            made = c.post("/indexes/crashy/backups", "{\"name\":\"x-20260102T060000Z\"}").json().get("backup_id").asText();
+            awaitAllReady(c);
+        }
+        // What a crash between recording a run and requesting its backup leaves: runs still pending,
+        // one whose backup was requested before the crash, one whose backup never was.
+        Path file = dir.resolve("crash").resolve("backup-schedules.json");
+        ObjectNode stored = (ObjectNode) Http.JSON.readTree(file.toFile());
+        ArrayNode runs = (ArrayNode) stored.get("schedules").get(0).get("runs");
+        String lost = UUID.randomUUID().toString();
+        runs.addObject().put("backup_id", made).put("name", "x-20260102T060000Z").put("slot", "2026-01-02T06:00:00.000Z")
+                .put("started_at", "2026-01-02T06:00:00.000Z").put("pending", true);
+        runs.addObject().put("backup_id", lost).put("name", "x-20260103T060000Z").put("slot", "2026-01-03T06:00:00.000Z")
+                .put("started_at", "2026-01-03T06:00:00.000Z").put("pending", true);
+        Http.JSON.writeValue(file.toFile(), stored);
+        try (ConiferServer s = start("crash", 1000, 0, port)) {
+            JsonNode h = history(http(s), id);
+            assertEquals(3, h.size(), h.toString());
+            assertEquals(lost, h.get(1).get("backup_id").asText());
+            assertEquals("InitializationFailed", h.get(1).get("status").asText(), "never requested: the run failed");
+            assertEquals(made, h.get(2).get("backup_id").asText());
+            assertEquals("Ready", h.get(2).get("status").asText(), "requested before the crash: the run happened");
         }
     }
 }
