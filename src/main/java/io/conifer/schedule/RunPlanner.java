@@ -25,4 +25,9 @@ final class RunPlanner {
         Instant latest = cadence.runAtOrBefore(now);
         return new Plan(latest == null || latest.isBefore(nextRun) ? nextRun : latest, upcoming);
     }
+
+    /** The next run after a change of frequency: a run already due (its tick has not come yet) stays due. */
+    static Instant replan(Cadence changed, Instant nextRun, Instant now) {
+        return nextRun.isAfter(now) ? changed.runAfter(now) : nextRun;
+    }
 }

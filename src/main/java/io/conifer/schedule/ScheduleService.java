@@ -115,14 +115,15 @@ public final class ScheduleService {
             }
             requireNoOtherEnabled(s.indexId(), scheduleId);
         }
+        boolean newFrequency = c.frequency() != null && c.frequency() != s.frequency();
         s = s.withSettings(c.frequency() != null ? c.frequency() : s.frequency(),
                 c.retentionDays() != null ? c.retentionDays() : s.retentionDays());
         if (Boolean.FALSE.equals(c.enabled())) {
             s = s.planned(null, s.nextBackupId(), now);
         } else if (enabling) {
             s = run(s, s.cadence().runAfter(now), now, now);
-        } else if (s.enabled()) {
-            s = s.planned(s.cadence().runAfter(now), s.nextBackupId(), now);
+        } else if (s.enabled() && newFrequency) {
+            s = s.planned(RunPlanner.replan(s.cadence(), s.nextRunAt(), now), s.nextBackupId(), now);
         }
         store.put(s);
         return s;

@@ -87,4 +87,14 @@ class RunPlannerTest {
         }
         assertEquals(1, runs, "one run for the one run time the clock passed");
     }
+
+    @Test
+    void aNewFrequencyPlansFromTheAnchorButARunAlreadyDueStaysDue() {
+        Cadence weekly = new Cadence(Frequency.WEEKLY, DAILY.anchor());
+        Instant now = t("2026-04-05T12:00:00Z");
+        assertEquals(t("2026-04-10T06:00:00Z"), RunPlanner.replan(weekly, t("2026-04-06T06:00:00Z"), now),
+                "the weekday of the first run");
+        assertEquals(t("2026-04-05T06:00:00Z"), RunPlanner.replan(weekly, t("2026-04-05T06:00:00Z"), now),
+                "due before the update, still due after it");
+    }
 }
