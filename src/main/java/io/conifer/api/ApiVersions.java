@@ -6,7 +6,7 @@ import java.util.List;
 /** The Pinecone API versions Conifer serves; they are identical for everything Conifer implements. */
 public final class ApiVersions {
     public static final String HEADER = "x-pinecone-api-version";
-    public static final List<String> SUPPORTED = List.of("2025-10", "2026-04");
+    public static final List<String> SUPPORTED = List.of("2025-10", "2026-04", "2026-07");
 
     private ApiVersions() {}
 

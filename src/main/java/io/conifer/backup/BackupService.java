@@ -142,7 +142,12 @@ public final class BackupService implements Closeable {
      * backup's registration are one step; each create costs only a flush of the indexing buffer, hard
      * links and the manifest.
      */
-    public synchronized BackupManifest create(String project, String indexName, String name, String description)
+    public BackupManifest create(String project, String indexName, String name, String description) throws IOException {
+        return create(project, indexName, name, description, UUID.randomUUID().toString());
+    }
+
+    /** As {@link #create(String, String, String, String)}, under an id the caller chose (a fresh UUID). */
+    public synchronized BackupManifest create(String project, String indexName, String name, String description, String id)
             throws IOException {
         long entered = System.nanoTime();
         if (name != null && name.length() > MAX_NAME) {
@@ -158,7 +163,6 @@ public final class BackupService implements Closeable {
             throw new ConiferException(ErrorCode.FORBIDDEN, "Backup quota exceeded: this project has " + owned
                     + " backups and the limit is " + quotaPerProject + ". Delete backups to create new ones.");
         }
-        String id = UUID.randomUUID().toString();
         Path staging = stagingRoot.resolve(id);
         long t0 = System.nanoTime();
         VectorStore.PointInTime pit;

@@ -17,8 +17,13 @@ public final class IndexRules {
     private IndexRules() {}
 
     public static void name(String name) {
+        resourceName("index", name);
+    }
+
+    /** Pinecone's rule for resource names (indexes, backup schedules), naming the kind in the error. */
+    public static void resourceName(String kind, String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_NAME || !NAME.matcher(name).matches()) {
-            throw ConiferException.invalid("Invalid index name '" + name + "': a name must be 1-" + MAX_NAME
+            throw ConiferException.invalid("Invalid " + kind + " name '" + name + "': a name must be 1-" + MAX_NAME
                     + " characters long, start and end with an alphanumeric character, and consist only of lower case"
                     + " alphanumeric characters or '-'");
         }

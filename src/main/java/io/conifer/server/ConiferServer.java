@@ -11,6 +11,8 @@ import io.conifer.api.data.DataPlaneServers;
 import io.conifer.auth.ApiKeys;
 import io.conifer.index.IndexManager;
 import io.conifer.restore.RestoreService;
+import io.conifer.schedule.BackupScheduler;
+import io.conifer.schedule.ScheduleService;
 import io.conifer.vectors.VectorStore;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -29,15 +31,19 @@ public final class ConiferServer implements AutoCloseable {
     private final IndexManager indexes;
     private final BackupService backups;
     private final RestoreService restores;
+    private final ScheduleService schedules;
+    private final BackupScheduler scheduler;
     private final Server controlPlane;
 
     private ConiferServer(ServerConfig config, EventLoopGroup workers, IndexManager indexes, BackupService backups,
-            RestoreService restores, Server controlPlane) {
+            RestoreService restores, ScheduleService schedules, BackupScheduler scheduler, Server controlPlane) {
         this.config = config;
         this.workers = workers;
         this.indexes = indexes;
         this.backups = backups;
         this.restores = restores;
+        this.schedules = schedules;
+        this.scheduler = scheduler;
         this.controlPlane = controlPlane;
     }
 
@@ -53,6 +59,7 @@ public final class ConiferServer implements AutoCloseable {
         IndexManager indexes = null;
         BackupService backups = null;
         RestoreService restores = null;
+        BackupScheduler scheduler = null;
         try {
             indexes = new IndexManager(config.dataDir(), new DataPlaneServers(keys, bind, workers), bind,
                     config.dataPortStart(), VectorStore.StoreOptions.defaults(), config.checkpointIntervalMillis());
@@ -63,15 +70,21 @@ public final class ConiferServer implements AutoCloseable {
             Throttle throttle = new Throttle(config.backupMaxMbps());
             restores = new RestoreService(config.dataDir().resolve("restore-jobs.json"), backups, indexes, throttle);
             restores.start();
+            ScheduleService schedules = new ScheduleService(config.dataDir().resolve("backup-schedules.json"), indexes, backups,
+                    config.clock());
+            schedules.start();
+            scheduler = new BackupScheduler(schedules, config.clock());
             PageTokens tokens = new PageTokens(TokenSecret.load(config.dataDir().resolve("token-secret")));
             Server control = ControlPlane.build(new InetSocketAddress(bind, config.port()), workers, keys, indexes,
-                    backups, restores, tokens, config.advertiseHost());
+                    backups, restores, schedules, tokens, config.advertiseHost());
             control.start().join();
-            ConiferServer server = new ConiferServer(config, workers, indexes, backups, restores, control);
+            scheduler.start();
+            ConiferServer server = new ConiferServer(config, workers, indexes, backups, restores, schedules, scheduler, control);
             log.info("Conifer ready: control plane http://{}:{} (data dir {}, {} indexes, auth {})", config.bind(),
                     server.port(), config.dataDir().toAbsolutePath(), indexes.size(), keys.isOpen() ? "open" : "API keys");
             return server;
         } catch (RuntimeException | IOException e) {
+            if (scheduler != null) scheduler.close();
             if (restores != null) restores.close();
             if (backups != null) backups.close();
             if (indexes != null) indexes.close();
@@ -92,6 +105,10 @@ public final class ConiferServer implements AutoCloseable {
         return restores;
     }
 
+    public ScheduleService schedules() {
+        return schedules;
+    }
+
     public BackupService backups() {
         return backups;
     }
@@ -103,6 +120,7 @@ public final class ConiferServer implements AutoCloseable {
     @Override
     public void close() {
         controlPlane.stop().join();
+        scheduler.close();
         restores.close();
         backups.close();
         indexes.close();
@@ -112,6 +130,7 @@ public final class ConiferServer implements AutoCloseable {
     /** Stops serving and leaves the disk as a crash would: no final checkpoint (for recovery tests). */
     public void crash() {
         controlPlane.stop().join();
+        scheduler.close();
         restores.close();
         backups.close();
         indexes.crash();

@@ -1,11 +1,12 @@
 package io.conifer.server;
 
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * How a server runs. {@code firstDataPort} is where index ports are allocated from (0 means "the
  * control port + 1"); {@code backupDir} null means {@code DATA_DIR/backups}; {@code backupMaxMbps} 0
- * means unthrottled.
+ * means unthrottled. {@code clock} is the time backup schedules run by (tests set their own).
  */
 public record ServerConfig(
         Path dataDir,
@@ -17,9 +18,17 @@ public record ServerConfig(
         long checkpointIntervalMillis,
         Path backupDir,
         int backupQuota,
-        double backupMaxMbps) {
+        double backupMaxMbps,
+        Clock clock) {
 
     public static final int DEFAULT_BACKUP_QUOTA = 1000;
+
+    /** A configuration on the system clock. */
+    public ServerConfig(Path dataDir, int port, String apiKeys, String bind, String advertiseHost, int firstDataPort,
+            long checkpointIntervalMillis, Path backupDir, int backupQuota, double backupMaxMbps) {
+        this(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis, backupDir, backupQuota,
+                backupMaxMbps, Clock.systemUTC());
+    }
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, 5080, null, "127.0.0.1", "localhost", 0, 30_000, null, DEFAULT_BACKUP_QUOTA, 0);
@@ -27,17 +36,22 @@ public record ServerConfig(
 
     public ServerConfig withPorts(int port, int firstDataPort) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps);
+                backupDir, backupQuota, backupMaxMbps, clock);
     }
 
     public ServerConfig withApiKeys(String keys) {
         return new ServerConfig(dataDir, port, keys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps);
+                backupDir, backupQuota, backupMaxMbps, clock);
     }
 
     public ServerConfig withBackups(Path dir, int quota, double maxMbps) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                dir, quota, maxMbps);
+                dir, quota, maxMbps, clock);
+    }
+
+    public ServerConfig withClock(Clock newClock) {
+        return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
+                backupDir, backupQuota, backupMaxMbps, newClock);
     }
 
     public int dataPortStart() {

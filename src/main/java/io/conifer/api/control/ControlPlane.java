@@ -9,6 +9,7 @@ import io.conifer.auth.ApiKeys;
 import io.conifer.backup.BackupService;
 import io.conifer.index.IndexManager;
 import io.conifer.restore.RestoreService;
+import io.conifer.schedule.ScheduleService;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 
@@ -17,7 +18,7 @@ public final class ControlPlane {
     private ControlPlane() {}
 
     public static Server build(InetSocketAddress address, EventLoopGroup workers, ApiKeys keys, IndexManager indexes,
-            BackupService backups, RestoreService restores, PageTokens tokens, String advertiseHost) {
+            BackupService backups, RestoreService restores, ScheduleService schedules, PageTokens tokens, String advertiseHost) {
         ControlPlaneErrors errors = new ControlPlaneErrors();
         ServerBuilder sb = Server.builder()
                 .http(address)
@@ -39,6 +40,11 @@ public final class ControlPlane {
                 .decorator(new ControlPlaneAuth(keys))
                 .exceptionHandlers(errors)
                 .build(new RestoresApi(restores, tokens));
+        sb.annotatedService()
+                .decorator(new RequiredApiVersion("2026-07", "Backup schedules"))
+                .decorator(new ControlPlaneAuth(keys))
+                .exceptionHandlers(errors)
+                .build(new BackupSchedulesApi(schedules, tokens));
         return sb.build();
     }
 }

@@ -43,7 +43,13 @@ public final class PageTokens {
     }
 
     public <T> Page<T> page(List<T> sorted, Function<T, String> key, String scope, String limitParam, String token) {
-        int limit = limit(limitParam);
+        return page(sorted, key, scope, limitParam, token, DEFAULT_LIMIT);
+    }
+
+    /** A page of a list whose {@code limit} defaults to {@code defaultLimit} (100 for lists new in 2026-07). */
+    public <T> Page<T> page(List<T> sorted, Function<T, String> key, String scope, String limitParam, String token,
+            int defaultLimit) {
+        int limit = limit(limitParam, defaultLimit);
         String after = token == null || token.isEmpty() ? null : decode(scope, token);
         int start = 0;
         if (after != null) {
@@ -59,8 +65,8 @@ public final class PageTokens {
         return new Page<>(List.copyOf(items), next);
     }
 
-    static int limit(String param) {
-        if (param == null || param.isEmpty()) return DEFAULT_LIMIT;
+    static int limit(String param, int defaultLimit) {
+        if (param == null || param.isEmpty()) return defaultLimit;
         int limit;
         try {
             limit = Integer.parseInt(param);
