@@ -203,8 +203,8 @@ public final class VectorStore implements Closeable {
             }
             return new Engine(writer, wal, new SearcherManager(writer, null), committed);
         } catch (IOException | RuntimeException e) {
-            rollbackQuietly(writer, e);
-            if (wal != null) closeQuietly(wal, e);
+            rollbackQuietly(writer);
+            if (wal != null) closeQuietly(wal);
             throw e;
         }
     }
@@ -454,7 +454,7 @@ public final class VectorStore implements Closeable {
         }
         health.report(condition(cause), "writes are refused and reads are served from the last refreshed view"
                 + " until the writer reopens from the last commit and the write-ahead log (retried automatically)", cause);
-        if (e.writer != null) rollbackQuietly(e.writer, cause);
+        if (e.writer != null) rollbackQuietly(e.writer);
     }
 
     /**
@@ -492,20 +492,20 @@ public final class VectorStore implements Closeable {
         long now = System.nanoTime();
         long usable = usable();
         if (now - nextRecoveryNanos < 0 && usable < usableAtLastRecovery + SPACE_FREED) return;
+        recoveryDelayNanos = Math.min(MAX_RECOVERY_DELAY_NANOS, Math.max(1_000_000_000L, 2 * recoveryDelayNanos));
+        nextRecoveryNanos = now + recoveryDelayNanos;
+        usableAtLastRecovery = usable;
         Lock exclusive = barrier.writeLock();
         exclusive.lock();
         try {
-            Engine fresh;
             synchronized (checkpointLock) {
                 Engine old = engine;
                 if (old.failure == null) return;
-                if (old.wal != null) closeQuietly(old.wal, old.failure);
+                if (old.wal != null) closeQuietly(old.wal);
+                Engine fresh;
                 try {
                     fresh = openEngine();
                 } catch (IOException | RuntimeException ex) {
-                    recoveryDelayNanos = Math.min(MAX_RECOVERY_DELAY_NANOS, Math.max(1_000_000_000L, 2 * recoveryDelayNanos));
-                    nextRecoveryNanos = now + recoveryDelayNanos;
-                    usableAtLastRecovery = usable;
                     health.report(condition(ex), "the writer could not be reopened yet (" + ex.getMessage()
                             + "); retrying when space is freed or in " + recoveryDelayNanos / 1_000_000_000L + " s", null);
                     return;
@@ -513,12 +513,12 @@ public final class VectorStore implements Closeable {
                 committedSeq = fresh.committedSeq;
                 engine = fresh;
                 writeVersion.incrementAndGet();
-                closeQuietly(old.searchers, old.failure);
+                closeQuietly(old.searchers);
             }
             try {
                 checkpoint();
             } catch (IOException ex) {
-                return; // checkpoint() failed the fresh engine; the next tick tries again
+                return; // checkpoint() failed the fresh engine; it is retried after the back-off
             }
             recoveryDelayNanos = 0;
             health.clear("writer reopened from the last commit and the write-ahead log; writes are accepted again");
@@ -535,19 +535,20 @@ public final class VectorStore implements Closeable {
         }
     }
 
-    private static void rollbackQuietly(IndexWriter writer, Throwable cause) {
+    /** Releasing what a storage failure left behind can fail the same way; that failure is already reported. */
+    private static void rollbackQuietly(IndexWriter writer) {
         try {
             writer.rollback();
         } catch (IOException | RuntimeException e) {
-            cause.addSuppressed(e);
+            log.debug("Rolling back a failed writer failed too", e);
         }
     }
 
-    private static void closeQuietly(Closeable c, Throwable cause) {
+    private static void closeQuietly(Closeable c) {
         try {
             c.close();
         } catch (IOException | RuntimeException e) {
-            if (cause != null) cause.addSuppressed(e);
+            log.debug("Closing {} failed", c, e);
         }
     }
 
@@ -1113,11 +1114,10 @@ public final class VectorStore implements Closeable {
                 failed = e;
             }
             Engine e = engine;
-            Throwable suppressed = failed != null ? failed : new IOException("closing " + dir);
-            closeQuietly(e.searchers, suppressed);
-            if (e.writer != null) closeQuietly(e.writer, suppressed);
-            if (e.wal != null) closeQuietly(e.wal, suppressed);
-            closeQuietly(directory, suppressed);
+            closeQuietly(e.searchers);
+            if (e.writer != null) closeQuietly(e.writer);
+            if (e.wal != null) closeQuietly(e.wal);
+            closeQuietly(directory);
             if (failed != null) throw failed;
         } finally {
             exclusive.unlock();
