@@ -394,6 +394,7 @@ public final class VectorStore implements Closeable {
     /** Caller holds the locks that order this op against every op touching the same records. */
     private void logAndApply(WriteOp op) {
         Engine e = engine;
+        failIfWriterClosed(e);
         if (e.failure != null) throw refusal(e.failure, "nothing was written");
         long seq;
         try {
@@ -421,6 +422,14 @@ public final class VectorStore implements Closeable {
         e.wal.applied(seq);
         writeVersion.incrementAndGet();
         health.clear("writes are accepted again");
+    }
+
+    /** Lucene closes a writer itself after a tragic event (a merge on a full disk, say): catch it before logging. */
+    private void failIfWriterClosed(Engine e) {
+        if (e.failure == null && !e.writer.isOpen()) {
+            Throwable tragedy = e.writer.getTragicException();
+            fail(e, tragedy != null ? tragedy : new IOException("The index writer was closed"));
+        }
     }
 
     /** A write the log could not make durable: the log has cut it off again. */
@@ -463,6 +472,7 @@ public final class VectorStore implements Closeable {
      */
     public void maintain(boolean checkpointNow) {
         Engine e = engine;
+        failIfWriterClosed(e);
         if (e.failure != null) {
             recoverIfDue();
             return;
@@ -690,7 +700,15 @@ public final class VectorStore implements Closeable {
                 fail(e, ex);
             }
         }
-        return e.searchers.acquire();
+        while (true) {
+            try {
+                return e.searchers.acquire();
+            } catch (AlreadyClosedException closed) {
+                // A recovery replaced this engine and closed its searchers meanwhile: use the new ones.
+                if (engine == e) throw closed;
+                e = engine;
+            }
+        }
     }
 
     /** Releases a searcher of any engine, the current or one a recovery replaced meanwhile. */
