@@ -13,12 +13,20 @@ import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.pinecone.clients.Index;
+import io.pinecone.clients.Pinecone;
+import io.pinecone.commons.IndexInterface;
+import io.pinecone.unsigned_indices_model.VectorWithUnsignedIndices;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -167,6 +175,18 @@ class DiskFullTest {
         assertRefusedForSpace(full.post("/vectors/upsert", vectors("refused", 20)));
         assertRefusedForSpace(full.post("/vectors/upsert", vectors("refused", 20)));
         assertRefusedForSpace(other.post("/vectors/upsert", vectors("refused", 20)));
+        Pinecone sdk = new Pinecone.Builder(TestServer.KEY).withHost("http://localhost:" + server.port())
+                .withTlsEnabled(false).build();
+        try (Index grpc = sdk.getIndexConnection("full")) {
+            List<VectorWithUnsignedIndices> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                batch.add(IndexInterface.buildUpsertVectorWithUnsignedIndices("grpc" + i,
+                        List.of(1f, 2f, 3f, 4f, 5f, 6f, 7f, (float) i), null, null, null));
+            }
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> grpc.upsert(batch, ""));
+            assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
+            assertTrue(e.getStatus().getDescription().contains("disk space"), e.toString());
+        }
         assertEquals(walBefore, walBytes(dataDir.resolve("indexes")), "a refused write leaves no bytes in the log");
         assertEquals("Disabled", state(control, "full"));
         assertEquals("Disabled", state(control, "other"));

@@ -633,7 +633,17 @@ public final class VectorStore implements Closeable {
         Engine e = engine;
         if (e.failure != null) throw notExportable(e.failure);
         Files.createDirectories(target);
-        try (DirectoryReader reader = DirectoryReader.open(e.writer, true, true)) {
+        DirectoryReader opened;
+        try {
+            opened = DirectoryReader.open(e.writer, true, true);
+        } catch (IOException | AlreadyClosedException ex) {
+            // Closed by close(): the index is being deleted.
+            if (ex instanceof AlreadyClosedException && e.failure == null && e.writer.getTragicException() == null) throw ex;
+            // The flush failed (a full disk): the writer may have lost what it buffered, so it is reopened.
+            fail(e, ex);
+            throw notExportable(e.failure);
+        }
+        try (DirectoryReader reader = opened) {
             SegmentInfos infos = ((StandardDirectoryReader) reader).getSegmentInfos().clone();
             List<String> files = new ArrayList<>();
             for (String name : infos.files(false)) {
@@ -649,9 +659,6 @@ public final class VectorStore implements Closeable {
             long records = 0;
             for (long n : namespaces.values()) records += n;
             return new PointInTime(List.copyOf(files), namespaces, records, e.writerSession);
-        } catch (AlreadyClosedException closed) {
-            if (e.failure != null) throw notExportable(e.failure);
-            throw closed;
         }
     }
 
