@@ -107,6 +107,14 @@ class DiskFullTest {
         return b + "]}";
     }
 
+    /** A new index holding {@code n} records, all in its last commit. */
+    private Http committedIndex(Http control, String name, int n) throws IOException {
+        Http d = control.forHost(control.createDense(name, DIM, "cosine"));
+        assertEquals(200, d.post("/vectors/upsert", vectors("v", n)).status());
+        server.indexes().require("default", name).store().checkpoint();
+        return d;
+    }
+
     private static long count(Http d) {
         return d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asLong();
     }
@@ -222,9 +230,7 @@ class DiskFullTest {
     @Test
     void deletingAnIndexOnAFullDiskWorksAndFreesItsSpace() throws Exception {
         Http control = start();
-        Http d = control.forHost(control.createDense("big", DIM, "cosine"));
-        assertEquals(200, d.post("/vectors/upsert", vectors("v", 1000)).status());
-        server.indexes().require("default", "big").store().checkpoint();
+        committedIndex(control, "big", 1000);
         long indexBytes = bytesUnder(dataDir.resolve("indexes"));
         fill(mount, 0);
         long before = DiskSpace.usable(mount);
@@ -246,9 +252,7 @@ class DiskFullTest {
     @Test
     void startingOnAFullDiskServesTheLastCommitAndCatchesUpWhenSpaceReturns() throws Exception {
         Http control = start();
-        Http d = control.forHost(control.createDense("idx", DIM, "cosine"));
-        assertEquals(200, d.post("/vectors/upsert", vectors("committed", 30)).status());
-        server.indexes().require("default", "idx").store().checkpoint();
+        Http d = committedIndex(control, "idx", 30);
         assertEquals(200, d.post("/vectors/upsert", vectors("logged", 200)).status());
         ServerConfig config = server.config().withPorts(server.port(), server.config().firstDataPort());
         server.crash(); // the 200 records are in the log only: replaying them must flush to disk
@@ -273,9 +277,7 @@ class DiskFullTest {
     @Test
     void aBackupThatWouldFillTheDiskFailsAndTheIndexGoesOn() throws Exception {
         final Http control = start();
-        Http d = control.forHost(control.createDense("src", DIM, "cosine"));
-        assertEquals(200, d.post("/vectors/upsert", vectors("v", 300)).status());
-        server.indexes().require("default", "src").store().checkpoint();
+        Http d = committedIndex(control, "src", 300);
         // Room for the backup's files, but not for them and the reserve kept free for live indexes.
         long indexBytes = bytesUnder(dataDir.resolve("indexes"));
         fill(mount, indexBytes + (1 << 20));
