@@ -3,16 +3,21 @@ package io.conifer.vectors;
 import org.slf4j.Logger;
 
 /**
- * Logs a failing condition when it starts or changes, again at most once a minute while it lasts,
- * and once when it ends, so a disk that stays full for an hour costs a screen of log, not a disk's.
+ * Logs a failing condition when it starts or changes, again at most once a minute while it lasts or
+ * comes and goes, and when an announced condition ends: a disk that stays full (or hovers at full) for
+ * an hour costs a screen of log, not a disk's.
  */
 final class ConditionLog {
     private static final long REPEAT_NANOS = 60_000_000_000L;
 
     private final Logger log;
     private final String subject;
+    /** The condition in force, null when none. */
     private volatile String current;
-    private long lastLogged;
+    private String lastLogged;
+    private long lastLoggedAt;
+    /** Whether the start of the condition in force was logged (so its end is worth logging). */
+    private boolean announced;
 
     ConditionLog(Logger log, String subject) {
         this.log = log;
@@ -21,22 +26,25 @@ final class ConditionLog {
 
     /** Reports {@code condition} (a short, stable description; details go in {@code detail}). */
     synchronized void report(String condition, String detail, Throwable cause) {
-        long now = System.nanoTime();
-        if (condition.equals(current) && now - lastLogged < REPEAT_NANOS) return;
-        boolean changed = !condition.equals(current);
         current = condition;
-        lastLogged = now;
+        long now = System.nanoTime();
+        boolean changed = !condition.equals(lastLogged);
+        if (!changed && now - lastLoggedAt < REPEAT_NANOS) return;
+        lastLogged = condition;
+        lastLoggedAt = now;
+        announced = true;
         if (changed && cause != null) log.warn("{}: {}: {}", subject, condition, detail, cause);
         else log.warn("{}: {}: {}", subject, condition, detail);
     }
 
-    /** Ends the current condition, if any; cheap enough for every successful write. */
+    /** Ends the condition in force, if any; cheap enough for every successful write. */
     void clear(String nowWhat) {
         if (current == null) return;
         synchronized (this) {
             if (current == null) return;
             current = null;
-            log.info("{}: {}", subject, nowWhat);
+            if (announced) log.info("{}: {}", subject, nowWhat);
+            announced = false;
         }
     }
 

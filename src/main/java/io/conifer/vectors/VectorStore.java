@@ -585,7 +585,7 @@ public final class VectorStore implements Closeable {
         }
     }
 
-    /** A read that failed on storage: reads go on from the searcher, so this is not the disk filling up. */
+    /** A read that failed on storage (reads need no free space, so this is not a full disk). */
     private static ConiferException storageFailure(IOException e) {
         log.error("Storage failure", e);
         return new ConiferException(ErrorCode.UNKNOWN, "Storage failure: " + e.getMessage(), e);

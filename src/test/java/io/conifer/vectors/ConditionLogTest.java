@@ -12,7 +12,7 @@ import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** A condition that lasts is logged when it starts, changes and ends, not on every occurrence. */
+/** A condition is logged when it starts, changes and ends, not on every occurrence. */
 class ConditionLogTest {
     @Test
     void logsEachChangeOfConditionOnceNotEachOccurrence() {
@@ -36,8 +36,15 @@ class ConditionLogTest {
         assertEquals(3, events.list.size(), "the end of the condition is logged once");
         assertEquals(Level.INFO, events.list.get(2).getLevel());
 
+        for (int i = 0; i < 10; i++) {
+            health.report("storage failure (IOException)", "refusing writes", null);
+            assertTrue(health.active());
+            health.clear("writes are accepted again");
+        }
+        assertEquals(3, events.list.size(), "a condition coming and going within a minute is not logged each time");
+
         health.report("disk full", "refusing writes", null);
-        assertEquals(4, events.list.size(), "the condition returning is logged again");
+        assertEquals(4, events.list.size(), "another condition is logged");
         assertEquals(Level.WARN, events.list.get(3).getLevel());
         logger.detachAppender(events);
     }
