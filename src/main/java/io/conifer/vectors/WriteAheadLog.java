@@ -57,6 +57,8 @@ final class WriteAheadLog implements Closeable {
     /** How much of {@link #current} is known to be on disk. */
     private long syncedBytes;
     private volatile IOException broken;
+    /** Why the last sync failed: the reason each record it cut off gives its writer. */
+    private volatile IOException syncFailure;
 
     private WriteAheadLog(Path dir) {
         this.dir = dir;
@@ -188,6 +190,7 @@ final class WriteAheadLog implements Closeable {
                 ch.force(false);
             } catch (IOException e) {
                 synchronized (appendLock) {
+                    syncFailure = e;
                     cutOff.addAll(unapplied.tailSet(syncedSeq, false));
                     cutBackTo(syncedBytes, e);
                 }
@@ -206,7 +209,7 @@ final class WriteAheadLog implements Closeable {
 
     private void checkNotCutOff(long seq) throws IOException {
         if (cutOff.contains(seq)) {
-            throw new IOException("Write-ahead log record " + seq + " was removed again after a failed sync", broken);
+            throw new IOException("Write-ahead log record " + seq + " was removed again after a failed sync", syncFailure);
         }
     }
 
