@@ -104,6 +104,8 @@ public final class VectorStore implements Closeable {
     private final Path luceneDir;
     private final ConditionLog health;
     private volatile long committedSeq;
+    /** Set by close and abandon: maintenance that raced a delete or shutdown then leaves the store alone. */
+    private volatile boolean closed;
     private long recoveryDelayNanos;
     private long nextRecoveryNanos;
     private long usableAtLastRecovery;
@@ -471,6 +473,7 @@ public final class VectorStore implements Closeable {
      * {@code checkpointNow} or when enough log has built up, and reopens a failed writer once possible.
      */
     public void maintain(boolean checkpointNow) {
+        if (closed) return;
         Engine e = engine;
         failIfWriterClosed(e);
         if (e.failure != null) {
@@ -510,7 +513,7 @@ public final class VectorStore implements Closeable {
         try {
             synchronized (checkpointLock) {
                 Engine old = engine;
-                if (old.failure == null) return;
+                if (closed || old.failure == null) return;
                 if (old.wal != null) closeQuietly(old.wal);
                 Engine fresh;
                 try {
@@ -1132,6 +1135,7 @@ public final class VectorStore implements Closeable {
         Lock exclusive = barrier.writeLock();
         exclusive.lock();
         try {
+            closed = true;
             IOException failed = null;
             try {
                 checkpoint();
@@ -1151,6 +1155,7 @@ public final class VectorStore implements Closeable {
 
     /** Closes without a final checkpoint, as a crash would (the log still holds every write). */
     public void abandon() throws IOException {
+        closed = true;
         Engine e = engine;
         e.searchers.close();
         if (e.writer != null) e.writer.rollback();
