@@ -94,7 +94,13 @@ public final class IndexManager implements Closeable {
             }
             if (Files.exists(indexesDir.resolve(def.id() + DELETING))) {
                 log.warn("Finishing the delete of index '{}': the server stopped while deleting it", def.name());
-                catalog.remove(def.id());
+                try {
+                    catalog.remove(def.id());
+                } catch (IOException e) {
+                    if (!DiskSpace.isFull(e)) throw e;
+                    known.add(def.id() + DELETING); // kept, so the next start tries again
+                    log.warn("Index '{}' stays deleted but catalogued until the disk has room", def.name());
+                }
                 continue;
             }
             known.add(def.id());
@@ -216,7 +222,15 @@ public final class IndexManager implements Closeable {
         try (DirectoryStream<Path> contents = Files.newDirectoryStream(tombstone)) {
             for (Path p : contents) DurableFiles.deleteTree(p);
         }
-        catalog.remove(id);
+        try {
+            catalog.remove(id);
+        } catch (IOException e) {
+            if (!DiskSpace.isFull(e)) throw e;
+            // Its files are gone and the tombstone makes the delete final: the next start drops the entry.
+            log.warn("Deleted index '{}' ({}), but the disk is still too full to rewrite the catalog; the tombstone"
+                    + " {} completes the delete at the next start", index.definition().name(), id, tombstone);
+            return;
+        }
         DurableFiles.deleteTree(tombstone);
         log.info("Deleted index '{}' ({}) on a full disk: its files went first to make room for the catalog",
                 index.definition().name(), id);
