@@ -1,6 +1,7 @@
 package io.conifer.backup;
 
 import com.sun.nio.file.ExtendedOpenOption;
+import io.conifer.files.DiskSpace;
 import io.conifer.files.ForegroundSyncs;
 import java.io.Closeable;
 import java.io.IOException;
@@ -36,6 +37,10 @@ import java.util.zip.CRC32C;
  * log's small fsyncs (upsert latency), and they evict the index's own hot pages; written directly,
  * one chunk is in flight at a time, each waits while a log fsync runs ({@link ForegroundSyncs}), and
  * what is verified is what the device returns, not the page cache's copy. File systems that refuse {@code O_DIRECT} (tmpfs) get the same pipeline buffered.
+ *
+ * <p>Before each chunk the copy checks that the rest of the file still leaves the disk's reserve free
+ * ({@link DiskSpace#requireHeadroom}), so a backup fails with a clear reason before it fills a disk
+ * it shares with live indexes.
  *
  * <p>Chunks are written and verified in order (each stage is one thread), so the CRC32C of the
  * read-back is comparable with the one computed while reading. The last chunk is padded to the block
@@ -107,6 +112,8 @@ final class DirectCopy implements Closeable {
             try (in; out) {
                 long size = in.size();
                 for (int k = 0; ; k++) {
+                    // Chunks still in flight are not on disk yet: count them as still to write.
+                    DiskSpace.requireHeadroom(target, Math.min(size, size - length + (long) BUFFERS * CHUNK), "this backup");
                     int slot = k % BUFFERS;
                     if (written[slot] != null) join(written[slot]);
                     if (buffers[slot] == null) buffers[slot] = take(align);

@@ -1,6 +1,7 @@
 package io.conifer.index;
 
 import io.conifer.error.ConiferException;
+import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
 import io.conifer.error.ErrorCode;
 import io.conifer.vectors.Metric;
@@ -15,6 +16,7 @@ import java.net.ServerSocket;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -47,6 +49,9 @@ public final class IndexManager implements Closeable {
 
     /** An index being served. */
     public record OpenIndex(IndexDefinition definition, VectorStore store, Closeable server) {}
+
+    /** Marks an index directory whose delete began on a full disk (see {@link #deleteOnFullDisk}). */
+    private static final String DELETING = ".deleting";
 
     private final Path indexesDir;
     private final IndexCatalog catalog;
@@ -87,8 +92,26 @@ public final class IndexManager implements Closeable {
                 catalog.remove(def.id());
                 continue;
             }
+            if (Files.exists(indexesDir.resolve(def.id() + DELETING))) {
+                log.warn("Finishing the delete of index '{}': the server stopped while deleting it", def.name());
+                try {
+                    catalog.remove(def.id());
+                } catch (IOException e) {
+                    if (!DiskSpace.isFull(e)) throw e;
+                    known.add(def.id() + DELETING); // kept, so the next start tries again
+                    log.warn("Index '{}' stays deleted but catalogued until the disk has room", def.name());
+                }
+                continue;
+            }
             known.add(def.id());
-            VectorStore store = VectorStore.open(indexesDir.resolve(def.id()), def.space(), storeOptions);
+            VectorStore store;
+            try {
+                store = VectorStore.open(indexesDir.resolve(def.id()), def.space(), storeOptions);
+            } catch (IOException e) {
+                throw new IOException("Cannot open index '" + def.name() + "' (" + def.id() + "): " + e.getMessage(), e);
+            }
+            String refused = store.writesRefused();
+            if (refused != null) log.warn("Index '{}' ({}) serves reads only for now: {}", def.name(), def.id(), refused);
             try {
                 open.put(def.id(), new OpenIndex(def, store, host.serve(def, store)));
             } catch (IOException e) {
@@ -120,7 +143,13 @@ public final class IndexManager implements Closeable {
             IndexDefinition def = new IndexDefinition(id, project, req.name(), req.vectorType(), req.dimension(),
                     req.metric(), req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(),
                     req.filterableFields(), port, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), IndexState.READY);
-            VectorStore store = VectorStore.open(dir, def.space(), storeOptions);
+            VectorStore store;
+            try {
+                store = VectorStore.open(dir, def.space(), storeOptions);
+            } catch (IOException | RuntimeException e) {
+                DurableFiles.deleteTree(dir);
+                throw e;
+            }
             Closeable server;
             try {
                 server = host.serve(def, store);
@@ -161,12 +190,50 @@ public final class IndexManager implements Closeable {
             throw new ConiferException(ErrorCode.FORBIDDEN, "Deletion protection is enabled for index '" + name
                     + "'; disable it with configure_index before deleting.");
         }
-        catalog.remove(index.definition().id());
-        open.remove(index.definition().id());
+        String id = index.definition().id();
+        try {
+            catalog.remove(id);
+        } catch (IOException e) {
+            if (!DiskSpace.isFull(e)) throw e;
+            deleteOnFullDisk(index);
+            return;
+        }
+        open.remove(id);
         closeQuietly(index.server());
         closeQuietly(index.store());
-        DurableFiles.deleteTree(indexesDir.resolve(index.definition().id()));
-        log.info("Deleted index '{}' ({})", name, index.definition().id());
+        DurableFiles.deleteTree(indexesDir.resolve(id));
+        log.info("Deleted index '{}' ({})", name, id);
+    }
+
+    /**
+     * The catalog cannot be rewritten while the disk is full, so the index's files go first to make
+     * room: its directory is renamed to a tombstone (which needs no space) and emptied, then the
+     * catalog is rewritten and the tombstone removed. Should the server stop in between, {@link #start}
+     * finds the tombstone and finishes the delete.
+     */
+    private void deleteOnFullDisk(OpenIndex index) throws IOException {
+        String id = index.definition().id();
+        open.remove(id);
+        closeQuietly(index.server());
+        closeQuietly(index.store());
+        Path tombstone = indexesDir.resolve(id + DELETING);
+        Files.move(indexesDir.resolve(id), tombstone, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.fsyncDirectory(indexesDir);
+        try (DirectoryStream<Path> contents = Files.newDirectoryStream(tombstone)) {
+            for (Path p : contents) DurableFiles.deleteTree(p);
+        }
+        try {
+            catalog.remove(id);
+        } catch (IOException e) {
+            if (!DiskSpace.isFull(e)) throw e;
+            // Its files are gone and the tombstone makes the delete final: the next start drops the entry.
+            log.warn("Deleted index '{}' ({}), but the disk is still too full to rewrite the catalog; the tombstone"
+                    + " {} completes the delete at the next start", index.definition().name(), id, tombstone);
+            return;
+        }
+        DurableFiles.deleteTree(tombstone);
+        log.info("Deleted index '{}' ({}) on a full disk: its files went first to make room for the catalog",
+                index.definition().name(), id);
     }
 
     /** Applies a configure_index request; {@code tags} values of "" remove the key. */
@@ -335,16 +402,18 @@ public final class IndexManager implements Closeable {
         }
     }
 
-    /** Every second: picks up merged segments for queries, and checkpoints indexes that are due. */
+    /**
+     * Every second: picks up merged segments for queries, checkpoints indexes that are due, and reopens
+     * writers a storage failure stopped (each store logs its own failures, rate-limited).
+     */
     private void maintainAll() {
         boolean full = System.currentTimeMillis() - lastFullCheckpoint >= checkpointIntervalMillis;
         for (OpenIndex i : open.values()) {
             if (i.store() == null) continue;
             try {
-                i.store().refreshIfStale();
-                if (full || i.store().checkpointDue()) i.store().checkpoint();
-            } catch (Exception e) {
-                log.warn("Checkpoint of index '{}' failed; its write-ahead log keeps every write", i.definition().name(), e);
+                i.store().maintain(full);
+            } catch (RuntimeException e) {
+                log.warn("Maintenance of index '{}' failed; its write-ahead log keeps every write", i.definition().name(), e);
             }
         }
         if (full) lastFullCheckpoint = System.currentTimeMillis();

@@ -2,6 +2,7 @@ package io.conifer.vectors;
 
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
+import io.conifer.files.DiskSpace;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,7 @@ import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.FilterDirectory;
@@ -74,47 +76,109 @@ import org.slf4j.LoggerFactory;
  * {@link #barrier} so the log order equals the apply order. {@link #checkpoint()} commits Lucene with
  * the WAL position it covers and trims the log. Reads refresh the near-real-time searcher only when a
  * write happened since the last refresh, so writes never pay for refreshes nobody needs.
+ *
+ * <p>Storage failures (a full disk above all): a write whose log record cannot be made durable is
+ * refused and leaves nothing behind. If the writer itself fails (a flush, commit or refresh hits the
+ * full disk, or Lucene closes it after a tragic event), the {@link Engine} is marked failed: writes are
+ * refused, reads go on from the searcher as last refreshed, and {@link #maintain} reopens the writer
+ * from the last commit and replays the log once the disk has room again. No restart is needed.
  */
 public final class VectorStore implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(VectorStore.class);
     private static final String WAL_SEQ = "conifer.wal_seq";
     private static final String TOKEN_PREFIX = "c1:";
+    /** Free space that makes a failed writer worth reopening at once rather than after its back-off. */
+    private static final long SPACE_FREED = 1 << 20;
+    private static final long MAX_RECOVERY_DELAY_NANOS = 30_000_000_000L;
 
+    private final Path dir;
     private final VectorSpace space;
     private final StoreOptions options;
     private final Directory directory;
-    private final IndexWriter writer;
-    private final SearcherManager searchers;
-    private final WriteAheadLog wal;
+    private volatile Engine engine;
     private final KeyLocks keyLocks = new KeyLocks();
     private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
     private final AtomicLong writeVersion = new AtomicLong();
     private final AtomicLong refreshedVersion = new AtomicLong();
     private final Object checkpointLock = new Object();
     private final Path luceneDir;
+    private final ConditionLog health;
     private volatile long committedSeq;
-    /**
-     * Names this IndexWriter's lifetime. Lucene never reuses a file name within one writer, but a
-     * writer reopened after a crash recreates names of files that were flushed and never committed.
-     */
-    private final String writerSession = UUID.randomUUID().toString();
+    /** Set by close and abandon: maintenance that raced a delete or shutdown then leaves the store alone. */
+    private volatile boolean closed;
+    private long recoveryDelayNanos;
+    private long nextRecoveryNanos;
+    private long usableAtLastRecovery;
 
-    private VectorStore(VectorSpace space, StoreOptions options, Path luceneDir, Directory directory, IndexWriter writer,
-            WriteAheadLog wal) throws IOException {
+    /**
+     * The parts a storage failure breaks and a recovery replaces: the writer, its log and its searchers.
+     * Once {@link #failure} is set it stays set; writes are refused and the searchers are never refreshed.
+     */
+    private static final class Engine {
+        final IndexWriter writer;
+        final WriteAheadLog wal;
+        final SearcherManager searchers;
+        final long committedSeq;
+        /**
+         * Names this IndexWriter's lifetime. Lucene never reuses a file name within one writer, but a
+         * writer reopened after a crash recreates names of files that were flushed and never committed.
+         */
+        final String writerSession = UUID.randomUUID().toString();
+        volatile Throwable failure;
+
+        Engine(IndexWriter writer, WriteAheadLog wal, SearcherManager searchers, long committedSeq) {
+            this.writer = writer;
+            this.wal = wal;
+            this.searchers = searchers;
+            this.committedSeq = committedSeq;
+        }
+    }
+
+    private VectorStore(Path dir, VectorSpace space, StoreOptions options, Path luceneDir, Directory directory) {
+        this.dir = dir;
         this.space = space;
         this.luceneDir = luceneDir;
         this.options = options;
         this.directory = directory;
-        this.writer = writer;
-        this.wal = wal;
-        this.searchers = new SearcherManager(writer, null);
+        this.health = new ConditionLog(log, "Index storage " + dir);
     }
 
-    /** Opens (or creates) the store in {@code dir}, replaying any log records newer than the last commit. */
+    /**
+     * Opens (or creates) the store in {@code dir}, replaying any log records newer than the last commit.
+     * An existing index whose disk is too full to open its writer is opened for reads of its last commit;
+     * {@link #maintain} opens the writer when space returns.
+     */
     public static VectorStore open(Path dir, VectorSpace space, StoreOptions options) throws IOException {
         Path luceneDir = dir.resolve("lucene");
         Files.createDirectories(luceneDir);
         Directory directory = FSDirectory.open(luceneDir);
+        VectorStore store = new VectorStore(dir, space, options, luceneDir, directory);
+        try {
+            store.engine = store.openEngine();
+            store.committedSeq = store.engine.committedSeq;
+        } catch (IOException | RuntimeException e) {
+            if (!DiskSpace.isFull(e) || !DirectoryReader.indexExists(directory)) {
+                directory.close();
+                throw e;
+            }
+            store.engine = new Engine(null, null, new SearcherManager(directory, null), committedSeq(directory));
+            store.engine.failure = e;
+            store.health.report(condition(e), "serving reads of the last commit; the writer opens when space returns", e);
+            return store;
+        }
+        try {
+            store.checkpoint();
+        } catch (IOException e) {
+            if (!DiskSpace.isFull(e) || !DirectoryReader.indexExists(directory)) {
+                store.close();
+                throw e;
+            }
+            // checkpoint() marked the engine failed: reads are served, the writer reopens with space.
+        }
+        return store;
+    }
+
+    private Engine openEngine() throws IOException {
         IndexWriterConfig config = new IndexWriterConfig()
                 .setIndexDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy())
                 .setCodec(new ConiferCodec())
@@ -128,20 +192,23 @@ public final class VectorStore implements Closeable {
         merges.setMaxMergedSegmentMB(options.maxSegmentMb());
         config.setMergePolicy(merges);
         IndexWriter writer = new IndexWriter(directory, config);
-        long committed = committedSeq(directory);
-        WriteAheadLog[] walHolder = new WriteAheadLog[1];
-        int[] replayed = {0};
-        walHolder[0] = WriteAheadLog.open(dir.resolve("wal"), committed, (seq, payload) -> {
-            apply(writer, WriteOp.decode(payload), space);
-            replayed[0]++;
-        });
-        VectorStore store = new VectorStore(space, options, luceneDir, directory, writer, walHolder[0]);
-        store.committedSeq = committed;
-        if (replayed[0] > 0) {
-            log.info("Replayed {} write-ahead log records into {}", replayed[0], dir);
+        WriteAheadLog wal = null;
+        try {
+            long committed = committedSeq(directory);
+            int[] replayed = {0};
+            wal = WriteAheadLog.open(dir.resolve("wal"), committed, (seq, payload) -> {
+                apply(writer, WriteOp.decode(payload), space);
+                replayed[0]++;
+            });
+            if (replayed[0] > 0) {
+                log.info("Replayed {} write-ahead log records into {}", replayed[0], dir);
+            }
+            return new Engine(writer, wal, new SearcherManager(writer, null), committed);
+        } catch (IOException | RuntimeException e) {
+            rollbackQuietly(writer);
+            if (wal != null) closeQuietly(wal);
+            throw e;
         }
-        store.checkpoint();
-        return store;
     }
 
     private static long committedSeq(Directory directory) throws IOException {
@@ -328,21 +395,174 @@ public final class VectorStore implements Closeable {
 
     /** Caller holds the locks that order this op against every op touching the same records. */
     private void logAndApply(WriteOp op) {
+        Engine e = engine;
+        failIfWriterClosed(e);
+        if (e.failure != null) throw refusal(e.failure, "nothing was written");
         long seq;
         try {
-            seq = wal.append(WriteOp.encode(op));
-        } catch (IOException e) {
-            throw storageFailure(e);
+            seq = e.wal.append(WriteOp.encode(op));
+        } catch (IOException ex) {
+            throw refused(e, ex);
         }
         try {
-            wal.sync(seq);
-            apply(writer, op, space);
-        } catch (IOException e) {
-            throw storageFailure(e);
-        } finally {
-            wal.applied(seq);
+            e.wal.sync(seq);
+        } catch (IOException ex) {
+            e.wal.applied(seq);
+            throw refused(e, ex);
         }
+        try {
+            apply(e.writer, op, space);
+        } catch (IOException | AlreadyClosedException ex) {
+            // The record is durable but unapplied; the log keeps it for the reopened writer to replay.
+            fail(e, ex);
+            throw refusal(ex, "this write is in the write-ahead log and takes effect when the index reopens its"
+                    + " writer; retrying it is safe");
+        } catch (RuntimeException ex) {
+            e.wal.applied(seq);
+            throw ex;
+        }
+        e.wal.applied(seq);
         writeVersion.incrementAndGet();
+        health.clear("writes are accepted again");
+    }
+
+    /** Lucene closes a writer itself after a tragic event (a merge on a full disk, say): catch it before logging. */
+    private void failIfWriterClosed(Engine e) {
+        if (e.failure == null && !e.writer.isOpen()) {
+            Throwable tragedy = e.writer.getTragicException();
+            fail(e, tragedy != null ? tragedy : new IOException("The index writer was closed"));
+        }
+    }
+
+    /** A write the log could not make durable: the log has cut it off again. */
+    private ConiferException refused(Engine e, IOException cause) {
+        if (e.wal.isBroken()) fail(e, cause);
+        else health.report(condition(cause), "refusing writes: " + cause.getMessage(), cause);
+        return refusal(cause, "nothing was written");
+    }
+
+    /** The retriable error a client gets for a write that storage could not take. */
+    private static ConiferException refusal(Throwable cause, String outcome) {
+        String why = DiskSpace.isFull(cause)
+                ? "Not enough disk space to make this write durable"
+                : "Storage failure (" + cause.getMessage() + ")";
+        return new ConiferException(ErrorCode.UNAVAILABLE, why + "; " + outcome + ". Writes resume by themselves"
+                + " once the server's disk has room again; reads are still served.", cause);
+    }
+
+    private static String condition(Throwable cause) {
+        return DiskSpace.isFull(cause) ? "disk full" : "storage failure (" + cause.getClass().getSimpleName() + ")";
+    }
+
+    /**
+     * Takes the engine out of service after a storage failure: its writer is rolled back (its
+     * uncommitted state is in the log), writes are refused and reads use the searcher as last refreshed.
+     */
+    private void fail(Engine e, Throwable cause) {
+        synchronized (e) {
+            if (e.failure != null) return;
+            e.failure = cause;
+        }
+        health.report(condition(cause), "writes are refused and reads are served from the last refreshed view"
+                + " until the writer reopens from the last commit and the write-ahead log (retried automatically)", cause);
+        if (e.writer != null) rollbackQuietly(e.writer);
+    }
+
+    /**
+     * Every second, from the index manager: picks up merged segments for queries, checkpoints when
+     * {@code checkpointNow} or when enough log has built up, and reopens a failed writer once possible.
+     */
+    public void maintain(boolean checkpointNow) {
+        if (closed) return;
+        Engine e = engine;
+        failIfWriterClosed(e);
+        if (e.failure != null) {
+            recoverIfDue();
+            return;
+        }
+        try {
+            e.searchers.maybeRefresh();
+            if (checkpointNow || checkpointDue()) checkpoint();
+        } catch (IOException | AlreadyClosedException ex) {
+            fail(e, ex);
+            return;
+        }
+        if (health.active() && usable() >= SPACE_FREED) health.clear("disk space is available again; writes are accepted");
+    }
+
+    /** Why writes are refused, or null while they are accepted. */
+    public String writesRefused() {
+        Throwable f = engine.failure;
+        if (f != null) return condition(f) + ": writes are refused until the index reopens its writer";
+        return health.active() ? "writes are being refused: " + health.condition() : null;
+    }
+
+    /**
+     * Reopens a failed engine from the last commit and the log, at once when space was freed since the
+     * last attempt, otherwise after a back-off that doubles up to 30 s (each attempt replays the log).
+     */
+    private void recoverIfDue() {
+        long now = System.nanoTime();
+        long usable = usable();
+        if (now - nextRecoveryNanos < 0 && usable < usableAtLastRecovery + SPACE_FREED) return;
+        recoveryDelayNanos = Math.min(MAX_RECOVERY_DELAY_NANOS, Math.max(1_000_000_000L, 2 * recoveryDelayNanos));
+        nextRecoveryNanos = now + recoveryDelayNanos;
+        usableAtLastRecovery = usable;
+        Lock exclusive = barrier.writeLock();
+        exclusive.lock();
+        try {
+            synchronized (checkpointLock) {
+                Engine old = engine;
+                if (closed || old.failure == null) return;
+                if (old.wal != null) closeQuietly(old.wal);
+                Engine fresh;
+                try {
+                    fresh = openEngine();
+                } catch (IOException | RuntimeException ex) {
+                    health.report(condition(ex), "the writer could not be reopened yet (" + ex.getMessage()
+                            + "); retrying when space is freed or in " + recoveryDelayNanos / 1_000_000_000L + " s", null);
+                    return;
+                }
+                committedSeq = fresh.committedSeq;
+                engine = fresh;
+                writeVersion.incrementAndGet();
+                closeQuietly(old.searchers);
+            }
+            try {
+                checkpoint();
+            } catch (IOException ex) {
+                return; // checkpoint() failed the fresh engine; it is retried after the back-off
+            }
+            recoveryDelayNanos = 0;
+            health.clear("writer reopened from the last commit and the write-ahead log; writes are accepted again");
+        } finally {
+            exclusive.unlock();
+        }
+    }
+
+    private long usable() {
+        try {
+            return DiskSpace.usable(dir);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Releasing what a storage failure left behind can fail the same way; that failure is already reported. */
+    private static void rollbackQuietly(IndexWriter writer) {
+        try {
+            writer.rollback();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Rolling back a failed writer failed too", e);
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Closing {} failed", c, e);
+        }
     }
 
     private static void apply(IndexWriter writer, WriteOp op, VectorSpace space) throws IOException {
@@ -368,6 +588,7 @@ public final class VectorStore implements Closeable {
         }
     }
 
+    /** A read that failed on storage (reads need no free space, so this is not a full disk). */
     private static ConiferException storageFailure(IOException e) {
         log.error("Storage failure", e);
         return new ConiferException(ErrorCode.UNKNOWN, "Storage failure: " + e.getMessage(), e);
@@ -376,16 +597,24 @@ public final class VectorStore implements Closeable {
     /**
      * Commits Lucene with the log position it covers and trims the log. Runs periodically and on
      * close; a crash between checkpoints loses nothing because the log holds every acknowledged write.
+     * A failure takes the engine out of service (see {@link #fail}) and is rethrown.
      */
     public void checkpoint() throws IOException {
         synchronized (checkpointLock) {
-            long seq = wal.checkpointable();
-            if (seq == committedSeq && !writer.hasUncommittedChanges() && DirectoryReader.indexExists(directory)) return;
-            wal.roll();
-            writer.setLiveCommitData(Map.of(WAL_SEQ, Long.toString(seq)).entrySet());
-            writer.commit();
-            committedSeq = seq;
-            wal.trim(seq);
+            Engine e = engine;
+            if (e.failure != null) return;
+            try {
+                long seq = e.wal.checkpointable();
+                if (seq == committedSeq && !e.writer.hasUncommittedChanges() && DirectoryReader.indexExists(directory)) return;
+                e.wal.roll();
+                e.writer.setLiveCommitData(Map.of(WAL_SEQ, Long.toString(seq)).entrySet());
+                e.writer.commit();
+                committedSeq = seq;
+                e.wal.trim(seq);
+            } catch (IOException | AlreadyClosedException ex) {
+                fail(e, ex);
+                throw ex instanceof IOException io ? io : new IOException(ex);
+            }
         }
     }
 
@@ -404,8 +633,20 @@ public final class VectorStore implements Closeable {
      * commit's fsyncs, a checkpoint or a merge. The caller makes the copy durable (or discards it).
      */
     public PointInTime exportTo(Path target) throws IOException {
+        Engine e = engine;
+        if (e.failure != null) throw notExportable(e.failure);
         Files.createDirectories(target);
-        try (DirectoryReader reader = DirectoryReader.open(writer, true, true)) {
+        DirectoryReader opened;
+        try {
+            opened = DirectoryReader.open(e.writer, true, true);
+        } catch (IOException | AlreadyClosedException ex) {
+            // Closed by close(): the index is being deleted.
+            if (ex instanceof AlreadyClosedException && e.failure == null && e.writer.getTragicException() == null) throw ex;
+            // The flush failed (a full disk): the writer may have lost what it buffered, so it is reopened.
+            fail(e, ex);
+            throw notExportable(e.failure);
+        }
+        try (DirectoryReader reader = opened) {
             SegmentInfos infos = ((StandardDirectoryReader) reader).getSegmentInfos().clone();
             List<String> files = new ArrayList<>();
             for (String name : infos.files(false)) {
@@ -420,8 +661,13 @@ public final class VectorStore implements Closeable {
             SortedMap<String, Long> namespaces = namespaceCounts(new IndexSearcher(reader));
             long records = 0;
             for (long n : namespaces.values()) records += n;
-            return new PointInTime(List.copyOf(files), namespaces, records, writerSession);
+            return new PointInTime(List.copyOf(files), namespaces, records, e.writerSession);
         }
+    }
+
+    private static ConiferException notExportable(Throwable failure) {
+        return new ConiferException(ErrorCode.UNAVAILABLE, "The index cannot be backed up while its writes are refused ("
+                + condition(failure) + "); try again once the server's disk has room", failure);
     }
 
     private static void linkOrCopy(Path source, Path target) throws IOException {
@@ -445,33 +691,40 @@ public final class VectorStore implements Closeable {
         public void syncMetaData() {}
     }
 
-    /**
-     * Picks up segments that merges produced since the last refresh, so queries stop paying for the
-     * many small segments a bulk load leaves (reads only refresh for writes). Cheap when nothing changed.
-     */
-    public void refreshIfStale() throws IOException {
-        searchers.maybeRefresh();
-    }
-
     /** Whether enough log has accumulated since the last checkpoint that one is worth doing early. */
-    public boolean checkpointDue() {
-        return wal.bytesSinceRoll() > options.checkpointLogBytes();
+    private boolean checkpointDue() {
+        return engine.wal.bytesSinceRoll() > options.checkpointLogBytes();
     }
 
     // ---------------------------------------------------------------- reads
 
+    /** The current searcher, refreshed first if a write happened since; a failed engine's as last refreshed. */
     private IndexSearcher acquire() throws IOException {
+        Engine e = engine;
         long v = writeVersion.get();
-        if (refreshedVersion.get() < v) {
-            searchers.maybeRefreshBlocking();
-            refreshedVersion.accumulateAndGet(v, Math::max);
+        if (e.failure == null && refreshedVersion.get() < v) {
+            try {
+                e.searchers.maybeRefreshBlocking();
+                refreshedVersion.accumulateAndGet(v, Math::max);
+            } catch (IOException | AlreadyClosedException ex) {
+                fail(e, ex);
+            }
         }
-        return searchers.acquire();
+        while (true) {
+            try {
+                return e.searchers.acquire();
+            } catch (AlreadyClosedException closed) {
+                // A recovery replaced this engine and closed its searchers meanwhile: use the new ones.
+                if (engine == e) throw closed;
+                e = engine;
+            }
+        }
     }
 
-    private void release(IndexSearcher s) {
+    /** Releases a searcher of any engine, the current or one a recovery replaced meanwhile. */
+    private static void release(IndexSearcher s) {
         try {
-            searchers.release(s);
+            s.getIndexReader().decRef();
         } catch (IOException e) {
             throw storageFailure(e);
         }
@@ -876,16 +1129,25 @@ public final class VectorStore implements Closeable {
         return new BytesRef(a).compareTo(new BytesRef(b));
     }
 
+    /** Checkpoints and closes; every handle is closed even when the checkpoint fails, so deleted files free their space. */
     @Override
     public void close() throws IOException {
         Lock exclusive = barrier.writeLock();
         exclusive.lock();
         try {
-            checkpoint();
-            searchers.close();
-            writer.close();
-            wal.close();
-            directory.close();
+            closed = true;
+            IOException failed = null;
+            try {
+                checkpoint();
+            } catch (IOException e) {
+                failed = e;
+            }
+            Engine e = engine;
+            closeQuietly(e.searchers);
+            if (e.writer != null) closeQuietly(e.writer);
+            if (e.wal != null) closeQuietly(e.wal);
+            closeQuietly(directory);
+            if (failed != null) throw failed;
         } finally {
             exclusive.unlock();
         }
@@ -893,9 +1155,11 @@ public final class VectorStore implements Closeable {
 
     /** Closes without a final checkpoint, as a crash would (the log still holds every write). */
     public void abandon() throws IOException {
-        searchers.close();
-        writer.rollback();
-        wal.close();
+        closed = true;
+        Engine e = engine;
+        e.searchers.close();
+        if (e.writer != null) e.writer.rollback();
+        if (e.wal != null) e.wal.close();
         directory.close();
     }
 

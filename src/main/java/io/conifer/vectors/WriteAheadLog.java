@@ -29,6 +29,10 @@ import java.util.zip.CRC32C;
  * after that commit, files holding only records {@code <= S} are deleted. On open, records after the
  * committed {@code S} are replayed; a torn record at the tail of the last file (a crash mid-append,
  * never acknowledged) is cut off.
+ *
+ * <p>A failed append or sync (a full disk, an I/O error) leaves nothing behind: the file is cut back to
+ * what was last synced or appended whole, so later records never sit behind garbage, and every record
+ * cut off fails its own {@link #sync}. Only if that cut fails is the log unusable until reopened.
  */
 final class WriteAheadLog implements Closeable {
     private static final int HEADER = 4 + 8 + 4;
@@ -44,11 +48,17 @@ final class WriteAheadLog implements Closeable {
     private final Object appendLock = new Object();
     private final ReentrantLock syncLock = new ReentrantLock();
     private final ConcurrentSkipListSet<Long> unapplied = new ConcurrentSkipListSet<>();
+    /** Appended records a failed sync cut off again; their writers must fail, never be acknowledged. */
+    private final ConcurrentSkipListSet<Long> cutOff = new ConcurrentSkipListSet<>();
     private FileChannel current;
     private long currentBytes;
     private long lastSeq;
     private volatile long syncedSeq;
+    /** How much of {@link #current} is known to be on disk. */
+    private long syncedBytes;
     private volatile IOException broken;
+    /** Why the last sync failed: the reason each record it cut off gives its writer. */
+    private volatile IOException syncFailure;
 
     private WriteAheadLog(Path dir) {
         this.dir = dir;
@@ -66,6 +76,7 @@ final class WriteAheadLog implements Closeable {
         wal.lastSeq = last;
         wal.syncedSeq = last;
         wal.startFile(last + 1);
+        wal.syncedBytes = wal.currentBytes;
         return wal;
     }
 
@@ -142,7 +153,7 @@ final class WriteAheadLog implements Closeable {
             try {
                 while (buf.hasRemaining()) current.write(buf);
             } catch (IOException e) {
-                broken = e;
+                cutBackTo(currentBytes, e);
                 throw e;
             }
             lastSeq = seq;
@@ -152,37 +163,76 @@ final class WriteAheadLog implements Closeable {
         }
     }
 
-    /** Returns once the record {@code seq} and all before it are on disk. */
+    /**
+     * Returns once the record {@code seq} and all before it are on disk. If the sync fails, every record
+     * not yet synced is cut off the log, and this and each later {@code sync} of one of them fails.
+     */
     void sync(long seq) throws IOException {
-        if (syncedSeq >= seq) return;
+        if (syncedSeq >= seq) {
+            checkNotCutOff(seq); // read after syncedSeq: a cut-off record is marked before syncs pass it
+            return;
+        }
         syncLock.lock();
         try {
+            checkNotCutOff(seq);
             if (syncedSeq >= seq) return;
             checkUsable();
             long target;
+            long targetBytes;
             FileChannel ch;
             synchronized (appendLock) {
                 target = lastSeq;
+                targetBytes = currentBytes;
                 ch = current;
             }
             ForegroundSyncs.begin();
             try {
                 ch.force(false);
             } catch (IOException e) {
-                broken = e;
+                synchronized (appendLock) {
+                    syncFailure = e;
+                    cutOff.addAll(unapplied.tailSet(syncedSeq, false));
+                    cutBackTo(syncedBytes, e);
+                }
                 throw e;
             } finally {
                 ForegroundSyncs.end();
             }
-            syncedSeq = target;
+            synchronized (appendLock) {
+                syncedSeq = target;
+                syncedBytes = targetBytes;
+            }
         } finally {
             syncLock.unlock();
         }
     }
 
+    private void checkNotCutOff(long seq) throws IOException {
+        if (cutOff.contains(seq)) {
+            throw new IOException("Write-ahead log record " + seq + " was removed again after a failed sync", syncFailure);
+        }
+    }
+
+    /** Caller holds appendLock. Truncating needs no free space; if even that fails, the log is unusable. */
+    private void cutBackTo(long bytes, IOException cause) {
+        try {
+            current.truncate(bytes);
+            currentBytes = bytes;
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+            broken = cause;
+        }
+    }
+
+    /** Whether a failure left the log unusable until it is reopened (its tail then replays as a torn record). */
+    boolean isBroken() {
+        return broken != null;
+    }
+
     /** Marks {@code seq} as applied to the index (or abandoned), so a checkpoint may pass it. */
     void applied(long seq) {
         unapplied.remove(seq);
+        cutOff.remove(seq);
     }
 
     /** The highest sequence number S such that every record up to S has been applied. */
@@ -201,12 +251,19 @@ final class WriteAheadLog implements Closeable {
 
     /** Starts a new file so that older files can be deleted once a checkpoint covers them. */
     void roll() throws IOException {
-        synchronized (appendLock) {
-            checkUsable();
-            if (currentBytes == 0) return;
-            current.force(false);
-            current.close();
-            startFile(lastSeq + 1);
+        syncLock.lock();
+        try {
+            synchronized (appendLock) {
+                checkUsable();
+                if (currentBytes == 0) return;
+                current.force(false);
+                current.close();
+                syncedSeq = lastSeq;
+                startFile(lastSeq + 1);
+                syncedBytes = currentBytes;
+            }
+        } finally {
+            syncLock.unlock();
         }
     }
 
@@ -247,9 +304,9 @@ final class WriteAheadLog implements Closeable {
     @Override
     public void close() throws IOException {
         synchronized (appendLock) {
-            if (current.isOpen()) {
-                current.force(false);
-                current.close();
+            // Closed even when the final sync fails: an open handle would pin a deleted file's space.
+            try (FileChannel ch = current) {
+                if (ch.isOpen()) ch.force(false);
             }
         }
     }

@@ -127,4 +127,24 @@ class PersistenceTest {
             assertEquals(200, control.get("/indexes/keep").status());
         }
     }
+
+    @Test
+    void aDeleteInterruptedOnAFullDiskIsFinishedAtStart() throws Exception {
+        try (TestServer server = TestServer.start(dir)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            control.createDense("keep", 3, "cosine");
+            control.createDense("doomed", 3, "cosine");
+            String id = server.server().indexes().require("default", "doomed").definition().id();
+            server.server().crash();
+            // Where a delete on a full disk stops if the server dies before the catalog is rewritten.
+            Files.move(dir.resolve("indexes").resolve(id), dir.resolve("indexes").resolve(id + ".deleting"));
+            try (TestServer again = TestServer.start(dir)) {
+                Http control2 = new Http(again.url(), TestServer.KEY);
+                assertEquals(404, control2.get("/indexes/doomed").status());
+                assertEquals(200, control2.get("/indexes/keep").status());
+                assertFalse(Files.exists(dir.resolve("indexes").resolve(id + ".deleting")));
+                assertFalse(Files.exists(dir.resolve("indexes").resolve(id)));
+            }
+        }
+    }
 }

@@ -15,6 +15,7 @@ import com.linecorp.armeria.server.annotation.ExceptionHandlerFunction;
 import io.conifer.api.TransportErrors;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
+import io.conifer.files.DiskSpace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,11 @@ public final class ControlPlaneErrors implements ExceptionHandlerFunction, Serve
         if (t instanceof ConiferException e) return response(e.code(), e.getMessage());
         ConiferException refused = TransportErrors.classify(ctx, t);
         if (refused != null) return response(refused.code(), refused.getMessage());
+        if (DiskSpace.isFull(t)) {
+            log.warn("{} {} refused: the disk is full ({})", req.method(), req.path(), t.getMessage());
+            return response(ErrorCode.UNAVAILABLE, "Not enough disk space on the server to complete this request ("
+                    + t.getMessage() + "); it was not completed. Free disk space and retry.");
+        }
         log.error("Unexpected control-plane failure on {} {}", req.method(), req.path(), t);
         return response(ErrorCode.UNKNOWN, "Internal server error: " + t.getMessage());
     }

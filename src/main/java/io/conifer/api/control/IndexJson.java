@@ -125,6 +125,19 @@ final class IndexJson {
         return names;
     }
 
+    /**
+     * A served index's model. While its storage refuses writes (a full disk) it is still {@code ready}
+     * (queries, fetches and stats are served) but its state is {@code Disabled}, the spec's only state
+     * for an index that cannot take every operation.
+     */
+    static ObjectNode model(IndexManager.OpenIndex index, String advertiseHost) {
+        ObjectNode n = model(index.definition(), advertiseHost);
+        if (index.store() != null && index.store().writesRefused() != null) {
+            ((ObjectNode) n.get("status")).put("state", "Disabled");
+        }
+        return n;
+    }
+
     static ObjectNode model(IndexDefinition d, String advertiseHost) {
         ObjectNode n = JsonBody.JSON.createObjectNode();
         n.put("name", d.name());

@@ -48,14 +48,14 @@ public final class IndexesApi {
         ObjectNode out = JsonBody.JSON.createObjectNode();
         ArrayNode list = out.putArray("indexes");
         for (IndexManager.OpenIndex i : indexes.list(ControlPlaneAuth.project(ctx))) {
-            list.add(IndexJson.model(i.definition(), advertiseHost));
+            list.add(IndexJson.model(i, advertiseHost));
         }
         return json(HttpStatus.OK, out);
     }
 
     @Get("/indexes/{name}")
     public HttpResponse describe(ServiceRequestContext ctx, @Param("name") String name) {
-        return json(HttpStatus.OK, IndexJson.model(indexes.require(ControlPlaneAuth.project(ctx), name).definition(), advertiseHost));
+        return json(HttpStatus.OK, IndexJson.model(indexes.require(ControlPlaneAuth.project(ctx), name), advertiseHost));
     }
 
     @Patch("/indexes/{name}")
