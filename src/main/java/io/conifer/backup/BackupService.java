@@ -40,13 +40,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Create exports a point-in-time view holding every acknowledged write into a staging directory
  * by hard links (so the index may go on, merge, or even be deleted; nothing is fsynced or committed on
- * the request's path), answers, and copies in the background. Each file goes into the repository under its content hash unless an identical blob is
- * there already (recognised without reading when the previous backup of the same index recorded the
- * same Lucene file); the manifest turns {@code Ready} only after every blob is durable.
+ * the request's path), answers, and copies in the background. Each file goes into the repository under
+ * its content hash unless an identical blob is there already and is proven intact (see {@link
+ * #copyFile}); the manifest turns {@code Ready} only after every blob is durable.
  *
  * <p>{@link #blobLock} orders "this blob exists, so this backup will use it" against deletion's
- * "nobody uses this blob, so remove it": a blob is deleted only if no manifest names it and no backup
- * in progress has claimed it.
+ * "nobody uses this blob, so remove it": a blob is deleted only if no manifest names it, no backup
+ * in progress has claimed it, and no manifest is unreadable.
  */
 public final class BackupService implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(BackupService.class);
