@@ -299,6 +299,12 @@ public final class BackupService implements Closeable {
             BackupManifest ready = manifest.ready(copied);
             synchronized (blobLock) {
                 if (cancelled.contains(id)) throw new CancellationException();
+                // A restore or verify may have found one of these blobs damaged and quarantined it meanwhile.
+                for (BackupManifest.FileEntry f : copied) {
+                    if (!repository.blobStamp(f.sha256()).equals(Optional.ofNullable(trusted.get(f.sha256())))) {
+                        throw new IOException("the blob of file " + f.name() + " was found damaged while the backup ran");
+                    }
+                }
                 repository.putManifest(id, ready.toJson());
                 manifests.put(id, ready);
             }

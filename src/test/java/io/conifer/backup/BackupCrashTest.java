@@ -101,15 +101,8 @@ class BackupCrashTest {
             Backups.awaitStatus(control, id, "Ready");
         }
         assertEquals(0, verify("--data-dir", data.toString()).exit());
-        BackupManifest m = BackupManifest.fromJson(new LocalBackupRepository(data.resolve("backups")).getManifest(id).orElseThrow());
-        BackupManifest.FileEntry victim = m.files().stream().max((a, b) -> Long.compare(a.length(), b.length())).orElseThrow();
+        BackupManifest.FileEntry victim = flipAByteOfTheLargestFile(data, new LocalBackupRepository(data.resolve("backups")), id);
         Path blob = data.resolve("backups/blobs").resolve(victim.sha256().substring(0, 2)).resolve(victim.sha256());
-        try (FileChannel ch = FileChannel.open(blob, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
-            ch.read(one, victim.length() / 2);
-            one.put(0, (byte) (one.get(0) ^ 0x40)).rewind();
-            ch.write(one, victim.length() / 2);
-        }
         Result r = verify("--data-dir", data.toString());
         assertEquals(1, r.exit(), r.out());
         assertTrue(r.out().contains("File " + victim.name() + " is corrupt"), r.out());
