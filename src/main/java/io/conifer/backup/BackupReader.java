@@ -80,8 +80,8 @@ public final class BackupReader {
             for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
                 sha.update(buf, 0, n);
                 length += n;
+                throttle.acquire(n);
                 if (out != null) {
-                    throttle.acquire(n);
                     ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                     while (bb.hasRemaining()) out.write(bb);
                     if (length % FLUSH_EVERY < n) out.force(false);

@@ -105,7 +105,7 @@ public final class LocalBackupRepository implements BackupRepository {
 
     @Override
     public void quarantine(String sha256, String stamp, String reason) throws IOException {
-        if (!blobStamp(sha256).equals(Optional.ofNullable(stamp))) return;
+        if (stamp == null || !blobStamp(sha256).equals(Optional.of(stamp))) return;
         Files.createDirectories(quarantine);
         String at = Instant.now().toString();
         Path aside = quarantine.resolve(sha256 + "." + System.currentTimeMillis());
