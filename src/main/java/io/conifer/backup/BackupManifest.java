@@ -1,14 +1,18 @@
 package io.conifer.backup;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -45,7 +49,8 @@ public record BackupManifest(
         Map<String, Long> namespaces,
         long sizeBytes,
         String writerSession,
-        List<FileEntry> files) {
+        List<FileEntry> files,
+        boolean deletionRequested) {
 
     /** One Lucene file of the backed-up commit. */
     public record FileEntry(String name, String sha256, long length, int crc32c, long luceneChecksum) {}
@@ -58,7 +63,14 @@ public record BackupManifest(
     public BackupManifest withStatus(BackupStatus newStatus, String reason) {
         return new BackupManifest(backupId, project, name, description, newStatus, reason, createdAt, sourceIndexName,
                 sourceIndexId, cloud, region, vectorType, dimension, metric, filterableFields, tags, deletionProtection,
-                recordCount, namespaceCount, namespaces, sizeBytes, writerSession, files);
+                recordCount, namespaceCount, namespaces, sizeBytes, writerSession, files, deletionRequested);
+    }
+
+    /** This backup with its deletion recorded, to finish once no restore reads it. */
+    public BackupManifest withDeletionRequested() {
+        return new BackupManifest(backupId, project, name, description, status, failureReason, createdAt, sourceIndexName,
+                sourceIndexId, cloud, region, vectorType, dimension, metric, filterableFields, tags, deletionProtection,
+                recordCount, namespaceCount, namespaces, sizeBytes, writerSession, files, true);
     }
 
     public BackupManifest ready(List<FileEntry> copied) {
@@ -66,7 +78,8 @@ public record BackupManifest(
         for (FileEntry f : copied) size += f.length();
         return new BackupManifest(backupId, project, name, description, BackupStatus.Ready, null, createdAt,
                 sourceIndexName, sourceIndexId, cloud, region, vectorType, dimension, metric, filterableFields, tags,
-                deletionProtection, recordCount, namespaceCount, namespaces, size, writerSession, List.copyOf(copied));
+                deletionProtection, recordCount, namespaceCount, namespaces, size, writerSession, List.copyOf(copied),
+                deletionRequested);
     }
 
     public byte[] toJson() {
@@ -79,5 +92,34 @@ public record BackupManifest(
 
     public static BackupManifest fromJson(byte[] json) throws IOException {
         return JSON.readValue(json, BackupManifest.class);
+    }
+
+    /**
+     * A stand-in, {@code Failed} with {@code reason}, for a backup whose manifest no copy of holds
+     * intact: the leading scalar fields are read from the damaged body as far as it parses (a
+     * truncated manifest keeps its id, project, names and dates), so its owner sees it and can delete
+     * it. Its files are unknown ({@code null}). Empty when not even its project can be read.
+     */
+    public static Optional<BackupManifest> salvage(String backupId, byte[] damaged, String reason) {
+        Map<String, String> fields = new HashMap<>();
+        try (JsonParser p = JSON.getFactory().createParser(damaged)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME;
+                        t = p.nextToken()) {
+                    String field = p.currentName();
+                    if (p.nextToken().isScalarValue()) fields.put(field, p.getValueAsString());
+                    else p.skipChildren();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // The body ends here; what was read so far is what can be salvaged.
+        }
+        if (fields.get("project") == null || !backupId.equals(fields.get("backup_id"))) return Optional.empty();
+        return Optional.of(new BackupManifest(backupId, fields.get("project"), fields.get("name"),
+                fields.get("description"), BackupStatus.Failed, reason,
+                fields.getOrDefault("created_at", "1970-01-01T00:00:00.000Z"),
+                fields.getOrDefault("source_index_name", "unknown"), fields.getOrDefault("source_index_id", "unknown"),
+                fields.getOrDefault("cloud", "unknown"), fields.getOrDefault("region", "unknown"), fields.get("vector_type"),
+                0, fields.get("metric"), null, null, false, 0, 0, null, 0, null, null, false));
     }
 }

@@ -15,7 +15,9 @@ import java.util.function.LongConsumer;
 
 /**
  * Reads a backup's files back out of the repository, checking each against the manifest's SHA-256
- * and length as it goes: a restore, and {@code conifer backup verify}, never trust a blob unread.
+ * and length as it goes: a restore, {@code conifer backup verify} and a backup that finds a blob it
+ * has not verified itself never trust a blob unread. A blob found corrupt is quarantined on the spot,
+ * so the next backup holding that content stores it afresh instead of trusting it.
  */
 public final class BackupReader {
     /**
@@ -71,12 +73,15 @@ public final class BackupReader {
         MessageDigest sha = LocalBackupRepository.sha256();
         long length = 0;
         byte[] buf = new byte[BUFFER];
+        // Taken before opening: if the blob is replaced by a fresh copy after this, the quarantine
+        // below sees another stamp and leaves the fresh copy alone.
+        String stamp = repository.blobStamp(f.sha256()).orElse(null);
         try (InputStream in = open(f)) {
             for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
                 sha.update(buf, 0, n);
                 length += n;
+                throttle.acquire(n);
                 if (out != null) {
-                    throttle.acquire(n);
                     ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
                     while (bb.hasRemaining()) out.write(bb);
                     if (length % FLUSH_EVERY < n) out.force(false);
@@ -84,23 +89,25 @@ public final class BackupReader {
                 onBytes.accept(n);
             }
         }
-        check(f, length, HexFormat.of().formatHex(sha.digest()));
+        String actual = HexFormat.of().formatHex(sha.digest());
+        if (length != f.length() || !actual.equals(f.sha256())) {
+            String damage = "File " + f.name() + " is corrupt: blob " + repository.describe(f.sha256()) + " has " + length
+                    + " bytes with SHA-256 " + actual + ", expected " + f.length() + " bytes with SHA-256 " + f.sha256();
+            repository.quarantine(f.sha256(), stamp, damage);
+            throw new DamagedFileException(damage + "; it was moved to the repository's quarantine/ directory");
+        }
     }
 
     private InputStream open(BackupManifest.FileEntry f) throws IOException {
         try {
             return repository.openBlob(f.sha256());
         } catch (NoSuchFileException e) {
+            String why = "";
+            for (BackupRepository.Quarantined q : repository.quarantined()) {
+                if (q.sha256().equals(f.sha256())) why = "; it was found damaged at " + q.at() + " and quarantined as " + q.location();
+            }
             throw new DamagedFileException("File " + f.name() + " is missing: blob " + repository.describe(f.sha256())
-                    + " does not exist");
-        }
-    }
-
-    private void check(BackupManifest.FileEntry f, long length, String actual) throws DamagedFileException {
-        if (length != f.length() || !actual.equals(f.sha256())) {
-            throw new DamagedFileException("File " + f.name() + " is corrupt: blob " + repository.describe(f.sha256())
-                    + " has " + length + " bytes with SHA-256 " + actual + ", expected " + f.length() + " bytes with SHA-256 "
-                    + f.sha256());
+                    + " does not exist" + why);
         }
     }
 }

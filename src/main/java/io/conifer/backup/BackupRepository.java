@@ -30,12 +30,34 @@ public interface BackupRepository extends Closeable {
      */
     StagedBlob stage(Path source, Throttle throttle) throws IOException;
 
-    /** Makes a staged blob visible under its hash (or drops it if that blob exists already). */
-    void publish(StagedBlob blob) throws IOException;
+    /**
+     * Makes a staged blob visible under its hash, atomically replacing any blob already there (whose
+     * content, if intact, is the same), and returns the new blob's {@link #blobStamp}.
+     */
+    String publish(StagedBlob blob) throws IOException;
 
     void discard(StagedBlob blob) throws IOException;
 
     boolean hasBlob(String sha256) throws IOException;
+
+    /**
+     * A token for the blob's stored bytes as they stand now, or empty if it is missing: it changes
+     * whenever the blob is written to, replaced or removed (a file's inode, size, mtime and ctime; an
+     * object store's ETag), so a blob verified under one stamp is unchanged while the stamp is.
+     */
+    Optional<String> blobStamp(String sha256) throws IOException;
+
+    /**
+     * Moves a blob found damaged out of the repository (never deleting it) with the reason, so that the
+     * next backup holding the same content stores it afresh. Does nothing if the blob's stamp is no
+     * longer {@code stamp} (it was replaced meanwhile by a verified copy).
+     */
+    void quarantine(String sha256, String stamp, String reason) throws IOException;
+
+    /** A blob moved aside by {@link #quarantine}: where it is now, when and why. */
+    record Quarantined(String sha256, String location, String at, String reason) {}
+
+    List<Quarantined> quarantined() throws IOException;
 
     InputStream openBlob(String sha256) throws IOException;
 
@@ -45,9 +67,35 @@ public interface BackupRepository extends Closeable {
 
     Set<String> blobs() throws IOException;
 
+    /** Stores a manifest durably in two checksummed copies, written one after the other. */
     void putManifest(String backupId, byte[] json) throws IOException;
 
-    Optional<byte[]> getManifest(String backupId) throws IOException;
+    /**
+     * A manifest as read: the JSON of a copy whose checksum holds, and what is wrong with the other
+     * copy (missing, damaged or older), or null when both are sound and equal.
+     */
+    record ManifestRead(byte[] json, String damage) {}
+
+    /** Reading a manifest of which no copy is sound; {@code salvage} is the longest damaged body. */
+    final class DamagedManifestException extends IOException {
+        private final transient byte[] salvage;
+
+        public DamagedManifestException(String message, byte[] salvage) {
+            super(message);
+            this.salvage = salvage;
+        }
+
+        public byte[] salvage() {
+            return salvage;
+        }
+    }
+
+    /** Empty if the backup has no manifest; {@link DamagedManifestException} if no copy is sound. */
+    Optional<ManifestRead> readManifest(String backupId) throws IOException;
+
+    default Optional<byte[]> getManifest(String backupId) throws IOException {
+        return readManifest(backupId).map(ManifestRead::json);
+    }
 
     List<String> manifestIds() throws IOException;
 

@@ -23,8 +23,10 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,13 +40,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Create exports a point-in-time view holding every acknowledged write into a staging directory
  * by hard links (so the index may go on, merge, or even be deleted; nothing is fsynced or committed on
- * the request's path), answers, and copies in the background. Each file goes into the repository under its content hash unless an identical blob is
- * there already (recognised without reading when the previous backup of the same index recorded the
- * same Lucene file); the manifest turns {@code Ready} only after every blob is durable.
+ * the request's path), answers, and copies in the background. Each file goes into the repository under
+ * its content hash unless an identical blob is there already and is proven intact (see {@link
+ * #copyFile}); the manifest turns {@code Ready} only after every blob is durable.
  *
  * <p>{@link #blobLock} orders "this blob exists, so this backup will use it" against deletion's
- * "nobody uses this blob, so remove it": a blob is deleted only if no manifest names it and no backup
- * in progress has claimed it.
+ * "nobody uses this blob, so remove it": a blob is deleted only if no manifest names it, no backup
+ * in progress has claimed it, and no manifest is unreadable.
  */
 public final class BackupService implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(BackupService.class);
@@ -66,9 +68,18 @@ public final class BackupService implements Closeable {
     private final Path stagingRoot;
     private final int quotaPerProject;
     private final Throttle throttle;
+    private final BackupReader checker;
     private final ExecutorService copiers;
     private final Map<String, BackupManifest> manifests = new ConcurrentHashMap<>();
+    /** Backups deleted but still read by restores: hidden, their blobs kept until the restores end. */
+    private final Map<String, BackupManifest> pendingDeletion = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> claims = new HashMap<>();
+    /** Blobs verified in this run, with the stamp they had then; see {@link #copyFile}. */
+    private final Map<String, String> trusted = new ConcurrentHashMap<>();
+    /** Backups whose manifests no copy of is sound: while any exists, no blob is garbage-collected. */
+    private final Set<String> unreadable = new HashSet<>();
+    /** Initializing backups deleted while their copy runs. */
+    private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     private final Object blobLock = new Object();
     private volatile RestoreGuard restoreGuard = id -> List.of();
 
@@ -79,6 +90,7 @@ public final class BackupService implements Closeable {
         this.stagingRoot = stagingRoot;
         this.quotaPerProject = quotaPerProject;
         this.throttle = throttle;
+        this.checker = new BackupReader(repository, throttle);
         this.copiers = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "conifer-backup");
             t.setDaemon(true);
@@ -95,19 +107,23 @@ public final class BackupService implements Closeable {
     }
 
     /**
-     * Loads the manifests; a backup still {@code Initializing} was interrupted by a crash and becomes
-     * {@code Failed}; blobs no {@code Ready} backup names (partial copies) and staging debris are removed.
+     * Loads the manifests: a backup still {@code Initializing} was interrupted by a crash and becomes
+     * {@code Failed}; a deletion that waited for restores is finished (no restore runs across a
+     * restart); a manifest copy found damaged is rewritten from the sound one; a backup no copy of
+     * whose manifest is sound is shown {@code Failed} with the reason. Then staging debris and every
+     * blob no manifest names are removed — unless a manifest is unreadable, since nobody can know
+     * which blobs it names.
      */
     public void start() throws IOException {
         repository.cleanStaging();
         DurableFiles.deleteTree(stagingRoot);
         Files.createDirectories(stagingRoot);
         for (String id : repository.manifestIds()) {
-            BackupManifest m;
-            try {
-                m = BackupManifest.fromJson(repository.getManifest(id).orElseThrow());
-            } catch (IOException | RuntimeException e) {
-                log.error("Backup manifest {} is unreadable; leaving it for `conifer backup verify`", id, e);
+            BackupManifest m = load(id);
+            if (m == null) continue;
+            if (m.deletionRequested()) {
+                repository.deleteManifest(id);
+                log.info("Deleted backup {}, whose deletion waited for restores a restart ended", id);
                 continue;
             }
             if (m.status() == BackupStatus.Initializing) {
@@ -116,6 +132,52 @@ public final class BackupService implements Closeable {
                 log.warn("Backup {} of index '{}' was interrupted by a restart and is marked Failed", id, m.sourceIndexName());
             }
             manifests.put(id, m);
+        }
+        synchronized (blobLock) {
+            collectGarbage();
+        }
+    }
+
+    /** A backup's manifest, repaired if one copy was damaged; a Failed stand-in (or null) if neither is sound. */
+    private BackupManifest load(String id) throws IOException {
+        byte[] salvage = new byte[0];
+        String problem;
+        try {
+            Optional<BackupRepository.ManifestRead> read = repository.readManifest(id);
+            if (read.isEmpty()) return null;
+            salvage = read.get().json();
+            BackupManifest m = BackupManifest.fromJson(salvage);
+            if (read.get().damage() != null) {
+                log.warn("Backup {}: {}; rewriting both copies of its manifest", id, read.get().damage());
+                repository.putManifest(id, read.get().json());
+            }
+            return m;
+        } catch (BackupRepository.DamagedManifestException e) {
+            salvage = e.salvage();
+            problem = e.getMessage();
+        } catch (IOException | RuntimeException e) {
+            problem = "unreadable: " + e.getMessage();
+        }
+        unreadable.add(id);
+        String reason = "Manifest damaged (" + problem + "). Which files the backup holds is unknown, so it cannot be "
+                + "restored and no unreferenced backup files are removed until it is deleted: delete this backup.";
+        Optional<BackupManifest> standIn = BackupManifest.salvage(id, salvage, reason);
+        if (standIn.isPresent()) {
+            log.error("Backup {} of index '{}' is Failed: {}", id, standIn.get().sourceIndexName(), reason);
+        } else {
+            log.error("Backup {}: manifest damaged ({}) beyond telling which project owns it, so no API can show or delete "
+                    + "it; no unreferenced backup files are removed while it exists. Stop the server and remove "
+                    + "manifests/{}.json and {}.json.copy from the backup repository.", id, problem, id, id);
+        }
+        return standIn.orElse(null);
+    }
+
+    /** Deletes every blob nothing names (caller holds {@link #blobLock}), unless a manifest is unreadable. */
+    private void collectGarbage() throws IOException {
+        if (!unreadable.isEmpty()) {
+            log.warn("Keeping every repository blob: the manifests of backups {} are unreadable, so which blobs they name "
+                    + "is unknown", unreadable);
+            return;
         }
         Set<String> referenced = referencedBlobs();
         int removed = 0;
@@ -128,12 +190,36 @@ public final class BackupService implements Closeable {
         if (removed > 0) log.info("Removed {} repository blobs that no backup references", removed);
     }
 
+    /** Deletes those of {@code candidates} nothing names (caller holds {@link #blobLock}). */
+    private void deleteUnreferenced(Set<String> candidates, String owner) {
+        if (candidates.isEmpty()) return;
+        if (!unreadable.isEmpty()) {
+            log.warn("Keeping the files of {}: the manifests of backups {} are unreadable", owner, unreadable);
+            return;
+        }
+        Set<String> referenced = referencedBlobs();
+        for (String blob : candidates) {
+            if (referenced.contains(blob)) continue;
+            try {
+                repository.deleteBlob(blob);
+            } catch (IOException io) {
+                log.warn("Could not remove blob {} of {}", blob, owner, io);
+            }
+        }
+    }
+
     private Set<String> referencedBlobs() {
         Set<String> out = new HashSet<>();
-        for (BackupManifest m : manifests.values()) {
-            if (m.files() != null) for (BackupManifest.FileEntry f : m.files()) out.add(f.sha256());
+        for (Map<String, BackupManifest> group : List.of(manifests, pendingDeletion)) {
+            for (BackupManifest m : group.values()) out.addAll(blobsOf(m));
         }
         for (Set<String> claimed : claims.values()) out.addAll(claimed);
+        return out;
+    }
+
+    private static Set<String> blobsOf(BackupManifest m) {
+        Set<String> out = new HashSet<>();
+        if (m.files() != null) for (BackupManifest.FileEntry f : m.files()) out.add(f.sha256());
         return out;
     }
 
@@ -179,7 +265,8 @@ public final class BackupService implements Closeable {
         BackupManifest manifest = new BackupManifest(id, project, name, description, BackupStatus.Initializing, null,
                 CREATED_AT.format(Instant.now()), def.name(), def.id(), def.cloud(), def.region(), def.vectorType().apiName(),
                 def.dimension(), def.metric().apiName(), def.filterableFields(), def.tags(), def.deletionProtection(),
-                pit.records(), pit.namespaces().size(), new LinkedHashMap<>(pit.namespaces()), 0, pit.writerSession(), null);
+                pit.records(), pit.namespaces().size(), new LinkedHashMap<>(pit.namespaces()), 0, pit.writerSession(), null,
+                false);
         long t1 = System.nanoTime();
         long total = 0;
         try {
@@ -205,69 +292,113 @@ public final class BackupService implements Closeable {
         List<BackupManifest.FileEntry> copied = new ArrayList<>();
         try {
             // One file at a time: a backup runs beside live writes, and its I/O must not crowd their fsyncs.
-            for (String name : files) copied.add(copyFile(id, staging.resolve(name), name, known));
+            for (String name : files) {
+                if (cancelled.contains(id)) throw new CancellationException();
+                copied.add(copyFile(id, staging.resolve(name), name, known));
+            }
             BackupManifest ready = manifest.ready(copied);
-            repository.putManifest(id, ready.toJson());
-            manifests.put(id, ready);
+            synchronized (blobLock) {
+                if (cancelled.contains(id)) throw new CancellationException();
+                // A restore or verify may have found one of these blobs damaged and quarantined it meanwhile.
+                for (BackupManifest.FileEntry f : copied) {
+                    if (!repository.blobStamp(f.sha256()).equals(Optional.ofNullable(trusted.get(f.sha256())))) {
+                        throw new IOException("the blob of file " + f.name() + " was found damaged while the backup ran");
+                    }
+                }
+                repository.putManifest(id, ready.toJson());
+                manifests.put(id, ready);
+            }
             log.info("Backup {} of index '{}' is Ready: {} files, {} bytes", id, manifest.sourceIndexName(), copied.size(),
                     ready.sizeBytes());
+        } catch (CancellationException e) {
+            log.info("Backup {} of index '{}' was deleted while Initializing; its copy stopped", id, manifest.sourceIndexName());
         } catch (Throwable e) {
             log.error("Backup {} of index '{}' failed", id, manifest.sourceIndexName(), e);
             fail(manifest, e);
         } finally {
             synchronized (blobLock) {
                 claims.remove(id);
+                cancelled.remove(id);
             }
             deleteQuietly(staging);
         }
     }
 
-    /** Copies one file into the repository (or reuses an identical blob) and returns its manifest entry. */
+    /**
+     * Copies one file into the repository (or reuses an identical blob) and returns its manifest entry.
+     *
+     * <p>Only a blob verified in this server run is reused without being read: one published from a
+     * copy read back from the device, or one re-read and found intact, whose {@link
+     * BackupRepository#blobStamp stamp} is unchanged since — any write to it, replacement or removal
+     * changes the stamp. Re-reading every unchanged blob on each backup would make an incremental
+     * backup cost a full read of the index; the stamp costs one {@code stat}. Damage the file system
+     * itself does not notice (bit rot under an unchanged stamp) is caught by restores and {@code
+     * conifer backup verify}, which quarantine the blob, so the next backup stores it afresh.
+     */
     private BackupManifest.FileEntry copyFile(String id, Path file, String name, Map<String, BackupManifest.FileEntry> known)
             throws IOException {
         long length = Files.size(file);
         long luceneChecksum = luceneFooterChecksum(file);
         BackupManifest.FileEntry previous = known.get(identity(name, length, luceneChecksum));
-        if (previous != null && claimIfPresent(id, previous.sha256())) return previous;
+        if (previous != null && claimIfTrusted(id, previous.sha256())) return previous;
         BackupRepository.StagedBlob blob = repository.stage(file, throttle);
         if (blob.length() != length) {
             repository.discard(blob);
             throw new IOException("File " + name + " changed while it was copied");
         }
+        BackupManifest.FileEntry entry = new BackupManifest.FileEntry(name, blob.sha256(), length, blob.crc32c(), luceneChecksum);
+        // A blob with this content exists: keep it only if it is proven intact (read outside the lock,
+        // so other backups are not held up); a damaged one is quarantined by the read and replaced.
+        Optional<String> existing = repository.blobStamp(blob.sha256());
+        boolean keepExisting = existing.isPresent() && (existing.get().equals(trusted.get(blob.sha256())) || intact(id, entry));
         synchronized (blobLock) {
-            repository.publish(blob);
+            if (cancelled.contains(id)) {
+                repository.discard(blob);
+                throw new CancellationException();
+            }
+            if (keepExisting && repository.blobStamp(blob.sha256()).equals(existing)) {
+                repository.discard(blob);
+                trusted.put(blob.sha256(), existing.get());
+            } else {
+                trusted.put(blob.sha256(), repository.publish(blob));
+            }
             claims.computeIfAbsent(id, k -> new HashSet<>()).add(blob.sha256());
         }
-        return new BackupManifest.FileEntry(name, blob.sha256(), length, blob.crc32c(), luceneChecksum);
+        return entry;
+    }
+
+    private boolean intact(String backupId, BackupManifest.FileEntry entry) throws IOException {
+        try {
+            checker.verify(entry, n -> {});
+            return true;
+        } catch (BackupReader.DamagedFileException e) {
+            log.warn("Backup {}: an existing blob is damaged, so the fresh copy replaces it: {}", backupId, e.getMessage());
+            return false;
+        }
     }
 
     private void fail(BackupManifest manifest, Throwable e) {
-        BackupManifest failed = manifest.withStatus(BackupStatus.Failed, "Backup failed: " + e.getMessage());
-        try {
-            repository.putManifest(manifest.backupId(), failed.toJson());
-        } catch (IOException io) {
-            log.error("Could not record the failure of backup {}", manifest.backupId(), io);
-        }
-        manifests.put(manifest.backupId(), failed);
+        String id = manifest.backupId();
         synchronized (blobLock) {
-            Set<String> mine = claims.remove(manifest.backupId());
-            if (mine == null) return;
-            Set<String> referenced = referencedBlobs();
-            for (String blob : mine) {
-                if (!referenced.contains(blob)) {
-                    try {
-                        repository.deleteBlob(blob);
-                    } catch (IOException io) {
-                        log.warn("Could not remove blob {} of failed backup {}", blob, manifest.backupId(), io);
-                    }
-                }
+            Set<String> mine = claims.remove(id);
+            if (cancelled.contains(id)) return;
+            BackupManifest failed = manifest.withStatus(BackupStatus.Failed, "Backup failed: "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+            try {
+                repository.putManifest(id, failed.toJson());
+            } catch (IOException io) {
+                log.error("Could not record the failure of backup {}", id, io);
             }
+            manifests.put(id, failed);
+            if (mine != null) deleteUnreferenced(mine, "failed backup " + id);
         }
     }
 
-    private boolean claimIfPresent(String backupId, String sha256) throws IOException {
+    private boolean claimIfTrusted(String backupId, String sha256) throws IOException {
         synchronized (blobLock) {
-            if (!repository.hasBlob(sha256)) return false;
+            if (cancelled.contains(backupId)) throw new CancellationException();
+            Optional<String> stamp = repository.blobStamp(sha256);
+            if (stamp.isEmpty() || !stamp.get().equals(trusted.get(sha256))) return false;
             claims.computeIfAbsent(backupId, k -> new HashSet<>()).add(sha256);
             return true;
         }
@@ -343,33 +474,77 @@ public final class BackupService implements Closeable {
         return m.createdAt() + "|" + m.backupId();
     }
 
+    /**
+     * Deletes a backup and the blobs only it names; one still {@code Initializing} has its copy
+     * cancelled (with the blobs only it claimed). Refused (412) while a restore reads it, as API
+     * 2025-10 and 2026-04 specify.
+     */
     public void delete(String project, String backupId) throws IOException {
+        delete(project, backupId, false);
+    }
+
+    /**
+     * Deletes a backup as {@link #delete} does, except that a backup restores are still reading is
+     * not refused: it disappears from describe and list at once, the deletion is recorded in its
+     * manifest (so a restart finishes it), and its files go when the last of those restores ends.
+     */
+    public void deleteWhenRestoresEnd(String project, String backupId) throws IOException {
+        delete(project, backupId, true);
+    }
+
+    private void delete(String project, String backupId, boolean deferWhileRestored) throws IOException {
         synchronized (blobLock) {
             BackupManifest m = describe(project, backupId);
-            if (m.status() == BackupStatus.Initializing) {
-                throw new ConiferException(ErrorCode.FAILED_PRECONDITION, "Backup " + backupId
-                        + " is still Initializing; delete it once it is Ready or Failed");
-            }
             RestoreGuard guard = restoreGuard;
             synchronized (guard) {
                 // Restores record their job under the guard's monitor: no job can start reading this
                 // backup between the check and the manifest's removal.
                 List<String> jobs = guard.activeJobsReading(backupId);
                 if (!jobs.isEmpty()) {
-                    throw new ConiferException(ErrorCode.FAILED_PRECONDITION, "Backup " + backupId
-                            + " cannot be deleted while restore jobs read it: " + String.join(", ", jobs));
+                    if (!deferWhileRestored) {
+                        throw new ConiferException(ErrorCode.FAILED_PRECONDITION, "Backup " + backupId
+                                + " cannot be deleted while restore jobs read it: " + String.join(", ", jobs));
+                    }
+                    BackupManifest marked = m.withDeletionRequested();
+                    repository.putManifest(backupId, marked.toJson());
+                    manifests.remove(backupId);
+                    pendingDeletion.put(backupId, marked);
+                    log.info("Deleted backup {}; its files are removed once restore jobs {} end", backupId, jobs);
+                    return;
                 }
+                // The copy checks this under the same lock before it publishes a blob or the manifest.
+                if (m.status() == BackupStatus.Initializing) cancelled.add(backupId);
                 repository.deleteManifest(backupId);
                 manifests.remove(backupId);
             }
-            Set<String> referenced = referencedBlobs();
-            if (m.files() != null) {
-                for (BackupManifest.FileEntry f : m.files()) {
-                    if (!referenced.contains(f.sha256())) repository.deleteBlob(f.sha256());
-                }
-            }
+            Set<String> candidates = blobsOf(m);
+            Set<String> claimed = claims.remove(backupId);
+            if (claimed != null) candidates.addAll(claimed);
+            if (unreadable.remove(backupId)) collectGarbage();
+            else deleteUnreferenced(candidates, "deleted backup " + backupId);
         }
         log.info("Deleted backup {}", backupId);
+    }
+
+    /** Hears that a restore of {@code backupId} ended; finishes a deletion that waited for it. */
+    public void restoreEnded(String backupId) {
+        synchronized (blobLock) {
+            BackupManifest m = pendingDeletion.get(backupId);
+            if (m == null) return;
+            RestoreGuard guard = restoreGuard;
+            synchronized (guard) {
+                if (!guard.activeJobsReading(backupId).isEmpty()) return;
+            }
+            try {
+                repository.deleteManifest(backupId);
+            } catch (IOException e) {
+                log.error("Could not finish deleting backup {}; the next start finishes it", backupId, e);
+                return;
+            }
+            pendingDeletion.remove(backupId);
+            deleteUnreferenced(blobsOf(m), "deleted backup " + backupId);
+        }
+        log.info("Finished deleting backup {}: no restore reads it any more", backupId);
     }
 
     @Override

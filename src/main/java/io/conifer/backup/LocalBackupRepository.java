@@ -1,39 +1,50 @@
 package io.conifer.backup;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conifer.files.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * A repository in a local directory: {@code blobs/ab/abcdef…} (by SHA-256), {@code manifests/ID.json},
- * {@code staging/} for writes in progress. Every write goes to staging, is fsynced, and is moved into
- * place atomically (then the directory is fsynced), so a crash never leaves a partial blob or manifest
- * under a real name.
+ * A repository in a local directory: {@code blobs/ab/abcdef…} (by SHA-256), {@code manifests/ID.json}
+ * and its copy {@code ID.json.copy}, {@code staging/} for writes in progress, {@code quarantine/} for
+ * blobs found damaged. Every write goes to a temporary file, is fsynced, and is moved into place
+ * atomically (then the directory is fsynced), so a crash never leaves a partial blob or manifest under
+ * a real name. A manifest file is one header line {@code conifer-manifest sha256=HEX} and the JSON it
+ * checksums, so damage done later (a truncation, a bad sector) is recognised, and the other copy used.
  */
 public final class LocalBackupRepository implements BackupRepository {
     private final Path blobs;
     private final Path manifests;
     private final Path staging;
+    private final Path quarantine;
+    private static final String HEADER = "conifer-manifest sha256=";
     private final DirectCopy copier = new DirectCopy();
 
     public LocalBackupRepository(Path root) throws IOException {
         this.blobs = root.resolve("blobs");
         this.manifests = root.resolve("manifests");
         this.staging = root.resolve("staging");
+        this.quarantine = root.resolve("quarantine");
         Files.createDirectories(blobs);
         Files.createDirectories(manifests);
         Files.createDirectories(staging);
@@ -57,21 +68,14 @@ public final class LocalBackupRepository implements BackupRepository {
     }
 
     @Override
-    public void publish(StagedBlob blob) throws IOException {
+    public String publish(StagedBlob blob) throws IOException {
         Staged s = (Staged) blob;
         Path target = blobPath(s.sha256());
         Files.createDirectories(target.getParent());
-        if (Files.exists(target)) {
-            Files.deleteIfExists(s.file());
-            return;
-        }
-        try {
-            Files.move(s.file(), target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException e) {
-            Files.deleteIfExists(s.file());
-            return;
-        }
+        // rename(2) replaces atomically: a reader holding the old blob open keeps reading the old one.
+        Files.move(s.file(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         DurableFiles.fsyncDirectory(target.getParent());
+        return blobStamp(s.sha256()).orElseThrow(() -> new NoSuchFileException(target.toString()));
     }
 
     @Override
@@ -87,6 +91,45 @@ public final class LocalBackupRepository implements BackupRepository {
     @Override
     public boolean hasBlob(String sha256) {
         return Files.exists(blobPath(sha256));
+    }
+
+    @Override
+    public Optional<String> blobStamp(String sha256) throws IOException {
+        try {
+            Map<String, Object> a = Files.readAttributes(blobPath(sha256), "unix:ino,size,lastModifiedTime,ctime");
+            return Optional.of(a.get("ino") + ":" + a.get("size") + ":" + a.get("lastModifiedTime") + ":" + a.get("ctime"));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void quarantine(String sha256, String stamp, String reason) throws IOException {
+        if (stamp == null || !blobStamp(sha256).equals(Optional.of(stamp))) return;
+        Files.createDirectories(quarantine);
+        String at = Instant.now().toString();
+        Path aside = quarantine.resolve(sha256 + "." + System.currentTimeMillis());
+        DurableFiles.writeAtomically(aside.resolveSibling(aside.getFileName() + ".reason"),
+                (at + "\n" + reason + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.move(blobPath(sha256), aside, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.fsyncDirectory(quarantine);
+        DurableFiles.fsyncDirectory(blobPath(sha256).getParent());
+    }
+
+    @Override
+    public List<Quarantined> quarantined() throws IOException {
+        List<Quarantined> out = new ArrayList<>();
+        if (!Files.isDirectory(quarantine)) return out;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(quarantine, "*.reason")) {
+            for (Path f : files) {
+                String n = f.getFileName().toString();
+                String[] lines = Files.readString(f).split("\n", 2);
+                out.add(new Quarantined(n.substring(0, 64), f.resolveSibling(n.substring(0, n.length() - ".reason".length()))
+                        .toString(), lines[0], lines.length > 1 ? lines[1].strip() : ""));
+            }
+        }
+        out.sort(Comparator.comparing(Quarantined::at));
+        return out;
     }
 
     @Override
@@ -120,32 +163,87 @@ public final class LocalBackupRepository implements BackupRepository {
 
     @Override
     public void putManifest(String backupId, byte[] json) throws IOException {
-        DurableFiles.writeAtomically(manifestPath(backupId), json);
+        byte[] header = (HEADER + HexFormat.of().formatHex(sha256().digest(json)) + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] file = new byte[header.length + json.length];
+        System.arraycopy(header, 0, file, 0, header.length);
+        System.arraycopy(json, 0, file, header.length, json.length);
+        // One after the other: a crash or a later damage can only ever hit one of them.
+        DurableFiles.writeAtomically(manifestPath(backupId), file);
+        DurableFiles.writeAtomically(copyPath(backupId), file);
+    }
+
+    /** One copy of a manifest: its checked JSON, or why it is unusable (and its raw body, for salvage). */
+    private record ManifestCopy(byte[] json, String problem, byte[] raw) {}
+
+    private static ManifestCopy readCopy(Path file) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return new ManifestCopy(null, file.getFileName() + " is missing", new byte[0]);
+        }
+        byte[] prefix = HEADER.getBytes(StandardCharsets.US_ASCII);
+        int newline = indexOf(bytes, (byte) '\n');
+        if (bytes.length < prefix.length + 64 || newline != prefix.length + 64
+                || !Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length)) {
+            if (isCompleteJson(bytes)) return new ManifestCopy(bytes, null, bytes); // written before checksums
+            return new ManifestCopy(null, file.getFileName() + " has no valid checksum header (" + bytes.length + " bytes)", bytes);
+        }
+        String expected = new String(bytes, prefix.length, 64, StandardCharsets.US_ASCII);
+        byte[] json = Arrays.copyOfRange(bytes, newline + 1, bytes.length);
+        String actual = HexFormat.of().formatHex(sha256().digest(json));
+        if (!actual.equals(expected)) {
+            return new ManifestCopy(null, file.getFileName() + " is damaged: its " + json.length
+                    + " bytes of JSON do not match its checksum", json);
+        }
+        return new ManifestCopy(json, null, json);
+    }
+
+    private static boolean isCompleteJson(byte[] bytes) {
+        try {
+            return new ObjectMapper().readTree(bytes).isObject();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) if (bytes[i] == b) return i;
+        return -1;
     }
 
     @Override
-    public Optional<byte[]> getManifest(String backupId) throws IOException {
-        try {
-            return Optional.of(Files.readAllBytes(manifestPath(backupId)));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
+    public Optional<ManifestRead> readManifest(String backupId) throws IOException {
+        ManifestCopy primary = readCopy(manifestPath(backupId));
+        ManifestCopy copy = readCopy(copyPath(backupId));
+        if (primary.json() != null) {
+            String damage = copy.json() == null ? copy.problem()
+                    : Arrays.equals(primary.json(), copy.json()) ? null : copyPath(backupId).getFileName() + " is out of date";
+            return Optional.of(new ManifestRead(primary.json(), damage));
         }
+        if (copy.json() != null) return Optional.of(new ManifestRead(copy.json(), primary.problem() + "; recovered from the copy"));
+        if (primary.raw().length == 0 && copy.raw().length == 0) return Optional.empty();
+        byte[] salvage = primary.raw().length >= copy.raw().length ? primary.raw() : copy.raw();
+        throw new DamagedManifestException(primary.problem() + ", and " + copy.problem(), salvage);
     }
 
     @Override
     public List<String> manifestIds() throws IOException {
-        List<String> ids = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(manifests, "*.json")) {
+        Set<String> ids = new TreeSet<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(manifests, "*.{json,json.copy}")) {
             for (Path f : files) {
                 String n = f.getFileName().toString();
-                ids.add(n.substring(0, n.length() - ".json".length()));
+                ids.add(n.substring(0, n.indexOf('.')));
             }
         }
-        return ids;
+        return new ArrayList<>(ids);
     }
 
     @Override
     public void deleteManifest(String backupId) throws IOException {
+        // The copy first: a crash in between leaves the primary, so a deletion never half-happens
+        // in a way that the copy could undo.
+        Files.deleteIfExists(copyPath(backupId));
         Files.deleteIfExists(manifestPath(backupId));
         DurableFiles.fsyncDirectory(manifests);
     }
@@ -153,6 +251,10 @@ public final class LocalBackupRepository implements BackupRepository {
     private Path manifestPath(String backupId) {
         if (!backupId.matches("[0-9a-f-]{36}")) throw new IllegalArgumentException("not a backup id: " + backupId);
         return manifests.resolve(backupId + ".json");
+    }
+
+    private Path copyPath(String backupId) {
+        return manifestPath(backupId).resolveSibling(backupId + ".json.copy");
     }
 
     @Override

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Re-reads every file of every backup (or of one) and reports each missing or corrupt file by backup,
- * file name and blob. Used by {@code conifer backup verify}; safe while a server runs, since blobs and
- * manifests are immutable once written.
+ * file name and blob, each damaged manifest, each quarantined blob, and why each Failed backup failed.
+ * Used by {@code conifer backup verify}; safe while a server runs, since blobs are immutable once
+ * written and manifests are replaced atomically; a corrupt blob it finds is quarantined.
  */
 public final class RepositoryVerifier {
     private final BackupRepository repository;
@@ -20,8 +21,11 @@ public final class RepositoryVerifier {
         this.reader = new BackupReader(repository, Throttle.UNLIMITED);
     }
 
-    /** What verification found: the problems (empty when the repository is sound) and what was read. */
-    public record Report(List<String> problems, int backups, int files, long bytes) {
+    /**
+     * What verification found: the problems, each saying what to do (empty when the repository is
+     * sound), why each Failed backup failed, and what was read.
+     */
+    public record Report(List<String> problems, List<String> failed, int backups, int files, long bytes) {
         public boolean clean() {
             return problems.isEmpty();
         }
@@ -31,22 +35,14 @@ public final class RepositoryVerifier {
     public Report verify(String backupId, ProgressBar progress) throws IOException {
         List<String> ids = backupId == null ? repository.manifestIds() : List.of(backupId);
         List<String> problems = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
         List<BackupManifest> manifests = new ArrayList<>();
         for (String id : ids) {
-            byte[] json;
-            try {
-                json = repository.getManifest(id).orElse(null);
-            } catch (IllegalArgumentException e) {
-                json = null;
-            }
-            if (json == null) {
-                problems.add("Backup " + id + ": no such backup in this repository");
-                continue;
-            }
-            try {
-                manifests.add(BackupManifest.fromJson(json));
-            } catch (IOException e) {
-                problems.add("Backup " + id + ": manifest is unreadable: " + e.getMessage());
+            BackupManifest m = read(id, problems);
+            if (m == null) continue;
+            manifests.add(m);
+            if (m.status() == BackupStatus.Failed) {
+                failed.add("Backup " + id + " (index '" + m.sourceIndexName() + "') is Failed: " + m.failureReason());
             }
         }
         long total = 0;
@@ -63,12 +59,58 @@ public final class RepositoryVerifier {
                 try {
                     reader.verify(f, n -> progress.update(done.addAndGet(n)));
                 } catch (BackupReader.DamagedFileException e) {
-                    problems.add("Backup " + m.backupId() + " (index '" + m.sourceIndexName() + "'): " + e.getMessage());
+                    problems.add("Backup " + m.backupId() + " (index '" + m.sourceIndexName() + "'): " + e.getMessage()
+                            + ". It cannot be restored until a new backup of the index that holds this file stores it again.");
                 }
             }
         }
         progress.finish();
-        return new Report(problems, manifests.size(), files, done.get());
+        if (backupId == null) problems.addAll(quarantineReport(manifests));
+        return new Report(problems, failed, manifests.size(), files, done.get());
+    }
+
+    /** A backup's manifest, or null with the reason added to {@code problems}. */
+    private BackupManifest read(String id, List<String> problems) throws IOException {
+        try {
+            BackupRepository.ManifestRead read = repository.readManifest(id).orElse(null);
+            if (read == null) {
+                problems.add("Backup " + id + ": no such backup in this repository");
+                return null;
+            }
+            if (read.damage() != null) {
+                problems.add("Backup " + id + ": manifest " + read.damage() + ". The sound copy is used; the server "
+                        + "rewrites both at its next start.");
+            }
+            return BackupManifest.fromJson(read.json());
+        } catch (IllegalArgumentException e) {
+            problems.add("Backup " + id + ": no such backup in this repository");
+        } catch (IOException e) {
+            problems.add("Backup " + id + ": manifest damaged beyond recovery (" + e.getMessage() + "). Which files it "
+                    + "holds is unknown, so the server removes no unreferenced backup files while it exists. Delete it "
+                    + "(DELETE /backups/" + id + "; it is listed as Failed), or, if no project lists it, stop the server and "
+                    + "remove manifests/" + id + ".json and " + id + ".json.copy.");
+        }
+        return null;
+    }
+
+    /** Every quarantined blob: why, which backups name it, and whether a later backup has stored it again. */
+    private List<String> quarantineReport(List<BackupManifest> manifests) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (BackupRepository.Quarantined q : repository.quarantined()) {
+            List<String> holders = new ArrayList<>();
+            for (BackupManifest m : manifests) {
+                if (m.files() == null) continue;
+                for (BackupManifest.FileEntry f : m.files()) {
+                    if (f.sha256().equals(q.sha256())) holders.add("backup " + m.backupId() + " file " + f.name());
+                }
+            }
+            out.add("Quarantined at " + q.at() + ": " + q.reason() + " (named by " + (holders.isEmpty() ? "no backup"
+                    : String.join(", ", holders)) + "). " + (repository.hasBlob(q.sha256())
+                    ? "A later backup stored this content again, so those backups are whole again."
+                    : "Those backups cannot be restored until a backup of their index stores this content again.")
+                    + " Check the disk, then delete " + q.location() + " and " + q.location() + ".reason to clear this.");
+        }
+        return out;
     }
 
     /** A text progress bar on a terminal; silent elsewhere. */

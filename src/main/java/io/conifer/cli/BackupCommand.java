@@ -17,7 +17,8 @@ final class BackupCommand implements Runnable {
         picocli.CommandLine.usage(this, System.out);
     }
 
-    @Command(name = "verify", description = "Re-read every file of every backup (or of one) and report any missing or corrupt one.")
+    @Command(name = "verify", description = "Re-read every file of every backup (or of one), report any missing or corrupt file, damaged"
+            + " manifest or quarantined file, and why each Failed backup failed.")
     static final class Verify implements Callable<Integer> {
         @Parameters(arity = "0..1", paramLabel = "BACKUP_ID", description = "Verify only this backup.")
         String backupId;
@@ -40,6 +41,7 @@ final class BackupCommand implements Runnable {
             RepositoryVerifier verifier = new RepositoryVerifier(new LocalBackupRepository(root));
             RepositoryVerifier.Report report = verifier.verify(backupId,
                     new RepositoryVerifier.ProgressBar(System.err, System.console() != null));
+            for (String f : report.failed()) System.out.println("FAILED " + f);
             for (String p : report.problems()) System.out.println("PROBLEM " + p);
             System.out.printf("%s: %d backups, %d files, %d bytes read, %d problems%n",
                     report.clean() ? "OK" : "DAMAGED", report.backups(), report.files(), report.bytes(), report.problems().size());

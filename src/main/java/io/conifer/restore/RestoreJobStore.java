@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The durable record of restore jobs, rewritten atomically on each state change (not on each progress
- * tick: progress lives in memory and a restart fails or completes any job that was running).
+ * The durable record of restore jobs, rewritten atomically on each state change and each whole
+ * percent of progress (a restart fails or completes any job that was running, keeping its progress).
  */
 final class RestoreJobStore {
     private static final ObjectMapper JSON = new ObjectMapper()

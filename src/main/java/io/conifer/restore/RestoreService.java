@@ -125,23 +125,45 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
         try {
             long total = Math.max(1, backup.sizeBytes());
             AtomicLong done = new AtomicLong();
-            jobs.put(job.with(RestoreJob.Status.InProgress, 0, null, null));
+            RestoreJob running = job.with(RestoreJob.Status.InProgress, 0, null, null);
+            jobs.put(running);
             progress.put(id, 0.0);
             reader.materialize(backup, indexes.luceneDir(job.targetIndexId()),
-                    n -> progress.merge(id, Math.min(99.9, done.addAndGet(n) * 100.0 / total), Math::max));
+                    n -> recordProgress(running, (int) Math.min(99, done.addAndGet(n) * 100 / total)));
             indexes.activate(job.targetIndexId());
             jobs.put(job.with(RestoreJob.Status.Completed, 100, now(), null));
             log.info("Restore job {} completed: index '{}' is Ready", id, job.targetIndexName());
         } catch (Throwable e) {
-            log.error("Restore job {} into '{}' failed", id, job.targetIndexName(), e);
+            String reason = "Restore failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+            log.error("Restore job {} into '{}' failed: {}", id, job.targetIndexName(), reason, e);
             try {
                 indexes.abandonRestore(job.targetIndexId());
-                jobs.put(job.with(RestoreJob.Status.Failed, progress.getOrDefault(id, 0.0), now(), "Restore failed: " + e.getMessage()));
+                jobs.put(job.with(RestoreJob.Status.Failed, progress.getOrDefault(id, 0.0), now(), reason));
             } catch (IOException io) {
                 log.error("Could not record the failure of restore job {}", id, io);
             }
         } finally {
             progress.remove(id);
+            backups.restoreEnded(job.backupId());
+        }
+    }
+
+    /**
+     * Progress is reported in whole percents, each recorded in the job store before it is shown, so
+     * after a crash a job keeps the last value a client saw (at most 100 small writes per restore).
+     */
+    private void recordProgress(RestoreJob running, int percent) {
+        String id = running.restoreJobId();
+        if (percent <= progress.getOrDefault(id, 0.0)) return;
+        synchronized (running) {
+            if (percent <= progress.getOrDefault(id, 0.0)) return;
+            try {
+                jobs.put(running.with(RestoreJob.Status.InProgress, percent, null, null));
+            } catch (IOException e) {
+                log.warn("Could not record the progress of restore job {}", id, e);
+                return;
+            }
+            progress.put(id, (double) percent);
         }
     }
 

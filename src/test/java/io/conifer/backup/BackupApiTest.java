@@ -11,6 +11,7 @@ import io.conifer.TestServer;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -224,13 +225,14 @@ class BackupApiTest {
     }
 
     @Test
-    void sparseIndexBackupReportsDimensionZero() throws Exception {
+    void sparseIndexBackupHasNoDimensionAsDescribeIndexShows() throws Exception {
         Http.Response r = control.post("/indexes", "{\"name\":\"bk-sparse\",\"vector_type\":\"sparse\","
                 + "\"spec\":{\"serverless\":{\"cloud\":\"gcp\",\"region\":\"europe-west4\",\"schema\":{\"fields\":{\"k\":{\"filterable\":true}}}}}}");
         control.forHost(r.json().get("host").asText()).post("/vectors/upsert",
                 "{\"namespace\":\"n\",\"vectors\":[{\"id\":\"s\",\"sparseValues\":{\"indices\":[1],\"values\":[1]}}]}");
         JsonNode b = Backups.awaitStatus(control, create("bk-sparse", "{}").get("backup_id").asText(), "Ready");
-        assertEquals(0, b.get("dimension").asInt());
+        assertFalse(b.has("dimension"), b.toString());
+        assertFalse(control.get("/indexes/bk-sparse").json().has("dimension"));
         assertEquals("dotproduct", b.get("metric").asText());
         assertEquals("gcp", b.get("cloud").asText());
         assertEquals("europe-west4", b.get("region").asText());
@@ -332,26 +334,57 @@ class BackupApiTest {
         assertTrue(Collections.disjoint(ids, Set.of("r1", "r2", "r3")), "deleted records are not in the backup");
     }
 
+    /**
+     * Deleting an Initializing backup cancels its copy and removes the blobs only it claimed, while a
+     * backup copied at the same time from the same files keeps everything it needs.
+     */
     @Test
-    void deleteWhileInitializingIs412() throws Exception {
+    void deleteWhileInitializingCancelsTheCopyAndKeepsSharedBlobs() throws Exception {
         ServerConfig c = ServerConfig.defaults(dir.resolve("slow")).withApiKeys(TestServer.KEY)
                 .withPorts(0, TestServer.freePortRange()).withBackups(null, 100, 0.2);
         try (ConiferServer s = ConiferServer.start(c)) {
             Http a = new Http("http://localhost:" + s.port(), TestServer.KEY);
             Http d = a.forHost(a.createDense("slow", 64, "cosine"));
-            StringBuilder b = new StringBuilder("{\"vectors\":[");
-            for (int i = 0; i < 600; i++) {
-                b.append(i == 0 ? "" : ",").append("{\"id\":\"").append(i).append("\",\"values\":[");
-                for (int j = 0; j < 64; j++) b.append(j == 0 ? "" : ",").append((i * 31 + j) % 17 + 1);
-                b.append("]}");
+            upsert64(d, 0, 600);
+            String first = a.post("/indexes/slow/backups", "{}").json().get("backup_id").asText();
+            Backups.awaitStatus(a, first, "Ready");
+            upsert64(d, 600, 1200);
+            String shared = a.post("/indexes/slow/backups", "{}").json().get("backup_id").asText();
+            String doomed = a.post("/indexes/slow/backups", "{}").json().get("backup_id").asText();
+            assertEquals("Initializing", a.get("/backups/" + doomed).json().get("status").asText());
+            assertEquals(202, a.delete("/backups/" + doomed).status());
+            assertError(a.get("/backups/" + doomed), 404, "NOT_FOUND", doomed);
+            assertFalse(allIds(a, "/backups").contains(doomed));
+            JsonNode ready = Backups.awaitStatus(a, shared, "Ready");
+            assertEquals(1200, ready.get("record_count").asInt());
+            Path staging = c.dataDir().resolve("backup-staging").resolve(doomed);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (Files.exists(staging) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertFalse(Files.exists(staging), "the cancelled copy ended");
+
+            BackupRepository repo = s.backups().repository();
+            assertTrue(repo.readManifest(doomed).isEmpty(), "no manifest of the deleted backup is left");
+            Set<String> named = new HashSet<>();
+            for (String id : List.of(first, shared)) {
+                for (BackupManifest.FileEntry f : BackupManifest.fromJson(repo.getManifest(id).orElseThrow()).files()) {
+                    named.add(f.sha256());
+                }
             }
-            d.post("/vectors/upsert", b + "]}");
-            String id = a.post("/indexes/slow/backups", "{}").json().get("backup_id").asText();
-            assertEquals("Initializing", a.get("/backups/" + id).json().get("status").asText());
-            assertError(a.delete("/backups/" + id), 412, "FAILED_PRECONDITION", "Initializing");
-            Backups.awaitStatus(a, id, "Ready");
-            assertEquals(202, a.delete("/backups/" + id).status());
+            assertEquals(named, repo.blobs(), "only the blobs the deleted backup alone claimed are gone");
+            RepositoryVerifier.Report report = new RepositoryVerifier(repo).verify(null, new RepositoryVerifier.ProgressBar(System.err, false));
+            assertTrue(report.clean(), report.problems().toString());
+            assertEquals(2, report.backups());
         }
+    }
+
+    private static void upsert64(Http d, int from, int to) {
+        StringBuilder b = new StringBuilder("{\"vectors\":[");
+        for (int i = from; i < to; i++) {
+            b.append(i == from ? "" : ",").append("{\"id\":\"").append(i).append("\",\"values\":[");
+            for (int j = 0; j < 64; j++) b.append(j == 0 ? "" : ",").append((i * 31 + j) % 17 + 1);
+            b.append("]}");
+        }
+        assertEquals(200, d.post("/vectors/upsert", b + "]}").status());
     }
 
     static List<String> ids(JsonNode list) {
@@ -361,6 +394,10 @@ class BackupApiTest {
     }
 
     static Set<String> allIds(String path) {
+        return allIds(control, path);
+    }
+
+    static Set<String> allIds(Http control, String path) {
         Set<String> out = new HashSet<>();
         String token = null;
         do {

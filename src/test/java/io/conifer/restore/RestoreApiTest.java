@@ -1,6 +1,7 @@
 package io.conifer.restore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,8 @@ import io.conifer.ChildServer;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.backup.BackupManifest;
+import io.conifer.backup.BackupRepository;
+import io.conifer.backup.RepositoryVerifier;
 import io.conifer.backup.Backups;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
@@ -316,12 +319,72 @@ class RestoreApiTest {
         }
     }
 
+    /**
+     * The deletion API 2026-07 makes of a backup restores still read: gone from describe and list at
+     * once, its files kept until the restore ends; recorded on disk, so a restart in between finishes it.
+     */
+    @Test
+    void aDeletionThatWaitsForRestoresHidesTheBackupAtOnceAndRemovesItsFilesAfter() throws Exception {
+        ServerConfig c = ServerConfig.defaults(dir.resolve("deferred")).withApiKeys(TestServer.KEY)
+                .withPorts(0, TestServer.freePortRange()).withBackups(null, 100, 1);
+        Path manifests = dir.resolve("deferred").resolve("backups").resolve("manifests");
+        Path saved = dir.resolve("deferred-saved");
+        String keep;
+        String doomed;
+        Set<String> keptBlobs;
+        try (ConiferServer s = ConiferServer.start(c)) {
+            Http a = new Http("http://localhost:" + s.port(), TestServer.KEY);
+            Http d = a.forHost(a.createDense("src", 128, "cosine"));
+            fill(d, "", 0, 3000, 128);
+            doomed = backupOf(a, "src");
+            fill(d, "", 3000, 3100, 128);
+            keep = backupOf(a, "src");
+            String job = a.post("/backups/" + doomed + "/create-index", "{\"name\":\"from-doomed\"}").json()
+                    .get("restore_job_id").asText();
+            s.backups().deleteWhenRestoresEnd("default", doomed);
+            assertError(a.get("/backups/" + doomed), 404, "NOT_FOUND", doomed);
+            assertFalse(a.get("/backups").json().toString().contains(doomed));
+            assertError(a.delete("/backups/" + doomed), 404, "NOT_FOUND", doomed);
+            assertError(a.post("/backups/" + doomed + "/create-index", "{\"name\":\"another\"}"), 404, "NOT_FOUND", doomed);
+            assertTrue(Set.of("Pending", "InProgress").contains(a.get("/restore-jobs/" + job).json().get("status").asText()),
+                    "the restore still runs");
+            assertTrue(BackupManifest.fromJson(s.backups().repository().getManifest(doomed).orElseThrow()).deletionRequested(),
+                    "the deletion is recorded on disk");
+            // What a crash at this moment would leave: kept to replay below.
+            Files.createDirectories(saved);
+            for (String f : List.of(doomed + ".json", doomed + ".json.copy")) Files.copy(manifests.resolve(f), saved.resolve(f));
+
+            assertEquals("Completed", awaitJob(a, job).get("status").asText(), "the restore was not disturbed");
+            assertEquals(3000, a.forHost(a.get("/indexes/from-doomed").json().get("host").asText())
+                    .post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+            BackupRepository repo = s.backups().repository();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (repo.readManifest(doomed).isPresent() && System.nanoTime() < deadline) Thread.sleep(20);
+            assertTrue(repo.readManifest(doomed).isEmpty(), "the files go once the restore ended");
+            keptBlobs = new HashSet<>();
+            for (BackupManifest.FileEntry f : BackupManifest.fromJson(repo.getManifest(keep).orElseThrow()).files()) {
+                keptBlobs.add(f.sha256());
+            }
+            assertEquals(keptBlobs, repo.blobs(), "only the blobs no other backup names were removed");
+            assertTrue(new RepositoryVerifier(repo).verify(keep, new RepositoryVerifier.ProgressBar(System.err, false)).clean());
+        }
+        // A crash before the restore ended: the recorded deletion is finished at the next start.
+        for (String f : List.of(doomed + ".json", doomed + ".json.copy")) Files.copy(saved.resolve(f), manifests.resolve(f));
+        try (ConiferServer s = ConiferServer.start(c)) {
+            Http a = new Http("http://localhost:" + s.port(), TestServer.KEY);
+            assertError(a.get("/backups/" + doomed), 404, "NOT_FOUND", doomed);
+            assertTrue(s.backups().repository().readManifest(doomed).isEmpty());
+            assertEquals(keptBlobs, s.backups().repository().blobs());
+            assertEquals("Ready", a.get("/backups/" + keep).json().get("status").asText());
+        }
+    }
+
     @Test
     void aCorruptFileFailsTheJobAndLeavesNoIndex() throws Exception {
         fill(control.forHost(control.createDense("rs-rot", 4, "cosine")), "", 0, 500, 4);
         String backup = backupOf(control, "rs-rot");
         Path repo = dir.resolve("data").resolve("backups");
-        BackupManifest m = BackupManifest.fromJson(Files.readAllBytes(repo.resolve("manifests").resolve(backup + ".json")));
+        BackupManifest m = BackupManifest.fromJson(server.server().backups().repository().getManifest(backup).orElseThrow());
         BackupManifest.FileEntry victim = m.files().stream().max((x, y) -> Long.compare(x.length(), y.length())).orElseThrow();
         Path blob = repo.resolve("blobs").resolve(victim.sha256().substring(0, 2)).resolve(victim.sha256());
         try (FileChannel ch = FileChannel.open(blob, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -335,6 +398,8 @@ class RestoreApiTest {
         JsonNode done = awaitJob(control, job);
         assertEquals("Failed", done.get("status").asText());
         assertTrue(done.has("completed_at"));
+        assertTrue(done.get("failure_reason").asText().contains("File " + victim.name() + " is corrupt"), done.toString());
+        assertFalse(java.nio.file.Files.exists(blob), "the corrupt blob is quarantined");
         assertEquals(404, control.get("/indexes/rs-rotten").status(), "no index is left behind");
         assertTrue(server.server().restores().describe("default", job).failureReason().contains(victim.name()),
                 "the failure names the file");
@@ -347,19 +412,27 @@ class RestoreApiTest {
         Path data = dir.resolve("kill");
         String backup;
         String job;
+        JsonNode lastSeen;
         try (ChildServer child = ChildServer.start(data, port, port + 1, "--backup-max-mbps", "0.5")) {
             Http a = new Http(child.url(), TestServer.KEY);
             fill(a.forHost(a.createDense("k", 64, "cosine")), "", 0, 1500, 64);
             backup = backupOf(a, "k");
             job = a.post("/backups/" + backup + "/create-index", "{\"name\":\"k-copy\"}").json().get("restore_job_id").asText();
-            Thread.sleep(600);
-            assertEquals("InProgress", a.get("/restore-jobs/" + job).json().get("status").asText(), "the kill lands mid-restore");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            do {
+                Thread.sleep(20);
+                lastSeen = a.get("/restore-jobs/" + job).json();
+            } while (lastSeen.get("percent_complete").asDouble() < 10 && System.nanoTime() < deadline);
+            assertEquals("InProgress", lastSeen.get("status").asText(), "the kill lands mid-restore: " + lastSeen);
             child.kill();
         }
         try (ChildServer again = ChildServer.start(data, port, port + 1)) {
             Http a = new Http(again.url(), TestServer.KEY);
             JsonNode j = a.get("/restore-jobs/" + job).json();
             assertEquals("Failed", j.get("status").asText());
+            assertTrue(j.get("percent_complete").asDouble() >= lastSeen.get("percent_complete").asDouble(),
+                    "the job keeps the progress last reported before the crash: " + lastSeen + " then " + j);
+            assertTrue(j.get("failure_reason").asText().contains("Interrupted"), j.toString());
             assertEquals(404, a.get("/indexes/k-copy").status());
             assertEquals("Ready", a.get("/backups/" + backup).json().get("status").asText());
             String retry = a.post("/backups/" + backup + "/create-index", "{\"name\":\"k-copy\"}").json().get("restore_job_id").asText();

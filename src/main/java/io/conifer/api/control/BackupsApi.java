@@ -67,7 +67,11 @@ public final class BackupsApi {
         return HttpResponse.of(ResponseHeaders.of(HttpStatus.ACCEPTED));
     }
 
-    /** BackupModel of the 2025-10 spec, with nothing the SDKs' strict models would reject. */
+    /**
+     * BackupModel of the 2025-10 spec, plus {@code failure_reason} on a Failed backup (the SDKs keep
+     * or ignore fields the model does not name; see {@link RestoresApi#model}). A sparse index has no
+     * dimension, so its backup has none either, as describe_index shows it.
+     */
     static ObjectNode model(BackupManifest m) {
         ObjectNode n = JsonBody.JSON.createObjectNode();
         n.put("backup_id", m.backupId());
@@ -76,10 +80,11 @@ public final class BackupsApi {
         if (m.name() != null) n.put("name", m.name());
         if (m.description() != null) n.put("description", m.description());
         n.put("status", m.status().name());
+        if (m.status() == BackupStatus.Failed && m.failureReason() != null) n.put("failure_reason", m.failureReason());
         n.put("cloud", m.cloud());
         n.put("region", m.region());
-        n.put("dimension", m.dimension());
-        n.put("metric", m.metric());
+        if (m.dimension() > 0) n.put("dimension", m.dimension());
+        if (m.metric() != null) n.put("metric", m.metric());
         if (m.filterableFields() != null) {
             ObjectNode fields = n.putObject("schema").putObject("fields");
             for (String f : m.filterableFields()) fields.putObject(f).put("filterable", true);

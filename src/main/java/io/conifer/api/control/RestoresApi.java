@@ -52,7 +52,11 @@ public final class RestoresApi {
         return IndexesApi.json(HttpStatus.OK, model(restores.describe(ControlPlaneAuth.project(ctx), jobId)));
     }
 
-    /** RestoreJobModel of the 2025-10 spec. */
+    /**
+     * RestoreJobModel of the 2025-10 spec, plus {@code failure_reason} on a Failed job: the spec does
+     * not close the model, and every official SDK keeps unknown fields (Java 6.1.0's generated model
+     * has additionalProperties) or ignores them (TypeScript, Python).
+     */
     static ObjectNode model(RestoreJob j) {
         ObjectNode n = JsonBody.JSON.createObjectNode();
         n.put("restore_job_id", j.restoreJobId());
@@ -63,6 +67,7 @@ public final class RestoresApi {
         n.put("created_at", j.createdAt());
         if (j.completedAt() != null) n.put("completed_at", j.completedAt());
         n.put("percent_complete", j.percentComplete());
+        if (j.status() == RestoreJob.Status.Failed && j.failureReason() != null) n.put("failure_reason", j.failureReason());
         return n;
     }
 }
