@@ -26,7 +26,6 @@ if [ "${1:-}" = "backup" ]; then  # ./conifer bench backup: BackupBenchmark (bac
   shift
   main=io.conifer.bench.BackupBenchmark
 fi
-exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:--Xmx6g} \
-  --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:--Xmx6g} "${CONIFER_JVM_FLAGS[@]}" \
   -cp "target/classes:target/test-classes:$(cat target/test-classpath.txt)" \
   "$main" "$@"

@@ -25,3 +25,9 @@ if ! CONIFER_JDK="$(pick_jdk)"; then
 fi
 export JAVA_HOME="$CONIFER_JDK"
 export PATH="$JAVA_HOME/bin:$PATH"
+
+# The JVM flags Conifer runs with: the incubating vector module (SIMD) and native access (mmap) for
+# Lucene; on JDK 23+ also quiet use of sun.misc.Unsafe by a dependency (Armeria's shaded JCTools),
+# which would otherwise print four warnings at start (JDK 21 and 22 do not know that flag).
+CONIFER_JVM_FLAGS=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED)
+if [ "$(java_major "$JAVA_HOME")" -ge 23 ]; then CONIFER_JVM_FLAGS+=(--sun-misc-unsafe-memory-access=allow); fi

@@ -23,17 +23,43 @@ public final class ChildServer implements AutoCloseable {
     }
 
     public static ChildServer start(Path dataDir, int port, int dataPortStart, String... extraArgs) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.conifer.cli.Main", "serve", "--data-dir", dataDir.toString(), "--port", Integer.toString(port),
-                "--data-port-start", Integer.toString(dataPortStart), "--api-key", TestServer.KEY));
-        cmd.addAll(List.of(extraArgs));
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-server-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = launch(log, serveArgs(dataDir, port, dataPortStart, extraArgs));
         ChildServer child = new ChildServer(p, port, log);
         child.awaitHealthy();
         return child;
+    }
+
+    /** The outcome of a {@code conifer serve} that exits by itself (it could not start). */
+    public record Exit(int code, String output) {}
+
+    /** Runs {@code conifer serve} expecting it to exit within a minute (e.g. a start-up error). */
+    public static Exit serveUntilExit(Path dataDir, int port, String... extraArgs) throws IOException, InterruptedException {
+        Path log = dataDir.resolveSibling(dataDir.getFileName() + "-exit-" + System.nanoTime() + ".log");
+        Process p = launch(log, serveArgs(dataDir, port, port + 1, extraArgs));
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("the server did not exit: " + java.nio.file.Files.readString(log));
+        }
+        return new Exit(p.exitValue(), java.nio.file.Files.readString(log));
+    }
+
+    private static List<String> serveArgs(Path dataDir, int port, int dataPortStart, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("serve", "--data-dir", dataDir.toString(), "--port",
+                Integer.toString(port), "--data-port-start", Integer.toString(dataPortStart), "--api-key", TestServer.KEY));
+        args.addAll(List.of(extraArgs));
+        return args;
+    }
+
+    /** The JVM flags of the {@code conifer} launcher, on the test's class path. */
+    private static Process launch(Path log, List<String> args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "--add-modules", "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.conifer.cli.Main"));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private void awaitHealthy() throws IOException {
@@ -44,7 +70,7 @@ public final class ChildServer implements AutoCloseable {
             try {
                 HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url() + "/health")).build(),
                         HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) return;
+                if (r.statusCode() == 200 && indexesOpened()) return;
             } catch (IOException e) {
                 // not listening yet
             } catch (InterruptedException e) {
@@ -59,6 +85,14 @@ public final class ChildServer implements AutoCloseable {
             }
         }
         throw new IOException("server not healthy within 60 s: " + logText());
+    }
+
+    /** Whether no index is still opening (replaying its log), so a test's first call finds it serving. */
+    private boolean indexesOpened() {
+        for (com.fasterxml.jackson.databind.JsonNode i : new Http(url(), TestServer.KEY).get("/indexes").json().get("indexes")) {
+            if (i.get("status").get("state").asText().equals("Initializing")) return false;
+        }
+        return true;
     }
 
     public String url() {

@@ -94,6 +94,7 @@ class DiskFullTest {
         server.close();
         server = null;
         server = ConiferServer.start(config);
+        server.indexes().whenOpened().join(); // indexes open (replay their logs) in the background
         return new Http("http://localhost:" + server.port(), TestServer.KEY);
     }
 
@@ -260,6 +261,7 @@ class DiskFullTest {
 
         Path filler = fill(mount, 0);
         server = ConiferServer.start(config);
+        server.indexes().whenOpened().join(); // indexes open (replay their logs) in the background
         control = new Http("http://localhost:" + server.port(), TestServer.KEY);
         d = control.forHost(control.get("/indexes/idx").json().get("host").asText());
         assertEquals("Disabled", state(control, "idx"));

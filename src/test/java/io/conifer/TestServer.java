@@ -1,5 +1,6 @@
 package io.conifer;
 
+import io.conifer.index.IndexManager;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
 import java.io.IOException;
@@ -19,7 +20,24 @@ public final class TestServer implements AutoCloseable {
 
     private TestServer(ServerConfig config) throws IOException {
         this.config = config;
-        this.server = ConiferServer.start(config);
+        this.server = startOpened(config);
+    }
+
+    /** Starts and waits until every index has replayed its log, so a test's first call finds it serving. */
+    private static ConiferServer startOpened(ServerConfig config) throws IOException {
+        ConiferServer s = ConiferServer.start(config);
+        s.indexes().whenOpened().join();
+        return s;
+    }
+
+    private TestServer(ServerConfig config, IndexManager.StoreOpener opener) throws IOException {
+        this.config = config;
+        this.server = ConiferServer.start(config, opener);
+    }
+
+    /** A server that opens index stores with {@code opener} (e.g. to hold one index's opening). */
+    public static TestServer startWithOpener(Path dataDir, IndexManager.StoreOpener opener) throws IOException {
+        return new TestServer(ServerConfig.defaults(dataDir).withApiKeys(KEY).withPorts(0, freePortRange()), opener);
     }
 
     /** A server with one API key, {@link #KEY}, in the default project. */
@@ -80,7 +98,7 @@ public final class TestServer implements AutoCloseable {
     private void reopen(int port) {
         config = config.withPorts(port, config.firstDataPort());
         try {
-            server = ConiferServer.start(config);
+            server = startOpened(config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,6 +2,7 @@ package io.conifer.cli;
 
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
+import io.conifer.server.StartupFailure;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -69,7 +70,8 @@ public final class Main implements Runnable {
             ConiferServer server;
             try {
                 server = ConiferServer.start(config);
-            } catch (IllegalStateException | IllegalArgumentException e) {
+            } catch (StartupFailure | IllegalStateException | IllegalArgumentException e) {
+                // One line an operator can act on; the stack trace would only bury it.
                 System.err.println("conifer: " + e.getMessage());
                 return 2;
             }

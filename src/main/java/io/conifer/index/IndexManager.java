@@ -1,10 +1,11 @@
 package io.conifer.index;
 
 import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
 import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
-import io.conifer.error.ErrorCode;
 import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorSpace;
 import io.conifer.vectors.VectorStore;
 import io.conifer.vectors.VectorType;
 import java.io.Closeable;
@@ -21,12 +22,14 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,9 +39,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns every index's lifecycle: the catalog, each index's {@link VectorStore} and its data-plane
- * port. Control-plane changes are serialised on this object; they are rare and each must leave the
- * catalog, the directories and the ports consistent, rolling back whatever a failed step started.
+ * Owns every index's lifecycle: the catalog, each index's {@link VectorStore} and its data-plane port.
+ *
+ * <p>Locking: this object's monitor guards only in-memory bookkeeping (names taken, ports held, the
+ * index map) and is never held across I/O. Each index's own monitor orders the catalog changes of that
+ * index (configure, delete, activation); the catalog serialises its own small atomic file writes. Slow
+ * work (opening a store, replaying its log, stopping a port, closing a store, deleting files) runs with
+ * no lock held, off the request path where it can: a delete frees the name once the catalog no longer
+ * names the index and closes the port and removes the files in the background.
  */
 public final class IndexManager implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(IndexManager.class);
@@ -47,8 +55,52 @@ public final class IndexManager implements Closeable {
     public record NewIndex(String name, VectorType vectorType, int dimension, Metric metric, boolean deletionProtection,
             Map<String, String> tags, String cloud, String region, Set<String> filterableFields) {}
 
-    /** An index being served. */
-    public record OpenIndex(IndexDefinition definition, VectorStore store, Closeable server) {}
+    /** An index as callers see it now: its definition with its current state, and its store once open. */
+    public record OpenIndex(IndexDefinition definition, VectorStore store) {}
+
+    /** Opens (creating or recovering) the store in an index directory. */
+    @FunctionalInterface
+    public interface StoreOpener {
+        VectorStore open(Path dir, VectorSpace space) throws IOException;
+    }
+
+    /** One catalogued index. Its fields change under its own monitor; readers see them through volatiles. */
+    private static final class Entry {
+        volatile IndexDefinition definition;
+        volatile VectorStore store;
+        volatile Closeable port;
+        /** Why the store could not be opened, or why the port cannot be served (null when neither). */
+        volatile String storeProblem;
+        volatile String portProblem;
+        volatile boolean deleted;
+        /** Completes when the store's opening has ended, opened or failed. */
+        final CompletableFuture<Void> opened = new CompletableFuture<>();
+
+        Entry(IndexDefinition definition) {
+            this.definition = definition;
+        }
+
+        IndexState state() {
+            if (!definition.isReady()) return definition.state();
+            if (storeProblem != null || portProblem != null) return IndexState.FAILED;
+            return store == null ? IndexState.STARTING : IndexState.READY;
+        }
+
+        OpenIndex view() {
+            IndexDefinition d = definition;
+            return new OpenIndex(d.withState(state(), d.port()), store);
+        }
+
+        /** What each data-plane call asks for: the store, or an error saying why there is none. */
+        VectorStore storeForCall() {
+            VectorStore s = store;
+            if (deleted) throw ConiferException.notFound("Index " + definition.name() + " has been deleted.");
+            if (s != null) return s;
+            throw new ConiferException(ErrorCode.UNAVAILABLE, storeProblem != null
+                    ? "Index " + definition.name() + " could not be opened: " + storeProblem
+                    : "Index " + definition.name() + " is starting (replaying its write-ahead log); retry shortly");
+        }
+    }
 
     /** Marks an index directory whose delete began on a full disk (see {@link #deleteOnFullDisk}). */
     private static final String DELETING = ".deleting";
@@ -58,33 +110,54 @@ public final class IndexManager implements Closeable {
     private final DataPlaneHost host;
     private final InetAddress bindAddress;
     private final int firstDataPort;
-    private final VectorStore.StoreOptions storeOptions;
-    private final Map<String, OpenIndex> open = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService checkpoints;
+    private final StoreOpener opener;
+    private final CommitGate gate;
+    private final Map<String, Entry> byId = new ConcurrentHashMap<>();
+    // Guarded by this: names taken (including creations not yet committed) and every port held by an
+    // index, reserved, serving or still closing, so no new index is given a port that is not free yet.
+    private final Map<String, String> names = new HashMap<>();
+    private final Set<Integer> heldPorts = new HashSet<>();
+    private int nextPort;
+    private final ScheduledExecutorService maintenance;
+    private final ExecutorService opening;
+    private final ExecutorService background;
     private final long checkpointIntervalMillis;
     private long lastFullCheckpoint = System.currentTimeMillis();
 
-    public IndexManager(Path dataDir, DataPlaneHost host, InetAddress bindAddress, int firstDataPort,
-            VectorStore.StoreOptions storeOptions, long checkpointIntervalMillis) throws IOException {
+    public IndexManager(Path dataDir, DataPlaneHost host, InetAddress bindAddress, int firstDataPort, StoreOpener opener,
+            CommitGate gate, long checkpointIntervalMillis) throws IOException {
         this.indexesDir = dataDir.resolve("indexes");
         Files.createDirectories(indexesDir);
         this.catalog = IndexCatalog.load(dataDir.resolve("catalog.json"));
+        this.nextPort = catalog.nextPort();
         this.host = host;
         this.bindAddress = bindAddress;
         this.firstDataPort = firstDataPort;
-        this.storeOptions = storeOptions;
+        this.opener = opener;
+        this.gate = gate;
         this.checkpointIntervalMillis = checkpointIntervalMillis;
-        this.checkpoints = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "conifer-checkpoint");
-            t.setDaemon(true);
-            return t;
-        });
-        this.checkpoints.scheduleWithFixedDelay(this::maintainAll, 1000, 1000, TimeUnit.MILLISECONDS);
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("conifer-checkpoint"));
+        // Replays are CPU-bound: a couple at a time, so the control plane and the other indexes keep a core.
+        this.opening = Executors.newFixedThreadPool(2, daemon("conifer-open"));
+        this.background = Executors.newCachedThreadPool(daemon("conifer-delete"));
     }
 
-    /** Opens and serves every catalogued index and removes directories the catalog does not name. */
-    public synchronized void start() throws IOException {
-        Set<String> known = new HashSet<>();
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Serves every catalogued index's port at once and opens the stores in the background: an index is
+     * {@link IndexState#STARTING} (its calls answer UNAVAILABLE) until its log is replayed. An index
+     * whose port is taken, or whose store cannot be opened, is {@link IndexState#FAILED}; the others serve.
+     */
+    public void start() throws IOException {
+        List<Entry> catalogued = new ArrayList<>();
+        Set<String> unfinishedDeletes = new HashSet<>();
         for (IndexDefinition def : catalog.all()) {
             if (!def.isReady()) {
                 // A restore was under way when the server stopped: its files are incomplete.
@@ -98,82 +171,149 @@ public final class IndexManager implements Closeable {
                     catalog.remove(def.id());
                 } catch (IOException e) {
                     if (!DiskSpace.isFull(e)) throw e;
-                    known.add(def.id() + DELETING); // kept, so the next start tries again
+                    unfinishedDeletes.add(def.id() + DELETING); // kept, so the next start tries again
                     log.warn("Index '{}' stays deleted but catalogued until the disk has room", def.name());
                 }
                 continue;
             }
-            known.add(def.id());
-            VectorStore store;
-            try {
-                store = VectorStore.open(indexesDir.resolve(def.id()), def.space(), storeOptions);
-            } catch (IOException e) {
-                throw new IOException("Cannot open index '" + def.name() + "' (" + def.id() + "): " + e.getMessage(), e);
+            Entry e = new Entry(def);
+            synchronized (this) {
+                names.put(key(def.project(), def.name()), def.id());
+                heldPorts.add(def.port());
             }
-            String refused = store.writesRefused();
-            if (refused != null) log.warn("Index '{}' ({}) serves reads only for now: {}", def.name(), def.id(), refused);
-            try {
-                open.put(def.id(), new OpenIndex(def, store, host.serve(def, store)));
-            } catch (IOException e) {
-                store.close();
-                throw new IOException("Cannot serve index '" + def.name() + "' on its port " + def.port() + ": "
-                        + e.getMessage(), e);
-            }
+            byId.put(def.id(), e);
+            catalogued.add(e);
         }
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(indexesDir)) {
             for (Path d : dirs) {
-                if (!known.contains(d.getFileName().toString())) {
+                String name = d.getFileName().toString();
+                if (!byId.containsKey(name) && !unfinishedDeletes.contains(name)) {
                     log.info("Removing {}: no catalog entry names it (an interrupted create or delete)", d);
                     DurableFiles.deleteTree(d);
                 }
             }
         }
+        for (Entry e : catalogued) {
+            servePort(e);
+            opening.execute(() -> openStore(e));
+        }
+        maintenance.scheduleWithFixedDelay(this::maintainAll, 1000, 1000, TimeUnit.MILLISECONDS);
     }
 
-    public synchronized IndexDefinition create(String project, NewIndex req) throws IOException {
-        if (find(project, req.name()) != null) {
-            throw new ConiferException(ErrorCode.ALREADY_EXISTS, "Resource already exists: an index named '"
-                    + req.name() + "' exists in this project.");
+    private void openStore(Entry e) {
+        IndexDefinition def = e.definition;
+        try {
+            VectorStore store = opener.open(indexesDir.resolve(def.id()), def.space());
+            e.store = store;
+            String refused = store.writesRefused();
+            if (refused != null) log.warn("Index '{}' ({}) serves reads only for now: {}", def.name(), def.id(), refused);
+            log.info("Index '{}' ({}) is open{}", def.name(), def.id(), e.portProblem == null ? " and serving on port "
+                    + def.port() : "; not served until its port " + def.port() + " is free");
+        } catch (Throwable t) {
+            e.storeProblem = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            // An I/O failure's message says what is wrong with the files; anything else may be a bug.
+            log.error("Index '{}' ({}) cannot be opened and is not served (the others are): {}", def.name(), def.id(),
+                    e.storeProblem, t instanceof IOException ? null : t);
+        } finally {
+            e.opened.complete(null);
         }
+    }
+
+    /** Binds the index's port; when another process holds it, records why and leaves it to the retry. */
+    private void servePort(Entry e) {
+        // Under the index's monitor, so a port is never bound for an index a concurrent delete forgot.
+        synchronized (e) {
+            if (!e.deleted) bind(e);
+        }
+    }
+
+    private void bind(Entry e) {
+        IndexDefinition def = e.definition;
+        try {
+            e.port = host.serve(def, e::storeForCall);
+            if (e.portProblem != null) log.info("Index '{}' is now served on port {}", def.name(), def.port());
+            e.portProblem = null;
+        } catch (IOException ex) {
+            if (e.portProblem == null) {
+                log.warn("Index '{}' is not served: its port {} cannot be opened ({}); free the port (another process"
+                        + " holds it?) and it is served within a second", def.name(), def.port(), ex.getMessage());
+            }
+            e.portProblem = "port " + def.port() + " cannot be opened: " + ex.getMessage();
+        }
+    }
+
+    public IndexDefinition create(String project, NewIndex req) throws IOException {
         String id = UUID.randomUUID().toString();
+        String key = key(project, req.name());
+        int port = reserve(key, id);
         Path dir = indexesDir.resolve(id);
+        VectorStore store = null;
+        Entry entry = null;
         Set<Integer> tried = new HashSet<>();
-        while (true) {
-            int port = allocatePort(tried);
-            IndexDefinition def = new IndexDefinition(id, project, req.name(), req.vectorType(), req.dimension(),
-                    req.metric(), req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(),
-                    req.filterableFields(), port, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), IndexState.READY);
-            VectorStore store;
-            try {
-                store = VectorStore.open(dir, def.space(), storeOptions);
-            } catch (IOException | RuntimeException e) {
-                DurableFiles.deleteTree(dir);
-                throw e;
-            }
-            Closeable server;
-            try {
-                server = host.serve(def, store);
-            } catch (IOException e) {
-                store.close();
-                DurableFiles.deleteTree(dir);
-                if (isBindFailure(e)) {
-                    tried.add(port);
-                    continue;
+        try {
+            IndexDefinition def = definition(id, project, req, port, IndexState.READY);
+            store = opener.open(dir, def.space());
+            entry = new Entry(def);
+            entry.store = store;
+            while (entry.port == null) {
+                try {
+                    entry.port = host.serve(entry.definition, entry::storeForCall);
+                } catch (IOException e) {
+                    if (!isBindFailure(e)) throw e;
+                    tried.add(entry.definition.port());
+                    int other = allocatePortFor(tried);
+                    releasePort(entry.definition.port());
+                    entry.definition = entry.definition.withState(IndexState.READY, other);
                 }
-                throw e;
             }
-            try {
-                catalog.put(def);
-            } catch (IOException e) {
-                server.close();
-                store.close();
-                DurableFiles.deleteTree(dir);
-                throw e;
+            gate.pass();
+            catalog.put(entry.definition);
+        } catch (IOException | RuntimeException | Error e) {
+            if (entry != null && entry.port != null) closeQuietly(entry.port);
+            if (store != null) closeQuietly(store);
+            DurableFiles.deleteTree(dir);
+            synchronized (this) {
+                names.remove(key);
+                heldPorts.remove(entry == null ? port : entry.definition.port());
             }
-            open.put(id, new OpenIndex(def, store, server));
-            log.info("Created index '{}' ({}) on port {}", def.name(), def.id(), port);
-            return def;
+            throw e;
         }
+        entry.opened.complete(null);
+        byId.put(id, entry);
+        log.info("Created index '{}' ({}) on port {}", req.name(), id, entry.definition.port());
+        return entry.definition;
+    }
+
+    private static IndexDefinition definition(String id, String project, NewIndex req, int port, IndexState state) {
+        return new IndexDefinition(id, project, req.name(), req.vectorType(), req.dimension(), req.metric(),
+                req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(), req.filterableFields(), port,
+                Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), state);
+    }
+
+    /** Takes the name (409 if taken) and a port for a new index. */
+    private synchronized int reserve(String key, String id) {
+        if (names.containsKey(key)) {
+            throw new ConiferException(ErrorCode.ALREADY_EXISTS, "Resource already exists: an index named '"
+                    + key.substring(key.indexOf('/') + 1) + "' exists in this project.");
+        }
+        int port = allocatePortFor(Set.of());
+        names.put(key, id);
+        return port;
+    }
+
+    private synchronized int allocatePortFor(Set<Integer> tried) {
+        int port = allocatePort(tried);
+        heldPorts.add(port);
+        nextPort = Math.max(nextPort, port + 1);
+        return port;
+    }
+
+    private synchronized void releasePort(int port) {
+        heldPorts.remove(port);
+    }
+
+    private static String key(String project, String name) {
+        return project + "/" + name;
     }
 
     private static boolean isBindFailure(Throwable e) {
@@ -183,39 +323,62 @@ public final class IndexManager implements Closeable {
         return false;
     }
 
-    public synchronized void delete(String project, String name) throws IOException {
-        OpenIndex index = require(project, name);
-        requireReady(index);
-        if (index.definition().deletionProtection()) {
-            throw new ConiferException(ErrorCode.FORBIDDEN, "Deletion protection is enabled for index '" + name
-                    + "'; disable it with configure_index before deleting.");
+    /**
+     * Deletes at once as far as clients can tell: the catalog forgets the index and its name is free
+     * when this returns; its port closes and its files go in the background (a crash before they are
+     * gone leaves a directory no catalog entry names, removed on the next start).
+     */
+    public void delete(String project, String name) throws IOException {
+        Entry e = entry(project, name);
+        boolean fullDisk = false;
+        synchronized (e) {
+            if (e.deleted) throw ConiferException.notFound("Index " + name + " not found.");
+            requireNotRestoring(e);
+            if (e.definition.deletionProtection()) {
+                throw new ConiferException(ErrorCode.FORBIDDEN, "Deletion protection is enabled for index '" + name
+                        + "'; disable it with configure_index before deleting.");
+            }
+            gate.pass();
+            try {
+                catalog.remove(e.definition.id());
+            } catch (IOException ex) {
+                if (!DiskSpace.isFull(ex)) throw ex;
+                fullDisk = true;
+            }
+            e.deleted = true;
         }
-        String id = index.definition().id();
-        try {
-            catalog.remove(id);
-        } catch (IOException e) {
-            if (!DiskSpace.isFull(e)) throw e;
-            deleteOnFullDisk(index);
+        forget(e);
+        if (fullDisk) {
+            deleteOnFullDisk(e);
             return;
         }
-        open.remove(id);
-        closeQuietly(index.server());
-        closeQuietly(index.store());
-        DurableFiles.deleteTree(indexesDir.resolve(id));
-        log.info("Deleted index '{}' ({})", name, id);
+        background.execute(() -> {
+            e.opened.join();
+            if (e.port != null) closeQuietly(e.port);
+            if (e.store != null) closeQuietly(e.store);
+            try {
+                DurableFiles.deleteTree(indexesDir.resolve(e.definition.id()));
+            } catch (IOException ex) {
+                log.warn("Could not remove the files of deleted index '{}' (removed on the next start)", name, ex);
+            }
+            releasePort(e.definition.port());
+            log.info("Removed the port and files of deleted index '{}' ({})", name, e.definition.id());
+        });
+        log.info("Deleted index '{}' ({})", name, e.definition.id());
     }
 
     /**
      * The catalog cannot be rewritten while the disk is full, so the index's files go first to make
-     * room: its directory is renamed to a tombstone (which needs no space) and emptied, then the
-     * catalog is rewritten and the tombstone removed. Should the server stop in between, {@link #start}
-     * finds the tombstone and finishes the delete.
+     * room, in the request (the disk is full: this delete is what frees it): its directory is renamed
+     * to a tombstone (which needs no space) and emptied, then the catalog is rewritten and the tombstone
+     * removed. Should the server stop in between, {@link #start} finds the tombstone and finishes the delete.
      */
-    private void deleteOnFullDisk(OpenIndex index) throws IOException {
-        String id = index.definition().id();
-        open.remove(id);
-        closeQuietly(index.server());
-        closeQuietly(index.store());
+    private void deleteOnFullDisk(Entry e) throws IOException {
+        String id = e.definition.id();
+        e.opened.join();
+        if (e.port != null) closeQuietly(e.port);
+        if (e.store != null) closeQuietly(e.store);
+        releasePort(e.definition.port());
         Path tombstone = indexesDir.resolve(id + DELETING);
         Files.move(indexesDir.resolve(id), tombstone, StandardCopyOption.ATOMIC_MOVE);
         DurableFiles.fsyncDirectory(indexesDir);
@@ -224,79 +387,105 @@ public final class IndexManager implements Closeable {
         }
         try {
             catalog.remove(id);
-        } catch (IOException e) {
-            if (!DiskSpace.isFull(e)) throw e;
+        } catch (IOException ex) {
+            if (!DiskSpace.isFull(ex)) throw ex;
             // Its files are gone and the tombstone makes the delete final: the next start drops the entry.
             log.warn("Deleted index '{}' ({}), but the disk is still too full to rewrite the catalog; the tombstone"
-                    + " {} completes the delete at the next start", index.definition().name(), id, tombstone);
+                    + " {} completes the delete at the next start", e.definition.name(), id, tombstone);
             return;
         }
         DurableFiles.deleteTree(tombstone);
         log.info("Deleted index '{}' ({}) on a full disk: its files went first to make room for the catalog",
-                index.definition().name(), id);
+                e.definition.name(), id);
+    }
+
+    private synchronized void forget(Entry e) {
+        names.remove(key(e.definition.project(), e.definition.name()));
+        byId.remove(e.definition.id());
     }
 
     /** Applies a configure_index request; {@code tags} values of "" remove the key. */
-    public synchronized IndexDefinition configure(String project, String name, Boolean deletionProtection,
-            Map<String, String> tags) throws IOException {
-        OpenIndex index = require(project, name);
-        requireReady(index);
-        IndexDefinition def = index.definition();
-        if (deletionProtection != null) def = def.withDeletionProtection(deletionProtection);
-        if (tags != null) {
-            Map<String, String> merged = new TreeMap<>(def.tags());
-            tags.forEach((k, v) -> {
-                if (v.isEmpty()) merged.remove(k);
-                else merged.put(k, v);
-            });
-            IndexRules.tagCount(merged);
-            def = def.withTags(merged);
+    public IndexDefinition configure(String project, String name, Boolean deletionProtection, Map<String, String> tags)
+            throws IOException {
+        Entry e = entry(project, name);
+        synchronized (e) {
+            if (e.deleted) throw ConiferException.notFound("Index " + name + " not found.");
+            requireNotRestoring(e);
+            IndexDefinition def = e.definition;
+            if (deletionProtection != null) def = def.withDeletionProtection(deletionProtection);
+            if (tags != null) {
+                Map<String, String> merged = new TreeMap<>(def.tags());
+                tags.forEach((k, v) -> {
+                    if (v.isEmpty()) merged.remove(k);
+                    else merged.put(k, v);
+                });
+                IndexRules.tagCount(merged);
+                def = def.withTags(merged);
+            }
+            gate.pass();
+            catalog.put(def);
+            e.definition = def;
+            return e.view().definition();
         }
-        catalog.put(def);
-        open.put(def.id(), new OpenIndex(def, index.store(), index.server()));
-        return def;
+    }
+
+    private Entry entry(String project, String name) {
+        String id;
+        synchronized (this) {
+            id = names.get(key(project, name));
+        }
+        Entry e = id == null ? null : byId.get(id);
+        if (e == null) throw ConiferException.notFound("Index " + name + " not found.");
+        return e;
     }
 
     public OpenIndex require(String project, String name) {
-        OpenIndex index = find(project, name);
-        if (index == null) throw ConiferException.notFound("Index " + name + " not found.");
-        return index;
+        return entry(project, name).view();
     }
 
-    /** The index, if it serves; one still being restored is a precondition failure. */
+    /** The index, if it serves; one being restored, starting or failed is a precondition failure. */
     public OpenIndex requireReady(String project, String name) {
-        return requireReady(require(project, name));
+        Entry e = entry(project, name);
+        OpenIndex view = e.view();
+        IndexState state = view.definition().state();
+        if (state == IndexState.READY) return view;
+        String why = switch (state) {
+            case RESTORING -> "is being restored from a backup; try again when its status is Ready";
+            case STARTING -> "is starting (replaying its write-ahead log); try again when its status is Ready";
+            default -> "cannot be served: " + (e.storeProblem != null ? e.storeProblem : e.portProblem);
+        };
+        throw new ConiferException(ErrorCode.FAILED_PRECONDITION, "Index " + view.definition().name() + " " + why);
     }
 
-    private static OpenIndex requireReady(OpenIndex index) {
-        if (!index.definition().isReady()) {
-            throw new ConiferException(ErrorCode.FAILED_PRECONDITION, "Index " + index.definition().name()
+    private static void requireNotRestoring(Entry e) {
+        if (e.definition.state() == IndexState.RESTORING) {
+            throw new ConiferException(ErrorCode.FAILED_PRECONDITION, "Index " + e.definition.name()
                     + " is being restored from a backup; try again when its status is Ready");
         }
-        return index;
     }
 
     /**
      * Reserves an index for a restore: it is catalogued (so its name is taken and it is listed, not
      * ready) and gets its port and an empty directory; nothing is served until {@link #activate}.
      */
-    public synchronized IndexDefinition reserveForRestore(String project, NewIndex req) throws IOException {
-        if (find(project, req.name()) != null) {
-            throw new ConiferException(ErrorCode.ALREADY_EXISTS, "Resource already exists: an index named '"
-                    + req.name() + "' exists in this project.");
-        }
-        IndexDefinition def = new IndexDefinition(UUID.randomUUID().toString(), project, req.name(), req.vectorType(),
-                req.dimension(), req.metric(), req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(),
-                req.filterableFields(), allocatePort(new HashSet<>()), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
-                IndexState.RESTORING);
-        Files.createDirectories(luceneDir(def.id()));
+    public IndexDefinition reserveForRestore(String project, NewIndex req) throws IOException {
+        String id = UUID.randomUUID().toString();
+        String key = key(project, req.name());
+        int port = reserve(key, id);
+        IndexDefinition def = definition(id, project, req, port, IndexState.RESTORING);
         try {
+            gate.pass();
+            Files.createDirectories(luceneDir(id));
             catalog.put(def);
-        } catch (IOException e) {
-            DurableFiles.deleteTree(indexesDir.resolve(def.id()));
+        } catch (IOException | RuntimeException e) {
+            DurableFiles.deleteTree(indexesDir.resolve(id));
+            synchronized (this) {
+                names.remove(key);
+                heldPorts.remove(port);
+            }
             throw e;
         }
-        open.put(def.id(), new OpenIndex(def, null, null));
+        byId.put(id, new Entry(def));
         return def;
     }
 
@@ -306,69 +495,77 @@ public final class IndexManager implements Closeable {
     }
 
     /** Opens and serves a restored index (on another port if its reserved one was taken meanwhile). */
-    public synchronized IndexDefinition activate(String indexId) throws IOException {
-        OpenIndex reserved = open.get(indexId);
-        if (reserved == null || reserved.definition().isReady()) throw new IllegalStateException("not reserved: " + indexId);
-        IndexDefinition def = reserved.definition();
-        VectorStore store = VectorStore.open(indexesDir.resolve(indexId), def.space(), storeOptions);
+    public IndexDefinition activate(String indexId) throws IOException {
+        Entry e = byId.get(indexId);
+        if (e == null || e.definition.isReady()) throw new IllegalStateException("not reserved: " + indexId);
+        VectorStore store = opener.open(indexesDir.resolve(indexId), e.definition.space());
         Set<Integer> tried = new HashSet<>();
-        int port = def.port();
-        while (true) {
-            IndexDefinition ready = def.withState(IndexState.READY, port);
-            Closeable server;
-            try {
-                server = host.serve(ready, store);
-            } catch (IOException e) {
-                if (!isBindFailure(e)) {
-                    store.close();
-                    throw e;
+        int port = e.definition.port();
+        Closeable server = null;
+        try {
+            while (server == null) {
+                IndexDefinition candidate = e.definition.withState(IndexState.READY, port);
+                try {
+                    server = host.serve(candidate, e::storeForCall);
+                } catch (IOException ex) {
+                    if (!isBindFailure(ex)) throw ex;
+                    tried.add(port);
+                    releasePort(port);
+                    port = allocatePortFor(tried);
                 }
-                tried.add(port);
-                port = allocatePort(tried);
-                continue;
             }
-            try {
+            synchronized (e) {
+                IndexDefinition ready = e.definition.withState(IndexState.READY, port);
                 catalog.put(ready);
-            } catch (IOException e) {
-                server.close();
-                store.close();
-                throw e;
+                e.store = store;
+                e.port = server;
+                e.definition = ready;
             }
-            open.put(indexId, new OpenIndex(ready, store, server));
-            log.info("Restored index '{}' ({}) is serving on port {}", ready.name(), indexId, port);
-            return ready;
+        } catch (IOException | RuntimeException ex) {
+            if (server != null) closeQuietly(server);
+            closeQuietly(store);
+            throw ex;
+        } finally {
+            e.opened.complete(null);
         }
+        log.info("Restored index '{}' ({}) is serving on port {}", e.definition.name(), indexId, port);
+        return e.definition;
     }
 
     /** Removes a reserved index whose restore failed, so nothing half-restored is left. */
-    public synchronized void abandonRestore(String indexId) throws IOException {
-        OpenIndex reserved = open.get(indexId);
-        if (reserved == null || reserved.definition().isReady()) return;
-        catalog.remove(indexId);
-        open.remove(indexId);
+    public void abandonRestore(String indexId) throws IOException {
+        Entry e = byId.get(indexId);
+        if (e == null) return;
+        synchronized (e) {
+            if (e.definition.isReady() || e.deleted) return;
+            catalog.remove(indexId);
+            e.deleted = true;
+        }
+        forget(e);
+        e.opened.complete(null);
         DurableFiles.deleteTree(indexesDir.resolve(indexId));
+        releasePort(e.definition.port());
     }
 
-    public OpenIndex find(String project, String name) {
-        for (OpenIndex i : open.values()) {
-            if (i.definition().project().equals(project) && i.definition().name().equals(name)) return i;
-        }
-        return null;
+    /** Completes when every index catalogued at start has finished opening (opened or failed). */
+    public CompletableFuture<Void> whenOpened() {
+        return CompletableFuture.allOf(byId.values().stream().map(e -> e.opened).toArray(CompletableFuture[]::new));
     }
 
     public int size() {
-        return open.size();
+        return byId.size();
     }
 
     public OpenIndex byId(String id) {
-        return open.get(id);
+        Entry e = byId.get(id);
+        return e == null ? null : e.view();
     }
 
     /** The project's indexes in name order. */
     public List<OpenIndex> list(String project) {
         List<OpenIndex> out = new ArrayList<>();
-        for (OpenIndex i : open.values()) {
-            if (i.definition().project().equals(project)) out.add(i);
+        for (Entry e : byId.values()) {
+            if (e.definition.project().equals(project)) out.add(e.view());
         }
         out.sort(Comparator.comparing(i -> i.definition().name()));
         return out;
@@ -379,15 +576,13 @@ public final class IndexManager implements Closeable {
      * range is exhausted: a client still connected to a deleted index's port (the SDKs cache
      * connections by index name) must not silently reach the next index created.
      */
-    private int allocatePort(Set<Integer> tried) throws IOException {
-        Set<Integer> used = new HashSet<>(tried);
-        for (IndexDefinition d : catalog.all()) used.add(d.port());
-        int from = Math.max(firstDataPort, catalog.nextPort());
+    private int allocatePort(Set<Integer> tried) {
+        int from = Math.max(firstDataPort, nextPort);
         for (int port = from; port < 65536; port++) {
-            if (!used.contains(port) && bindable(port)) return port;
+            if (!heldPorts.contains(port) && !tried.contains(port) && bindable(port)) return port;
         }
         for (int port = firstDataPort; port < from; port++) {
-            if (!used.contains(port) && bindable(port)) return port;
+            if (!heldPorts.contains(port) && !tried.contains(port) && bindable(port)) return port;
         }
         throw new ConiferException(ErrorCode.RESOURCE_EXHAUSTED, "No free port at or above " + firstDataPort);
     }
@@ -403,17 +598,24 @@ public final class IndexManager implements Closeable {
     }
 
     /**
-     * Every second: picks up merged segments for queries, checkpoints indexes that are due, and reopens
-     * writers a storage failure stopped (each store logs its own failures, rate-limited).
+     * Every second: retries the ports other processes held, picks up merged segments for queries,
+     * checkpoints indexes that are due, and reopens writers a storage failure stopped (each store logs
+     * its own failures, rate-limited).
      */
     private void maintainAll() {
         boolean full = System.currentTimeMillis() - lastFullCheckpoint >= checkpointIntervalMillis;
-        for (OpenIndex i : open.values()) {
-            if (i.store() == null) continue;
+        for (Entry e : byId.values()) {
+            if (e.deleted || !e.definition.isReady()) continue;
+            // A probe first: building a server every second for a port still held would be waste.
+            if (e.port == null && bindable(e.definition.port())) servePort(e);
+            VectorStore store = e.store;
+            if (store == null) continue;
             try {
-                i.store().maintain(full);
-            } catch (RuntimeException e) {
-                log.warn("Maintenance of index '{}' failed; its write-ahead log keeps every write", i.definition().name(), e);
+                store.maintain(full);
+            } catch (RuntimeException ex) {
+                if (!e.deleted) {
+                    log.warn("Maintenance of index '{}' failed; its write-ahead log keeps every write", e.definition.name(), ex);
+                }
             }
         }
         if (full) lastFullCheckpoint = System.currentTimeMillis();
@@ -421,32 +623,48 @@ public final class IndexManager implements Closeable {
 
     /** Stops every index at once: each waits for its in-flight calls and its final checkpoint. */
     @Override
-    public synchronized void close() {
-        checkpoints.shutdownNow();
-        try (ExecutorService closers = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (OpenIndex i : open.values()) {
-                closers.execute(() -> {
-                    if (i.server() != null) closeQuietly(i.server());
-                    if (i.store() != null) closeQuietly(i.store());
-                });
-            }
-        }
-        open.clear();
+    public void close() {
+        stop(false);
     }
 
     /** Stops serving without checkpointing, leaving disk as a kill -9 would (for tests of recovery). */
-    public synchronized void crash() {
-        checkpoints.shutdownNow();
-        for (OpenIndex i : open.values()) {
-            if (i.store() == null) continue;
-            closeQuietly(i.server());
-            try {
-                i.store().abandon();
-            } catch (IOException ignored) {
-                // the point is to leave things as they are
+    public void crash() {
+        stop(true);
+    }
+
+    private void stop(boolean crash) {
+        maintenance.shutdownNow();
+        opening.shutdownNow();
+        awaitQuietly(opening);
+        try (ExecutorService closers = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Entry e : byId.values()) {
+                closers.execute(() -> {
+                    if (e.port != null) closeQuietly(e.port);
+                    VectorStore store = e.store;
+                    if (store == null) return;
+                    if (!crash) {
+                        closeQuietly(store);
+                        return;
+                    }
+                    try {
+                        store.abandon();
+                    } catch (IOException ignored) {
+                        // the point is to leave things as they are
+                    }
+                });
             }
         }
-        open.clear();
+        byId.clear();
+        background.shutdown();
+        awaitQuietly(background);
+    }
+
+    private static void awaitQuietly(ExecutorService executor) {
+        try {
+            executor.awaitTermination(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(Closeable c) {
@@ -456,5 +674,4 @@ public final class IndexManager implements Closeable {
             log.warn("Error while closing {}", c, e);
         }
     }
-
 }

@@ -64,8 +64,8 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
     public void start() throws IOException {
         for (RestoreJob j : jobs.all()) {
             if (!j.active()) continue;
-            IndexManager.OpenIndex index = indexes.byId(j.targetIndexId());
-            if (index != null && index.definition().isReady()) {
+            // Only an activated restore's index survives a restart (a reserved one is removed), serving or still opening.
+            if (indexes.byId(j.targetIndexId()) != null) {
                 jobs.put(j.with(RestoreJob.Status.Completed, 100, now(), null));
             } else {
                 jobs.put(j.with(RestoreJob.Status.Failed, j.percentComplete(), now(),

@@ -18,7 +18,12 @@ import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,13 +53,20 @@ public final class ConiferServer implements AutoCloseable {
     }
 
     public static ConiferServer start(ServerConfig config) throws IOException {
+        VectorStore.StoreOptions options = VectorStore.StoreOptions.defaults();
+        return start(config, (dir, space) -> VectorStore.open(dir, space, options));
+    }
+
+    /** Starts with the given way of opening index stores (tests use it to hold one index's opening). */
+    public static ConiferServer start(ServerConfig config, IndexManager.StoreOpener opener) throws IOException {
         ApiKeys keys = ApiKeys.parse(config.apiKeys());
-        InetAddress bind = InetAddress.getByName(config.bind());
+        InetAddress bind = resolve(config.bind());
         if (keys.isOpen() && !bind.isLoopbackAddress()) {
             throw new IllegalStateException("Refusing to bind to " + config.bind() + " without an API key: anyone who can"
                     + " reach it could read and delete your data. Set --api-key (or CONIFER_API_KEY), or bind to 127.0.0.1.");
         }
-        Files.createDirectories(config.dataDir());
+        requireWritable(config.dataDir());
+        requireFree(bind, config.port());
         EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         IndexManager indexes = null;
         BackupService backups = null;
@@ -62,7 +74,7 @@ public final class ConiferServer implements AutoCloseable {
         BackupScheduler scheduler = null;
         try {
             indexes = new IndexManager(config.dataDir(), new DataPlaneServers(keys, bind, workers), bind,
-                    config.dataPortStart(), VectorStore.StoreOptions.defaults(), config.checkpointIntervalMillis());
+                    config.dataPortStart(), opener, ControlPlane.COMMIT_GATE, config.checkpointIntervalMillis());
             indexes.start();
             backups = new BackupService(new LocalBackupRepository(config.backupRepository()), indexes,
                     config.dataDir().resolve("backup-staging"), config.backupQuota(), new Throttle(config.backupMaxMbps()));
@@ -77,8 +89,14 @@ public final class ConiferServer implements AutoCloseable {
             PageTokens tokens = new PageTokens(TokenSecret.load(config.dataDir().resolve("token-secret")));
             Server control = ControlPlane.build(new InetSocketAddress(bind, config.port()), workers, keys, indexes,
                     backups, restores, schedules, tokens, config.advertiseHost());
-            control.start().join();
-            scheduler.start();
+            try {
+                control.start().join();
+            } catch (CompletionException e) {
+                control.closeAsync();
+                throw portInUse(config.bind(), config.port(), e.getCause());
+            }
+            // A catch-up run at start must not find its index still replaying its log.
+            indexes.whenOpened().thenRun(scheduler::start);
             ConiferServer server = new ConiferServer(config, workers, indexes, backups, restores, schedules, scheduler, control);
             log.info("Conifer ready: control plane http://{}:{} (data dir {}, {} indexes, auth {})", config.bind(),
                     server.port(), config.dataDir().toAbsolutePath(), indexes.size(), keys.isOpen() ? "open" : "API keys");
@@ -91,6 +109,45 @@ public final class ConiferServer implements AutoCloseable {
             workers.shutdownGracefully();
             throw e;
         }
+    }
+
+    private static InetAddress resolve(String bind) throws StartupFailure {
+        try {
+            return InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw new StartupFailure("cannot resolve --bind address '" + bind + "': give an IP address (127.0.0.1 for"
+                    + " this machine only, 0.0.0.0 for every interface) or a host name this machine resolves", e);
+        }
+    }
+
+    /** Fails before anything is opened when the data directory cannot be written (read-only, permissions). */
+    private static void requireWritable(Path dataDir) throws StartupFailure {
+        try {
+            Files.createDirectories(dataDir);
+            Files.delete(Files.createTempFile(dataDir, ".write-check", ".tmp"));
+        } catch (IOException e) {
+            String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+            throw new StartupFailure("data directory " + dataDir.toAbsolutePath() + " is not writable (" + why
+                    + "): choose a writable --data-dir, or fix its permissions or mount", e);
+        }
+    }
+
+    /** Fails before the indexes are opened when the control port is taken (its real bind is checked too). */
+    private static void requireFree(InetAddress bind, int port) throws StartupFailure {
+        if (port == 0) return;
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(bind, port));
+        } catch (IOException e) {
+            throw portInUse(bind.getHostAddress(), port, e);
+        }
+    }
+
+    private static StartupFailure portInUse(String bind, int port, Throwable cause) {
+        String why = cause == null || cause.getMessage() == null ? "in use" : cause.getMessage();
+        return new StartupFailure("cannot listen on " + bind + ":" + port + " (" + why + "): stop the process that uses"
+                + " it (another Conifer?) or choose another --port", cause);
     }
 
     public int port() {

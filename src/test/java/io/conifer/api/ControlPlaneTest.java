@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.conifer.Await;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.server.ConiferServer;
@@ -231,10 +232,15 @@ class ControlPlaneTest {
         Http.Response del = http.delete("/indexes/to-delete");
         assertEquals(202, del.status(), del.toString());
         assertEquals("", del.body());
-        assertEquals(dirsBefore - 1, countIndexDirs(), "the index directory is gone");
-        try (ServerSocket s = new ServerSocket(port)) {
-            assertEquals(port, s.getLocalPort(), "the port is free again");
-        }
+        // The port closes and the files go in the background, right after the answer.
+        Await.until("the index directory is gone", () -> countIndexDirs() == dirsBefore - 1);
+        Await.until("the port is free again", () -> {
+            try (ServerSocket s = new ServerSocket(port)) {
+                return true;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
         assertError(http.get("/indexes/to-delete"), 404, "NOT_FOUND", "to-delete");
         assertError(http.delete("/indexes/to-delete"), 404, "NOT_FOUND", "to-delete");
         // The next index gets a new port, so a client still holding the old host cannot reach it.
@@ -242,9 +248,11 @@ class ControlPlaneTest {
         assertNotEquals(host, again);
     }
 
-    private static long countIndexDirs() throws Exception {
+    private static long countIndexDirs() {
         try (var s = Files.list(dir.resolve("data").resolve("indexes"))) {
             return s.count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

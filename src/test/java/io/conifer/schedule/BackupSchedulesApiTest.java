@@ -77,7 +77,7 @@ class BackupSchedulesApiTest {
         String id = s.get("schedule_id").asText();
         assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), id);
         assertEquals("daily-compliance-backup", s.get("name").asText());
-        assertEquals(server.indexes().find("alpha", index).definition().id(), s.get("index_id").asText());
+        assertEquals(server.indexes().require("alpha", index).definition().id(), s.get("index_id").asText());
         assertEquals("alpha", s.get("project_id").asText());
         assertEquals("time-based", s.get("schedule_type").asText());
         assertEquals("daily", s.get("frequency").asText());

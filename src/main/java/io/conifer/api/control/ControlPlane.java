@@ -7,6 +7,7 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import io.conifer.auth.ApiKeys;
 import io.conifer.backup.BackupService;
+import io.conifer.index.CommitGate;
 import io.conifer.index.IndexManager;
 import io.conifer.restore.RestoreService;
 import io.conifer.schedule.ScheduleService;
@@ -15,11 +16,19 @@ import java.net.InetSocketAddress;
 
 /** Builds the control-plane server: {@code /health} open, everything else behind the API key. */
 public final class ControlPlane {
+    /** How long an operation may take before it is answered 503 and may no longer commit. */
+    static final long DEADLINE_MILLIS = 10_000;
+    /** What index operations ask before their first durable change (see {@link ControlPlaneDeadline}). */
+    public static final CommitGate COMMIT_GATE = ControlPlaneDeadline.GATE;
+
     private ControlPlane() {}
 
     public static Server build(InetSocketAddress address, EventLoopGroup workers, ApiKeys keys, IndexManager indexes,
             BackupService backups, RestoreService restores, ScheduleService schedules, PageTokens tokens, String advertiseHost) {
         ControlPlaneErrors errors = new ControlPlaneErrors();
+        // Index and restore operations pass the commit gate, so their timeouts can promise "not applied";
+        // backup operations do not (yet) and keep Armeria's plain request timeout.
+        ControlPlaneDeadline deadline = new ControlPlaneDeadline(DEADLINE_MILLIS);
         ServerBuilder sb = Server.builder()
                 .http(address)
                 .workerGroup(workers, false)
@@ -30,6 +39,7 @@ public final class ControlPlane {
                 .service("/health", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}"));
         sb.annotatedService()
                 .decorator(new ControlPlaneAuth(keys))
+                .decorator(deadline)
                 .exceptionHandlers(errors)
                 .build(new IndexesApi(indexes, advertiseHost));
         sb.annotatedService()
@@ -38,6 +48,7 @@ public final class ControlPlane {
                 .build(new BackupsApi(backups, tokens));
         sb.annotatedService()
                 .decorator(new ControlPlaneAuth(keys))
+                .decorator(deadline)
                 .exceptionHandlers(errors)
                 .build(new RestoresApi(restores, tokens));
         sb.annotatedService()

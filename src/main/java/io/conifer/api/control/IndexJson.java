@@ -161,7 +161,7 @@ final class IndexJson {
         }
         ObjectNode status = n.putObject("status");
         status.put("ready", d.isReady());
-        status.put("state", d.isReady() ? "Ready" : "Initializing");
+        status.put("state", d.isReady() ? "Ready" : d.state().apiName());
         n.put("vector_type", d.vectorType().apiName());
         return n;
     }

@@ -14,6 +14,7 @@ import io.conifer.auth.ApiKeys;
 import io.conifer.index.DataPlaneHost;
 import io.conifer.index.IndexDefinition;
 import io.conifer.vectors.Limits;
+import io.conifer.vectors.VectorStore;
 import io.grpc.ServerInterceptors;
 import io.netty.channel.EventLoopGroup;
 import java.io.Closeable;
@@ -22,6 +23,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * Starts one Armeria server per index on the index's port, speaking gRPC (h2c) and REST (HTTP/1.1
@@ -49,9 +51,9 @@ public final class DataPlaneServers implements DataPlaneHost {
     }
 
     @Override
-    public Closeable serve(IndexDefinition index, io.conifer.vectors.VectorStore store) throws IOException {
+    public Closeable serve(IndexDefinition index, Supplier<VectorStore> store) throws IOException {
         GrpcService grpc = GrpcService.builder()
-                .addService(ServerInterceptors.intercept(new VectorServiceImpl(store), new DataPlaneAuth(keys, index.project())))
+                .addService(ServerInterceptors.intercept(PendingStoreService.of(store), new DataPlaneAuth(keys, index.project())))
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
                         .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
