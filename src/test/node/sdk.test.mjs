@@ -503,7 +503,9 @@ test('sparse index: create, upsert sparse vectors, query with sparseVector', asy
 test('deleteIndex fails under deletion protection, then succeeds once it is disabled', async () => {
   assert.equal((await pc.describeIndex(DENSE)).deletionProtection, 'enabled');
   // 403 FORBIDDEN, which the SDK maps to PineconeBadRequestError.
-  await rejectsWith(pc.deleteIndex(DENSE), Errors.PineconeBadRequestError, /deletion protection/i);
+  // The exact text of Pinecone's message: the TS, Python and Go SDKs' own tests match it.
+  await rejectsWith(pc.deleteIndex(DENSE), Errors.PineconeBadRequestError,
+    /Deletion protection is enabled for this index\. Disable deletion protection before retrying\./);
   assert.equal((await pc.describeIndex(DENSE)).name, DENSE, 'still there');
   const model = await pc.configureIndex({ name: DENSE, deletionProtection: 'disabled' });
   assert.equal(model.deletionProtection, 'disabled');

@@ -187,8 +187,7 @@ public final class IndexManager implements Closeable {
         OpenIndex index = require(project, name);
         requireReady(index);
         if (index.definition().deletionProtection()) {
-            throw new ConiferException(ErrorCode.FORBIDDEN, "Deletion protection is enabled for index '" + name
-                    + "'; disable it with configure_index before deleting.");
+            throw new ConiferException(ErrorCode.FORBIDDEN, "Deletion protection is enabled for this index. Disable deletion protection before retrying.");
         }
         String id = index.definition().id();
         try {

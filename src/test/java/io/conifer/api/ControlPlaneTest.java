@@ -206,7 +206,10 @@ class ControlPlaneTest {
         assertEquals("enabled", r.json().get("deletion_protection").asText());
         assertEquals(r.json(), http.get("/indexes/conf").json());
 
-        assertError(http.delete("/indexes/conf"), 403, "FORBIDDEN", "Deletion protection");
+        Http.Response refused = http.delete("/indexes/conf");
+        assertError(refused, 403, "FORBIDDEN", "Deletion protection");
+        assertEquals("Deletion protection is enabled for this index. Disable deletion protection before retrying.",
+                refused.json().get("error").get("message").asText(), "Pinecone's exact text, which the SDKs' tests match");
         assertEquals(200, http.get("/indexes/conf").status(), "a refused delete leaves the index");
 
         assertError(http.patch("/indexes/conf", "{\"deletion_protection\":\"maybe\"}"), 400, "INVALID_ARGUMENT", "deletion_protection");
