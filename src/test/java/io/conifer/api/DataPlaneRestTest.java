@@ -457,6 +457,27 @@ class DataPlaneRestTest {
         assertError(d.get("/namespaces/empty"), 404, 5, "empty");
     }
 
+    @Test
+    void wholeMetadataNumbersComeBackAsIntegers() {
+        Http d = newIndex(3, "cosine");
+        // 2^53 is the largest exact whole double; 2^60 is whole but no longer names one integer.
+        assertEquals(200, d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"n\",\"values\":[1,0.5,0],\"metadata\":"
+                + "{\"year\":2012,\"neg\":-7,\"half\":2.5,\"big\":9007199254740992,\"huge\":1152921504606846976,"
+                + "\"zero\":0}}]}").status());
+        String expected = "{\"year\":2012,\"neg\":-7,\"half\":2.5,\"big\":9007199254740992,\"huge\":1.152921504606847E18,"
+                + "\"zero\":0}";
+        String fetched = d.get("/vectors/fetch?ids=n").body();
+        assertTrue(fetched.contains(expected), fetched);
+        assertTrue(fetched.contains("\"values\":[1.0,0.5,0.0]"), "vector values keep their float form: " + fetched);
+        String queried = d.post("/query", "{\"vector\":[1,0.5,0],\"topK\":1,\"includeMetadata\":true}").body();
+        assertTrue(queried.contains(expected), queried);
+        String byMetadata = d.post("/vectors/fetch_by_metadata", "{\"filter\":{\"year\":2012}}").body();
+        assertTrue(byMetadata.contains(expected), byMetadata);
+        // Stored values are unchanged: the whole number still matches as a number, the fraction too.
+        assertEquals(1, d.post("/query", "{\"vector\":[1,0,0],\"topK\":5,\"filter\":{\"year\":{\"$eq\":2012.0},"
+                + "\"half\":{\"$gt\":2}}}").json().get("matches").size());
+    }
+
     static Set<String> fieldNames(JsonNode n) {
         Set<String> out = new HashSet<>();
         n.fieldNames().forEachRemaining(out::add);
