@@ -32,6 +32,11 @@ public final class Http {
     }
 
     public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+        /** A response read without a client that exposes headers (a raw socket, say). */
+        public Response(int status, String body) {
+            this(status, body, java.net.http.HttpHeaders.of(java.util.Map.of(), (name, value) -> true));
+        }
+
         /** The value of a response header, or null. */
         public String header(String name) {
             return headers.firstValue(name).orElse(null);

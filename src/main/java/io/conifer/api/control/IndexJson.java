@@ -7,6 +7,7 @@ import io.conifer.error.ErrorCode;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
 import io.conifer.index.IndexRules;
+import io.conifer.vectors.Limits;
 import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorType;
 import java.util.LinkedHashMap;
@@ -108,9 +109,7 @@ final class IndexJson {
         if (fields == null) throw JsonBody.unprocessable("Failed to deserialize the JSON body: missing field `fields` in schema");
         Set<String> names = new TreeSet<>();
         for (Map.Entry<String, JsonNode> e : fields.properties()) {
-            if (e.getKey().isEmpty() || e.getKey().startsWith("$")) {
-                throw ConiferException.invalid("Invalid schema field name '" + e.getKey() + "'");
-            }
+            Limits.schemaField(e.getKey());
             JsonNode f = e.getValue();
             JsonNode filterable = f == null ? null : f.get("filterable");
             if (filterable == null || !filterable.isBoolean()) {
