@@ -45,7 +45,7 @@ public final class IndexManager implements Closeable {
 
     /** What a client asks for when creating an index, already validated. */
     public record NewIndex(String name, VectorType vectorType, int dimension, Metric metric, boolean deletionProtection,
-            Map<String, String> tags, String cloud, String region, Set<String> filterableFields) {}
+            Map<String, String> tags, String cloud, String region, Set<String> filterableFields, ReadCapacity readCapacity) {}
 
     /** An index being served. */
     public record OpenIndex(IndexDefinition definition, VectorStore store, Closeable server) {}
@@ -142,7 +142,8 @@ public final class IndexManager implements Closeable {
             int port = allocatePort(tried);
             IndexDefinition def = new IndexDefinition(id, project, req.name(), req.vectorType(), req.dimension(),
                     req.metric(), req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(),
-                    req.filterableFields(), port, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), IndexState.READY);
+                    req.filterableFields(), port, Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), IndexState.READY,
+                    req.readCapacity());
             VectorStore store;
             try {
                 store = VectorStore.open(dir, def.space(), storeOptions);
@@ -235,13 +236,14 @@ public final class IndexManager implements Closeable {
                 index.definition().name(), id);
     }
 
-    /** Applies a configure_index request; {@code tags} values of "" remove the key. */
+    /** Applies a configure_index request; {@code tags} values of "" remove the key; null leaves a setting as it is. */
     public synchronized IndexDefinition configure(String project, String name, Boolean deletionProtection,
-            Map<String, String> tags) throws IOException {
+            Map<String, String> tags, ReadCapacity readCapacity) throws IOException {
         OpenIndex index = require(project, name);
         requireReady(index);
         IndexDefinition def = index.definition();
         if (deletionProtection != null) def = def.withDeletionProtection(deletionProtection);
+        if (readCapacity != null) def = def.withReadCapacity(readCapacity);
         if (tags != null) {
             Map<String, String> merged = new TreeMap<>(def.tags());
             tags.forEach((k, v) -> {
@@ -287,7 +289,7 @@ public final class IndexManager implements Closeable {
         IndexDefinition def = new IndexDefinition(UUID.randomUUID().toString(), project, req.name(), req.vectorType(),
                 req.dimension(), req.metric(), req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(),
                 req.filterableFields(), allocatePort(new HashSet<>()), Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
-                IndexState.RESTORING);
+                IndexState.RESTORING, req.readCapacity());
         Files.createDirectories(luceneDir(def.id()));
         try {
             catalog.put(def);
