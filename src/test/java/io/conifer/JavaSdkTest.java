@@ -914,7 +914,7 @@ class JavaSdkTest {
     }
 
     private static void assertReadyServerless(IndexModel m) {
-        assertTrue(m.getHost().matches("localhost:\\d+"), "host is hostname:port without a scheme: " + m.getHost());
+        assertTrue(m.getHost().matches("http://localhost:\\d+"), "host carries the plaintext scheme: " + m.getHost());
         assertNull(m.getPrivateHost());
         assertEquals(Boolean.TRUE, m.getStatus().getReady());
         assertEquals("Ready", m.getStatus().getState());

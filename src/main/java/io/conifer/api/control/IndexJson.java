@@ -181,12 +181,22 @@ final class IndexJson {
         return n;
     }
 
+    /**
+     * An index's {@code host}, with the scheme its port speaks: Conifer's ports are plaintext, and the
+     * SDKs that resolve an index by name (TypeScript 8 and 9, Python 8 and 9) keep a given scheme but
+     * turn a scheme-less host into {@code https://}; the Java SDK strips the scheme for its gRPC
+     * channel. An {@code --advertise-host} that carries a scheme (a TLS proxy in front) is kept as is.
+     */
+    static String host(IndexDefinition d, String advertiseHost) {
+        return (advertiseHost.contains("://") ? advertiseHost : "http://" + advertiseHost) + ":" + d.port();
+    }
+
     static ObjectNode model(IndexDefinition d, String advertiseHost) {
         ObjectNode n = JsonBody.JSON.createObjectNode();
         n.put("name", d.name());
         if (d.vectorType() == VectorType.DENSE) n.put("dimension", d.dimension());
         n.put("metric", d.metric().apiName());
-        n.put("host", advertiseHost + ":" + d.port());
+        n.put("host", host(d, advertiseHost));
         n.put("deletion_protection", d.deletionProtection() ? "enabled" : "disabled");
         if (!d.tags().isEmpty()) {
             ObjectNode tags = n.putObject("tags");
