@@ -44,6 +44,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JavaSdkCompatibilityTest {
 
+    private static Pinecone sdk(TestServer server) {
+        return new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+    }
+
     private static Struct struct(String key, String value) {
         return Struct.newBuilder().putFields(key, Value.newBuilder().setStringValue(value).build()).build();
     }
@@ -51,7 +55,7 @@ class JavaSdkCompatibilityTest {
     @Test
     void aDeletedIndexsHostMustNotReachTheNextIndex(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-old", "cosine", 2, "aws", "us-east-1", "disabled", null);
             String oldHost = pc.describeIndex("issue-old").getHost();
             Index old = pc.getIndexConnection("issue-old");
@@ -79,7 +83,7 @@ class JavaSdkCompatibilityTest {
     @Test
     void fetchByMetadata(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-fbm", "cosine", 2, "aws", "us-east-1", "disabled", null);
             try (Index index = pc.getIndexConnection("issue-fbm")) {
                 index.upsert("a", List.of(1f, 0f), null, null, struct("genre", "jazz"), "ns");
@@ -95,7 +99,7 @@ class JavaSdkCompatibilityTest {
     @Test
     void updateByMetadata(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-ubm", "cosine", 2, "aws", "us-east-1", "disabled", null);
             try (Index index = pc.getIndexConnection("issue-ubm")) {
                 index.upsert("a", List.of(1f, 0f), null, null, struct("genre", "jazz"), "ns");
@@ -113,7 +117,7 @@ class JavaSdkCompatibilityTest {
     @Test
     void createNamespace(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-cns", "cosine", 2, "aws", "us-east-1", "disabled", null);
             try (Index index = pc.getIndexConnection("issue-cns")) {
                 NamespaceDescription d = index.createNamespace("empty-ns");
@@ -127,7 +131,7 @@ class JavaSdkCompatibilityTest {
     @Test
     void namespaceWithAMetadataSchema(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-nss", "cosine", 2, "aws", "us-east-1", "disabled", null);
             MetadataSchema schema = MetadataSchema.newBuilder()
                     .putFields("genre", MetadataFieldProperties.newBuilder().setFilterable(true).build())
@@ -151,7 +155,7 @@ class JavaSdkCompatibilityTest {
             }
             // Durable: replayed from the log after a crash, and from Lucene after a clean restart.
             server.crashAndRestart();
-            Pinecone again = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone again = sdk(server);
             try (Index index = again.getIndexConnection("issue-nss")) {
                 assertEquals(schema, index.describeNamespace("films").getSchema());
                 ListNamespacesResponse listed = index.listNamespaces();
@@ -166,7 +170,7 @@ class JavaSdkCompatibilityTest {
     @Test
     void readsReportReadUnits(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-ru", "cosine", 2, "aws", "us-east-1", "disabled", null);
             try (Index index = pc.getIndexConnection("issue-ru")) {
                 List<VectorWithUnsignedIndices> batch = new java.util.ArrayList<>();
@@ -189,7 +193,7 @@ class JavaSdkCompatibilityTest {
     @Test
     void lsnHeadersAreGrpcResponseMetadata(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-lsn", "cosine", 2, "aws", "us-east-1", "disabled", null);
             String host = pc.describeIndex("issue-lsn").getHost().replaceFirst("^https?://", "");
             ManagedChannel channel = NettyChannelBuilder.forTarget(host).usePlaintext().build();
