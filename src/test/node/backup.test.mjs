@@ -147,8 +147,8 @@ async function allPages(list, limit) {
 }
 
 function dataPlane(model) {
-  assert.match(model.host, /^[^/:]+:\d+$/, 'host is hostname:port without a scheme');
-  return pc.index(model.name, 'http://' + model.host);
+  assert.match(model.host, /^http:\/\/[^/:]+:\d+$/, 'host carries the plaintext scheme');
+  return pc.index(model.name);
 }
 
 /** Everything observable about an index's contents: ids, records, stats and query results. */

@@ -90,7 +90,8 @@ test('createIndex creates a dense serverless index and returns its model', async
   assert.equal(model.metric, 'cosine');
   assert.equal(model.status.ready, true);
   assert.equal(model.status.state, 'Ready');
-  assert.match(model.host, /^[^/:]+:\d+$/, 'host is hostname:port without a scheme');
+  // The scheme of a plaintext port: the SDK keeps it, where it would turn a bare host into https://.
+  assert.match(model.host, /^http:\/\/[^/:]+:\d+$/, 'host carries the plaintext scheme');
 });
 
 test('describeIndex reports host, dimension, metric, status, spec, tags and deletion protection', async () => {
@@ -106,10 +107,12 @@ test('describeIndex reports host, dimension, metric, status, spec, tags and dele
   assert.equal(model.spec.serverless.cloud, 'aws');
   assert.equal(model.spec.serverless.region, 'us-east-1');
   assert.equal(model.privateHost, undefined, 'no private_host: the SDK would prefer it over host');
-  assert.match(model.host, /^[^/:]+:\d+$/);
+  assert.match(model.host, /^http:\/\/[^/:]+:\d+$/);
   denseHost = model.host;
-  index = pc.index(DENSE, 'http://' + denseHost);
-  books = pc.index({ name: DENSE, host: 'http://' + denseHost, namespace: NS });
+  // By name: the SDK resolves the host with describeIndex and uses it as given.
+  index = pc.index(DENSE);
+  // An explicit host, as a user who already has it passes it.
+  books = pc.index({ name: DENSE, host: denseHost, namespace: NS });
 });
 
 test('listIndexes includes the new index with the same fields', async () => {
@@ -191,6 +194,7 @@ test('describeIndexStats reports namespaces, record counts and dimension', async
 test('query by vector returns matches in score order with exact cosine scores', async () => {
   const res = await index.query({ vector: A, topK: 5 });
   assert.deepEqual(res.matches.map((m) => m.id), ['a', 'b', 'c', 'd', 'e']);
+  assert.equal(res.usage?.readUnits, 1, 'a query reports read units, as Pinecone always does');
   [1, 0.8, 0.6, 0, -1].forEach((s, i) => near(res.matches[i].score, s, `score of ${res.matches[i].id}`));
   // Without includeValues / includeMetadata, neither comes back.
   for (const m of res.matches) {
@@ -266,6 +270,7 @@ test('query with a filter keeps score order and topK', async () => {
 test('fetch returns values and metadata by id, and omits unknown ids', async () => {
   const res = await index.fetch({ ids: ['a', 'c', 'missing'] });
   assert.deepEqual(Object.keys(res.records).sort(), ['a', 'c']);
+  assert.equal(res.usage?.readUnits, 1, '1 read unit per 10 records fetched, at least 1');
   assert.equal(res.records.a.id, 'a');
   assertValues(res.records.a.values, A, 'a');
   assertValues(res.records.c.values, C, 'c');
@@ -307,7 +312,9 @@ test('listPaginated walks all pages with prefix, limit and paginationToken', asy
   const pages = [];
   let token;
   do {
-    const page = await index.listPaginated({ namespace: 'paging', prefix: 'doc#', limit: 10, paginationToken: token });
+    // Later pages send only the token, as newer clients do: it carries the first request's page size.
+    const page = await index.listPaginated(
+      token ? { namespace: 'paging', prefix: 'doc#', paginationToken: token } : { namespace: 'paging', prefix: 'doc#', limit: 10 });
     pages.push(page.vectors.map((v) => v.id));
     assert.equal(page.namespace, 'paging');
     token = page.pagination?.next;
@@ -440,7 +447,7 @@ test('a wrong API key is rejected by the control and the data plane', async () =
   const bad = client('not-the-key');
   await rejectsWith(bad.listIndexes(), Errors.PineconeAuthorizationError);
   await rejectsWith(bad.describeIndex(DENSE), Errors.PineconeAuthorizationError);
-  const badIndex = bad.index(DENSE, 'http://' + denseHost);
+  const badIndex = bad.index(DENSE, denseHost);
   await rejectsWith(badIndex.query({ vector: A, topK: 1 }), Errors.PineconeAuthorizationError);
   await rejectsWith(badIndex.upsert({ records: [{ id: 'x', values: A }] }), Errors.PineconeAuthorizationError);
   assert.deepEqual((await index.fetch({ ids: ['x'] })).records, {}, 'nothing written with a bad key');
@@ -461,7 +468,7 @@ test('sparse index: create, upsert sparse vectors, query with sparseVector', asy
   assert.ok(described.dimension === undefined || described.dimension === null, `no dimension: ${described.dimension}`);
   assert.notEqual(described.host, denseHost);
 
-  const sparse = pc.index(SPARSE, 'http://' + described.host);
+  const sparse = pc.index(SPARSE);
   await sparse.upsert({
     records: [
       { id: 's1', sparseValues: { indices: [1, 5, 9], values: [1, 2, 3] }, metadata: { kind: 'odd' } },
@@ -503,7 +510,9 @@ test('sparse index: create, upsert sparse vectors, query with sparseVector', asy
 test('deleteIndex fails under deletion protection, then succeeds once it is disabled', async () => {
   assert.equal((await pc.describeIndex(DENSE)).deletionProtection, 'enabled');
   // 403 FORBIDDEN, which the SDK maps to PineconeBadRequestError.
-  await rejectsWith(pc.deleteIndex(DENSE), Errors.PineconeBadRequestError, /deletion protection/i);
+  // The exact text of Pinecone's message: the TS, Python and Go SDKs' own tests match it.
+  await rejectsWith(pc.deleteIndex(DENSE), Errors.PineconeBadRequestError,
+    /Deletion protection is enabled for this index\. Disable deletion protection before retrying\./);
   assert.equal((await pc.describeIndex(DENSE)).name, DENSE, 'still there');
   const model = await pc.configureIndex({ name: DENSE, deletionProtection: 'disabled' });
   assert.equal(model.deletionProtection, 'disabled');

@@ -22,16 +22,26 @@ public final class Http {
         this.apiKey = apiKey;
     }
 
-    /** A client for an index's data plane, given the index's {@code host}. */
+    /** A client for an index's data plane, given the index's {@code host} (with or without a scheme). */
     public Http forHost(String host) {
-        return new Http("http://" + host, apiKey);
+        return new Http(host.contains("://") ? host : "http://" + host, apiKey);
     }
 
     public Http withKey(String key) {
         return new Http(base, key);
     }
 
-    public record Response(int status, String body) {
+    public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+        /** A response read without a client that exposes headers (a raw socket, say). */
+        public Response(int status, String body) {
+            this(status, body, java.net.http.HttpHeaders.of(java.util.Map.of(), (name, value) -> true));
+        }
+
+        /** The value of a response header, or null. */
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
         public JsonNode json() {
             try {
                 return body.isEmpty() ? JSON.nullNode() : JSON.readTree(body);
@@ -76,7 +86,7 @@ public final class Http {
             if (apiKey != null) b.header("Api-Key", apiKey);
             if (version != null) b.header("X-Pinecone-Api-Version", version);
             HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.body());
+            return new Response(r.statusCode(), r.body(), r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -346,7 +346,7 @@ class JavaSdkBackupTest {
         ServerlessSpecResponse serverless = model.getSpec().getIndexModelServerless().getServerless();
         assertEquals("aws", serverless.getCloud());
         assertEquals("us-east-1", serverless.getRegion());
-        assertTrue(model.getHost().matches("localhost:\\d+"), model.getHost());
+        assertTrue(model.getHost().matches("http://localhost:\\d+"), model.getHost());
         assertFalse(model.getHost().equals(sourceModel.getHost()), "its own data-plane port");
 
         Index src = open(source);

@@ -1,30 +1,52 @@
 package io.conifer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.pinecone.clients.Index;
 import io.pinecone.clients.Pinecone;
+import io.pinecone.proto.DeleteRequest;
 import io.pinecone.proto.FetchByMetadataResponse;
+import io.pinecone.proto.FetchRequest;
+import io.pinecone.proto.ListNamespacesResponse;
+import io.pinecone.proto.MetadataFieldProperties;
+import io.pinecone.proto.MetadataSchema;
+import io.pinecone.proto.QueryRequest;
+import io.pinecone.proto.QueryResponse;
+import io.pinecone.proto.UpsertRequest;
+import io.pinecone.proto.Vector;
+import io.pinecone.proto.VectorServiceGrpc;
+import io.pinecone.unsigned_indices_model.VectorWithUnsignedIndices;
 import io.pinecone.proto.NamespaceDescription;
 import io.pinecone.proto.UpdateResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Java SDK 6.1.0 behaviours that first failed against Conifer and are kept as regression tests:
  * a deleted index's host must not reach the next index, and the 2025-10 operations fetch by metadata,
- * update by metadata and create namespace work through the SDK.
+ * update by metadata and create namespace work through the SDK; what other official clients rely on:
+ * namespace schemas, read units and the LSN headers (as gRPC response metadata).
  */
 class JavaSdkCompatibilityTest {
+
+    private static Pinecone sdk(TestServer server) {
+        return new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+    }
 
     private static Struct struct(String key, String value) {
         return Struct.newBuilder().putFields(key, Value.newBuilder().setStringValue(value).build()).build();
@@ -33,7 +55,7 @@ class JavaSdkCompatibilityTest {
     @Test
     void aDeletedIndexsHostMustNotReachTheNextIndex(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-old", "cosine", 2, "aws", "us-east-1", "disabled", null);
             String oldHost = pc.describeIndex("issue-old").getHost();
             Index old = pc.getIndexConnection("issue-old");
@@ -61,7 +83,7 @@ class JavaSdkCompatibilityTest {
     @Test
     void fetchByMetadata(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-fbm", "cosine", 2, "aws", "us-east-1", "disabled", null);
             try (Index index = pc.getIndexConnection("issue-fbm")) {
                 index.upsert("a", List.of(1f, 0f), null, null, struct("genre", "jazz"), "ns");
@@ -77,7 +99,7 @@ class JavaSdkCompatibilityTest {
     @Test
     void updateByMetadata(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-ubm", "cosine", 2, "aws", "us-east-1", "disabled", null);
             try (Index index = pc.getIndexConnection("issue-ubm")) {
                 index.upsert("a", List.of(1f, 0f), null, null, struct("genre", "jazz"), "ns");
@@ -95,13 +117,113 @@ class JavaSdkCompatibilityTest {
     @Test
     void createNamespace(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
-            Pinecone pc = new Pinecone.Builder(TestServer.KEY).withHost(server.url()).withTlsEnabled(false).build();
+            Pinecone pc = sdk(server);
             pc.createServerlessIndex("issue-cns", "cosine", 2, "aws", "us-east-1", "disabled", null);
             try (Index index = pc.getIndexConnection("issue-cns")) {
                 NamespaceDescription d = index.createNamespace("empty-ns");
                 assertEquals("empty-ns", d.getName());
                 assertEquals(0, d.getRecordCount());
                 assertEquals("empty-ns", index.describeNamespace("empty-ns").getName());
+            }
+        }
+    }
+
+    @Test
+    void namespaceWithAMetadataSchema(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(dir)) {
+            Pinecone pc = sdk(server);
+            pc.createServerlessIndex("issue-nss", "cosine", 2, "aws", "us-east-1", "disabled", null);
+            MetadataSchema schema = MetadataSchema.newBuilder()
+                    .putFields("genre", MetadataFieldProperties.newBuilder().setFilterable(true).build())
+                    .putFields("year", MetadataFieldProperties.newBuilder().setFilterable(true).build())
+                    .build();
+            try (Index index = pc.getIndexConnection("issue-nss")) {
+                NamespaceDescription created = index.createNamespace("films", schema);
+                assertEquals(schema, created.getSchema());
+                assertEquals(schema, index.describeNamespace("films").getSchema());
+                index.createNamespace("plain");
+                assertFalse(index.describeNamespace("plain").hasSchema(), "a namespace created without a schema has none");
+                index.upsert("a", List.of(1f, 0f), null, null, struct("genre", "jazz"), "films");
+                assertEquals(1, index.queryByVector(1, List.of(1f, 0f), "films", struct("genre", "jazz")).getMatchesList().size());
+                // filterable: false is not supported by Pinecone either: refused, and nothing is created.
+                MetadataSchema unfilterable = MetadataSchema.newBuilder()
+                        .putFields("genre", MetadataFieldProperties.newBuilder().setFilterable(false).build()).build();
+                StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                        () -> index.createNamespace("bad", unfilterable));
+                assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+                assertThrows(StatusRuntimeException.class, () -> index.describeNamespace("bad"));
+            }
+            // Durable: replayed from the log after a crash, and from Lucene after a clean restart.
+            server.crashAndRestart();
+            Pinecone again = sdk(server);
+            try (Index index = again.getIndexConnection("issue-nss")) {
+                assertEquals(schema, index.describeNamespace("films").getSchema());
+                ListNamespacesResponse listed = index.listNamespaces();
+                NamespaceDescription films = listed.getNamespacesList().stream()
+                        .filter(n -> n.getName().equals("films")).findFirst().orElseThrow();
+                assertEquals(schema, films.getSchema());
+                assertEquals(1, films.getRecordCount());
+            }
+        }
+    }
+
+    @Test
+    void readsReportReadUnits(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(dir)) {
+            Pinecone pc = sdk(server);
+            pc.createServerlessIndex("issue-ru", "cosine", 2, "aws", "us-east-1", "disabled", null);
+            try (Index index = pc.getIndexConnection("issue-ru")) {
+                List<VectorWithUnsignedIndices> batch = new java.util.ArrayList<>();
+                for (int i = 0; i < 25; i++) {
+                    batch.add(io.pinecone.commons.IndexInterface.buildUpsertVectorWithUnsignedIndices(
+                            "v" + i, List.of(1f, (float) i), null, null, struct("genre", "jazz")));
+                }
+                index.upsert(batch, "ns");
+                List<String> ids = batch.stream().map(VectorWithUnsignedIndices::getId).toList();
+                assertEquals(1, index.fetch(List.of("v1"), "ns").getUsage().getReadUnits());
+                assertEquals(1, index.fetch(List.of("nothing"), "ns").getUsage().getReadUnits(), "at least 1");
+                assertEquals(3, index.fetch(ids, "ns").getUsage().getReadUnits(), "1 per 10 records fetched");
+                assertEquals(1, index.queryByVector(3, List.of(1f, 0f), "ns").getUsage().getReadUnits());
+                assertEquals(1, index.list("ns").getUsage().getReadUnits());
+                assertEquals(3, index.fetchByMetadata("ns", struct("genre", "jazz")).getUsage().getReadUnits());
+            }
+        }
+    }
+
+    @Test
+    void lsnHeadersAreGrpcResponseMetadata(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(dir)) {
+            Pinecone pc = sdk(server);
+            pc.createServerlessIndex("issue-lsn", "cosine", 2, "aws", "us-east-1", "disabled", null);
+            String host = pc.describeIndex("issue-lsn").getHost().replaceFirst("^https?://", "");
+            ManagedChannel channel = NettyChannelBuilder.forTarget(host).usePlaintext().build();
+            try {
+                Metadata key = new Metadata();
+                key.put(Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER), TestServer.KEY);
+                AtomicReference<Metadata> headers = new AtomicReference<>();
+                AtomicReference<Metadata> trailers = new AtomicReference<>();
+                VectorServiceGrpc.VectorServiceBlockingStub stub = VectorServiceGrpc.newBlockingStub(channel).withInterceptors(
+                        MetadataUtils.newAttachHeadersInterceptor(key), MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
+                Metadata.Key<String> requestLsn = Metadata.Key.of("x-pinecone-request-lsn", Metadata.ASCII_STRING_MARSHALLER);
+                Metadata.Key<String> maxIndexedLsn = Metadata.Key.of("x-pinecone-max-indexed-lsn", Metadata.ASCII_STRING_MARSHALLER);
+
+                stub.upsert(UpsertRequest.newBuilder().addVectors(Vector.newBuilder().setId("a").addValues(1f).addValues(0f)).build());
+                long first = Long.parseLong(headers.get().get(requestLsn));
+                stub.upsert(UpsertRequest.newBuilder().addVectors(Vector.newBuilder().setId("b").addValues(0f).addValues(1f)).build());
+                long second = Long.parseLong(headers.get().get(requestLsn));
+                assertTrue(second > first, "each write gets a higher sequence number: " + first + ", " + second);
+
+                QueryResponse q = stub.query(QueryRequest.newBuilder().setTopK(5).addVector(1f).addVector(0f).build());
+                assertEquals(2, q.getMatchesCount());
+                assertTrue(Long.parseLong(headers.get().get(maxIndexedLsn)) >= second, "the query sees both writes");
+
+                stub.delete(DeleteRequest.newBuilder().addIds("a").build());
+                long deleted = Long.parseLong(headers.get().get(requestLsn));
+                assertTrue(deleted > second);
+                stub.fetch(FetchRequest.newBuilder().addIds("a").build());
+                assertTrue(Long.parseLong(headers.get().get(maxIndexedLsn)) >= deleted);
+            } finally {
+                channel.shutdownNow();
             }
         }
     }

@@ -60,6 +60,10 @@ import org.openapitools.db_control.client.model.IndexModel;
 import org.openapitools.db_control.client.model.ReadCapacity;
 import org.openapitools.db_control.client.model.ReadCapacityOnDemandSpec;
 import org.openapitools.db_control.client.model.ReadCapacityOnDemandSpecResponse;
+import org.openapitools.db_control.client.model.ReadCapacityDedicatedConfig;
+import org.openapitools.db_control.client.model.ReadCapacityDedicatedSpec;
+import org.openapitools.db_control.client.model.ReadCapacityDedicatedSpecResponse;
+import org.openapitools.db_control.client.model.ScalingConfigManual;
 import org.openapitools.db_control.client.model.ServerlessSpecResponse;
 
 /**
@@ -132,6 +136,29 @@ class JavaSdkTest {
         assertDenseModel(byName.get(dot), dot, 8, "dotproduct");
         assertEquals("sparse", byName.get(sparse).getVectorType());
         assertEquals(sparseModel.getHost(), byName.get(sparse).getHost());
+    }
+
+    @Test
+    void dedicatedReadCapacityIsAcceptedStoredAndEchoed() {
+        String n = name("drn");
+        ReadCapacity dedicated = new ReadCapacity(new ReadCapacityDedicatedSpec().mode("Dedicated").dedicated(
+                new ReadCapacityDedicatedConfig().nodeType("t1").scaling("Manual").manual(new ScalingConfigManual().replicas(2).shards(1))));
+        pinecone.createServerlessIndex(n, "cosine", 2, "aws", "us-east-1", null, null, dedicated, null);
+        ReadCapacityDedicatedSpecResponse rc = pinecone.describeIndex(n).getSpec().getIndexModelServerless().getServerless()
+                .getReadCapacity().getReadCapacityDedicatedSpecResponse();
+        assertEquals("Dedicated", rc.getMode());
+        assertEquals("t1", rc.getDedicated().getNodeType());
+        assertEquals(2, rc.getDedicated().getManual().getReplicas());
+        assertEquals("Ready", rc.getStatus().getState());
+        assertEquals(1, rc.getStatus().getCurrentReplicas(), "one node serves it");
+        assertTrue(rc.getStatus().getErrorMessage().contains("one node"), rc.getStatus().getErrorMessage());
+
+        IndexModel configured = pinecone.configureServerlessIndex(n, null, null, null, "Dedicated", "b1", 1, 1);
+        ReadCapacityDedicatedSpecResponse after = configured.getSpec().getIndexModelServerless().getServerless()
+                .getReadCapacity().getReadCapacityDedicatedSpecResponse();
+        assertEquals("b1", after.getDedicated().getNodeType());
+        assertEquals(1, after.getDedicated().getManual().getReplicas());
+        assertNull(after.getStatus().getErrorMessage(), "one replica and one shard is what is served");
     }
 
     @Test
@@ -887,7 +914,7 @@ class JavaSdkTest {
     }
 
     private static void assertReadyServerless(IndexModel m) {
-        assertTrue(m.getHost().matches("localhost:\\d+"), "host is hostname:port without a scheme: " + m.getHost());
+        assertTrue(m.getHost().matches("http://localhost:\\d+"), "host carries the plaintext scheme: " + m.getHost());
         assertNull(m.getPrivateHost());
         assertEquals(Boolean.TRUE, m.getStatus().getReady());
         assertEquals("Ready", m.getStatus().getState());

@@ -53,7 +53,7 @@ public final class IndexManager implements Closeable {
 
     /** What a client asks for when creating an index, already validated. */
     public record NewIndex(String name, VectorType vectorType, int dimension, Metric metric, boolean deletionProtection,
-            Map<String, String> tags, String cloud, String region, Set<String> filterableFields) {}
+            Map<String, String> tags, String cloud, String region, Set<String> filterableFields, ReadCapacity readCapacity) {}
 
     /** An index as callers see it now: its definition with its current state, and its store once open. */
     public record OpenIndex(IndexDefinition definition, VectorStore store) {}
@@ -287,7 +287,7 @@ public final class IndexManager implements Closeable {
     private static IndexDefinition definition(String id, String project, NewIndex req, int port, IndexState state) {
         return new IndexDefinition(id, project, req.name(), req.vectorType(), req.dimension(), req.metric(),
                 req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(), req.filterableFields(), port,
-                Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), state);
+                Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), state, req.readCapacity());
     }
 
     /** Takes the name (409 if taken) and a port for a new index. */
@@ -335,8 +335,8 @@ public final class IndexManager implements Closeable {
             if (e.deleted) throw ConiferException.notFound("Index " + name + " not found.");
             requireNotRestoring(e);
             if (e.definition.deletionProtection()) {
-                throw new ConiferException(ErrorCode.FORBIDDEN, "Deletion protection is enabled for index '" + name
-                        + "'; disable it with configure_index before deleting.");
+                throw new ConiferException(ErrorCode.FORBIDDEN,
+                        "Deletion protection is enabled for this index. Disable deletion protection before retrying.");
             }
             gate.pass();
             try {
@@ -404,15 +404,16 @@ public final class IndexManager implements Closeable {
         byId.remove(e.definition.id());
     }
 
-    /** Applies a configure_index request; {@code tags} values of "" remove the key. */
-    public IndexDefinition configure(String project, String name, Boolean deletionProtection, Map<String, String> tags)
-            throws IOException {
+    /** Applies a configure_index request; {@code tags} values of "" remove the key; null leaves a setting as it is. */
+    public IndexDefinition configure(String project, String name, Boolean deletionProtection, Map<String, String> tags,
+            ReadCapacity readCapacity) throws IOException {
         Entry e = entry(project, name);
         synchronized (e) {
             if (e.deleted) throw ConiferException.notFound("Index " + name + " not found.");
             requireNotRestoring(e);
             IndexDefinition def = e.definition;
             if (deletionProtection != null) def = def.withDeletionProtection(deletionProtection);
+            if (readCapacity != null) def = def.withReadCapacity(readCapacity);
             if (tags != null) {
                 Map<String, String> merged = new TreeMap<>(def.tags());
                 tags.forEach((k, v) -> {

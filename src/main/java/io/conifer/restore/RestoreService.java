@@ -7,6 +7,7 @@ import io.conifer.backup.Throttle;
 import io.conifer.error.ConiferException;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
+import io.conifer.index.ReadCapacity;
 import io.conifer.index.IndexRules;
 import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorType;
@@ -98,7 +99,7 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
         IndexManager.NewIndex target = new IndexManager.NewIndex(name, VectorType.fromApi(backup.vectorType()),
                 backup.dimension(), Metric.fromApi(backup.metric()),
                 deletionProtection != null ? deletionProtection : backup.deletionProtection(), effectiveTags, backup.cloud(),
-                backup.region(), backup.filterableFields());
+                backup.region(), backup.filterableFields(), ReadCapacity.ON_DEMAND);
         RestoreJob job;
         synchronized (this) {
             // BackupService.delete checks for jobs and removes the manifest under this same monitor, so

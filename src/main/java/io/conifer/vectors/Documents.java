@@ -1,6 +1,7 @@
 package io.conifer.vectors;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -25,6 +26,8 @@ final class Documents {
     static final String SPARSE_TERMS = "_spi";
     /** On a marker document (no record fields) that keeps an explicitly created namespace alive while empty. */
     static final String DECLARED_NAMESPACE = "_nsdecl";
+    /** On a namespace marker: each metadata field the namespace's schema declares filterable. */
+    static final String NAMESPACE_SCHEMA = "_nsschema";
     private static final char SEPARATOR = '\u0000';
 
     private Documents() {}
@@ -65,9 +68,12 @@ final class Documents {
         return doc;
     }
 
-    static Document namespaceMarker(String namespace) {
+    static Document namespaceMarker(String namespace, List<String> filterableFields) {
         Document doc = new Document();
         doc.add(new StringField(DECLARED_NAMESPACE, namespace, Field.Store.NO));
+        if (filterableFields != null) {
+            for (String f : filterableFields) doc.add(new StoredField(NAMESPACE_SCHEMA, f));
+        }
         return doc;
     }
 

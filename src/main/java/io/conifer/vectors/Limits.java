@@ -46,6 +46,11 @@ public final class Limits {
         return name;
     }
 
+    /** A field a metadata schema names: non-empty, and not an operator ('$...'). */
+    public static void schemaField(String name) {
+        if (name.isEmpty() || name.startsWith("$")) throw ConiferException.invalid("Invalid schema field name '" + name + "'");
+    }
+
     public static void id(String id) {
         if (id == null || id.isEmpty()) throw ConiferException.invalid("Vector id must be a non-empty string");
         if (id.indexOf('\u0000') >= 0) throw ConiferException.invalid("Vector id must not contain NUL characters");

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -86,7 +85,6 @@ import org.slf4j.LoggerFactory;
 public final class VectorStore implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(VectorStore.class);
     private static final String WAL_SEQ = "conifer.wal_seq";
-    private static final String TOKEN_PREFIX = "c1:";
     /** Free space that makes a failed writer worth reopening at once rather than after its back-off. */
     private static final long SPACE_FREED = 1 << 20;
     private static final long MAX_RECOVERY_DELAY_NANOS = 30_000_000_000L;
@@ -161,7 +159,8 @@ public final class VectorStore implements Closeable {
                 directory.close();
                 throw e;
             }
-            store.engine = new Engine(null, null, new SearcherManager(directory, null), committedSeq(directory));
+            long committed = committedSeq(directory);
+            store.engine = new Engine(null, null, SequencedSearchers.open(directory, committed), committed);
             store.engine.failure = e;
             store.health.report(condition(e), "serving reads of the last commit; the writer opens when space returns", e);
             return store;
@@ -203,7 +202,7 @@ public final class VectorStore implements Closeable {
             if (replayed[0] > 0) {
                 log.info("Replayed {} write-ahead log records into {}", replayed[0], dir);
             }
-            return new Engine(writer, wal, new SearcherManager(writer, null), committed);
+            return new Engine(writer, wal, SequencedSearchers.open(writer, wal::checkpointable), committed);
         } catch (IOException | RuntimeException e) {
             rollbackQuietly(writer);
             if (wal != null) closeQuietly(wal);
@@ -223,22 +222,21 @@ public final class VectorStore implements Closeable {
 
     // ---------------------------------------------------------------- writes
 
-    public int upsert(String namespace, List<VectorRecord> records) {
+    public Written upsert(String namespace, List<VectorRecord> records) {
         String ns = Limits.newNamespace(namespace);
         Limits.count("vector", records.size(), Limits.MAX_UPSERT_VECTORS);
         List<VectorRecord> valid = new ArrayList<>(records.size());
         for (VectorRecord r : records) valid.add(Limits.record(r, space));
         List<String> keys = new ArrayList<>(valid.size());
         for (VectorRecord r : valid) keys.add(Documents.key(ns, r.id()));
-        write(new WriteOp.Upsert(ns, valid), keys, false);
-        return valid.size();
+        return new Written(valid.size(), write(new WriteOp.Upsert(ns, valid), keys, false));
     }
 
     /**
      * Replaces the values and/or sparse values of one record and merges {@code setMetadata} into its
-     * metadata. Returns the number of records matched (0 when the id does not exist).
+     * metadata. Counts the records matched (0 when the id does not exist).
      */
-    public int update(String namespace, String id, float[] values, SparseVector sparse, Map<String, Object> setMetadata) {
+    public Written update(String namespace, String id, float[] values, SparseVector sparse, Map<String, Object> setMetadata) {
         String ns = Limits.namespace(namespace);
         Limits.id(id);
         if (values != null && values.length == 0) values = null;
@@ -252,67 +250,68 @@ public final class VectorStore implements Closeable {
         Lock shared = barrier.readLock();
         shared.lock();
         try (KeyLocks.Held held = keyLocks.lock(List.of(key))) {
-            VectorRecord current = fetch(ns, List.of(id)).get(id);
-            if (current == null) return 0;
+            VectorRecord current = fetch(ns, List.of(id)).result().get(id);
+            if (current == null) return new Written(0, appliedSeq());
             VectorRecord merged = new VectorRecord(id,
                     values != null ? values : current.values(),
                     sparse != null ? sparse : current.sparse(),
                     set != null ? Metadata.merge(current.metadata(), set) : current.metadata());
             merged = Limits.record(merged, space);
-            logAndApply(new WriteOp.Upsert(ns, List.of(merged)));
-            return 1;
+            return new Written(1, logAndApply(new WriteOp.Upsert(ns, List.of(merged))));
         } finally {
             shared.unlock();
         }
     }
 
-    public void deleteIds(String namespace, List<String> ids) {
+    public long deleteIds(String namespace, List<String> ids) {
         String ns = Limits.namespace(namespace);
         Limits.ids(ids, "id", Limits.MAX_DELETE_IDS);
         List<String> keys = new ArrayList<>(ids.size());
         for (String id : ids) keys.add(Documents.key(ns, id));
-        write(new WriteOp.DeleteIds(ns, List.copyOf(ids)), keys, false);
+        return write(new WriteOp.DeleteIds(ns, List.copyOf(ids)), keys, false);
     }
 
-    public void deleteByFilter(String namespace, Map<String, Object> filter) {
+    public long deleteByFilter(String namespace, Map<String, Object> filter) {
         String ns = Limits.namespace(namespace);
         if (filter == null || filter.isEmpty()) throw ConiferException.invalid("Delete by filter needs a non-empty filter");
         FilterQueries.toQuery(filter, space); // reject a bad filter before it reaches the log
-        write(new WriteOp.DeleteFilter(ns, filter), List.of(), true);
+        return write(new WriteOp.DeleteFilter(ns, filter), List.of(), true);
     }
 
     /** Deletes every record of a namespace and the namespace itself. */
-    public void deleteNamespace(String namespace) {
-        write(new WriteOp.DeleteNamespace(Limits.namespace(namespace)), List.of(), true);
+    public long deleteNamespace(String namespace) {
+        return write(new WriteOp.DeleteNamespace(Limits.namespace(namespace)), List.of(), true);
     }
 
     /** Deletes every record of a namespace, leaving an explicitly created namespace in place. */
-    public void deleteAll(String namespace) {
+    public long deleteAll(String namespace) {
         String ns = Limits.namespace(namespace);
-        write(new WriteOp.DeleteFilter(ns, Map.of()), List.of(), true);
+        return write(new WriteOp.DeleteFilter(ns, Map.of()), List.of(), true);
     }
 
-    /** Creates an empty namespace; false if it already exists. */
-    public boolean createNamespace(String namespace) {
+    /**
+     * Creates an empty namespace with the metadata fields its schema declares filterable (null: no
+     * schema); counts 0 if it already exists.
+     */
+    public Written createNamespace(String namespace, List<String> filterableFields) {
         String ns = Limits.newNamespace(namespace);
         if (ns.isEmpty()) throw ConiferException.invalid("Namespace name must not be empty or '__default__'");
         Lock exclusive = barrier.writeLock();
         exclusive.lock();
         try {
-            if (namespaceExists(ns)) return false;
-            logAndApply(new WriteOp.DeclareNamespace(ns));
-            return true;
+            if (namespaceExists(ns)) return new Written(0, appliedSeq());
+            return new Written(1, logAndApply(new WriteOp.DeclareNamespace(ns, filterableFields)));
         } finally {
             exclusive.unlock();
         }
     }
 
     /**
-     * Sets metadata on every record of a namespace matching {@code filter} and returns how many matched;
+     * Sets metadata on every record of a namespace matching {@code filter} and counts how many matched;
      * with {@code dryRun} only counts. Each chunk of records is logged as an upsert of the merged
      * records, so replay is idempotent like any other write.
      */
-    public int updateByFilter(String namespace, Map<String, Object> filter, Map<String, Object> setMetadata, boolean dryRun) {
+    public Written updateByFilter(String namespace, Map<String, Object> filter, Map<String, Object> setMetadata, boolean dryRun) {
         String ns = Limits.namespace(namespace);
         if (filter == null || filter.isEmpty()) throw ConiferException.invalid("Update by filter needs a non-empty filter");
         Query f = FilterQueries.toQuery(filter, space);
@@ -331,15 +330,16 @@ public final class VectorStore implements Closeable {
             } finally {
                 release(s);
             }
-            if (dryRun) return matched.size();
+            long lsn = appliedSeq();
+            if (dryRun) return new Written(matched.size(), lsn);
             List<VectorRecord> merged = new ArrayList<>(matched.size());
             for (VectorRecord r : matched) {
                 merged.add(Limits.record(new VectorRecord(r.id(), r.values(), r.sparse(), Metadata.merge(r.metadata(), set)), space));
             }
             for (int from = 0; from < merged.size(); from += Limits.MAX_UPSERT_VECTORS) {
-                logAndApply(new WriteOp.Upsert(ns, merged.subList(from, Math.min(merged.size(), from + Limits.MAX_UPSERT_VECTORS))));
+                lsn = logAndApply(new WriteOp.Upsert(ns, merged.subList(from, Math.min(merged.size(), from + Limits.MAX_UPSERT_VECTORS))));
             }
-            return matched.size();
+            return new Written(matched.size(), lsn);
         } catch (IOException e) {
             throw storageFailure(e);
         } finally {
@@ -348,13 +348,14 @@ public final class VectorStore implements Closeable {
     }
 
     /** Records of a namespace matching a filter, in id order, a page at a time. */
-    public record RecordPage(List<VectorRecord> records, String next) {}
+    public record RecordPage(List<VectorRecord> records, boolean more) {}
 
-    public RecordPage fetchByMetadata(String namespace, Map<String, Object> filter, int limit, String paginationToken) {
+    /** Records matching {@code filter} with ids after {@code afterId} (null: from the start), in id order. */
+    public Read<RecordPage> fetchByMetadata(String namespace, Map<String, Object> filter, int limit, String afterId) {
         String ns = Limits.namespace(namespace);
         if (limit < 1 || limit > 10_000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 10000");
         Query f = FilterQueries.toQuery(filter, space);
-        String after = paginationToken == null || paginationToken.isEmpty() ? null : decodeToken(paginationToken);
+        String after = afterId;
         try {
             IndexSearcher s = acquire();
             try {
@@ -373,8 +374,7 @@ public final class VectorStore implements Closeable {
                 Map<Integer, VectorRecord> loaded = load(s, page, true, true);
                 List<VectorRecord> records = new ArrayList<>(page.size());
                 for (Integer doc : page) records.add(loaded.get(doc));
-                String next = byId.size() > limit ? encodeToken(records.get(records.size() - 1).id()) : null;
-                return new RecordPage(records, next);
+                return new Read<>(new RecordPage(records, byId.size() > limit), SequencedSearchers.lsn(s));
             } finally {
                 release(s);
             }
@@ -383,18 +383,21 @@ public final class VectorStore implements Closeable {
         }
     }
 
-    private void write(WriteOp op, Collection<String> keys, boolean exclusive) {
+    private long write(WriteOp op, Collection<String> keys, boolean exclusive) {
         Lock lock = exclusive ? barrier.writeLock() : barrier.readLock();
         lock.lock();
         try (KeyLocks.Held held = keyLocks.lock(keys)) {
-            logAndApply(op);
+            return logAndApply(op);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Caller holds the locks that order this op against every op touching the same records. */
-    private void logAndApply(WriteOp op) {
+    /**
+     * Caller holds the locks that order this op against every op touching the same records. Returns
+     * the op's log sequence number.
+     */
+    private long logAndApply(WriteOp op) {
         Engine e = engine;
         failIfWriterClosed(e);
         if (e.failure != null) throw refusal(e.failure, "nothing was written");
@@ -418,12 +421,22 @@ public final class VectorStore implements Closeable {
             throw refusal(ex, "this write is in the write-ahead log and takes effect when the index reopens its"
                     + " writer; retrying it is safe");
         } catch (RuntimeException ex) {
+            writeVersion.incrementAndGet();
             e.wal.applied(seq);
             throw ex;
         }
-        e.wal.applied(seq);
+        // Counted before it is marked applied: a read that sees this sequence as applied also sees the
+        // version change, so it refreshes rather than keep a searcher without it.
         writeVersion.incrementAndGet();
+        e.wal.applied(seq);
         health.clear("writes are accepted again");
+        return seq;
+    }
+
+    /** The highest log sequence up to which every write is applied: what a write that changes nothing answers. */
+    private long appliedSeq() {
+        Engine e = engine;
+        return e.wal == null ? e.committedSeq : e.wal.checkpointable();
     }
 
     /** Lucene closes a writer itself after a tragic event (a merge on a full disk, say): catch it before logging. */
@@ -584,7 +597,7 @@ public final class VectorStore implements Closeable {
             case WriteOp.DeleteNamespace n -> writer.deleteDocuments(new Term(Documents.NAMESPACE, n.namespace()),
                     new Term(Documents.DECLARED_NAMESPACE, n.namespace()));
             case WriteOp.DeclareNamespace n -> writer.updateDocument(new Term(Documents.DECLARED_NAMESPACE, n.namespace()),
-                    Documents.namespaceMarker(n.namespace()));
+                    Documents.namespaceMarker(n.namespace(), n.filterableFields()));
         }
     }
 
@@ -731,7 +744,7 @@ public final class VectorStore implements Closeable {
     }
 
     /** Fetches records by id; the map keeps the request's order and omits ids that do not exist. */
-    public Map<String, VectorRecord> fetch(String namespace, List<String> ids) {
+    public Read<Map<String, VectorRecord>> fetch(String namespace, List<String> ids) {
         String ns = Limits.namespace(namespace);
         Limits.ids(ids, "id", Limits.MAX_FETCH_IDS);
         try {
@@ -748,7 +761,7 @@ public final class VectorStore implements Closeable {
                     VectorRecord r = byId.get(id);
                     if (r != null) out.put(id, r);
                 }
-                return out;
+                return new Read<>(out, SequencedSearchers.lsn(s));
             } finally {
                 release(s);
             }
@@ -757,7 +770,7 @@ public final class VectorStore implements Closeable {
         }
     }
 
-    public List<ScoredRecord> query(QuerySpec q) {
+    public Read<List<ScoredRecord>> query(QuerySpec q) {
         String ns = Limits.namespace(q.namespace());
         Limits.topK(q.topK());
         Query filter = q.filter() == null || q.filter().isEmpty() ? null : FilterQueries.toQuery(q.filter(), space);
@@ -771,7 +784,7 @@ public final class VectorStore implements Closeable {
                 if (q.id() != null && !q.id().isEmpty()) {
                     Limits.id(q.id());
                     List<Integer> docs = matchingDocs(s, new TermQuery(Documents.keyTerm(ns, q.id())));
-                    if (docs.isEmpty()) return List.of();
+                    if (docs.isEmpty()) return new Read<>(List.of(), SequencedSearchers.lsn(s));
                     VectorRecord source = load(s, docs, true, false).values().iterator().next();
                     vector = source.values();
                     if (space.isSparse()) sparse = source.sparse();
@@ -800,7 +813,7 @@ public final class VectorStore implements Closeable {
                     VectorRecord r = loaded.get(h.doc);
                     out.add(new ScoredRecord(r.id(), h.score, r.values(), r.sparse(), r.metadata()));
                 }
-                return out;
+                return new Read<>(out, SequencedSearchers.lsn(s));
             } finally {
                 release(s);
             }
@@ -959,10 +972,10 @@ public final class VectorStore implements Closeable {
     }
 
     /** Lists ids in a namespace in bitwise order, {@code limit} at a time, after the page token. */
-    public ListPage list(String namespace, String prefix, int limit, String paginationToken) {
+    public Read<ListPage> list(String namespace, String prefix, int limit, String afterId) {
         String ns = Limits.namespace(namespace);
         if (limit < 1 || limit > 1000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 1000");
-        String after = paginationToken == null || paginationToken.isEmpty() ? null : decodeToken(paginationToken);
+        String after = afterId;
         String start = Documents.keyPrefix(ns) + (prefix == null ? "" : prefix);
         String mustStartWith = start;
         if (after != null) {
@@ -1007,8 +1020,7 @@ public final class VectorStore implements Closeable {
                     if (ids.size() == limit) break;
                     ids.add(new String(t.bytes, t.offset + skip, t.length - skip, StandardCharsets.UTF_8));
                 }
-                String next = found.size() > limit ? encodeToken(ids.get(ids.size() - 1)) : null;
-                return new ListPage(ids, next);
+                return new Read<>(new ListPage(ids, found.size() > limit), SequencedSearchers.lsn(s));
             } finally {
                 release(s);
             }
@@ -1023,23 +1035,8 @@ public final class VectorStore implements Closeable {
                 prefix.bytes, prefix.offset, prefix.offset + prefix.length);
     }
 
-    static String encodeToken(String lastId) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((TOKEN_PREFIX + lastId).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String decodeToken(String token) {
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            if (s.startsWith(TOKEN_PREFIX)) return s.substring(TOKEN_PREFIX.length());
-        } catch (IllegalArgumentException ignored) {
-            // fall through to the error below
-        }
-        throw ConiferException.invalid("Invalid paginationToken: pass the pagination.next value of a previous response");
-    }
-
     /** Live record counts per non-empty namespace, optionally only of records matching {@code filter}. */
-    public IndexStats stats(Map<String, Object> filter) {
+    public Read<IndexStats> stats(Map<String, Object> filter) {
         Query f = filter == null || filter.isEmpty() ? null : FilterQueries.toQuery(filter, space);
         try {
             IndexSearcher s = acquire();
@@ -1055,7 +1052,7 @@ public final class VectorStore implements Closeable {
                         total += c;
                     }
                 }
-                return new IndexStats(counts, total);
+                return new Read<>(new IndexStats(counts, total), SequencedSearchers.lsn(s));
             } finally {
                 release(s);
             }
@@ -1064,12 +1061,20 @@ public final class VectorStore implements Closeable {
         }
     }
 
-    /** Every namespace that has records or was created explicitly, with its record count, in bitwise order. */
-    public SortedMap<String, Long> namespaces() {
+    /** Every namespace that has records or was created explicitly, with its record count and schema, in bitwise order. */
+    public Read<SortedMap<String, NamespaceInfo>> namespaces() {
         try {
             IndexSearcher s = acquire();
             try {
-                return namespaceCounts(s);
+                SortedMap<String, NamespaceInfo> out = new TreeMap<>(VectorStore::bitwise);
+                namespaceCounts(s).forEach((ns, n) -> out.put(ns, new NamespaceInfo(n, null)));
+                for (String ns : terms(s.getIndexReader(), Documents.DECLARED_NAMESPACE)) {
+                    List<Integer> markers = matchingDocs(s, new TermQuery(new Term(Documents.DECLARED_NAMESPACE, ns)));
+                    if (markers.isEmpty()) continue;
+                    String[] fields = s.storedFields().document(markers.get(0)).getValues(Documents.NAMESPACE_SCHEMA);
+                    if (fields.length > 0) out.put(ns, new NamespaceInfo(out.get(ns).records(), List.of(fields)));
+                }
+                return new Read<>(out, SequencedSearchers.lsn(s));
             } finally {
                 release(s);
             }
@@ -1091,7 +1096,7 @@ public final class VectorStore implements Closeable {
     }
 
     public boolean namespaceExists(String namespace) {
-        return namespaces().containsKey(Limits.namespace(namespace));
+        return namespaces().result().containsKey(Limits.namespace(namespace));
     }
 
     /** Live records in one namespace, 0 if it has none. */

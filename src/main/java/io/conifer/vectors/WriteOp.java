@@ -24,8 +24,11 @@ sealed interface WriteOp {
 
     record DeleteNamespace(String namespace) implements WriteOp {}
 
-    /** Makes a namespace exist before it holds records (create_namespace). */
-    record DeclareNamespace(String namespace) implements WriteOp {}
+    /**
+     * Makes a namespace exist before it holds records (create_namespace), with the metadata fields its
+     * schema declares filterable (null: no schema).
+     */
+    record DeclareNamespace(String namespace, List<String> filterableFields) implements WriteOp {}
 
     byte UPSERT = 1, DELETE_IDS = 2, DELETE_FILTER = 3, DELETE_NAMESPACE = 4, DECLARE_NAMESPACE = 5;
 
@@ -58,6 +61,11 @@ sealed interface WriteOp {
                 case DeclareNamespace n -> {
                     out.writeByte(DECLARE_NAMESPACE);
                     out.writeUTF(n.namespace());
+                    // Appended, so that records logged before schemas existed still decode.
+                    if (n.filterableFields() != null) {
+                        out.writeInt(n.filterableFields().size());
+                        for (String f : n.filterableFields()) out.writeUTF(f);
+                    }
                 }
             }
             return bytes.toByteArray();
@@ -88,7 +96,15 @@ sealed interface WriteOp {
                 yield new DeleteFilter(ns, Metadata.fromJson(json, 0, json.length));
             }
             case DELETE_NAMESPACE -> new DeleteNamespace(ns);
-            case DECLARE_NAMESPACE -> new DeclareNamespace(ns);
+            case DECLARE_NAMESPACE -> {
+                List<String> fields = null;
+                if (in.available() > 0) {
+                    int n = in.readInt();
+                    fields = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) fields.add(in.readUTF());
+                }
+                yield new DeclareNamespace(ns, fields);
+            }
             default -> throw new IOException("Unknown write-ahead log record type " + type);
         };
     }

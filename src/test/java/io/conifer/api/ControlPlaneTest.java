@@ -16,6 +16,7 @@ import io.conifer.server.ServerConfig;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class ControlPlaneTest {
         assertEquals("OnDemand", serverless.get("read_capacity").get("mode").asText());
         assertEquals("Ready", serverless.get("read_capacity").get("status").get("state").asText());
         String host = m.get("host").asText();
-        assertTrue(host.matches("localhost:\\d+"), host);
+        assertTrue(host.matches("http://localhost:\\d+"), "the scheme of a plaintext port, which SDKs resolving by name keep: " + host);
         assertFalse(m.has("private_host"));
 
         assertEquals(m, http.get("/indexes/dense-a").json());
@@ -153,6 +154,64 @@ class ControlPlaneTest {
                 422, "UNPROCESSABLE_ENTITY", "region");
     }
 
+    static String dedicated(String nodeType, String scaling, String manual) {
+        return ",\"dimension\":3,\"spec\":{\"serverless\":{\"cloud\":\"aws\",\"region\":\"us-east-1\",\"read_capacity\":"
+                + "{\"mode\":\"Dedicated\",\"dedicated\":{\"node_type\":\"" + nodeType + "\",\"scaling\":\"" + scaling + "\""
+                + (manual == null ? "" : ",\"manual\":" + manual) + "}}}}}";
+    }
+
+    @Test
+    void dedicatedReadCapacityIsKeptAndItsStatusSaysOneNodeServesIt() {
+        Http.Response created = http.post("/indexes", "{\"name\":\"drn\"" + dedicated("t1", "Manual", "{\"replicas\":2,\"shards\":3}"));
+        assertEquals(201, created.status(), created.toString());
+        String asked = "{\"mode\":\"Dedicated\",\"dedicated\":{\"node_type\":\"t1\",\"scaling\":\"Manual\","
+                + "\"manual\":{\"replicas\":2,\"shards\":3}},";
+        for (JsonNode model : List.of(created.json(), http.get("/indexes/drn").json())) {
+            JsonNode rc = model.get("spec").get("serverless").get("read_capacity");
+            assertTrue(rc.toString().startsWith(asked), rc.toString());
+            JsonNode status = rc.get("status");
+            assertEquals("Ready", status.get("state").asText());
+            assertEquals(1, status.get("current_replicas").asInt());
+            assertEquals(1, status.get("current_shards").asInt());
+            assertTrue(status.get("error_message").asText().contains("one node"), status.toString());
+        }
+        // Kept in the catalog across a restart.
+        server.restart();
+        assertTrue(http.get("/indexes/drn").json().get("spec").get("serverless").get("read_capacity").toString().startsWith(asked));
+        // Configure changes it, in both directions; one replica and one shard is exactly what is served.
+        Http.Response one = http.patch("/indexes/drn", "{\"spec\":{\"serverless\":{\"read_capacity\":{\"mode\":\"Dedicated\","
+                + "\"dedicated\":{\"node_type\":\"b1\",\"scaling\":\"Manual\",\"manual\":{\"replicas\":1,\"shards\":1}}}}}}");
+        assertEquals(202, one.status(), one.toString());
+        JsonNode oneStatus = one.json().get("spec").get("serverless").get("read_capacity").get("status");
+        assertFalse(oneStatus.has("error_message"), oneStatus.toString());
+        assertEquals("b1", http.get("/indexes/drn").json().get("spec").get("serverless").get("read_capacity")
+                .get("dedicated").get("node_type").asText());
+        Http.Response back = http.patch("/indexes/drn", "{\"spec\":{\"serverless\":{\"read_capacity\":{\"mode\":\"OnDemand\"}}}}");
+        assertEquals("{\"mode\":\"OnDemand\",\"status\":{\"state\":\"Ready\"}}",
+                back.json().get("spec").get("serverless").get("read_capacity").toString());
+        // A patch that does not mention read capacity leaves it alone.
+        http.patch("/indexes/drn", "{\"spec\":{\"serverless\":{\"read_capacity\":{\"mode\":\"Dedicated\","
+                + "\"dedicated\":{\"node_type\":\"t1\",\"scaling\":\"Manual\",\"manual\":{\"replicas\":0,\"shards\":1}}}}}}");
+        assertEquals(0, http.patch("/indexes/drn", "{\"tags\":{\"k\":\"v\"}}").json().get("spec").get("serverless")
+                .get("read_capacity").get("dedicated").get("manual").get("replicas").asInt());
+        // Invalid settings are refused, and change nothing.
+        assertError(http.post("/indexes", "{\"name\":\"drn-x\"" + dedicated("z9", "Manual", "{\"replicas\":1,\"shards\":1}")),
+                400, "INVALID_ARGUMENT", "node_type");
+        assertError(http.post("/indexes", "{\"name\":\"drn-x\"" + dedicated("t1", "Auto", "{\"replicas\":1,\"shards\":1}")),
+                400, "INVALID_ARGUMENT", "scaling");
+        assertError(http.post("/indexes", "{\"name\":\"drn-x\"" + dedicated("t1", "Manual", null)), 400, "INVALID_ARGUMENT", "manual");
+        assertError(http.post("/indexes", "{\"name\":\"drn-x\"" + dedicated("t1", "Manual", "{\"replicas\":1,\"shards\":0}")),
+                400, "INVALID_ARGUMENT", "shards");
+        assertError(http.post("/indexes", "{\"name\":\"drn-x\"" + dedicated("t1", "Manual", "{\"replicas\":-1,\"shards\":1}")),
+                400, "INVALID_ARGUMENT", "replicas");
+        assertEquals(404, http.get("/indexes/drn-x").status());
+        assertError(http.patch("/indexes/drn", "{\"spec\":{\"serverless\":{\"read_capacity\":{\"mode\":\"Turbo\"}}}}"),
+                400, "INVALID_ARGUMENT", "Turbo");
+        assertEquals(0, http.get("/indexes/drn").json().get("spec").get("serverless").get("read_capacity")
+                .get("dedicated").get("manual").get("replicas").asInt());
+        assertEquals(202, http.delete("/indexes/drn").status());
+    }
+
     @Test
     void unsupportedSpecsAreRefusedNotIgnored() {
         assertError(http.post("/indexes", "{\"name\":\"pod-a\",\"dimension\":3,\"spec\":{\"pod\":{\"environment\":\"us-east-1-aws\","
@@ -162,7 +221,7 @@ class ControlPlaneTest {
         assertError(http.post("/indexes/create-for-model", "{\"name\":\"m\",\"cloud\":\"aws\",\"region\":\"us-east-1\"}"), 400,
                 "INVALID_ARGUMENT", "embedding");
         assertError(http.post("/indexes", "{\"name\":\"dedicated\",\"dimension\":3,\"spec\":{\"serverless\":{\"cloud\":\"aws\","
-                + "\"region\":\"us-east-1\",\"read_capacity\":{\"mode\":\"Dedicated\"}}}}"), 400, "INVALID_ARGUMENT", "OnDemand");
+                + "\"region\":\"us-east-1\",\"read_capacity\":{\"mode\":\"Dedicated\"}}}}"), 400, "INVALID_ARGUMENT", "dedicated");
         assertError(http.post("/indexes", "{\"name\":\"cloudx\",\"dimension\":3,\"spec\":{\"serverless\":{\"cloud\":\"ibm\","
                 + "\"region\":\"us-east-1\"}}}"), 404, "NOT_FOUND", "ibm");
         for (String name : new String[] {"pod-a", "embed-a", "dedicated", "cloudx"}) {
@@ -207,7 +266,10 @@ class ControlPlaneTest {
         assertEquals("enabled", r.json().get("deletion_protection").asText());
         assertEquals(r.json(), http.get("/indexes/conf").json());
 
-        assertError(http.delete("/indexes/conf"), 403, "FORBIDDEN", "Deletion protection");
+        Http.Response refused = http.delete("/indexes/conf");
+        assertError(refused, 403, "FORBIDDEN", "Deletion protection");
+        assertEquals("Deletion protection is enabled for this index. Disable deletion protection before retrying.",
+                refused.json().get("error").get("message").asText(), "Pinecone's exact text, which the SDKs' tests match");
         assertEquals(200, http.get("/indexes/conf").status(), "a refused delete leaves the index");
 
         assertError(http.patch("/indexes/conf", "{\"deletion_protection\":\"maybe\"}"), 400, "INVALID_ARGUMENT", "deletion_protection");
@@ -225,7 +287,7 @@ class ControlPlaneTest {
     void deleteFreesStorageAndPort() throws Exception {
         Http.Response r = http.post("/indexes", body("to-delete", ",\"dimension\":3"));
         String host = r.json().get("host").asText();
-        int port = Integer.parseInt(host.substring(host.indexOf(':') + 1));
+        int port = Integer.parseInt(host.substring(host.lastIndexOf(':') + 1));
         Http data = http.forHost(host);
         assertEquals(200, data.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"a\",\"values\":[1,2,3]}]}").status());
         long dirsBefore = countIndexDirs();

@@ -457,6 +457,137 @@ class DataPlaneRestTest {
         assertError(d.get("/namespaces/empty"), 404, 5, "empty");
     }
 
+    @Test
+    void wholeMetadataNumbersComeBackAsIntegers() {
+        Http d = newIndex(3, "cosine");
+        // 2^53 is the largest exact whole double; 2^60 is whole but no longer names one integer.
+        assertEquals(200, d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"n\",\"values\":[1,0.5,0],\"metadata\":"
+                + "{\"year\":2012,\"neg\":-7,\"half\":2.5,\"big\":9007199254740992,\"huge\":1152921504606846976,"
+                + "\"zero\":0}}]}").status());
+        String expected = "{\"year\":2012,\"neg\":-7,\"half\":2.5,\"big\":9007199254740992,\"huge\":1.152921504606847E18,"
+                + "\"zero\":0}";
+        String fetched = d.get("/vectors/fetch?ids=n").body();
+        assertTrue(fetched.contains(expected), fetched);
+        assertTrue(fetched.contains("\"values\":[1.0,0.5,0.0]"), "vector values keep their float form: " + fetched);
+        String queried = d.post("/query", "{\"vector\":[1,0.5,0],\"topK\":1,\"includeMetadata\":true}").body();
+        assertTrue(queried.contains(expected), queried);
+        String byMetadata = d.post("/vectors/fetch_by_metadata", "{\"filter\":{\"year\":2012}}").body();
+        assertTrue(byMetadata.contains(expected), byMetadata);
+        // Stored values are unchanged: the whole number still matches as a number, the fraction too.
+        assertEquals(1, d.post("/query", "{\"vector\":[1,0,0],\"topK\":5,\"filter\":{\"year\":{\"$eq\":2012.0},"
+                + "\"half\":{\"$gt\":2}}}").json().get("matches").size());
+    }
+
+    static long lsn(Http.Response r, String header) {
+        String v = r.header(header);
+        assertTrue(v != null, header + " missing on " + r);
+        return Long.parseLong(v);
+    }
+
+    @Test
+    void writesAnswerTheirLsnAndReadsTheLsnTheySee() {
+        Http d = newIndex(3, "cosine");
+        Http.Response up = d.post("/vectors/upsert", THREE);
+        long written = lsn(up, "x-pinecone-request-lsn");
+        assertTrue(lsn(d.post("/query", "{\"vector\":[1,0,0],\"topK\":3}"), "x-pinecone-max-indexed-lsn") >= written);
+        long[] writes = {
+            lsn(d.post("/vectors/update", "{\"id\":\"a\",\"setMetadata\":{\"x\":1}}"), "x-pinecone-request-lsn"),
+            lsn(d.post("/namespaces", "{\"name\":\"made\"}"), "x-pinecone-request-lsn"),
+            lsn(d.post("/vectors/delete", "{\"ids\":[\"b\"]}"), "x-pinecone-request-lsn"),
+            lsn(d.post("/vectors/delete", "{\"filter\":{\"genre\":\"comedy\"}}"), "x-pinecone-request-lsn"),
+            lsn(d.delete("/namespaces/made"), "x-pinecone-request-lsn"),
+        };
+        long previous = written;
+        for (long w : writes) {
+            assertTrue(w > previous, "every write gets a higher sequence number: " + java.util.Arrays.toString(writes));
+            previous = w;
+        }
+        // Each read reports a sequence that covers every write acknowledged before it.
+        Http.Response query = d.post("/query", "{\"vector\":[1,0,0],\"topK\":3}");
+        assertEquals(List.of("a", "c"), ids(query.json().get("matches")), "b was deleted");
+        assertEquals(previous, lsn(query, "x-pinecone-max-indexed-lsn"), "nobody else writes to this index");
+        assertEquals(previous, lsn(d.get("/vectors/fetch?ids=a"), "x-pinecone-max-indexed-lsn"));
+        assertEquals(previous, lsn(d.get("/vectors/list"), "x-pinecone-max-indexed-lsn"));
+        assertEquals(previous, lsn(d.post("/describe_index_stats", "{}"), "x-pinecone-max-indexed-lsn"));
+        assertEquals(previous, lsn(d.post("/vectors/fetch_by_metadata", "{\"filter\":{\"genre\":\"drama\"}}"),
+                "x-pinecone-max-indexed-lsn"));
+        // A write that changes nothing is visible at once: its sequence is already covered.
+        long noop = lsn(d.post("/vectors/update", "{\"id\":\"ghost\",\"setMetadata\":{\"x\":1}}"), "x-pinecone-request-lsn");
+        assertTrue(noop <= lsn(d.post("/query", "{\"vector\":[1,0,0],\"topK\":1}"), "x-pinecone-max-indexed-lsn"));
+        // The numbering continues across a crash: the log keeps its sequence numbers.
+        server.crashAndRestart();
+        assertTrue(lsn(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"z\",\"values\":[1,1,1]}]}"),
+                "x-pinecone-request-lsn") > previous);
+    }
+
+    @Test
+    void readsReportReadUnits() {
+        Http d = newIndex(3, "cosine");
+        d.post("/vectors/upsert", THREE);
+        assertEquals(1, d.post("/query", "{\"vector\":[1,0,0],\"topK\":3}").json().get("usage").get("readUnits").asInt());
+        assertEquals(1, d.get("/vectors/fetch?ids=a&ids=b").json().get("usage").get("readUnits").asInt());
+        assertEquals(1, d.get("/vectors/list").json().get("usage").get("readUnits").asInt());
+        assertEquals(1, d.post("/vectors/fetch_by_metadata", "{\"filter\":{\"genre\":\"drama\"}}").json()
+                .get("usage").get("readUnits").asInt());
+    }
+
+    /** Follows a listing with only the token after the first page; returns the page sizes. */
+    static List<Integer> pageSizes(Http d, java.util.function.Function<String, Http.Response> page, String itemsField) {
+        List<Integer> sizes = new ArrayList<>();
+        String token = null;
+        for (int i = 0; i < 20; i++) {
+            JsonNode body = page.apply(token).json();
+            sizes.add(body.get(itemsField).size());
+            JsonNode next = body.get("pagination");
+            if (next == null || next.isNull()) return sizes;
+            token = next.get("next").asText();
+        }
+        throw new AssertionError("the listing does not end: " + sizes);
+    }
+
+    @Test
+    void pageTokensCarryThePageSize() {
+        Http d = newIndex(3, "cosine");
+        StringBuilder vectors = new StringBuilder("{\"vectors\":[");
+        for (int i = 0; i < 7; i++) {
+            vectors.append(i == 0 ? "" : ",").append("{\"id\":\"v").append(i).append("\",\"values\":[1,0,0],\"metadata\":{\"g\":\"x\"}}");
+        }
+        assertEquals(200, d.post("/vectors/upsert", vectors + "]}").status());
+        for (int i = 0; i < 7; i++) assertEquals(200, d.post("/namespaces", "{\"name\":\"ns" + i + "\"}").status());
+
+        assertEquals(List.of(3, 3, 1), pageSizes(d, t -> d.get(t == null ? "/vectors/list?limit=3" : "/vectors/list?paginationToken=" + t),
+                "vectors"));
+        assertEquals(List.of(3, 3, 2), pageSizes(d, t -> d.get(t == null ? "/namespaces?limit=3" : "/namespaces?paginationToken=" + t),
+                "namespaces"), "7 created namespaces and the default one");
+        assertEquals(List.of(3, 3, 1), pageSizes(d, t -> d.post("/vectors/fetch_by_metadata", "{\"filter\":{\"g\":\"x\"},"
+                + (t == null ? "\"limit\":3" : "\"paginationToken\":\"" + t + "\"") + "}"), "vectors"));
+        // An explicit limit on a later page wins over the one the token carries.
+        String token = d.get("/vectors/list?limit=3").json().get("pagination").get("next").asText();
+        assertEquals(4, d.get("/vectors/list?limit=5&paginationToken=" + token).json().get("vectors").size());
+        // Without a limit anywhere, the default page size.
+        assertEquals(7, d.get("/vectors/list").json().get("vectors").size());
+    }
+
+    @Test
+    void namespaceWithAMetadataSchema() {
+        Http d = newIndex(3, "cosine");
+        Http.Response created = d.post("/namespaces", "{\"name\":\"films\",\"schema\":{\"fields\":{\"genre\":{\"filterable\":true},"
+                + "\"year\":{\"filterable\":true}}}}");
+        assertEquals(200, created.status(), created.toString());
+        String schema = "{\"fields\":{\"genre\":{\"filterable\":true},\"year\":{\"filterable\":true}}}";
+        assertEquals(schema, created.json().get("schema").toString());
+        assertEquals(schema, d.get("/namespaces/films").json().get("schema").toString());
+        JsonNode listed = d.get("/namespaces").json().get("namespaces").get(0);
+        assertEquals("films", listed.get("name").asText());
+        assertEquals(schema, listed.get("schema").toString());
+        // Refused, and nothing created: filterable false (Pinecone does not support it either), an operator name.
+        assertError(d.post("/namespaces", "{\"name\":\"bad\",\"schema\":{\"fields\":{\"genre\":{\"filterable\":false}}}}"),
+                400, 3, "filterable");
+        assertError(d.post("/namespaces", "{\"name\":\"bad\",\"schema\":{\"fields\":{\"$eq\":{\"filterable\":true}}}}"),
+                400, 3, "$eq");
+        assertError(d.get("/namespaces/bad"), 404, 5, "bad");
+    }
+
     static Set<String> fieldNames(JsonNode n) {
         Set<String> out = new HashSet<>();
         n.fieldNames().forEachRemaining(out::add);

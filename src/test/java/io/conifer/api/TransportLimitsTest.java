@@ -154,7 +154,7 @@ class TransportLimitsTest {
     @Test
     void slowBodiesAre408OnBothPlanes() throws Exception {
         String host = newIndex();
-        int dataPort = Integer.parseInt(host.substring(host.indexOf(':') + 1));
+        int dataPort = Integer.parseInt(host.substring(host.lastIndexOf(':') + 1));
         // Both wait out the server's request timeout (Armeria's 10 s default) at once.
         List<ILoggingEvent> events = logged(() -> {
             String c;
@@ -326,7 +326,7 @@ class TransportLimitsTest {
     }
 
     static ManagedChannel channel(String host) {
-        int port = Integer.parseInt(host.substring(host.indexOf(':') + 1));
+        int port = Integer.parseInt(host.substring(host.lastIndexOf(':') + 1));
         ManagedChannel ch = NettyChannelBuilder.forAddress("localhost", port).usePlaintext().build();
         CHANNELS.add(ch);
         return ch;

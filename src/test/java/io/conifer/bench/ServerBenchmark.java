@@ -322,7 +322,7 @@ public final class ServerBenchmark implements Callable<Integer> {
 
     private void storeQueries(String what, VectorStore store, int segments) throws Exception {
         measureQueries(what, segments,
-                q -> store.query(new QuerySpec("", topK, data.queries[q], null, null, null, false, false)),
+                q -> store.query(new QuerySpec("", topK, data.queries[q], null, null, null, false, false)).result(),
                 r -> {
                     @SuppressWarnings("unchecked")
                     List<ScoredRecord> hits = (List<ScoredRecord>) r;
@@ -335,7 +335,8 @@ public final class ServerBenchmark implements Callable<Integer> {
     private void runRest(TestServer server, Path dataDir) throws Exception {
         phase("REST through the server: " + clients + " clients x batch " + batch + " (" + restClient + " HTTP/1.1 client)");
         Http control = new Http(server.url(), KEY);
-        String host = control.createDense("bench-rest", dim, metric.apiName());
+        // host:port, for the Host header and raw request lines (describe_index gives it with a scheme).
+        String host = control.createDense("bench-rest", dim, metric.apiName()).replaceFirst("^https?://", "");
         int port = Integer.parseInt(host.substring(host.lastIndexOf(':') + 1));
         IndexManager.OpenIndex index = openIndex(server, "bench-rest");
 

@@ -7,6 +7,8 @@ import io.conifer.error.ErrorCode;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
 import io.conifer.index.IndexRules;
+import io.conifer.index.ReadCapacity;
+import io.conifer.vectors.Limits;
 import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorType;
 import java.util.LinkedHashMap;
@@ -65,10 +67,10 @@ final class IndexJson {
             IndexRules.tagCount(kept);
         }
         return new IndexManager.NewIndex(name, type, dimension, metric, Boolean.TRUE.equals(protection), kept,
-                s.cloud(), s.region(), s.filterableFields());
+                s.cloud(), s.region(), s.filterableFields(), s.readCapacity() == null ? ReadCapacity.ON_DEMAND : s.readCapacity());
     }
 
-    private record Spec(String cloud, String region, Set<String> filterableFields) {}
+    private record Spec(String cloud, String region, Set<String> filterableFields, ReadCapacity readCapacity) {}
 
     private static Spec spec(ObjectNode spec) {
         if (JsonBody.present(spec, "pod")) {
@@ -89,17 +91,60 @@ final class IndexJson {
         if (JsonBody.present(serverless, "source_collection")) {
             throw ConiferException.invalid("Collections are not supported by Conifer: spec.serverless.source_collection cannot be used");
         }
-        readCapacity(JsonBody.object(serverless, "read_capacity", " in spec.serverless"));
-        return new Spec(cloud, region, schema(JsonBody.object(serverless, "schema", " in spec.serverless")));
+        ReadCapacity rc = readCapacity(JsonBody.object(serverless, "read_capacity", " in spec.serverless"));
+        return new Spec(cloud, region, schema(JsonBody.object(serverless, "schema", " in spec.serverless")), rc);
     }
 
-    /** Only on-demand read capacity exists on a single server; anything else is refused, not ignored. */
-    static void readCapacity(ObjectNode rc) {
-        if (rc == null) return;
-        String mode = JsonBody.string(rc, "mode", " in read_capacity");
-        if (mode != null && !mode.equals("OnDemand")) {
-            throw ConiferException.invalid("read_capacity mode '" + mode + "' is not supported by Conifer: use 'OnDemand'");
+    /**
+     * A {@code read_capacity} as the spec's ReadCapacity schema has it, or null when absent. Dedicated
+     * is accepted and kept (one process serves it; the status says so); its settings are checked as
+     * Pinecone checks them.
+     */
+    static ReadCapacity readCapacity(ObjectNode rc) {
+        if (rc == null) return null;
+        String mode = JsonBody.requiredString(rc, "mode", " in read_capacity");
+        if (mode.equals("OnDemand")) return ReadCapacity.ON_DEMAND;
+        if (!mode.equals("Dedicated")) {
+            throw ConiferException.invalid("read_capacity mode '" + mode + "' is not valid: use 'OnDemand' or 'Dedicated'");
         }
+        ObjectNode dedicated = JsonBody.object(rc, "dedicated", " in read_capacity");
+        if (dedicated == null) throw ConiferException.invalid("read_capacity mode 'Dedicated' needs read_capacity.dedicated");
+        String nodeType = JsonBody.requiredString(dedicated, "node_type", " in read_capacity.dedicated");
+        if (!nodeType.equals("b1") && !nodeType.equals("t1")) {
+            throw ConiferException.invalid("read_capacity.dedicated.node_type '" + nodeType + "' is not valid: use 'b1' or 't1'");
+        }
+        String scaling = JsonBody.requiredString(dedicated, "scaling", " in read_capacity.dedicated");
+        if (!scaling.equals("Manual")) {
+            throw ConiferException.invalid("read_capacity.dedicated.scaling '" + scaling + "' is not valid: use 'Manual'");
+        }
+        ObjectNode manual = JsonBody.object(dedicated, "manual", " in read_capacity.dedicated");
+        if (manual == null) throw ConiferException.invalid("Manual scaling needs read_capacity.dedicated.manual {replicas, shards}");
+        Integer replicas = JsonBody.integer(manual, "replicas");
+        Integer shards = JsonBody.integer(manual, "shards");
+        if (replicas == null || replicas < 0) {
+            throw ConiferException.invalid("read_capacity.dedicated.manual.replicas must be an integer of at least 0");
+        }
+        if (shards == null || shards < 1) {
+            throw ConiferException.invalid("read_capacity.dedicated.manual.shards must be an integer of at least 1");
+        }
+        return new ReadCapacity(mode, nodeType, scaling, replicas, shards);
+    }
+
+    /** The spec's ReadCapacityResponse: what was asked for, and a status of what one process serves. */
+    static ObjectNode readCapacityModel(ReadCapacity rc) {
+        ObjectNode n = JsonBody.JSON.createObjectNode();
+        n.put("mode", rc.mode());
+        ObjectNode status = JsonBody.JSON.createObjectNode().put("state", "Ready");
+        if (rc.isDedicated()) {
+            ObjectNode dedicated = n.putObject("dedicated");
+            dedicated.put("node_type", rc.nodeType());
+            dedicated.put("scaling", rc.scaling());
+            dedicated.putObject("manual").put("replicas", rc.replicas()).put("shards", rc.shards());
+            status.put("current_replicas", ReadCapacity.SERVED_REPLICAS).put("current_shards", ReadCapacity.SERVED_SHARDS);
+            if (rc.servedDifference() != null) status.put("error_message", rc.servedDifference());
+        }
+        n.set("status", status);
+        return n;
     }
 
     private static Set<String> schema(ObjectNode schema) {
@@ -108,9 +153,7 @@ final class IndexJson {
         if (fields == null) throw JsonBody.unprocessable("Failed to deserialize the JSON body: missing field `fields` in schema");
         Set<String> names = new TreeSet<>();
         for (Map.Entry<String, JsonNode> e : fields.properties()) {
-            if (e.getKey().isEmpty() || e.getKey().startsWith("$")) {
-                throw ConiferException.invalid("Invalid schema field name '" + e.getKey() + "'");
-            }
+            Limits.schemaField(e.getKey());
             JsonNode f = e.getValue();
             JsonNode filterable = f == null ? null : f.get("filterable");
             if (filterable == null || !filterable.isBoolean()) {
@@ -138,12 +181,22 @@ final class IndexJson {
         return n;
     }
 
+    /**
+     * An index's {@code host}, with the scheme its port speaks: Conifer's ports are plaintext, and the
+     * SDKs that resolve an index by name (TypeScript 8 and 9, Python 8 and 9) keep a given scheme but
+     * turn a scheme-less host into {@code https://}; the Java SDK strips the scheme for its gRPC
+     * channel. An {@code --advertise-host} that carries a scheme (a TLS proxy in front) is kept as is.
+     */
+    static String host(IndexDefinition d, String advertiseHost) {
+        return (advertiseHost.contains("://") ? advertiseHost : "http://" + advertiseHost) + ":" + d.port();
+    }
+
     static ObjectNode model(IndexDefinition d, String advertiseHost) {
         ObjectNode n = JsonBody.JSON.createObjectNode();
         n.put("name", d.name());
         if (d.vectorType() == VectorType.DENSE) n.put("dimension", d.dimension());
         n.put("metric", d.metric().apiName());
-        n.put("host", advertiseHost + ":" + d.port());
+        n.put("host", host(d, advertiseHost));
         n.put("deletion_protection", d.deletionProtection() ? "enabled" : "disabled");
         if (!d.tags().isEmpty()) {
             ObjectNode tags = n.putObject("tags");
@@ -152,9 +205,7 @@ final class IndexJson {
         ObjectNode serverless = n.putObject("spec").putObject("serverless");
         serverless.put("cloud", d.cloud());
         serverless.put("region", d.region());
-        ObjectNode rc = serverless.putObject("read_capacity");
-        rc.put("mode", "OnDemand");
-        rc.putObject("status").put("state", "Ready");
+        serverless.set("read_capacity", readCapacityModel(d.readCapacityOrDefault()));
         if (d.filterableFields() != null) {
             ObjectNode fields = serverless.putObject("schema").putObject("fields");
             for (String f : d.filterableFields()) fields.putObject(f).put("filterable", true);

@@ -17,6 +17,7 @@ import io.conifer.error.ConiferException;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
 import io.conifer.index.IndexRules;
+import io.conifer.index.ReadCapacity;
 import java.io.IOException;
 import java.util.Map;
 
@@ -64,17 +65,18 @@ public final class IndexesApi {
         indexes.require(ControlPlaneAuth.project(ctx), name);
         if (JsonBody.present(req, "embed")) throw IndexJson.unsupported("Integrated embedding ('embed')");
         ObjectNode spec = JsonBody.object(req, "spec", "");
+        ReadCapacity readCapacity = null;
         if (spec != null) {
             if (JsonBody.present(spec, "pod") || JsonBody.present(spec, "byoc")) {
                 throw ConiferException.invalid("This is a serverless index: only spec.serverless can be configured");
             }
             ObjectNode serverless = JsonBody.object(spec, "serverless", " in spec");
-            if (serverless != null) IndexJson.readCapacity(JsonBody.object(serverless, "read_capacity", " in spec.serverless"));
+            if (serverless != null) readCapacity = IndexJson.readCapacity(JsonBody.object(serverless, "read_capacity", " in spec.serverless"));
         }
         Boolean protection = JsonBody.deletionProtection(req);
         Map<String, String> tags = JsonBody.stringMap(req, "tags");
         IndexRules.tags(tags);
-        IndexDefinition def = indexes.configure(ControlPlaneAuth.project(ctx), name, protection, tags);
+        IndexDefinition def = indexes.configure(ControlPlaneAuth.project(ctx), name, protection, tags, readCapacity);
         return json(HttpStatus.ACCEPTED, IndexJson.model(def, advertiseHost));
     }
 

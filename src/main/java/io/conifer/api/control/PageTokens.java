@@ -14,8 +14,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Keyset pagination for control-plane lists. A token carries the sort key of the last item served
- * and an HMAC over it and the listing it belongs to, so a malformed, forged or foreign token is
+ * Keyset pagination for control-plane lists. A token carries the sort key of the last item served,
+ * the page size of the request that started the listing (a later request that sends only the token
+ * keeps it; its own {@code limit} wins) and an HMAC over both and the listing it belongs to, so a
+ * malformed, forged or foreign token is
  * refused with 400 instead of silently paging from somewhere else. Items are served in bitwise order
  * of their key, and the next page starts strictly after the token's key, so items created or deleted
  * between requests never cause a skip or a repeat of the others.
@@ -46,11 +48,15 @@ public final class PageTokens {
         return page(sorted, key, scope, limitParam, token, DEFAULT_LIMIT);
     }
 
-    /** A page of a list whose {@code limit} defaults to {@code defaultLimit} (100 for lists new in 2026-07). */
+    /**
+     * A page of a list whose {@code limit} defaults to {@code defaultLimit} (100 for lists new in
+     * 2026-07); a request with only a token keeps the page size the token carries.
+     */
     public <T> Page<T> page(List<T> sorted, Function<T, String> key, String scope, String limitParam, String token,
             int defaultLimit) {
-        int limit = limit(limitParam, defaultLimit);
-        String after = token == null || token.isEmpty() ? null : decode(scope, token);
+        Position from = token == null || token.isEmpty() ? null : decode(scope, token);
+        int limit = limitParam != null && !limitParam.isEmpty() ? limit(limitParam) : from != null ? from.limit() : defaultLimit;
+        String after = from == null ? null : from.after();
         int start = 0;
         if (after != null) {
             byte[] afterBytes = after.getBytes(StandardCharsets.UTF_8);
@@ -61,12 +67,11 @@ public final class PageTokens {
         }
         int end = Math.min(sorted.size(), start + limit);
         List<T> items = sorted.subList(start, end);
-        String next = end < sorted.size() ? encode(scope, key.apply(items.get(items.size() - 1))) : null;
+        String next = end < sorted.size() ? encode(scope, new Position(key.apply(items.get(items.size() - 1)), limit)) : null;
         return new Page<>(List.copyOf(items), next);
     }
 
-    static int limit(String param, int defaultLimit) {
-        if (param == null || param.isEmpty()) return defaultLimit;
+    static int limit(String param) {
         int limit;
         try {
             limit = Integer.parseInt(param);
@@ -79,18 +84,25 @@ public final class PageTokens {
         return limit;
     }
 
-    String encode(String scope, String lastKey) {
-        byte[] key = lastKey.getBytes(StandardCharsets.UTF_8);
-        return B64.encodeToString(key) + "." + B64.encodeToString(mac(scope, key));
+    /** Where a page token points: after the item with key {@code after}, {@code limit} items per page. */
+    record Position(String after, int limit) {}
+
+    String encode(String scope, Position position) {
+        byte[] payload = (position.limit() + ":" + position.after()).getBytes(StandardCharsets.UTF_8);
+        return B64.encodeToString(payload) + "." + B64.encodeToString(mac(scope, payload));
     }
 
-    String decode(String scope, String token) {
+    Position decode(String scope, String token) {
         int dot = token.indexOf('.');
         try {
             if (dot > 0) {
-                byte[] key = Base64.getUrlDecoder().decode(token.substring(0, dot));
+                byte[] payload = Base64.getUrlDecoder().decode(token.substring(0, dot));
                 byte[] given = Base64.getUrlDecoder().decode(token.substring(dot + 1));
-                if (MessageDigest.isEqual(given, mac(scope, key))) return new String(key, StandardCharsets.UTF_8);
+                if (MessageDigest.isEqual(given, mac(scope, payload))) {
+                    String s = new String(payload, StandardCharsets.UTF_8);
+                    int colon = s.indexOf(':');
+                    return new Position(s.substring(colon + 1), Integer.parseInt(s.substring(0, colon)));
+                }
             }
         } catch (IllegalArgumentException ignored) {
             // reported below

@@ -18,6 +18,8 @@ import io.conifer.proto.ListNamespacesRequest;
 import io.conifer.proto.ListNamespacesResponse;
 import io.conifer.proto.ListRequest;
 import io.conifer.proto.ListResponse;
+import io.conifer.proto.MetadataFieldProperties;
+import io.conifer.proto.MetadataSchema;
 import io.conifer.proto.NamespaceDescription;
 import io.conifer.proto.NamespaceSummary;
 import io.conifer.proto.Pagination;
@@ -34,18 +36,22 @@ import io.conifer.proto.VectorServiceGrpc;
 import io.conifer.vectors.IndexStats;
 import io.conifer.vectors.Limits;
 import io.conifer.vectors.ListPage;
+import io.conifer.vectors.NamespaceInfo;
 import io.conifer.vectors.QuerySpec;
+import io.conifer.vectors.Read;
 import io.conifer.vectors.ScoredRecord;
 import io.conifer.vectors.SparseVector;
 import io.conifer.vectors.VectorRecord;
 import io.conifer.vectors.VectorStore;
+import io.conifer.vectors.Written;
 import io.grpc.stub.StreamObserver;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * Pinecone's {@code VectorService} over one index's store. The same instance answers gRPC and, via
@@ -55,7 +61,8 @@ import java.util.concurrent.Callable;
  */
 final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     private static final String DEFAULT_NAMESPACE_NAME = "__default__";
-    private static final String NS_TOKEN_PREFIX = "n1:";
+    private static final String RECORDS_TOKEN = "c2";
+    private static final String NAMESPACES_TOKEN = "n2";
     private final VectorStore store;
 
     VectorServiceImpl(VectorStore store) {
@@ -75,8 +82,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                         v.hasSparseValues() ? sparse(v.getSparseValues()) : null,
                         v.hasMetadata() ? Structs.toMap(v.getMetadata()) : null));
             }
-            int n = store.upsert(req.getNamespace(), records);
-            return UpsertResponse.newBuilder().setUpsertedCount(n).build();
+            Written w = store.upsert(req.getNamespace(), records);
+            Lsn.written(w.requestLsn());
+            return UpsertResponse.newBuilder().setUpsertedCount(w.count()).build();
         });
     }
 
@@ -91,8 +99,10 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                     req.hasSparseVector() ? sparse(req.getSparseVector()) : null, req.getId(),
                     req.hasFilter() ? Structs.toMap(req.getFilter()) : null,
                     req.getIncludeValues(), req.getIncludeMetadata());
-            QueryResponse.Builder b = QueryResponse.newBuilder().setNamespace(req.getNamespace());
-            for (ScoredRecord r : store.query(spec)) {
+            QueryResponse.Builder b = QueryResponse.newBuilder().setNamespace(req.getNamespace()).setUsage(ReadUnits.query());
+            Read<List<ScoredRecord>> found = store.query(spec);
+            Lsn.read(found.maxIndexedLsn());
+            for (ScoredRecord r : found.result()) {
                 ScoredVector.Builder sv = ScoredVector.newBuilder().setId(r.id()).setScore(r.score());
                 if (req.getIncludeValues()) {
                     if (r.values() != null) for (float f : r.values()) sv.addValues(f);
@@ -108,8 +118,11 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void fetch(FetchRequest req, StreamObserver<FetchResponse> out) {
         unary(out, () -> {
-            FetchResponse.Builder b = FetchResponse.newBuilder().setNamespace(req.getNamespace());
-            for (Map.Entry<String, VectorRecord> e : store.fetch(req.getNamespace(), req.getIdsList()).entrySet()) {
+            Read<Map<String, VectorRecord>> found = store.fetch(req.getNamespace(), req.getIdsList());
+            Lsn.read(found.maxIndexedLsn());
+            FetchResponse.Builder b = FetchResponse.newBuilder().setNamespace(req.getNamespace())
+                    .setUsage(ReadUnits.fetch(found.result().size()));
+            for (Map.Entry<String, VectorRecord> e : found.result().entrySet()) {
                 b.putVectors(e.getKey(), vector(e.getValue()));
             }
             return b.build();
@@ -124,14 +137,16 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                     throw ConiferException.invalid("Update by filter sets metadata only: send filter and setMetadata, "
                             + "without id, values or sparseValues");
                 }
-                int matched = store.updateByFilter(req.getNamespace(), Structs.toMap(req.getFilter()),
+                Written w = store.updateByFilter(req.getNamespace(), Structs.toMap(req.getFilter()),
                         req.hasSetMetadata() ? Structs.toMap(req.getSetMetadata()) : null, req.getDryRun());
-                return UpdateResponse.newBuilder().setMatchedRecords(matched).build();
+                Lsn.written(w.requestLsn());
+                return UpdateResponse.newBuilder().setMatchedRecords(w.count()).build();
             }
-            int matched = store.update(req.getNamespace(), req.getId(), floats(req.getValuesList()),
+            Written w = store.update(req.getNamespace(), req.getId(), floats(req.getValuesList()),
                     req.hasSparseValues() ? sparse(req.getSparseValues()) : null,
                     req.hasSetMetadata() ? Structs.toMap(req.getSetMetadata()) : null);
-            return UpdateResponse.newBuilder().setMatchedRecords(matched).build();
+            Lsn.written(w.requestLsn());
+            return UpdateResponse.newBuilder().setMatchedRecords(w.count()).build();
         });
     }
 
@@ -142,9 +157,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             if (modes != 1) {
                 throw ConiferException.invalid("Delete needs exactly one of 'ids', 'deleteAll' or 'filter'");
             }
-            if (req.getDeleteAll()) store.deleteAll(req.getNamespace());
-            else if (req.hasFilter()) store.deleteByFilter(req.getNamespace(), Structs.toMap(req.getFilter()));
-            else store.deleteIds(req.getNamespace(), req.getIdsList());
+            Lsn.written(req.getDeleteAll() ? store.deleteAll(req.getNamespace())
+                    : req.hasFilter() ? store.deleteByFilter(req.getNamespace(), Structs.toMap(req.getFilter()))
+                    : store.deleteIds(req.getNamespace(), req.getIdsList()));
             return DeleteResponse.getDefaultInstance();
         });
     }
@@ -152,12 +167,15 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void list(ListRequest req, StreamObserver<ListResponse> out) {
         unary(out, () -> {
-            int limit = req.hasLimit() ? req.getLimit() : 100;
-            ListPage page = store.list(req.getNamespace(), req.hasPrefix() ? req.getPrefix() : null, limit,
-                    req.hasPaginationToken() ? req.getPaginationToken() : null);
-            ListResponse.Builder b = ListResponse.newBuilder().setNamespace(req.getNamespace());
+            PageToken token = PageToken.decode(RECORDS_TOKEN, req.getPaginationToken());
+            int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token);
+            Read<ListPage> read = store.list(req.getNamespace(), req.hasPrefix() ? req.getPrefix() : null, limit,
+                    PageToken.after(token));
+            Lsn.read(read.maxIndexedLsn());
+            ListPage page = read.result();
+            ListResponse.Builder b = ListResponse.newBuilder().setNamespace(req.getNamespace()).setUsage(ReadUnits.list());
             for (String id : page.ids()) b.addVectors(ListItem.newBuilder().setId(id));
-            if (page.next() != null) b.setPagination(Pagination.newBuilder().setNext(page.next()));
+            if (page.more()) next(b::setPagination, RECORDS_TOKEN, page.ids().get(page.ids().size() - 1), limit);
             return b.build();
         });
     }
@@ -165,7 +183,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void describeIndexStats(DescribeIndexStatsRequest req, StreamObserver<DescribeIndexStatsResponse> out) {
         unary(out, () -> {
-            IndexStats stats = store.stats(req.hasFilter() ? Structs.toMap(req.getFilter()) : null);
+            Read<IndexStats> read = store.stats(req.hasFilter() ? Structs.toMap(req.getFilter()) : null);
+            Lsn.read(read.maxIndexedLsn());
+            IndexStats stats = read.result();
             DescribeIndexStatsResponse.Builder b = DescribeIndexStatsResponse.newBuilder()
                     .setTotalVectorCount((int) stats.total())
                     .setIndexFullness(0f)
@@ -181,25 +201,25 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void listNamespaces(ListNamespacesRequest req, StreamObserver<ListNamespacesResponse> out) {
         unary(out, () -> {
-            int limit = req.hasLimit() ? req.getLimit() : 100;
+            PageToken token = PageToken.decode(NAMESPACES_TOKEN, req.getPaginationToken());
+            int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token);
             if (limit < 1 || limit > 1000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 1000");
-            String after = req.hasPaginationToken() && !req.getPaginationToken().isEmpty()
-                    ? decodeNamespaceToken(req.getPaginationToken()) : null;
+            String after = PageToken.after(token);
             String prefix = req.hasPrefix() ? req.getPrefix() : "";
-            List<Map.Entry<String, Long>> matching = new ArrayList<>();
-            for (Map.Entry<String, Long> e : store.namespaces().entrySet()) {
+            Read<SortedMap<String, NamespaceInfo>> read = store.namespaces();
+            Lsn.read(read.maxIndexedLsn());
+            List<Map.Entry<String, NamespaceInfo>> matching = new ArrayList<>();
+            for (Map.Entry<String, NamespaceInfo> e : read.result().entrySet()) {
                 String name = externalName(e.getKey());
                 if (name.startsWith(prefix)) matching.add(Map.entry(name, e.getValue()));
             }
             matching.sort((a, b) -> VectorStore.bitwise(a.getKey(), b.getKey()));
             // total_count counts every namespace matching the prefix, whichever page this is.
             ListNamespacesResponse.Builder b = ListNamespacesResponse.newBuilder().setTotalCount(matching.size());
-            List<Map.Entry<String, Long>> rest = after == null ? matching
+            List<Map.Entry<String, NamespaceInfo>> rest = after == null ? matching
                     : matching.stream().filter(e -> VectorStore.bitwise(e.getKey(), after) > 0).toList();
             for (int i = 0; i < Math.min(limit, rest.size()); i++) b.addNamespaces(description(rest.get(i).getKey(), rest.get(i).getValue()));
-            if (rest.size() > limit) {
-                b.setPagination(Pagination.newBuilder().setNext(encodeNamespaceToken(rest.get(limit - 1).getKey())));
-            }
+            if (rest.size() > limit) next(b::setPagination, NAMESPACES_TOKEN, rest.get(limit - 1).getKey(), limit);
             return b.build();
         });
     }
@@ -208,22 +228,24 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     public void describeNamespace(DescribeNamespaceRequest req, StreamObserver<NamespaceDescription> out) {
         unary(out, () -> {
             String ns = Limits.namespace(req.getNamespace());
-            Long n = store.namespaces().get(ns);
-            if (n == null) throw ConiferException.notFound("Namespace " + req.getNamespace() + " not found");
-            return description(externalName(ns), n);
+            Read<SortedMap<String, NamespaceInfo>> read = store.namespaces();
+            Lsn.read(read.maxIndexedLsn());
+            NamespaceInfo info = read.result().get(ns);
+            if (info == null) throw ConiferException.notFound("Namespace " + req.getNamespace() + " not found");
+            return description(externalName(ns), info);
         });
     }
 
     @Override
     public void createNamespace(CreateNamespaceRequest req, StreamObserver<NamespaceDescription> out) {
         unary(out, () -> {
-            if (req.hasSchema() && req.getSchema().getFieldsCount() > 0) {
-                throw ConiferException.invalid("Per-namespace schemas are not supported; set the schema when creating the index");
-            }
-            if (!store.createNamespace(req.getName())) {
+            List<String> filterable = req.hasSchema() ? filterableFields(req.getSchema()) : null;
+            Written w = store.createNamespace(req.getName(), filterable);
+            if (w.count() == 0) {
                 throw new ConiferException(ErrorCode.ALREADY_EXISTS, "Namespace " + req.getName() + " already exists");
             }
-            return description(externalName(Limits.namespace(req.getName())), 0);
+            Lsn.written(w.requestLsn());
+            return description(externalName(Limits.namespace(req.getName())), new NamespaceInfo(0, filterable));
         });
     }
 
@@ -233,7 +255,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             if (!store.namespaceExists(req.getNamespace())) {
                 throw ConiferException.notFound("Namespace " + req.getNamespace() + " not found");
             }
-            store.deleteNamespace(req.getNamespace());
+            Lsn.written(store.deleteNamespace(req.getNamespace()));
             return DeleteResponse.getDefaultInstance();
         });
     }
@@ -244,35 +266,51 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             if (!req.hasFilter() || req.getFilter().getFieldsCount() == 0) {
                 throw ConiferException.invalid("fetch_by_metadata needs a non-empty filter");
             }
-            VectorStore.RecordPage page = store.fetchByMetadata(req.getNamespace(), Structs.toMap(req.getFilter()),
-                    req.hasLimit() ? req.getLimit() : 100, req.hasPaginationToken() ? req.getPaginationToken() : null);
-            FetchByMetadataResponse.Builder b = FetchByMetadataResponse.newBuilder().setNamespace(req.getNamespace());
+            PageToken token = PageToken.decode(RECORDS_TOKEN, req.getPaginationToken());
+            int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token);
+            Read<VectorStore.RecordPage> read = store.fetchByMetadata(req.getNamespace(), Structs.toMap(req.getFilter()),
+                    limit, PageToken.after(token));
+            Lsn.read(read.maxIndexedLsn());
+            VectorStore.RecordPage page = read.result();
+            FetchByMetadataResponse.Builder b = FetchByMetadataResponse.newBuilder().setNamespace(req.getNamespace())
+                    .setUsage(ReadUnits.fetch(page.records().size()));
             for (VectorRecord r : page.records()) b.putVectors(r.id(), vector(r));
-            if (page.next() != null) b.setPagination(Pagination.newBuilder().setNext(page.next()));
+            if (page.more()) next(b::setPagination, RECORDS_TOKEN, page.records().get(page.records().size() - 1).id(), limit);
             return b.build();
         });
     }
 
-    private static NamespaceDescription description(String name, long records) {
-        return NamespaceDescription.newBuilder().setName(name).setRecordCount((int) records).build();
+    private static NamespaceDescription description(String name, NamespaceInfo info) {
+        NamespaceDescription.Builder b = NamespaceDescription.newBuilder().setName(name).setRecordCount((int) info.records());
+        if (info.filterableFields() != null) {
+            MetadataSchema.Builder schema = MetadataSchema.newBuilder();
+            for (String f : info.filterableFields()) {
+                schema.putFields(f, MetadataFieldProperties.newBuilder().setFilterable(true).build());
+            }
+            b.setSchema(schema);
+        }
+        return b.build();
+    }
+
+    /** A create_namespace schema's fields; Pinecone supports only {@code filterable: true}. */
+    private static List<String> filterableFields(MetadataSchema schema) {
+        List<String> fields = new ArrayList<>(new TreeSet<>(schema.getFieldsMap().keySet()));
+        for (String f : fields) {
+            Limits.schemaField(f);
+            if (!schema.getFieldsMap().get(f).getFilterable()) {
+                throw ConiferException.invalid("schema.fields." + f + ".filterable is false; only filterable: true is supported");
+            }
+        }
+        return fields;
+    }
+
+    /** Sets the pagination of a page after which more remain. */
+    private static void next(Consumer<Pagination> setPagination, String kind, String last, int limit) {
+        setPagination.accept(Pagination.newBuilder().setNext(PageToken.encode(kind, last, limit)).build());
     }
 
     private static String externalName(String ns) {
         return ns.isEmpty() ? DEFAULT_NAMESPACE_NAME : ns;
-    }
-
-    private static String encodeNamespaceToken(String last) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((NS_TOKEN_PREFIX + last).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String decodeNamespaceToken(String token) {
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            if (s.startsWith(NS_TOKEN_PREFIX)) return s.substring(NS_TOKEN_PREFIX.length());
-        } catch (IllegalArgumentException ignored) {
-            // reported below
-        }
-        throw ConiferException.invalid("Invalid paginationToken: pass the pagination.next value of a previous response");
     }
 
     private static Vector vector(VectorRecord r) {
