@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -21,6 +23,8 @@ import java.util.stream.Stream;
  * <p>Run: {@code ./conifer bench restart [--vectors 55000] [--dim 256] [--max-replay-seconds 5]}.
  */
 public final class RestartBenchmark {
+    private static final Pattern REPLAYED = Pattern.compile("Replayed (\\d+) write-ahead log records .* in (\\d+) ms");
+
     private RestartBenchmark() {}
 
     public static void main(String[] args) throws Exception {
@@ -34,7 +38,8 @@ public final class RestartBenchmark {
             System.out.println();
             System.out.printf(Locale.ROOT, "%,d x %d vectors loaded, then kill -9; JVM %s, %d cores%n", vectors, dim,
                     Runtime.version(), Runtime.getRuntime().availableProcessors());
-            System.out.printf(Locale.ROOT, "%-34s %14s %14s %16s%n", "checkpoint policy", "log at kill", "to /health", "to first query");
+            System.out.printf(Locale.ROOT, "%-34s %14s %14s %16s   %s%n", "checkpoint policy", "log at kill", "to /health",
+                    "to first query", "replay");
             bounded.print("replay bound " + bound + " s + 30 s + 256 MB");
             unbounded.print("30 s + 256 MB (before)");
         } finally {
@@ -42,10 +47,11 @@ public final class RestartBenchmark {
         }
     }
 
-    record Result(long logBytes, double loadSeconds, double healthSeconds, double querySeconds) {
+    /** {@code replay} is the server's own "Replayed N records ... in M ms" line (empty if nothing was replayed). */
+    record Result(long logBytes, double loadSeconds, double healthSeconds, double querySeconds, String replay) {
         void print(String policy) {
-            System.out.printf(Locale.ROOT, "%-34s %11.1f MB %12.2f s %14.2f s%n", policy, BackupBenchmark.mb(logBytes),
-                    healthSeconds, querySeconds);
+            System.out.printf(Locale.ROOT, "%-34s %11.1f MB %12.2f s %14.2f s   %s%n", policy, BackupBenchmark.mb(logBytes),
+                    healthSeconds, querySeconds, replay);
         }
     }
 
@@ -84,7 +90,9 @@ public final class RestartBenchmark {
                 }
                 Thread.sleep(20);
             }
-            Result result = new Result(logBytes, loadSeconds, health, BackupBenchmark.seconds(start));
+            Matcher replayed = REPLAYED.matcher(server.logText());
+            Result result = new Result(logBytes, loadSeconds, health, BackupBenchmark.seconds(start),
+                    replayed.find() ? replayed.group(1) + " records in " + replayed.group(2) + " ms" : "");
             System.out.println("restarted server's log:");
             server.logText().lines().filter(l -> !l.startsWith("WARNING")).forEach(l -> System.out.println("  " + l));
             return result;
