@@ -32,7 +32,7 @@ class ReplayTest {
     private static String state(VectorStore store, List<String> namespaces, List<String> ids) {
         Map<String, String> out = new TreeMap<>();
         for (String ns : namespaces) {
-            store.fetch(ns, ids).forEach((id, r) -> out.put(ns + "/" + id, java.util.Arrays.toString(r.values()) + r.metadata()));
+            store.fetch(ns, ids).result().forEach((id, r) -> out.put(ns + "/" + id, java.util.Arrays.toString(r.values()) + r.metadata()));
         }
         return out.toString();
     }

@@ -80,7 +80,7 @@ class WalCorruptionTest {
 
     private long openAndCount() throws IOException {
         try (VectorStore store = VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults())) {
-            return store.stats(null).total();
+            return store.stats(null).result().total();
         }
     }
 
@@ -127,11 +127,11 @@ class WalCorruptionTest {
         assertEquals(record10, Files.size(wal));
 
         try (VectorStore store = VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults())) {
-            assertEquals(9, store.stats(null).total());
+            assertEquals(9, store.stats(null).result().total());
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 100; i++) ids.add("v" + i);
             assertEquals(java.util.Set.of("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"),
-                    store.fetch("", ids).keySet());
+                    store.fetch("", ids).result().keySet());
             store.upsert("", List.of(new VectorRecord("after", new float[] {1, 1, 1}, null, null)));
         }
         assertEquals(10, openAndCount());
