@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.conifer.Await;
 import io.conifer.Http;
 import io.conifer.TestServer;
+import io.conifer.index.OfflineIndexes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,17 +42,20 @@ class RepairCommandTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
-    /** Index "logs" with 100 acknowledged upserts (log sequences 1..100), then a crash. */
+    /** Index "logs" with 100 acknowledged upserts (log sequences 1..100) and index "other" with one, then a crash. */
     private Path hundredUpsertsThenCrash(Path data) throws IOException {
         try (TestServer server = TestServer.start(data)) {
             Http control = new Http(server.url(), TestServer.KEY);
+            Http other = control.forHost(control.createDense("other", 3, "cosine"));
+            assertEquals(200, other.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"o\",\"values\":[1,2,3]}]}").status());
             Http d = control.forHost(control.createDense("logs", 3, "cosine"));
             for (int i = 0; i < 100; i++) {
                 assertEquals(200, d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"v" + i + "\",\"values\":[1," + i + ",2]}]}").status());
             }
             server.server().crash();
         }
-        try (Stream<Path> files = Files.walk(data.resolve("indexes"))) {
+        Path logs = OfflineIndexes.directory(data, "logs", null);
+        try (Stream<Path> files = Files.list(logs.resolve("wal"))) {
             return files.filter(p -> p.getFileName().toString().matches("wal-\\d+\\.log")).max(Path::compareTo).orElseThrow();
         }
     }
@@ -65,11 +70,13 @@ class RepairCommandTest {
         throw new AssertionError("no record " + seq + " in " + wal);
     }
 
-    private static JsonNode stats(Path data) {
+    private static JsonNode stats(Path data) throws InterruptedException {
         try (TestServer server = TestServer.start(data)) {
             Http control = new Http(server.url(), TestServer.KEY);
-            return control.forHost(control.get("/indexes/logs").json().get("host").asText())
-                    .post("/describe_index_stats", "{}").json();
+            Http logs = control.forHost(control.get("/indexes/logs").json().get("host").asText());
+            // Indexes open in the background after start.
+            Await.until("logs serves", () -> logs.post("/describe_index_stats", "{}").status() == 200);
+            return logs.post("/describe_index_stats", "{}").json();
         } catch (IOException e) {
             throw new AssertionError(e);
         }
@@ -93,6 +100,20 @@ class RepairCommandTest {
         assertTrue(command.find(), report.out());
         assertEquals(wal.getFileName() + ":" + record10, command.group(1));
         assertTrue(java.util.Arrays.equals(bytes, Files.readAllBytes(wal)), "a report changes nothing");
+
+        // The server keeps this index closed, says where the damage is, serves the other one, and changes nothing.
+        try (TestServer server = TestServer.start(data)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            Await.until("logs is marked failed", () -> control.get("/indexes/logs").json().get("status").get("state")
+                    .asText().equals("InitializationFailed"));
+            Http.Response refused = control.forHost(control.get("/indexes/logs").json().get("host").asText())
+                    .get("/vectors/fetch?ids=v0");
+            assertEquals(503, refused.status(), refused.toString());
+            assertTrue(refused.body().contains("at byte " + record10 + " (sequence 10); 90 valid records"), refused.toString());
+            Http other = control.forHost(control.get("/indexes/other").json().get("host").asText());
+            assertEquals(1, other.get("/vectors/fetch?ids=o").json().get("vectors").size());
+        }
+        assertTrue(java.util.Arrays.equals(bytes, Files.readAllBytes(wal)), "refusing to open changes nothing");
 
         Run elsewhere = repair("--data-dir", data.toString(), "--index", "logs", "--truncate-at", wal.getFileName() + ":" + (record10 + 1));
         assertEquals(2, elsewhere.exit());
