@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 /** The {@code conifer} command. */
 @Command(name = "conifer", mixinStandardHelpOptions = true, version = "conifer 0.1.0",
         description = "A self-hosted vector database that speaks the Pinecone API.",
-        subcommands = {Main.Serve.class, BackupCommand.class})
+        subcommands = {Main.Serve.class, BackupCommand.class, RepairCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
@@ -63,10 +63,15 @@ public final class Main implements Runnable {
                         + " (env CONIFER_BACKUP_MAX_MBPS; default 0, unlimited).")
         double backupMaxMbps;
 
+        @Option(names = "--max-replay-seconds", defaultValue = "${env:CONIFER_MAX_REPLAY_SECONDS:-5}",
+                description = "Checkpoint an index once replaying its log after a crash would take about this long"
+                        + " (env CONIFER_MAX_REPLAY_SECONDS; default ${DEFAULT-VALUE}; 0: only every 30 s and every 256 MB of log).")
+        double maxReplaySeconds;
+
         @Override
         public Integer call() throws Exception {
             ServerConfig config = new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000,
-                    backupDir, backupQuota, backupMaxMbps);
+                    backupDir, backupQuota, backupMaxMbps).withMaxReplayMillis(Math.round(maxReplaySeconds * 1000));
             ConiferServer server;
             try {
                 server = ConiferServer.start(config);

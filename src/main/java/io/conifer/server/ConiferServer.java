@@ -53,7 +53,7 @@ public final class ConiferServer implements AutoCloseable {
     }
 
     public static ConiferServer start(ServerConfig config) throws IOException {
-        VectorStore.StoreOptions options = VectorStore.StoreOptions.defaults();
+        VectorStore.StoreOptions options = VectorStore.StoreOptions.defaults().withMaxReplayMillis(config.maxReplayMillis());
         return start(config, (dir, space) -> VectorStore.open(dir, space, options));
     }
 

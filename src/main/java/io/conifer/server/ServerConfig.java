@@ -1,5 +1,6 @@
 package io.conifer.server;
 
+import io.conifer.vectors.VectorStore;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -7,6 +8,8 @@ import java.time.Clock;
  * How a server runs. {@code firstDataPort} is where index ports are allocated from (0 means "the
  * control port + 1"); {@code backupDir} null means {@code DATA_DIR/backups}; {@code backupMaxMbps} 0
  * means unthrottled. {@code clock} is the time backup schedules run by (tests set their own).
+ * {@code maxReplayMillis} bounds the log replay after a crash (0: only the log's size and the
+ * checkpoint interval bound it).
  */
 public record ServerConfig(
         Path dataDir,
@@ -19,15 +22,16 @@ public record ServerConfig(
         Path backupDir,
         int backupQuota,
         double backupMaxMbps,
-        Clock clock) {
+        Clock clock,
+        long maxReplayMillis) {
 
     public static final int DEFAULT_BACKUP_QUOTA = 1000;
 
-    /** A configuration on the system clock. */
+    /** A configuration on the system clock, with the default replay bound. */
     public ServerConfig(Path dataDir, int port, String apiKeys, String bind, String advertiseHost, int firstDataPort,
             long checkpointIntervalMillis, Path backupDir, int backupQuota, double backupMaxMbps) {
         this(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis, backupDir, backupQuota,
-                backupMaxMbps, Clock.systemUTC());
+                backupMaxMbps, Clock.systemUTC(), VectorStore.StoreOptions.defaults().maxReplayMillis());
     }
 
     public static ServerConfig defaults(Path dataDir) {
@@ -36,22 +40,27 @@ public record ServerConfig(
 
     public ServerConfig withPorts(int port, int firstDataPort) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock);
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis);
     }
 
     public ServerConfig withApiKeys(String keys) {
         return new ServerConfig(dataDir, port, keys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock);
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis);
     }
 
     public ServerConfig withBackups(Path dir, int quota, double maxMbps) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                dir, quota, maxMbps, clock);
+                dir, quota, maxMbps, clock, maxReplayMillis);
     }
 
     public ServerConfig withClock(Clock newClock) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, newClock);
+                backupDir, backupQuota, backupMaxMbps, newClock, maxReplayMillis);
+    }
+
+    public ServerConfig withMaxReplayMillis(long millis) {
+        return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
+                backupDir, backupQuota, backupMaxMbps, clock, millis);
     }
 
     public int dataPortStart() {

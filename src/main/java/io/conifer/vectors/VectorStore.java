@@ -19,7 +19,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.apache.lucene.document.Document;
@@ -102,6 +104,8 @@ public final class VectorStore implements Closeable {
     private final Path luceneDir;
     private final ConditionLog health;
     private volatile long committedSeq;
+    /** Time spent applying writes the last checkpoint does not cover: what a replay would redo. */
+    private final LongAdder applyNanosSinceCheckpoint = new LongAdder();
     /** Set by close and abandon: maintenance that raced a delete or shutdown then leaves the store alone. */
     private volatile boolean closed;
     private long recoveryDelayNanos;
@@ -195,12 +199,14 @@ public final class VectorStore implements Closeable {
         try {
             long committed = committedSeq(directory);
             int[] replayed = {0};
+            long replayStart = System.nanoTime();
             wal = WriteAheadLog.open(dir.resolve("wal"), committed, (seq, payload) -> {
                 apply(writer, WriteOp.decode(payload), space);
                 replayed[0]++;
             });
             if (replayed[0] > 0) {
-                log.info("Replayed {} write-ahead log records into {}", replayed[0], dir);
+                log.info("Replayed {} write-ahead log records into {} in {} ms", replayed[0], dir,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - replayStart));
             }
             return new Engine(writer, wal, SequencedSearchers.open(writer, wal::checkpointable), committed);
         } catch (IOException | RuntimeException e) {
@@ -210,7 +216,7 @@ public final class VectorStore implements Closeable {
         }
     }
 
-    private static long committedSeq(Directory directory) throws IOException {
+    static long committedSeq(Directory directory) throws IOException {
         if (!DirectoryReader.indexExists(directory)) return 0;
         String v = SegmentInfos.readLatestCommit(directory).getUserData().get(WAL_SEQ);
         return v == null ? 0 : Long.parseLong(v);
@@ -414,7 +420,9 @@ public final class VectorStore implements Closeable {
             throw refused(e, ex);
         }
         try {
+            long started = System.nanoTime();
             apply(e.writer, op, space);
+            applyNanosSinceCheckpoint.add(System.nanoTime() - started);
         } catch (IOException | AlreadyClosedException ex) {
             // The record is durable but unapplied; the log keeps it for the reopened writer to replay.
             fail(e, ex);
@@ -619,10 +627,12 @@ public final class VectorStore implements Closeable {
             try {
                 long seq = e.wal.checkpointable();
                 if (seq == committedSeq && !e.writer.hasUncommittedChanges() && DirectoryReader.indexExists(directory)) return;
+                long covered = applyNanosSinceCheckpoint.sum();
                 e.wal.roll();
                 e.writer.setLiveCommitData(Map.of(WAL_SEQ, Long.toString(seq)).entrySet());
                 e.writer.commit();
                 committedSeq = seq;
+                applyNanosSinceCheckpoint.add(-covered);
                 e.wal.trim(seq);
             } catch (IOException | AlreadyClosedException ex) {
                 fail(e, ex);
@@ -704,9 +714,16 @@ public final class VectorStore implements Closeable {
         public void syncMetaData() {}
     }
 
-    /** Whether enough log has accumulated since the last checkpoint that one is worth doing early. */
-    private boolean checkpointDue() {
-        return engine.wal.bytesSinceRoll() > options.checkpointLogBytes();
+    /**
+     * Whether replaying the log after a crash would now take longer than the bound, or the log has
+     * grown past its size bound. Replay redoes the same operations on one thread, in log order (so a
+     * restarted index answers exactly as before, ties included), so the time the writes since the last
+     * checkpoint spent being applied, summed over writer threads, is what replaying them costs.
+     */
+    boolean checkpointDue() {
+        long maxReplayNanos = TimeUnit.MILLISECONDS.toNanos(options.maxReplayMillis());
+        return (maxReplayNanos > 0 && applyNanosSinceCheckpoint.sum() > maxReplayNanos)
+                || engine.wal.bytesSinceRoll() > options.checkpointLogBytes();
     }
 
     // ---------------------------------------------------------------- reads
@@ -1168,9 +1185,18 @@ public final class VectorStore implements Closeable {
         directory.close();
     }
 
-    public record StoreOptions(double ramBufferMb, double maxSegmentMb, int efSearch, long checkpointLogBytes) {
+    /**
+     * {@code maxReplayMillis}: checkpoint once the writes since the last one would take this long to
+     * replay (0: no such bound).
+     */
+    public record StoreOptions(double ramBufferMb, double maxSegmentMb, int efSearch, long checkpointLogBytes,
+            long maxReplayMillis) {
         public static StoreOptions defaults() {
-            return new StoreOptions(64, 2048, 100, 256L * 1024 * 1024);
+            return new StoreOptions(64, 2048, 100, 256L * 1024 * 1024, 5_000);
+        }
+
+        public StoreOptions withMaxReplayMillis(long millis) {
+            return new StoreOptions(ramBufferMb, maxSegmentMb, efSearch, checkpointLogBytes, millis);
         }
     }
 }

@@ -27,15 +27,15 @@ import java.util.zip.CRC32C;
  * <p>The log is a sequence of files named by the first sequence number they hold. A Lucene commit
  * records the highest sequence {@code S} whose every predecessor is applied ({@link #checkpointable});
  * after that commit, files holding only records {@code <= S} are deleted. On open, records after the
- * committed {@code S} are replayed; a torn record at the tail of the last file (a crash mid-append,
- * never acknowledged) is cut off.
+ * committed {@code S} are replayed; {@link WalReader} tells a torn tail (cut off) from corruption
+ * (opening fails and nothing is changed).
  *
  * <p>A failed append or sync (a full disk, an I/O error) leaves nothing behind: the file is cut back to
  * what was last synced or appended whole, so later records never sit behind garbage, and every record
  * cut off fails its own {@link #sync}. Only if that cut fails is the log unusable until reopened.
  */
 final class WriteAheadLog implements Closeable {
-    private static final int HEADER = 4 + 8 + 4;
+    static final int HEADER = 4 + 8 + 4;
     private static final String PREFIX = "wal-";
     private static final String SUFFIX = ".log";
 
@@ -64,15 +64,20 @@ final class WriteAheadLog implements Closeable {
         this.dir = dir;
     }
 
-    /** Opens the log, replaying every record with a sequence above {@code afterSeq}. */
+    /**
+     * Opens the log, replaying every record with a sequence above {@code afterSeq}. A torn tail is cut
+     * off; any other damage throws {@link WalCorruptionException} and changes nothing on disk.
+     */
     static WriteAheadLog open(Path dir, long afterSeq, Replayer replayer) throws IOException {
         Files.createDirectories(dir);
         WriteAheadLog wal = new WriteAheadLog(dir);
-        List<Path> files = wal.files();
-        long last = afterSeq;
-        for (int i = 0; i < files.size(); i++) {
-            last = Math.max(last, replayFile(files.get(i), i == files.size() - 1, afterSeq, replayer));
-        }
+        WalReader.Result read = WalReader.read(files(dir), afterSeq, (seq, payload) -> {
+            if (seq > afterSeq) replayer.replay(seq, payload);
+        });
+        WalReader.Stop stop = read.stop();
+        if (stop != null && !stop.torn()) throw new WalCorruptionException(stop);
+        if (stop != null) cutTornTail(stop);
+        long last = Math.max(afterSeq, read.lastSeq());
         wal.lastSeq = last;
         wal.syncedSeq = last;
         wal.startFile(last + 1);
@@ -80,62 +85,15 @@ final class WriteAheadLog implements Closeable {
         return wal;
     }
 
-    private static long replayFile(Path file, boolean isLast, long afterSeq, Replayer replayer) throws IOException {
-        long last = 0;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
-            long pos = 0;
-            ByteBuffer header = ByteBuffer.allocate(HEADER);
-            while (pos < size) {
-                header.clear();
-                if (readFully(ch, header, pos) < HEADER) {
-                    truncateTail(ch, file, pos, isLast, "a torn record header");
-                    break;
-                }
-                header.flip();
-                int length = header.getInt();
-                long seq = header.getLong();
-                int crc = header.getInt();
-                if (length < 0 || pos + HEADER + length > size) {
-                    truncateTail(ch, file, pos, isLast, "a torn record");
-                    break;
-                }
-                ByteBuffer payload = ByteBuffer.allocate(length);
-                readFully(ch, payload, pos + HEADER);
-                if (checksum(seq, payload.array()) != crc) {
-                    truncateTail(ch, file, pos, isLast, "a record with a bad checksum");
-                    break;
-                }
-                if (seq > afterSeq) replayer.replay(seq, payload.array());
-                last = seq;
-                pos += HEADER + length;
-            }
+    /** A crash mid-append leaves a partial record that was never acknowledged: it goes. */
+    private static void cutTornTail(WalReader.Stop stop) throws IOException {
+        try (FileChannel ch = FileChannel.open(stop.file(), StandardOpenOption.WRITE)) {
+            ch.truncate(stop.offset());
+            ch.force(true);
         }
-        return last;
     }
 
-    private static void truncateTail(FileChannel ch, Path file, long pos, boolean isLast, String what)
-            throws IOException {
-        if (!isLast) {
-            throw new IOException("Write-ahead log " + file + " has " + what + " at byte " + pos
-                    + " but is not the last log file: the log is corrupt");
-        }
-        // A crash mid-append leaves a partial record that was never acknowledged: cut it off.
-        ch.truncate(pos);
-        ch.force(true);
-    }
-
-    private static int readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
-        int total = 0;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, pos + total);
-            if (n < 0) break;
-            total += n;
-        }
-        return total;
-    }
-
-    private static int checksum(long seq, byte[] payload) {
+    static int checksum(long seq, byte[] payload) {
         CRC32C crc = new CRC32C();
         ByteBuffer s = ByteBuffer.allocate(8).putLong(0, seq);
         crc.update(s);
@@ -269,7 +227,7 @@ final class WriteAheadLog implements Closeable {
 
     /** Deletes every file whose records are all at or below {@code checkpointSeq}. */
     void trim(long checkpointSeq) throws IOException {
-        List<Path> files = files();
+        List<Path> files = files(dir);
         for (int i = 0; i + 1 < files.size(); i++) {
             long nextFirst = firstSeq(files.get(i + 1));
             if (nextFirst <= checkpointSeq + 1) Files.deleteIfExists(files.get(i));
@@ -283,7 +241,7 @@ final class WriteAheadLog implements Closeable {
         DurableFiles.fsyncDirectory(dir);
     }
 
-    private List<Path> files() throws IOException {
+    static List<Path> files(Path dir) throws IOException {
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PREFIX + "*" + SUFFIX)) {
             ds.forEach(out::add);
@@ -292,7 +250,7 @@ final class WriteAheadLog implements Closeable {
         return out;
     }
 
-    private static long firstSeq(Path file) {
+    static long firstSeq(Path file) {
         String n = file.getFileName().toString();
         return Long.parseLong(n.substring(PREFIX.length(), n.length() - SUFFIX.length()));
     }

@@ -279,7 +279,7 @@ public final class BackupBenchmark {
         return out;
     }
 
-    private static void load(Http data, Clusters clusters, int from, int to, int threads) throws InterruptedException {
+    static void load(Http data, Clusters clusters, int from, int to, int threads) throws InterruptedException {
         load(data, clusters, from, to, threads, 0);
     }
 
@@ -330,11 +330,11 @@ public final class BackupBenchmark {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
     }
 
-    private static double seconds(long startNanos) {
+    static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private static double mb(long bytes) {
+    static double mb(long bytes) {
         return bytes / (1024.0 * 1024.0);
     }
 
@@ -343,7 +343,7 @@ public final class BackupBenchmark {
         return dflt;
     }
 
-    private static int intArg(String[] args, String name, int dflt) {
+    static int intArg(String[] args, String name, int dflt) {
         for (int i = 0; i + 1 < args.length; i++) if (args[i].equals(name)) return Integer.parseInt(args[i + 1]);
         return dflt;
     }
