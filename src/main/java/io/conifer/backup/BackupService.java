@@ -4,6 +4,7 @@ import io.conifer.error.ConiferException;
 import io.conifer.files.DurableFiles;
 import io.conifer.error.ErrorCode;
 import io.conifer.index.IndexDefinition;
+import io.conifer.index.CommitGate;
 import io.conifer.index.IndexManager;
 import io.conifer.vectors.VectorStore;
 import java.io.Closeable;
@@ -82,10 +83,13 @@ public final class BackupService implements Closeable {
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     private final Object blobLock = new Object();
     private volatile RestoreGuard restoreGuard = id -> List.of();
+    /** Passed just before a create's or delete's first durable change, so a timed-out request changes nothing. */
+    private final CommitGate gate;
 
     public BackupService(BackupRepository repository, IndexManager indexes, Path stagingRoot, int quotaPerProject,
-            Throttle throttle) {
+            Throttle throttle, CommitGate gate) {
         this.repository = repository;
+        this.gate = gate;
         this.indexes = indexes;
         this.stagingRoot = stagingRoot;
         this.quotaPerProject = quotaPerProject;
@@ -271,6 +275,7 @@ public final class BackupService implements Closeable {
         long total = 0;
         try {
             for (String f : pit.files()) total += Files.size(staging.resolve(f));
+            gate.pass();
             repository.putManifest(id, manifest.toJson());
         } catch (IOException | RuntimeException e) {
             DurableFiles.deleteTree(staging);
@@ -506,6 +511,7 @@ public final class BackupService implements Closeable {
                                 + " cannot be deleted while restore jobs read it: " + String.join(", ", jobs));
                     }
                     BackupManifest marked = m.withDeletionRequested();
+                    gate.pass();
                     repository.putManifest(backupId, marked.toJson());
                     manifests.remove(backupId);
                     pendingDeletion.put(backupId, marked);
@@ -513,6 +519,7 @@ public final class BackupService implements Closeable {
                     return;
                 }
                 // The copy checks this under the same lock before it publishes a blob or the manifest.
+                gate.pass();
                 if (m.status() == BackupStatus.Initializing) cancelled.add(backupId);
                 repository.deleteManifest(backupId);
                 manifests.remove(backupId);

@@ -77,7 +77,8 @@ public final class ConiferServer implements AutoCloseable {
                     config.dataPortStart(), opener, ControlPlane.COMMIT_GATE, config.checkpointIntervalMillis());
             indexes.start();
             backups = new BackupService(new LocalBackupRepository(config.backupRepository()), indexes,
-                    config.dataDir().resolve("backup-staging"), config.backupQuota(), new Throttle(config.backupMaxMbps()));
+                    config.dataDir().resolve("backup-staging"), config.backupQuota(), new Throttle(config.backupMaxMbps()),
+                    ControlPlane.COMMIT_GATE);
             backups.start();
             Throttle throttle = new Throttle(config.backupMaxMbps());
             restores = new RestoreService(config.dataDir().resolve("restore-jobs.json"), backups, indexes, throttle);

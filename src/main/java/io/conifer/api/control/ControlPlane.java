@@ -26,8 +26,7 @@ public final class ControlPlane {
     public static Server build(InetSocketAddress address, EventLoopGroup workers, ApiKeys keys, IndexManager indexes,
             BackupService backups, RestoreService restores, ScheduleService schedules, PageTokens tokens, String advertiseHost) {
         ControlPlaneErrors errors = new ControlPlaneErrors();
-        // Index and restore operations pass the commit gate, so their timeouts can promise "not applied";
-        // backup operations do not (yet) and keep Armeria's plain request timeout.
+        // Index, backup and restore operations pass the commit gate, so their timeouts can promise "not applied".
         ControlPlaneDeadline deadline = new ControlPlaneDeadline(DEADLINE_MILLIS);
         ServerBuilder sb = Server.builder()
                 .http(address)
@@ -44,6 +43,7 @@ public final class ControlPlane {
                 .build(new IndexesApi(indexes, advertiseHost));
         sb.annotatedService()
                 .decorator(new ControlPlaneAuth(keys))
+                .decorator(deadline)
                 .exceptionHandlers(errors)
                 .build(new BackupsApi(backups, tokens));
         sb.annotatedService()

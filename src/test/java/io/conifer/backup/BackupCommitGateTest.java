@@ -1,0 +1,86 @@
+package io.conifer.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
+import io.conifer.index.CommitGate;
+import io.conifer.index.IndexManager;
+import io.conifer.index.ReadCapacity;
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorRecord;
+import io.conifer.vectors.VectorStore;
+import io.conifer.vectors.VectorType;
+import java.io.Closeable;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Backup create and delete pass the control plane's commit gate before their first durable change, so
+ * a request that timed out (and was answered "not applied") leaves the repository as it was.
+ */
+class BackupCommitGateTest {
+    private static final ConiferException TIMED_OUT = new ConiferException(ErrorCode.UNAVAILABLE, "timed out");
+
+    @Test
+    void aRefusedGateLeavesNoBackupBehindAndKeepsADeletedOne(@TempDir Path dir) throws Exception {
+        AtomicBoolean refuse = new AtomicBoolean();
+        CommitGate gate = () -> {
+            if (refuse.get()) throw TIMED_OUT;
+        };
+        IndexManager indexes = new IndexManager(dir.resolve("data"), (def, store) -> (Closeable) () -> {},
+                InetAddress.getLoopbackAddress(), 40000, (d, space) -> VectorStore.open(d, space,
+                VectorStore.StoreOptions.defaults()), CommitGate.OPEN, 30_000);
+        BackupService backups = null;
+        try {
+            indexes.start();
+            indexes.create("p", new IndexManager.NewIndex("docs", VectorType.DENSE, 2, Metric.COSINE, false, Map.of(),
+                    "aws", "us-east-1", Set.of(), ReadCapacity.ON_DEMAND));
+            indexes.requireReady("p", "docs").store().upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
+            backups = new BackupService(new LocalBackupRepository(dir.resolve("repo")), indexes, dir.resolve("staging"), 100,
+                    Throttle.UNLIMITED, gate);
+            backups.start();
+
+            refuse.set(true);
+            BackupService service = backups;
+            assertThrows(ConiferException.class, () -> service.create("p", "docs", "late", null));
+            assertEquals(List.of(), backups.list("p", null), "a refused create left a backup");
+            assertEquals(0, countFiles(dir.resolve("staging")), "a refused create left staging files");
+
+            refuse.set(false);
+            String id = backups.create("p", "docs", "kept", null).backupId();
+            Instant until = Instant.now().plus(Duration.ofSeconds(60));
+            while (backups.describe("p", id).status() == BackupStatus.Initializing && Instant.now().isBefore(until)) {
+                Thread.sleep(20);
+            }
+            assertEquals(BackupStatus.Ready, backups.describe("p", id).status());
+            refuse.set(true);
+            assertThrows(ConiferException.class, () -> service.delete("p", id));
+            assertThrows(ConiferException.class, () -> service.deleteWhenRestoresEnd("p", id));
+            assertEquals(BackupStatus.Ready, backups.describe("p", id).status(), "a refused delete removed the backup");
+            assertTrue(backups.repository().getManifest(id).isPresent(), "a refused delete removed the manifest");
+        } finally {
+            if (backups != null) backups.close();
+            indexes.close();
+        }
+    }
+
+    private static long countFiles(Path dir) throws Exception {
+        if (!Files.exists(dir)) return 0;
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).count();
+        }
+    }
+}
