@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
+import io.conifer.server.ConiferServer;
+import io.conifer.server.ServerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -282,6 +284,53 @@ class ControlPlane2026Test {
         }
         assertError(v7("GET", "/indexes/never-was/backups?include_deleted=true", null), 404, "NOT_FOUND", "never-was");
         assertFalse(v4("GET", "/backups/" + firstId, null).json().has("source_index_deleted_at"), "older shapes are unchanged");
+    }
+
+    /**
+     * On a server whose backup copying is throttled, so that a backup stays Initializing and a restore
+     * runs for a while: 2026-07 answers a restore from an unfinished backup with 412 (older versions 400),
+     * and accepts deleting a backup a restore reads (older versions 412), the restore finishing unharmed.
+     */
+    @Test
+    void notReadyBackupsAndDeletesDuringARestore() throws Exception {
+        ServerConfig c = ServerConfig.defaults(dir.resolve("throttled")).withApiKeys(TestServer.KEY)
+                .withPorts(0, TestServer.freePortRange()).withBackups(null, 100, 0.02);
+        try (ConiferServer slow = ConiferServer.start(c)) {
+            Http h = new Http("http://localhost:" + slow.port(), TestServer.KEY);
+            Http.Response created = h.send("POST", "/indexes", dense("slow-src", 8, "cosine"), V7);
+            Http data = h.forHost(created.json().get("host").asText());
+            StringBuilder vectors = new StringBuilder();
+            for (int i = 0; i < 200; i++) {
+                vectors.append(i == 0 ? "" : ",").append("{\"id\":\"v").append(i).append("\",\"values\":[1,")
+                        .append(i).append(",2,3,4,5,6,7]}");
+            }
+            assertEquals(200, data.post("/vectors/upsert", "{\"vectors\":[" + vectors + "]}").status());
+            String backup = h.send("POST", "/indexes/slow-src/backups", "{}", V7).json().get("backup_id").asText();
+            assertError(h.send("POST", "/backups/" + backup + "/create-index", "{\"name\":\"too-early\"}", V7), 412,
+                    "FAILED_PRECONDITION", "not Ready");
+            assertError(h.send("POST", "/backups/" + backup + "/create-index", "{\"name\":\"too-early\"}", V4), 400,
+                    "INVALID_ARGUMENT", "not Ready");
+            for (int i = 0; i < 6000 && h.send("GET", "/backups/" + backup, null, V7).json().get("status").asText()
+                    .equals("Initializing"); i++) {
+                Thread.sleep(50);
+            }
+            assertEquals("Ready", h.send("GET", "/backups/" + backup, null, V7).json().get("status").asText());
+
+            String job = h.send("POST", "/backups/" + backup + "/create-index", "{\"name\":\"slow-copy\"}", V7).json()
+                    .get("restore_job_id").asText();
+            assertError(h.send("DELETE", "/backups/" + backup, null, V4), 412, "FAILED_PRECONDITION", job);
+            assertEquals(202, h.send("DELETE", "/backups/" + backup, null, V7).status());
+            assertEquals(404, h.send("GET", "/backups/" + backup, null, V7).status(), "gone from describe at once");
+            JsonNode done = null;
+            for (int i = 0; i < 6000; i++) {
+                done = h.send("GET", "/restore-jobs/" + job, null, V7).json();
+                if (!done.get("status").asText().equals("Pending")) break;
+                Thread.sleep(50);
+            }
+            assertEquals("Completed", done.get("status").asText(), done.toString());
+            Http copy = h.forHost(h.send("GET", "/indexes/slow-copy", null, V7).json().get("host").asText());
+            assertEquals(200, copy.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+        }
     }
 
     static JsonNode awaitReady(String backupId) throws InterruptedException {
