@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.conifer.index.IndexSchema;
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
@@ -24,6 +27,10 @@ import java.util.Set;
  * never writes two different files under one name, so a later backup may recognise an unchanged file
  * by name, length and footer checksum without reading it; across sessions (after a crash the writer
  * reuses names of files it flushed but never committed) it may not.
+ *
+ * <p>{@code schema} is the source index's typed schema. Manifests written before it existed carry
+ * {@code vectorType}, {@code dimension}, {@code metric} and {@code filterableFields} instead; new
+ * manifests leave those empty, and {@link #indexSchema()} reads either form.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BackupManifest(
@@ -38,6 +45,7 @@ public record BackupManifest(
         String sourceIndexId,
         String cloud,
         String region,
+        IndexSchema schema,
         String vectorType,
         int dimension,
         String metric,
@@ -62,14 +70,14 @@ public record BackupManifest(
 
     public BackupManifest withStatus(BackupStatus newStatus, String reason) {
         return new BackupManifest(backupId, project, name, description, newStatus, reason, createdAt, sourceIndexName,
-                sourceIndexId, cloud, region, vectorType, dimension, metric, filterableFields, tags, deletionProtection,
+                sourceIndexId, cloud, region, schema, vectorType, dimension, metric, filterableFields, tags, deletionProtection,
                 recordCount, namespaceCount, namespaces, sizeBytes, writerSession, files, deletionRequested);
     }
 
     /** This backup with its deletion recorded, to finish once no restore reads it. */
     public BackupManifest withDeletionRequested() {
         return new BackupManifest(backupId, project, name, description, status, failureReason, createdAt, sourceIndexName,
-                sourceIndexId, cloud, region, vectorType, dimension, metric, filterableFields, tags, deletionProtection,
+                sourceIndexId, cloud, region, schema, vectorType, dimension, metric, filterableFields, tags, deletionProtection,
                 recordCount, namespaceCount, namespaces, sizeBytes, writerSession, files, true);
     }
 
@@ -77,9 +85,20 @@ public record BackupManifest(
         long size = 0;
         for (FileEntry f : copied) size += f.length();
         return new BackupManifest(backupId, project, name, description, BackupStatus.Ready, null, createdAt,
-                sourceIndexName, sourceIndexId, cloud, region, vectorType, dimension, metric, filterableFields, tags,
+                sourceIndexName, sourceIndexId, cloud, region, schema, vectorType, dimension, metric, filterableFields, tags,
                 deletionProtection, recordCount, namespaceCount, namespaces, size, writerSession, List.copyOf(copied),
                 deletionRequested);
+    }
+
+    /**
+     * The source index's schema. Manifests written before the typed model recorded only vector type,
+     * dimension, metric and filterable fields; those describe a vector index. A salvaged manifest may
+     * know neither: its schema is empty.
+     */
+    public IndexSchema indexSchema() {
+        if (schema != null) return schema;
+        if (vectorType == null) return new IndexSchema(Map.of());
+        return IndexSchema.vectors(VectorType.fromApi(vectorType), dimension, Metric.fromApi(metric), filterableFields);
     }
 
     public byte[] toJson() {
@@ -119,7 +138,7 @@ public record BackupManifest(
                 fields.get("description"), BackupStatus.Failed, reason,
                 fields.getOrDefault("created_at", "1970-01-01T00:00:00.000Z"),
                 fields.getOrDefault("source_index_name", "unknown"), fields.getOrDefault("source_index_id", "unknown"),
-                fields.getOrDefault("cloud", "unknown"), fields.getOrDefault("region", "unknown"), fields.get("vector_type"),
+                fields.getOrDefault("cloud", "unknown"), fields.getOrDefault("region", "unknown"), null, fields.get("vector_type"),
                 0, fields.get("metric"), null, null, false, 0, 0, null, 0, null, null, false));
     }
 }

@@ -267,8 +267,8 @@ public final class BackupService implements Closeable {
         }
         IndexDefinition def = index.definition();
         BackupManifest manifest = new BackupManifest(id, project, name, description, BackupStatus.Initializing, null,
-                CREATED_AT.format(Instant.now()), def.name(), def.id(), def.cloud(), def.region(), def.vectorType().apiName(),
-                def.dimension(), def.metric().apiName(), def.filterableFields(), def.tags(), def.deletionProtection(),
+                CREATED_AT.format(Instant.now()), def.name(), def.id(), def.deployment().cloud(), def.deployment().region(),
+                def.schema(), null, 0, null, null, def.tags(), def.deletionProtection(),
                 pit.records(), pit.namespaces().size(), new LinkedHashMap<>(pit.namespaces()), 0, pit.writerSession(), null,
                 false);
         long t1 = System.nanoTime();
@@ -455,17 +455,32 @@ public final class BackupService implements Closeable {
     public BackupManifest requireReady(String project, String backupId) {
         BackupManifest m = describe(project, backupId);
         if (m.status() != BackupStatus.Ready) {
-            throw ConiferException.invalid("Backup " + backupId + " is " + m.status() + ", not Ready; only Ready backups can be restored");
+            throw new BackupNotReadyException(backupId, m.status());
         }
         return m;
     }
 
-    /** The project's backups (of one source index name, if given) in bitwise order of {@link #sortKey}. */
-    public List<BackupManifest> list(String project, String sourceIndexName) {
-        if (sourceIndexName != null) indexes.require(project, sourceIndexName);
+    /** The project's backups in bitwise order of {@link #sortKey}. */
+    public List<BackupManifest> list(String project) {
+        return listOf(project, Set.of(), true);
+    }
+
+    /**
+     * The backups of the index now named {@code indexName} (404 if none is), or with
+     * {@code includeDeleted} of every incarnation that ever carried the name (404 if none ever did).
+     */
+    public List<BackupManifest> listForIndex(String project, String indexName, boolean includeDeleted) {
+        Set<String> sources = includeDeleted
+                ? indexes.incarnations(project, indexName)
+                : Set.of(indexes.require(project, indexName).definition().id());
+        if (sources.isEmpty()) throw ConiferException.notFound("Index " + indexName + " not found.");
+        return listOf(project, sources, false);
+    }
+
+    private List<BackupManifest> listOf(String project, Set<String> sourceIds, boolean all) {
         List<BackupManifest> out = new ArrayList<>();
         for (BackupManifest m : manifests.values()) {
-            if (m.project().equals(project) && (sourceIndexName == null || m.sourceIndexName().equals(sourceIndexName))) out.add(m);
+            if (m.project().equals(project) && (all || sourceIds.contains(m.sourceIndexId()))) out.add(m);
         }
         out.sort(Comparator.comparing(BackupService::sortKey));
         return out;

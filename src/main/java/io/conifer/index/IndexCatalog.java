@@ -1,9 +1,12 @@
 package io.conifer.index;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.conifer.files.DurableFiles;
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The durable list of indexes. Every change rewrites {@code catalog.json} through a temp file, fsync
@@ -24,6 +28,7 @@ final class IndexCatalog {
 
     private final Path file;
     private final Map<String, IndexDefinition> byId = new LinkedHashMap<>();
+    private final Map<String, DeletedIndex> deleted = new LinkedHashMap<>();
     /** One above the highest data port ever handed out, so a deleted index's port is not reused soon. */
     private int nextPort;
 
@@ -34,11 +39,32 @@ final class IndexCatalog {
     static IndexCatalog load(Path file) throws IOException {
         IndexCatalog catalog = new IndexCatalog(file);
         if (Files.exists(file)) {
-            Stored stored = JSON.readValue(file.toFile(), Stored.class);
-            for (IndexDefinition d : stored.indexes()) catalog.byId.put(d.id(), d);
-            catalog.nextPort = stored.nextPort();
+            JsonNode stored = JSON.readTree(file.toFile());
+            for (JsonNode entry : stored.path("indexes")) {
+                IndexDefinition d = upgrade(JSON.treeToValue(entry, IndexDefinition.class), entry);
+                catalog.byId.put(d.id(), d);
+            }
+            for (JsonNode entry : stored.path("deleted")) {
+                DeletedIndex d = JSON.treeToValue(entry, DeletedIndex.class);
+                catalog.deleted.put(d.id(), d);
+            }
+            catalog.nextPort = stored.path("nextPort").asInt();
         }
         return catalog;
+    }
+
+    /** The flat fields catalogs held before the typed index model; read only to upgrade such entries. */
+    private record LegacyEntry(VectorType vectorType, int dimension, Metric metric, Set<String> filterableFields,
+            String cloud, String region) {}
+
+    /** Entries written before the typed model carry vector type, dimension, metric and cloud/region flat. */
+    private static IndexDefinition upgrade(IndexDefinition d, JsonNode entry) throws IOException {
+        if (d.schema() != null) return d;
+        LegacyEntry old = JSON.treeToValue(entry, LegacyEntry.class);
+        return new IndexDefinition(d.id(), d.project(), d.name(),
+                IndexSchema.vectors(old.vectorType(), old.dimension(), old.metric(), old.filterableFields()),
+                new Deployment(old.cloud(), old.region()), d.readCapacityOrDefault(), d.deletionProtection(), d.tags(),
+                d.sourceBackupId(), d.port(), d.createdAt(), d.state());
     }
 
     synchronized List<IndexDefinition> all() {
@@ -63,6 +89,7 @@ final class IndexCatalog {
         }
     }
 
+    /** Removes an entry that never served (an abandoned restore): nothing remembers it. */
     synchronized void remove(String id) throws IOException {
         IndexDefinition previous = byId.remove(id);
         try {
@@ -73,9 +100,28 @@ final class IndexCatalog {
         }
     }
 
-    private void save() throws IOException {
-        DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(new Stored(new ArrayList<>(byId.values()), nextPort)));
+    /** Removes an index and remembers it as a deleted incarnation of its name. */
+    synchronized void removeAsDeleted(String id, String deletedAt) throws IOException {
+        IndexDefinition previous = byId.remove(id);
+        if (previous == null) return;
+        deleted.put(id, new DeletedIndex(id, previous.project(), previous.name(), deletedAt));
+        try {
+            save();
+        } catch (IOException e) {
+            deleted.remove(id);
+            byId.put(id, previous);
+            throw e;
+        }
     }
 
-    record Stored(List<IndexDefinition> indexes, int nextPort) {}
+    synchronized List<DeletedIndex> deleted() {
+        return new ArrayList<>(deleted.values());
+    }
+
+    private void save() throws IOException {
+        DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(
+                new Stored(new ArrayList<>(byId.values()), new ArrayList<>(deleted.values()), nextPort)));
+    }
+
+    record Stored(List<IndexDefinition> indexes, List<DeletedIndex> deleted, int nextPort) {}
 }

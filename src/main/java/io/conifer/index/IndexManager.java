@@ -4,10 +4,8 @@ import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
-import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorSpace;
 import io.conifer.vectors.VectorStore;
-import io.conifer.vectors.VectorType;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.BindException;
@@ -52,8 +50,11 @@ public final class IndexManager implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(IndexManager.class);
 
     /** What a client asks for when creating an index, already validated. */
-    public record NewIndex(String name, VectorType vectorType, int dimension, Metric metric, boolean deletionProtection,
-            Map<String, String> tags, String cloud, String region, Set<String> filterableFields, ReadCapacity readCapacity) {}
+    public record NewIndex(String name, IndexSchema schema, Deployment deployment, ReadCapacity readCapacity,
+            boolean deletionProtection, Map<String, String> tags, String sourceBackupId) {}
+
+    /** A configure_index request, already validated; null leaves a setting as it is. */
+    public record Changes(Boolean deletionProtection, Map<String, String> tags, ReadCapacity readCapacity) {}
 
     /** An index as callers see it now: its definition with its current state, and its store once open. */
     public record OpenIndex(IndexDefinition definition, VectorStore store) {}
@@ -168,7 +169,7 @@ public final class IndexManager implements Closeable {
             if (Files.exists(indexesDir.resolve(def.id() + DELETING))) {
                 log.warn("Finishing the delete of index '{}': the server stopped while deleting it", def.name());
                 try {
-                    catalog.remove(def.id());
+                    catalog.removeAsDeleted(def.id(), now());
                 } catch (IOException e) {
                     if (!DiskSpace.isFull(e)) throw e;
                     unfinishedDeletes.add(def.id() + DELETING); // kept, so the next start tries again
@@ -285,9 +286,12 @@ public final class IndexManager implements Closeable {
     }
 
     private static IndexDefinition definition(String id, String project, NewIndex req, int port, IndexState state) {
-        return new IndexDefinition(id, project, req.name(), req.vectorType(), req.dimension(), req.metric(),
-                req.deletionProtection(), new TreeMap<>(req.tags()), req.cloud(), req.region(), req.filterableFields(), port,
-                Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), state, req.readCapacity());
+        return new IndexDefinition(id, project, req.name(), req.schema(), req.deployment(), req.readCapacity(),
+                req.deletionProtection(), new TreeMap<>(req.tags()), req.sourceBackupId(), port, now(), state);
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
     /** Takes the name (409 if taken) and a port for a new index. */
@@ -340,7 +344,7 @@ public final class IndexManager implements Closeable {
             }
             gate.pass();
             try {
-                catalog.remove(e.definition.id());
+                catalog.removeAsDeleted(e.definition.id(), now());
             } catch (IOException ex) {
                 if (!DiskSpace.isFull(ex)) throw ex;
                 fullDisk = true;
@@ -386,7 +390,7 @@ public final class IndexManager implements Closeable {
             for (Path p : contents) DurableFiles.deleteTree(p);
         }
         try {
-            catalog.remove(id);
+            catalog.removeAsDeleted(id, now());
         } catch (IOException ex) {
             if (!DiskSpace.isFull(ex)) throw ex;
             // Its files are gone and the tombstone makes the delete final: the next start drops the entry.
@@ -405,8 +409,10 @@ public final class IndexManager implements Closeable {
     }
 
     /** Applies a configure_index request; {@code tags} values of "" remove the key; null leaves a setting as it is. */
-    public IndexDefinition configure(String project, String name, Boolean deletionProtection, Map<String, String> tags,
-            ReadCapacity readCapacity) throws IOException {
+    public IndexDefinition configure(String project, String name, Changes changes) throws IOException {
+        Boolean deletionProtection = changes.deletionProtection();
+        Map<String, String> tags = changes.tags();
+        ReadCapacity readCapacity = changes.readCapacity();
         Entry e = entry(project, name);
         synchronized (e) {
             if (e.deleted) throw ConiferException.notFound("Index " + name + " not found.");
@@ -551,6 +557,26 @@ public final class IndexManager implements Closeable {
     /** Completes when every index catalogued at start has finished opening (opened or failed). */
     public CompletableFuture<Void> whenOpened() {
         return CompletableFuture.allOf(byId.values().stream().map(e -> e.opened).toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * When the index incarnation with this id was deleted, or null if it serves (or never existed):
+     * a name reused after a delete belongs to a new incarnation with its own id.
+     */
+    public String deletedAt(String indexId) {
+        for (DeletedIndex d : catalog.deleted()) if (d.id().equals(indexId)) return d.deletedAt();
+        return null;
+    }
+
+    /** The ids of every incarnation, live or deleted, that has carried this name in the project. */
+    public Set<String> incarnations(String project, String name) {
+        Set<String> ids = new HashSet<>();
+        synchronized (this) {
+            String live = names.get(key(project, name));
+            if (live != null && byId.containsKey(live)) ids.add(live);
+        }
+        for (DeletedIndex d : catalog.deleted()) if (d.project().equals(project) && d.name().equals(name)) ids.add(d.id());
+        return ids;
     }
 
     public int size() {

@@ -5,12 +5,11 @@ import io.conifer.backup.BackupReader;
 import io.conifer.backup.BackupService;
 import io.conifer.backup.Throttle;
 import io.conifer.error.ConiferException;
+import io.conifer.index.Deployment;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
-import io.conifer.index.ReadCapacity;
 import io.conifer.index.IndexRules;
-import io.conifer.vectors.Metric;
-import io.conifer.vectors.VectorType;
+import io.conifer.index.ReadCapacity;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -81,8 +80,9 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
     /** The answer to create_index_from_backup. */
     public record Started(String restoreJobId, String indexId) {}
 
-    public Started create(String project, String backupId, String name, Map<String, String> tags, Boolean deletionProtection)
-            throws IOException {
+    /** {@code readCapacity} null gives the restored index on-demand capacity. */
+    public Started create(String project, String backupId, String name, Map<String, String> tags, Boolean deletionProtection,
+            ReadCapacity readCapacity) throws IOException {
         BackupManifest backup = backups.requireReady(project, backupId);
         IndexRules.name(name);
         // Given tags are merged over the backup's, as configure_index does ("" unsets a key): the Java SDK
@@ -96,10 +96,9 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
             });
             IndexRules.tagCount(effectiveTags);
         }
-        IndexManager.NewIndex target = new IndexManager.NewIndex(name, VectorType.fromApi(backup.vectorType()),
-                backup.dimension(), Metric.fromApi(backup.metric()),
-                deletionProtection != null ? deletionProtection : backup.deletionProtection(), effectiveTags, backup.cloud(),
-                backup.region(), backup.filterableFields(), ReadCapacity.ON_DEMAND);
+        IndexManager.NewIndex target = new IndexManager.NewIndex(name, backup.indexSchema(),
+                new Deployment(backup.cloud(), backup.region()), readCapacity != null ? readCapacity : ReadCapacity.ON_DEMAND,
+                deletionProtection != null ? deletionProtection : backup.deletionProtection(), effectiveTags, backupId);
         RestoreJob job;
         synchronized (this) {
             // BackupService.delete checks for jobs and removes the manifest under this same monitor, so

@@ -71,7 +71,7 @@ public final class ScheduleService {
         requireNoOtherEnabled(index.id(), null);
         Instant first = Cadence.firstRunAfter(now);
         BackupSchedule s = new BackupSchedule(UUID.randomUUID().toString(), project, req.name(), index.id(), index.name(),
-                index.cloud(), index.region(), req.frequency(), req.retentionDays(), true, UtcTimes.format(first),
+                index.deployment().cloud(), index.deployment().region(), req.frequency(), req.retentionDays(), true, UtcTimes.format(first),
                 UtcTimes.format(first), UUID.randomUUID().toString(), UtcTimes.format(now), UtcTimes.format(now), null, false,
                 List.of());
         store.put(s);

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.index.CommitGate;
+import io.conifer.index.Deployment;
 import io.conifer.index.IndexManager;
+import io.conifer.index.IndexSchema;
 import io.conifer.index.ReadCapacity;
 import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorRecord;
@@ -21,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -46,8 +47,9 @@ class BackupCommitGateTest {
         BackupService backups = null;
         try {
             indexes.start();
-            indexes.create("p", new IndexManager.NewIndex("docs", VectorType.DENSE, 2, Metric.COSINE, false, Map.of(),
-                    "aws", "us-east-1", Set.of(), ReadCapacity.ON_DEMAND));
+            indexes.create("p", new IndexManager.NewIndex("docs",
+                    IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null), Deployment.DEFAULT, ReadCapacity.ON_DEMAND,
+                    false, Map.of(), null));
             indexes.requireReady("p", "docs").store().upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
             backups = new BackupService(new LocalBackupRepository(dir.resolve("repo")), indexes, dir.resolve("staging"), 100,
                     Throttle.UNLIMITED, gate);
@@ -56,7 +58,7 @@ class BackupCommitGateTest {
             refuse.set(true);
             BackupService service = backups;
             assertThrows(ConiferException.class, () -> service.create("p", "docs", "late", null));
-            assertEquals(List.of(), backups.list("p", null), "a refused create left a backup");
+            assertEquals(List.of(), backups.list("p"), "a refused create left a backup");
             assertEquals(0, countFiles(dir.resolve("staging")), "a refused create left staging files");
 
             refuse.set(false);

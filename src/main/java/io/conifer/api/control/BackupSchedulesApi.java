@@ -26,7 +26,6 @@ import java.util.Optional;
  */
 @Blocking
 public final class BackupSchedulesApi {
-    static final int DEFAULT_LIMIT = 100;
     private final ScheduleService schedules;
     private final PageTokens tokens;
 
@@ -57,7 +56,8 @@ public final class BackupSchedulesApi {
             @Param("limit") Optional<String> limit, @Param("paginationToken") Optional<String> token) throws IOException {
         String project = ControlPlaneAuth.project(ctx);
         PageTokens.Page<BackupSchedule> page = tokens.page(schedules.list(project, indexName), ScheduleService::sortKey,
-                "backup-schedules\u0000" + project + "\u0000" + indexName, limit.orElse(null), token.orElse(null), DEFAULT_LIMIT);
+                "backup-schedules\u0000" + project + "\u0000" + indexName, limit.orElse(null), token.orElse(null),
+                ControlPlaneAuth.dialect(ctx).defaultPageSize());
         return IndexesApi.json(HttpStatus.OK, page.toJson(BackupSchedulesApi::model));
     }
 
@@ -93,7 +93,8 @@ public final class BackupSchedulesApi {
         String project = ControlPlaneAuth.project(ctx);
         ScheduleService.History h = schedules.history(project, id);
         PageTokens.Page<HistoryEntry> page = tokens.page(h.entries(), HistoryEntry::sortKey,
-                "backup-schedule-history\u0000" + project + "\u0000" + id, limit.orElse(null), token.orElse(null), DEFAULT_LIMIT);
+                "backup-schedule-history\u0000" + project + "\u0000" + id, limit.orElse(null), token.orElse(null),
+                ControlPlaneAuth.dialect(ctx).defaultPageSize());
         return IndexesApi.json(HttpStatus.OK, page.toJson(e -> ScheduleHistoryJson.item(h, e)));
     }
 

@@ -5,6 +5,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import io.conifer.api.ApiVersion;
 import io.conifer.auth.ApiKeys;
 import io.conifer.backup.BackupService;
 import io.conifer.index.CommitGate;
@@ -45,14 +46,14 @@ public final class ControlPlane {
                 .decorator(new ControlPlaneAuth(keys))
                 .decorator(deadline)
                 .exceptionHandlers(errors)
-                .build(new BackupsApi(backups, tokens));
+                .build(new BackupsApi(backups, indexes, tokens));
         sb.annotatedService()
                 .decorator(new ControlPlaneAuth(keys))
                 .decorator(deadline)
                 .exceptionHandlers(errors)
                 .build(new RestoresApi(restores, tokens));
         sb.annotatedService()
-                .decorator(new RequiredApiVersion("2026-07", "Backup schedules"))
+                .decorator(new RequiredApiVersion(ApiVersion.V2026_07, "Backup schedules"))
                 .decorator(new ControlPlaneAuth(keys))
                 .exceptionHandlers(errors)
                 .build(new BackupSchedulesApi(schedules, tokens));

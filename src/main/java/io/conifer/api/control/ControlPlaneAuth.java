@@ -5,15 +5,19 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.conifer.api.ApiVersion;
 import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
 import io.conifer.error.ConiferException;
-import io.conifer.error.ErrorCode;
 import io.netty.util.AttributeKey;
 
-/** Authenticates every control-plane call by its {@code Api-Key} and records the caller's project. */
+/**
+ * Admits every control-plane call: resolves the API version it asks for (so every later step answers
+ * in that version's dialect), authenticates its {@code Api-Key} and records the caller's project.
+ */
 final class ControlPlaneAuth implements DecoratingHttpServiceFunction {
-    static final AttributeKey<String> PROJECT = AttributeKey.valueOf(ControlPlaneAuth.class, "project");
+    private static final AttributeKey<String> PROJECT = AttributeKey.valueOf(ControlPlaneAuth.class, "project");
+    private static final AttributeKey<ApiVersion> VERSION = AttributeKey.valueOf(ControlPlaneAuth.class, "version");
     private final ApiKeys keys;
 
     ControlPlaneAuth(ApiKeys keys) {
@@ -22,16 +26,17 @@ final class ControlPlaneAuth implements DecoratingHttpServiceFunction {
 
     @Override
     public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) throws Exception {
+        ApiVersion version;
+        try {
+            version = ApiVersions.resolve(req.headers().get(ApiVersions.HEADER));
+        } catch (ConiferException e) {
+            return ControlPlaneErrors.response(e.code(), e.getMessage());
+        }
+        ctx.setAttr(VERSION, version);
         String key = req.headers().get("api-key");
         String project = keys.projectOf(key);
         if (project == null) {
-            return ControlPlaneErrors.response(ErrorCode.UNAUTHENTICATED,
-                    key == null ? "Missing API key: send it in the Api-Key header" : "Invalid API key.");
-        }
-        try {
-            ApiVersions.check(req.headers().get(ApiVersions.HEADER));
-        } catch (ConiferException e) {
-            return ControlPlaneErrors.response(e.code(), e.getMessage());
+            return dialect(ctx).unauthorized(key == null ? "Missing API key: send it in the Api-Key header" : "Invalid API key");
         }
         ctx.setAttr(PROJECT, project);
         return delegate.serve(ctx, req);
@@ -39,5 +44,16 @@ final class ControlPlaneAuth implements DecoratingHttpServiceFunction {
 
     static String project(ServiceRequestContext ctx) {
         return ctx.attr(PROJECT);
+    }
+
+    /** The request's version; the oldest for failures rendered before a request reached this decorator (ctx may be null). */
+    static ApiVersion version(ServiceRequestContext ctx) {
+        ApiVersion v = ctx == null ? null : ctx.attr(VERSION);
+        return v != null ? v : ApiVersions.SUPPORTED.get(0);
+    }
+
+    /** The reader and writer of the version this request asked for. */
+    static ControlDialect dialect(ServiceRequestContext ctx) {
+        return ControlDialect.of(version(ctx));
     }
 }

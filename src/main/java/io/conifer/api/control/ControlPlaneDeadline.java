@@ -3,6 +3,7 @@ package io.conifer.api.control;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -73,7 +74,8 @@ final class ControlPlaneDeadline implements DecoratingHttpServiceFunction {
         ScheduledFuture<?> timer = ctx.eventLoop().schedule(() -> {
             if (progress.compareAndSet(Progress.RUNNING, Progress.EXPIRED)) {
                 // The operation runs on to its gate, which refuses it; its own answer is then dropped.
-                answer.complete(ControlPlaneErrors.response(ErrorCode.UNAVAILABLE, timedOut(ctx)));
+                answer.complete(ControlPlaneErrors.response(ControlPlaneAuth.dialect(ctx), HttpStatus.SERVICE_UNAVAILABLE,
+                        ErrorCode.UNAVAILABLE, timedOut(ctx)));
             }
         }, millis, TimeUnit.MILLISECONDS);
         handled.aggregate().handle((res, err) -> {

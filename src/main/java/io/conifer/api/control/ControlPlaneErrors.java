@@ -28,33 +28,41 @@ public final class ControlPlaneErrors implements ExceptionHandlerFunction, Serve
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static HttpResponse response(ErrorCode code, String message) {
-        return response(HttpStatus.valueOf(code.httpStatus()), code, message);
+        return response(ClassicDialect.INSTANCE, HttpStatus.valueOf(code.httpStatus()), code, message);
     }
 
-    /** The status may be one the code does not name (a 415 is INVALID_ARGUMENT); the code is always a listed one. */
-    private static HttpResponse response(HttpStatus status, ErrorCode code, String message) {
+    /**
+     * The status may be one the code does not name (a 415 is INVALID_ARGUMENT); the code is always a
+     * listed one, named as the request's API version names it.
+     */
+    static HttpResponse response(ControlDialect dialect, HttpStatus status, ErrorCode code, String message) {
         ObjectNode body = JSON.createObjectNode();
         ObjectNode error = body.putObject("error");
-        error.put("code", code.controlPlaneName());
+        error.put("code", dialect.codeName(code));
         error.put("message", message);
         body.put("status", status.code());
         return HttpResponse.of(status, MediaType.JSON_UTF_8, body.toString());
+    }
+
+    private static HttpResponse response(ControlDialect dialect, ErrorCode code, String message) {
+        return response(dialect, HttpStatus.valueOf(code.httpStatus()), code, message);
     }
 
     @Override
     public HttpResponse handleException(ServiceRequestContext ctx, HttpRequest req, Throwable cause) {
         Throwable t = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
                 ? cause.getCause() : cause;
-        if (t instanceof ConiferException e) return response(e.code(), e.getMessage());
+        ControlDialect dialect = ControlPlaneAuth.dialect(ctx);
+        if (t instanceof ConiferException e) return response(dialect, dialect.code(e), e.getMessage());
         ConiferException refused = TransportErrors.classify(ctx, t);
-        if (refused != null) return response(refused.code(), refused.getMessage());
+        if (refused != null) return response(dialect, refused.code(), refused.getMessage());
         if (DiskSpace.isFull(t)) {
             log.warn("{} {} refused: the disk is full ({})", req.method(), req.path(), t.getMessage());
-            return response(ErrorCode.UNAVAILABLE, "Not enough disk space on the server to complete this request ("
+            return response(dialect, ErrorCode.UNAVAILABLE, "Not enough disk space on the server to complete this request ("
                     + t.getMessage() + "); it was not completed. Free disk space and retry.");
         }
         log.error("Unexpected control-plane failure on {} {}", req.method(), req.path(), t);
-        return response(ErrorCode.UNKNOWN, "Internal server error: " + t.getMessage());
+        return response(dialect, ErrorCode.UNKNOWN, "Internal server error: " + t.getMessage());
     }
 
     @Override
@@ -65,12 +73,13 @@ public final class ControlPlaneErrors implements ExceptionHandlerFunction, Serve
     @Override
     public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
             HttpStatus status, String description, Throwable cause) {
+        ControlDialect dialect = ControlPlaneAuth.dialect(ctx);
         if (status.code() == 404 || status.code() == 405) {
             String what = headers == null ? "" : headers.method() + " " + headers.path();
-            return response(ErrorCode.NOT_FOUND, "Not found: " + what).aggregate().join();
+            return response(dialect, ErrorCode.NOT_FOUND, "Not found: " + what).aggregate().join();
         }
         ConiferException error = TransportErrors.describe(config, status, description, cause);
         TransportErrors.logRefusal(ctx, headers, status, error.getMessage());
-        return response(status, error.code(), error.getMessage()).aggregate().join();
+        return response(dialect, status, error.code(), error.getMessage()).aggregate().join();
     }
 }

@@ -13,13 +13,9 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.Patch;
 import com.linecorp.armeria.server.annotation.Post;
-import io.conifer.error.ConiferException;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
-import io.conifer.index.IndexRules;
-import io.conifer.index.ReadCapacity;
 import java.io.IOException;
-import java.util.Map;
 
 /** The index operations of the control plane: create, list, describe, configure, delete. */
 @Blocking
@@ -34,56 +30,72 @@ public final class IndexesApi {
 
     @Post("/indexes")
     public HttpResponse create(ServiceRequestContext ctx, String body) throws IOException {
-        IndexManager.NewIndex req = IndexJson.createRequest(JsonBody.parse(body));
+        ControlDialect dialect = ControlPlaneAuth.dialect(ctx);
+        IndexManager.NewIndex req = dialect.createIndex(JsonBody.parse(body));
         IndexDefinition def = indexes.create(ControlPlaneAuth.project(ctx), req);
-        return json(HttpStatus.CREATED, IndexJson.model(def, advertiseHost));
+        return json(dialect.indexCreated(), model(dialect, def));
     }
 
     @Post("/indexes/create-for-model")
     public HttpResponse createForModel() {
-        throw IndexJson.unsupported("Creating an index with integrated embedding (create_for_model)");
+        throw JsonBody.unsupported("Creating an index with integrated embedding (create_for_model)");
     }
 
     @Get("/indexes")
     public HttpResponse list(ServiceRequestContext ctx) {
+        ControlDialect dialect = ControlPlaneAuth.dialect(ctx);
         ObjectNode out = JsonBody.JSON.createObjectNode();
         ArrayNode list = out.putArray("indexes");
-        for (IndexManager.OpenIndex i : indexes.list(ControlPlaneAuth.project(ctx))) {
-            list.add(IndexJson.model(i, advertiseHost));
-        }
+        for (IndexManager.OpenIndex i : indexes.list(ControlPlaneAuth.project(ctx))) list.add(model(dialect, i));
         return json(HttpStatus.OK, out);
     }
 
     @Get("/indexes/{name}")
     public HttpResponse describe(ServiceRequestContext ctx, @Param("name") String name) {
-        return json(HttpStatus.OK, IndexJson.model(indexes.require(ControlPlaneAuth.project(ctx), name), advertiseHost));
+        ControlDialect dialect = ControlPlaneAuth.dialect(ctx);
+        return json(HttpStatus.OK, model(dialect, indexes.require(ControlPlaneAuth.project(ctx), name)));
     }
 
     @Patch("/indexes/{name}")
     public HttpResponse configure(ServiceRequestContext ctx, @Param("name") String name, String body) throws IOException {
+        ControlDialect dialect = ControlPlaneAuth.dialect(ctx);
         ObjectNode req = JsonBody.parse(body);
         indexes.require(ControlPlaneAuth.project(ctx), name);
-        if (JsonBody.present(req, "embed")) throw IndexJson.unsupported("Integrated embedding ('embed')");
-        ObjectNode spec = JsonBody.object(req, "spec", "");
-        ReadCapacity readCapacity = null;
-        if (spec != null) {
-            if (JsonBody.present(spec, "pod") || JsonBody.present(spec, "byoc")) {
-                throw ConiferException.invalid("This is a serverless index: only spec.serverless can be configured");
-            }
-            ObjectNode serverless = JsonBody.object(spec, "serverless", " in spec");
-            if (serverless != null) readCapacity = IndexJson.readCapacity(JsonBody.object(serverless, "read_capacity", " in spec.serverless"));
-        }
-        Boolean protection = JsonBody.deletionProtection(req);
-        Map<String, String> tags = JsonBody.stringMap(req, "tags");
-        IndexRules.tags(tags);
-        IndexDefinition def = indexes.configure(ControlPlaneAuth.project(ctx), name, protection, tags, readCapacity);
-        return json(HttpStatus.ACCEPTED, IndexJson.model(def, advertiseHost));
+        IndexDefinition def = indexes.configure(ControlPlaneAuth.project(ctx), name, dialect.configureIndex(req));
+        return json(dialect.indexConfigured(), model(dialect, def));
     }
 
     @Delete("/indexes/{name}")
     public HttpResponse delete(ServiceRequestContext ctx, @Param("name") String name) throws IOException {
         indexes.delete(ControlPlaneAuth.project(ctx), name);
         return HttpResponse.of(ResponseHeaders.of(HttpStatus.ACCEPTED));
+    }
+
+    /**
+     * A served index's model. While its storage refuses writes (a full disk) it is still {@code ready}
+     * (queries, fetches and stats are served) but its state is {@code Disabled}, the spec's only state
+     * for an index that cannot take every operation.
+     */
+    private ObjectNode model(ControlDialect dialect, IndexManager.OpenIndex index) {
+        ObjectNode n = model(dialect, index.definition());
+        if (index.store() != null && index.store().writesRefused() != null) {
+            ((ObjectNode) n.get("status")).put("state", "Disabled");
+        }
+        return n;
+    }
+
+    private ObjectNode model(ControlDialect dialect, IndexDefinition def) {
+        return dialect.index(def, host(def));
+    }
+
+    /**
+     * An index's {@code host}, with the scheme its port speaks: Conifer's ports are plaintext, and the
+     * SDKs that resolve an index by name (TypeScript 8 and 9, Python 8 and 9) keep a given scheme but
+     * turn a scheme-less host into {@code https://}; the Java SDK strips the scheme for its gRPC
+     * channel. An {@code --advertise-host} that carries a scheme (a TLS proxy in front) is kept as is.
+     */
+    private String host(IndexDefinition d) {
+        return (advertiseHost.contains("://") ? advertiseHost : "http://" + advertiseHost) + ":" + d.port();
     }
 
     static HttpResponse json(HttpStatus status, ObjectNode body) {

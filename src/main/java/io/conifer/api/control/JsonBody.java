@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
+import io.conifer.index.Deployment;
+import io.conifer.index.IndexRules;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Typed reads of a JSON request body. A body that cannot be read as the request type (bad JSON, a
@@ -15,6 +18,7 @@ import java.util.Map;
  */
 final class JsonBody {
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> CLOUDS = Set.of("aws", "gcp", "azure");
 
     private JsonBody() {}
 
@@ -24,9 +28,9 @@ final class JsonBody {
         try {
             node = JSON.readTree(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw unprocessable("Failed to deserialize the JSON body: " + e.getOriginalMessage());
+            throw unprocessable("Failed to deserialize the JSON body into the target type: " + e.getOriginalMessage());
         }
-        if (!(node instanceof ObjectNode o)) throw unprocessable("Failed to deserialize the JSON body: expected an object");
+        if (!(node instanceof ObjectNode o)) throw unprocessable("Failed to deserialize the JSON body into the target type: expected an object");
         return o;
     }
 
@@ -40,14 +44,14 @@ final class JsonBody {
     }
 
     static String requiredString(JsonNode parent, String field, String where) {
-        if (!present(parent, field)) throw unprocessable("Failed to deserialize the JSON body: missing field `" + field + "`" + where);
+        if (!present(parent, field)) throw unprocessable("Failed to deserialize the JSON body into the target type: missing field `" + field + "`" + where);
         return string(parent, field, where);
     }
 
     static String string(JsonNode parent, String field, String where) {
         JsonNode n = parent.get(field);
         if (n == null || n.isNull()) return null;
-        if (!n.isTextual()) throw unprocessable("Failed to deserialize the JSON body: `" + field + "`" + where + " must be a string");
+        if (!n.isTextual()) throw unprocessable("Failed to deserialize the JSON body into the target type: `" + field + "`" + where + " must be a string");
         return n.asText();
     }
 
@@ -55,7 +59,7 @@ final class JsonBody {
         JsonNode n = parent.get(field);
         if (n == null || n.isNull()) return null;
         if (!n.isIntegralNumber() || !n.canConvertToInt()) {
-            throw unprocessable("Failed to deserialize the JSON body: `" + field + "` must be an integer");
+            throw unprocessable("Failed to deserialize the JSON body into the target type: `" + field + "` must be an integer");
         }
         return n.intValue();
     }
@@ -63,7 +67,7 @@ final class JsonBody {
     static ObjectNode object(JsonNode parent, String field, String where) {
         JsonNode n = parent.get(field);
         if (n == null || n.isNull()) return null;
-        if (!(n instanceof ObjectNode o)) throw unprocessable("Failed to deserialize the JSON body: `" + field + "`" + where + " must be an object");
+        if (!(n instanceof ObjectNode o)) throw unprocessable("Failed to deserialize the JSON body into the target type: `" + field + "`" + where + " must be an object");
         return o;
     }
 
@@ -74,11 +78,37 @@ final class JsonBody {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : o.properties()) {
             if (!e.getValue().isTextual()) {
-                throw unprocessable("Failed to deserialize the JSON body: `" + field + "." + e.getKey() + "` must be a string");
+                throw unprocessable("Failed to deserialize the JSON body into the target type: `" + field + "." + e.getKey() + "` must be a string");
             }
             out.put(e.getKey(), e.getValue().asText());
         }
         return out;
+    }
+
+    /** Tags of a new index: validated, "" values dropped (they mean "unset"), at most the tag limit. */
+    static Map<String, String> createTags(JsonNode parent) {
+        Map<String, String> tags = stringMap(parent, "tags");
+        Map<String, String> kept = new LinkedHashMap<>();
+        if (tags != null) {
+            IndexRules.tags(tags);
+            tags.forEach((k, v) -> {
+                if (!v.isEmpty()) kept.put(k, v);
+            });
+            IndexRules.tagCount(kept);
+        }
+        return kept;
+    }
+
+    /** A serverless location; one outside Pinecone's clouds is 404 as Pinecone answers it. */
+    static Deployment deployment(String cloud, String region) {
+        if (!CLOUDS.contains(cloud) || !region.matches("[a-z0-9-]{1,64}")) {
+            throw ConiferException.notFound("Resource cloud: " + cloud + " region: " + region + " not found.");
+        }
+        return new Deployment(cloud, region);
+    }
+
+    static ConiferException unsupported(String what) {
+        return new ConiferException(ErrorCode.INVALID_ARGUMENT, what + " is not supported by Conifer");
     }
 
     static Boolean deletionProtection(JsonNode parent) {

@@ -3,16 +3,14 @@ package io.conifer.api.control;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conifer.backup.BackupManifest;
 import io.conifer.backup.BackupStatus;
-import io.conifer.index.IndexDefinition;
 import io.conifer.schedule.BackupSchedule;
 import io.conifer.schedule.HistoryEntry;
 import io.conifer.schedule.ScheduleService;
-import io.conifer.vectors.VectorType;
 
 /**
  * BackupScheduleHistoryItem of 2026-07: a backup the schedule made (from its manifest), a run that
  * could not start, or the {@code Scheduled} next run. Counts and size are null until a backup is
- * Ready; the schema is the typed 2026-07 schema of the vector field.
+ * Ready; the schema is the index's typed 2026-07 schema.
  */
 final class ScheduleHistoryJson {
     private ScheduleHistoryJson() {}
@@ -29,27 +27,17 @@ final class ScheduleHistoryJson {
         n.put("cloud", m != null ? m.cloud() : s.cloud());
         n.put("region", m != null ? m.region() : s.region());
         if (m != null) {
-            schema(n, VectorType.fromApi(m.vectorType()), m.dimension(), m.metric());
+            n.set("schema", Dialect2026_07.schema(m.indexSchema()));
             if (m.tags() != null && !m.tags().isEmpty()) m.tags().forEach(n.putObject("tags")::put);
             boolean ready = m.status() == BackupStatus.Ready;
             n.put("record_count", ready ? m.recordCount() : null);
             n.put("namespace_count", ready ? (Integer) m.namespaceCount() : null);
             n.put("size_bytes", ready ? m.sizeBytes() : null);
         } else if (h.index() != null) {
-            IndexDefinition index = h.index();
-            schema(n, index.vectorType(), index.dimension(), index.metric().apiName());
+            n.set("schema", Dialect2026_07.schema(h.index().schema()));
         }
         n.put("created_at", e.createdAt());
         if (e.scheduledExecutionAt() != null) n.put("scheduled_execution_at", e.scheduledExecutionAt());
         return n;
-    }
-
-    private static void schema(ObjectNode n, VectorType type, int dimension, String metric) {
-        ObjectNode fields = n.putObject("schema").putObject("fields");
-        if (type == VectorType.SPARSE) {
-            fields.putObject("_sparse_values").put("type", "sparse_vector");
-        } else {
-            fields.putObject("_values").put("type", "dense_vector").put("dimension", dimension).put("metric", metric);
-        }
     }
 }

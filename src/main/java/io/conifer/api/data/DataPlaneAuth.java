@@ -1,8 +1,11 @@
 package io.conifer.api.data;
 
+import io.conifer.api.ApiVersion;
 import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
 import io.conifer.error.ConiferException;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -10,13 +13,16 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 
 /**
- * Admits a data-plane call only with an API key of the index's project and a supported API version.
+ * Admits a data-plane call only with an API key of the index's project and a supported API version,
+ * and makes that version the call's context for the rules that differ between versions.
  * It runs for gRPC and transcoded REST calls alike (REST headers arrive as gRPC metadata), so the
  * rule is written once for both.
  */
 final class DataPlaneAuth implements ServerInterceptor {
     private static final Metadata.Key<String> API_KEY = Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> VERSION = Metadata.Key.of(ApiVersions.HEADER, Metadata.ASCII_STRING_MARSHALLER);
+
+    private static final Context.Key<ApiVersion> API_VERSION = Context.key("conifer-api-version");
 
     private final ApiKeys keys;
     private final String project;
@@ -36,12 +42,19 @@ final class DataPlaneAuth implements ServerInterceptor {
                     : "Invalid API key"), new Metadata());
             return new ServerCall.Listener<>() {};
         }
+        ApiVersion version;
         try {
-            ApiVersions.check(headers.get(VERSION));
+            version = ApiVersions.resolve(headers.get(VERSION));
         } catch (ConiferException e) {
             call.close(Status.INVALID_ARGUMENT.withDescription(e.getMessage()), new Metadata());
             return new ServerCall.Listener<>() {};
         }
-        return next.startCall(call, headers);
+        return Contexts.interceptCall(Context.current().withValue(API_VERSION, version), call, headers, next);
+    }
+
+    /** The API version of the call being served. */
+    static ApiVersion version() {
+        ApiVersion v = API_VERSION.get();
+        return v != null ? v : ApiVersions.SUPPORTED.get(0);
     }
 }

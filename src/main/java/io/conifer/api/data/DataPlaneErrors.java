@@ -1,6 +1,7 @@
 package io.conifer.api.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.conifer.api.ApiVersions;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpResponse;
@@ -83,7 +84,9 @@ final class DataPlaneErrors {
     }
 
     static final UnframedGrpcErrorHandler REST = (ctx, status, response) ->
-            json(httpStatus(status.getCode()), status.getCode().value(), message(status));
+            status.getCode() == Status.Code.UNAUTHENTICATED
+                    ? DataRules.forHeader(ctx.request().headers().get(ApiVersions.HEADER)).unauthorized(message(status))
+                    : json(httpStatus(status.getCode()), status.getCode().value(), message(status));
 
     static HttpResponse json(HttpStatus http, int grpcCode, String message) {
         ObjectNode body = JSON.createObjectNode();

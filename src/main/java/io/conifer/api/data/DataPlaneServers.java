@@ -2,6 +2,7 @@ package io.conifer.api.data;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
@@ -10,6 +11,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
+import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
 import io.conifer.index.DataPlaneHost;
 import io.conifer.index.IndexDefinition;
@@ -92,7 +94,9 @@ public final class DataPlaneServers implements DataPlaneHost {
                         // Pinecone accepts a JSON body whatever the client labelled it (curl -d sends a form type).
                         req = req.withHeaders(req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
                     }
-                    return delegate.serve(ctx, req);
+                    HttpResponse res = delegate.serve(ctx, req);
+                    return !isGrpc && req.path().startsWith("/namespaces")
+                            ? DataRules.forHeader(req.headers().get(ApiVersions.HEADER)).namespacesRest(res) : res;
                 })
                 .errorHandler(DataPlaneErrors.SERVER);
         Server server = sb.build();

@@ -76,8 +76,11 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                 throw new ConiferException(ErrorCode.PAYLOAD_TOO_LARGE, "Request size " + req.getSerializedSize()
                         + " bytes exceeds the maximum request size of " + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)");
             }
+            DataRules rules = DataRules.current();
             List<VectorRecord> records = new ArrayList<>(req.getVectorsCount());
             for (Vector v : req.getVectorsList()) {
+                rules.ids(List.of(v.getId()));
+                rules.dense(floats(v.getValuesList()), "record '" + v.getId() + "'");
                 records.add(new VectorRecord(v.getId(), floats(v.getValuesList()),
                         v.hasSparseValues() ? sparse(v.getSparseValues()) : null,
                         v.hasMetadata() ? Structs.toMap(v.getMetadata()) : null));
@@ -95,6 +98,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                 throw ConiferException.invalid("The deprecated 'queries' field is not supported; send one 'vector', "
                         + "'sparseVector' or 'id' per query");
             }
+            DataRules rules = DataRules.current();
+            if (!req.getId().isEmpty()) rules.ids(List.of(req.getId()));
+            rules.dense(floats(req.getVectorList()), "the query");
             QuerySpec spec = new QuerySpec(req.getNamespace(), req.getTopK(), floats(req.getVectorList()),
                     req.hasSparseVector() ? sparse(req.getSparseVector()) : null, req.getId(),
                     req.hasFilter() ? Structs.toMap(req.getFilter()) : null,
@@ -118,6 +124,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void fetch(FetchRequest req, StreamObserver<FetchResponse> out) {
         unary(out, () -> {
+            DataRules.current().ids(req.getIdsList());
             Read<Map<String, VectorRecord>> found = store.fetch(req.getNamespace(), req.getIdsList());
             Lsn.read(found.maxIndexedLsn());
             FetchResponse.Builder b = FetchResponse.newBuilder().setNamespace(req.getNamespace())
@@ -142,6 +149,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                 Lsn.written(w.requestLsn());
                 return UpdateResponse.newBuilder().setMatchedRecords(w.count()).build();
             }
+            DataRules rules = DataRules.current();
+            rules.ids(List.of(req.getId()));
+            rules.dense(floats(req.getValuesList()), "record '" + req.getId() + "'");
             Written w = store.update(req.getNamespace(), req.getId(), floats(req.getValuesList()),
                     req.hasSparseValues() ? sparse(req.getSparseValues()) : null,
                     req.hasSetMetadata() ? Structs.toMap(req.getSetMetadata()) : null);
@@ -157,6 +167,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             if (modes != 1) {
                 throw ConiferException.invalid("Delete needs exactly one of 'ids', 'deleteAll' or 'filter'");
             }
+            if (req.getIdsCount() > 0) DataRules.current().ids(req.getIdsList());
             Lsn.written(req.getDeleteAll() ? store.deleteAll(req.getNamespace())
                     : req.hasFilter() ? store.deleteByFilter(req.getNamespace(), Structs.toMap(req.getFilter()))
                     : store.deleteIds(req.getNamespace(), req.getIdsList()));
@@ -192,6 +203,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                     .setMetric(store.space().metric().apiName())
                     .setVectorType(store.space().type().apiName());
             if (!store.space().isSparse()) b.setDimension(store.space().dimension());
+            DataRules.current().stats(b);
             stats.namespaces().forEach((ns, n) -> b.putNamespaces(ns, NamespaceSummary.newBuilder()
                     .setVectorCount(n.intValue()).build()));
             return b.build();
@@ -280,8 +292,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
         });
     }
 
-    private static NamespaceDescription description(String name, NamespaceInfo info) {
-        NamespaceDescription.Builder b = NamespaceDescription.newBuilder().setName(name).setRecordCount((int) info.records());
+    private NamespaceDescription description(String name, NamespaceInfo info) {
+        NamespaceDescription.Builder b = DataRules.current().namespace(
+                NamespaceDescription.newBuilder().setName(name).setRecordCount((int) info.records()), info.records(), store.space());
         if (info.filterableFields() != null) {
             MetadataSchema.Builder schema = MetadataSchema.newBuilder();
             for (String f : info.filterableFields()) {

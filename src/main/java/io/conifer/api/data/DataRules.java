@@ -1,0 +1,138 @@
+package io.conifer.api.data;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import io.conifer.api.ApiVersion;
+import io.conifer.api.ApiVersions;
+import io.conifer.error.ConiferException;
+import io.conifer.proto.DescribeIndexStatsResponse;
+import io.conifer.proto.NamespaceDescription;
+import io.conifer.vectors.VectorSpace;
+import io.grpc.Status;
+import java.util.Collection;
+
+/**
+ * What differs between API versions on the vector data plane, for gRPC and REST alike: the request
+ * checks a version adds to the limits every version shares ({@code vectors.Limits}), and the fields
+ * only some versions' responses carry. Chosen per call from the version {@link DataPlaneAuth} resolved.
+ */
+interface DataRules {
+    static DataRules current() {
+        return of(DataPlaneAuth.version());
+    }
+
+    /** The rules of a REST request's version header; an unsupported one is refused elsewhere, so the oldest. */
+    static DataRules forHeader(String header) {
+        try {
+            return of(ApiVersions.resolve(header));
+        } catch (ConiferException e) {
+            return of(ApiVersions.SUPPORTED.get(0));
+        }
+    }
+
+    static DataRules of(ApiVersion version) {
+        return switch (version) {
+            case V2025_10, V2026_04 -> Classic.INSTANCE;
+            case V2026_07 -> V2026_07.INSTANCE;
+        };
+    }
+
+    void ids(Collection<String> ids);
+
+    /** A dense vector of a request (a record, an update, a query); null when the request has none. */
+    void dense(float[] values, String what);
+
+    void stats(DescribeIndexStatsResponse.Builder b);
+
+    NamespaceDescription.Builder namespace(NamespaceDescription.Builder b, long records, VectorSpace space);
+
+    /** A REST response of a namespace operation, as transcoded from the proto. */
+    HttpResponse namespacesRest(HttpResponse transcoded);
+
+    /** The REST answer to a call without a valid API key. */
+    HttpResponse unauthorized(String message);
+
+    /** API 2025-10 and 2026-04: the shared limits only. */
+    enum Classic implements DataRules {
+        INSTANCE;
+
+        @Override
+        public void ids(Collection<String> ids) {}
+
+        @Override
+        public void dense(float[] values, String what) {}
+
+        @Override
+        public void stats(DescribeIndexStatsResponse.Builder b) {}
+
+        @Override
+        public NamespaceDescription.Builder namespace(NamespaceDescription.Builder b, long records, VectorSpace space) {
+            return b;
+        }
+
+        @Override
+        public HttpResponse namespacesRest(HttpResponse transcoded) {
+            return transcoded;
+        }
+
+        @Override
+        public HttpResponse unauthorized(String message) {
+            return DataPlaneErrors.json(HttpStatus.UNAUTHORIZED, Status.Code.UNAUTHENTICATED.value(), message);
+        }
+    }
+
+    /**
+     * API 2026-07: ids are ASCII (no NUL), a dense vector must have a value of magnitude at least
+     * 1e-8, stats report memory and storage fullness, namespaces their size.
+     */
+    enum V2026_07 implements DataRules {
+        INSTANCE;
+
+        static final float MIN_MAGNITUDE = 1e-8f;
+
+        @Override
+        public void ids(Collection<String> ids) {
+            for (String id : ids) {
+                if (id == null || id.isEmpty()) continue; // the shared limits name this case
+                for (int i = 0; i < id.length(); i++) {
+                    char c = id.charAt(i);
+                    if (c == 0 || c > 0x7F) {
+                        throw ConiferException.invalid("Vector id '" + id + "' must consist of ASCII characters (no NUL)");
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void dense(float[] values, String what) {
+            if (values == null) return;
+            for (float f : values) if (Math.abs(f) >= MIN_MAGNITUDE || !Float.isFinite(f)) return;
+            throw ConiferException.invalid("Dense vector of " + what + " contains only zeros: at least one value must have a"
+                    + " magnitude of 1e-8 or greater");
+        }
+
+        /** One server has no separate memory or storage tier to fill: like on-demand indexes, 0. */
+        @Override
+        public void stats(DescribeIndexStatsResponse.Builder b) {
+            b.setMemoryFullness(0f).setStorageFullness(0f);
+        }
+
+        @Override
+        public HttpResponse namespacesRest(HttpResponse transcoded) {
+            return CountsAsStrings.rewrite(transcoded);
+        }
+
+        /** Authentication failures are plain text in 2026-07, with the spec's fixed message. */
+        @Override
+        public HttpResponse unauthorized(String message) {
+            return HttpResponse.of(HttpStatus.UNAUTHORIZED, MediaType.PLAIN_TEXT_UTF_8, "Unauthorized");
+        }
+
+        /** Approximate, as the spec allows: the dense payload of the namespace's records. */
+        @Override
+        public NamespaceDescription.Builder namespace(NamespaceDescription.Builder b, long records, VectorSpace space) {
+            return b.setSizeBytes(records * 4L * space.dimension());
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.conifer.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.conifer.Http;
+import io.conifer.TestServer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The vector data plane's 2026-07 differences over REST, each next to the older versions' rule. */
+class DataPlane2026Test {
+    static final String V7 = "2026-07";
+    static final String V4 = "2026-04";
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static Http data;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = TestServer.start(dir.resolve("data"));
+        Http http = new Http(server.url(), TestServer.KEY);
+        Http.Response r = http.send("POST", "/indexes", "{\"name\":\"dp7\",\"schema\":{\"fields\":{\"_values\":"
+                + "{\"type\":\"dense_vector\",\"dimension\":3,\"metric\":\"dotproduct\"}}}}", V7);
+        assertEquals(201, r.status(), r.toString());
+        data = http.forHost(r.json().get("host").asText());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Http.Response upsert(String version, String id, String values) {
+        return data.send("POST", "/vectors/upsert", "{\"namespace\":\"ns\",\"vectors\":[{\"id\":\"" + id + "\",\"values\":"
+                + values + "}]}", version);
+    }
+
+    static void assertInvalid(Http.Response r, String messagePart) {
+        assertEquals(400, r.status(), r.toString());
+        assertEquals(3, r.json().get("code").asInt(), r.toString());
+        assertTrue(r.json().get("message").asText().contains(messagePart), r.toString());
+    }
+
+    @Test
+    void idsMustBeAsciiIn2026_07Only() {
+        assertInvalid(upsert(V7, "caf\u00e9", "[1,0,0]"), "ASCII");
+        assertEquals(200, upsert(V4, "caf\u00e9", "[1,0,0]").status(), "older versions accept any id");
+        assertInvalid(data.send("GET", "/vectors/fetch?ids=caf%C3%A9&namespace=ns", null, V7), "ASCII");
+        assertInvalid(data.send("POST", "/vectors/delete", "{\"namespace\":\"ns\",\"ids\":[\"caf\u00e9\"]}", V7), "ASCII");
+        assertEquals(1, data.send("GET", "/vectors/fetch?ids=caf%C3%A9&namespace=ns", null, V4).json().get("vectors").size());
+    }
+
+    @Test
+    void aVectorWithoutAValueOfMagnitude1e8IsRejectedIn2026_07() {
+        assertInvalid(upsert(V7, "tiny", "[1e-9,0,-1e-9]"), "1e-8");
+        assertInvalid(data.send("POST", "/query", "{\"namespace\":\"ns\",\"topK\":1,\"vector\":[0,0,0]}", V7), "1e-8");
+        assertEquals(200, upsert(V7, "small", "[1e-8,0,0]").status());
+        assertEquals(200, upsert(V4, "tiny", "[1e-9,0,-1e-9]").status(), "older versions accept it on a dotproduct index");
+    }
+
+    @Test
+    void statsAndNamespacesIn2026_07Shapes() {
+        assertEquals(200, upsert(V4, "n1", "[1,2,3]").status());
+        JsonNode stats7 = data.send("POST", "/describe_index_stats", "{}", V7).json();
+        assertEquals(0.0, stats7.get("memoryFullness").asDouble());
+        assertEquals(0.0, stats7.get("storageFullness").asDouble());
+        JsonNode stats4 = data.send("POST", "/describe_index_stats", "{}", V4).json();
+        assertFalse(stats4.has("memoryFullness") || stats4.has("storageFullness"), stats4.toString());
+
+        JsonNode ns7 = data.send("GET", "/namespaces/ns", null, V7).json();
+        assertTrue(ns7.get("record_count").isTextual(), ns7.toString());
+        long records = Long.parseLong(ns7.get("record_count").asText());
+        assertTrue(records >= 1, ns7.toString());
+        assertEquals(String.valueOf(records * 4 * 3), ns7.get("size_bytes").asText());
+        JsonNode listed = data.send("GET", "/namespaces", null, V7).json().get("namespaces").get(0);
+        assertTrue(listed.get("record_count").isTextual(), listed.toString());
+
+        JsonNode ns4 = data.send("GET", "/namespaces/ns", null, V4).json();
+        assertTrue(ns4.get("record_count").isIntegralNumber(), ns4.toString());
+        assertEquals(records, ns4.get("record_count").asLong());
+        assertFalse(ns4.has("size_bytes"), ns4.toString());
+    }
+
+    @Test
+    void unauthorisedIsPlainTextIn2026_07() {
+        Http.Response plain = data.withKey("wrong").send("POST", "/describe_index_stats", "{}", V7);
+        assertEquals(401, plain.status());
+        assertEquals("Unauthorized", plain.body());
+        Http.Response json = data.withKey("wrong").send("POST", "/describe_index_stats", "{}", V4);
+        assertEquals(401, json.status());
+        assertEquals(16, json.json().get("code").asInt(), json.toString());
+    }
+
+    @Test
+    void anUnsupportedVersionNamesTheSupportedOnes() {
+        Http.Response r = data.send("POST", "/describe_index_stats", "{}", "2030-01");
+        assertEquals(400, r.status(), r.toString());
+        assertTrue(r.body().contains("2026-07") && r.body().contains("2025-10"), r.toString());
+    }
+}
