@@ -1,0 +1,66 @@
+import { api, enc } from './api.js';
+import { clear, confirmByName, el, formError, stateBadge, table } from './dom.js';
+
+// Backup schedules exist from API version 2026-07 on.
+const V = '2026-07';
+
+async function history(schedule, cell) {
+  try {
+    const page = await api.get(`/backup-schedules/${enc(schedule.schedule_id)}/history?limit=20`, V);
+    clear(cell, table(['Backup', 'Status', 'Created'], page.data.map((h) =>
+      el('tr', {}, el('td', {}, h.name ?? h.backup_id ?? ''), el('td', {}, stateBadge(h.status)), el('td', {}, h.created_at ?? ''))),
+    'No runs yet.'));
+  } catch (e) {
+    clear(cell, el('p', { class: 'error' }, e.message));
+  }
+}
+
+export async function scheduleList(container, indexName) {
+  const reload = () => scheduleList(container, indexName);
+  let page;
+  try {
+    page = await api.get(`/indexes/${enc(indexName)}/backup-schedules?limit=100`, V);
+  } catch (e) {
+    clear(container, el('p', { class: 'error' }, e.message));
+    return;
+  }
+  const problem = el('p', { class: 'error', role: 'alert' });
+  const act = async (fn) => {
+    try { await fn(); await reload(); } catch (e) { problem.textContent = e.message; }
+  };
+  const rows = page.data.flatMap((s) => {
+    const more = el('td', { colspan: 6 });
+    const details = el('tr', { hidden: true }, more);
+    return [el('tr', { 'data-schedule': s.schedule_id },
+      el('td', {}, s.name), el('td', {}, s.frequency), el('td', {}, `${s.retention_expire_after_days} days`),
+      el('td', {}, s.enabled ? (s.next_scheduled_run ?? '') : 'disabled'),
+      el('td', {}, el('label', {}, el('input', { type: 'checkbox', checked: s.enabled,
+        onchange: (e) => act(() => api.patch(`/backup-schedules/${enc(s.schedule_id)}`, { enabled: e.target.checked }, V)) }), ' enabled')),
+      el('td', {},
+        el('button', { type: 'button', onclick: () => { details.hidden = !details.hidden; if (!details.hidden) history(s, more); } }, 'History'),
+        el('button', { type: 'button', class: 'danger', onclick: async () => {
+          if (await confirmByName(`Delete backup schedule "${s.name}"? Its backups are kept.`, s.name)) {
+            act(() => api.del(`/backup-schedules/${enc(s.schedule_id)}`, V));
+          }
+        } }, 'Delete'))), details];
+  });
+  const form = el('form', { class: 'create-schedule' },
+    el('input', { name: 'name', placeholder: 'schedule name', required: true, 'aria-label': 'Schedule name' }),
+    el('select', { name: 'frequency', 'aria-label': 'Frequency' }, ['daily', 'weekly', 'monthly'].map((f) => el('option', { value: f }, f))),
+    el('label', {}, 'keep ', el('input', { name: 'days', type: 'number', min: 1, value: 7, 'aria-label': 'Retention days' }), ' days'),
+    el('button', { type: 'submit' }, 'Create schedule'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      await api.post(`/indexes/${enc(indexName)}/backup-schedules`, { name: data.get('name'),
+        schedule: { type: 'time-based', frequency: data.get('frequency') },
+        retention: { expire_after_days: Number(data.get('days')) } }, V);
+      await reload();
+    } catch (e) {
+      formError(form).textContent = e.message;
+    }
+  });
+  clear(container, form, problem, table(['Name', 'Frequency', 'Retention', 'Next run', 'State', ''], rows,
+    'No schedules: create one to back this index up automatically.'));
+}
