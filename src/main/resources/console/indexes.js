@@ -26,7 +26,7 @@ function createForm(onCreated) {
   });
   const form = el('form', { id: 'create-index', class: 'card' },
     el('h3', {}, 'Create index'),
-    el('label', {}, 'Name ', el('input', { name: 'name', required: true, maxlength: 45, pattern: '[a-z0-9]([a-z0-9-]*[a-z0-9])?',
+    el('label', {}, 'Name ', el('input', { name: 'name', required: true, maxlength: 45, pattern: '[a-z0-9]([a-z0-9\\-]*[a-z0-9])?',
       title: 'lowercase letters, digits and hyphens' })),
     el('label', {}, 'Vector type ', type),
     el('label', {}, 'Dimension ', dimension),

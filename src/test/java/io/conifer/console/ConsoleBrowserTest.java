@@ -1,0 +1,212 @@
+package io.conifer.console;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import io.conifer.Http;
+import io.conifer.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web console in a real headless Chromium (Debian's, driven by Playwright) against a real
+ * server: sign-in, indexes, backups, restores, deletion, and API strings that must stay text.
+ * With CONIFER_SCREENSHOTS=1 it refreshes the screenshots in docs/console/.
+ */
+class ConsoleBrowserTest {
+    private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+    private static final boolean SCREENSHOTS = "1".equals(System.getenv("CONIFER_SCREENSHOTS"));
+    private static final String SCRIPT = "<script>window.__xss = 1</script>";
+    private static final String IMG = "\"><img src=x onerror=\"window.__xss = 2\">";
+
+    @TempDir
+    static Path dir;
+    static TestServer server;
+    static Http control;
+    static Playwright playwright;
+    static Browser browser;
+
+    BrowserContext context;
+    Page page;
+    final List<String> browserErrors = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        if (!Files.isExecutable(CHROMIUM)) {
+            System.err.println("\n*** ConsoleBrowserTest SKIPPED: no Chromium at " + CHROMIUM
+                    + " (install it: apt-get install -y chromium; ./run-tests does so when run as root) ***\n");
+            Assumptions.abort("no Chromium at " + CHROMIUM);
+        }
+        server = TestServer.start(dir.resolve("data"));
+        control = new Http(server.url(), TestServer.KEY);
+        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
+                .setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+        PlaywrightAssertions.setDefaultAssertionTimeout(20_000);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) browser.close();
+        if (playwright != null) playwright.close();
+        if (server != null) server.close();
+    }
+
+    @BeforeEach
+    void openPage() {
+        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900));
+        page = context.newPage();
+        // A CSP violation or a script error shows up here; failed HTTP calls (a 401) are expected.
+        page.onConsoleMessage(m -> {
+            if (m.type().equals("error") && !m.text().startsWith("Failed to load resource")) browserErrors.add(m.text());
+        });
+        page.onPageError(browserErrors::add);
+    }
+
+    @AfterEach
+    void closePage() {
+        context.close();
+        assertEquals(List.of(), browserErrors, "errors in the browser");
+    }
+
+    private void signIn(String key) {
+        page.navigate(server.url() + "/");
+        assertEquals(server.url() + "/console/", page.url());
+        page.locator("#api-key").fill(key);
+        page.locator("#signin-form button[type=submit]").click();
+    }
+
+    private void screenshot(String name) {
+        if (SCREENSHOTS) page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("docs/console", name + ".png")).setFullPage(true));
+    }
+
+    @Test
+    void aWrongKeyShowsTheServersErrorAndKeepsNothing() {
+        signIn("not-the-key");
+        assertThat(page.locator("#signin-error")).hasText("Invalid API key. (HTTP 401)");
+        assertThat(page.locator("#tabs")).isHidden();
+        assertEquals(0, ((Number) page.evaluate("() => sessionStorage.length + localStorage.length")).intValue());
+        screenshot("signin");
+    }
+
+    @Test
+    void createBackUpRestoreAndDeleteThroughTheConsole() {
+        signIn(TestServer.KEY);
+        assertThat(page.locator("#indexes p.empty")).containsText("No indexes yet");
+        // The key stays in this tab's session storage only.
+        assertEquals(TestServer.KEY, page.evaluate("() => sessionStorage.getItem('conifer.apiKey')"));
+        assertEquals(0, ((Number) page.evaluate("() => localStorage.length")).intValue());
+
+        Locator form = page.locator("#create-index");
+        form.locator("[name=name]").fill("movies");
+        form.locator("[name=dimension]").fill("0");
+        form.locator("button[type=submit]").click();
+        // The browser checks the form's own rules first; the server's rule shows when the form cannot.
+        form.locator("[name=dimension]").fill("20001");
+        form.locator("[name=dimension]").evaluate("e => e.removeAttribute('max')");
+        form.locator("button[type=submit]").click();
+        assertThat(form.locator(".error")).hasText("Invalid dimension 20001: it must be between 1 and 20000 (HTTP 400)");
+        form.locator("[name=dimension]").fill("4");
+        form.locator("button[type=submit]").click();
+        Locator movies = page.locator("tr[data-index=movies]");
+        assertThat(movies).containsText("Ready");
+        assertThat(movies).containsText("4 · cosine");
+
+        String host = control.get("/indexes/movies").json().get("host").asText();
+        Http data = control.forHost(host);
+        assertEquals(200, data.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"a\",\"values\":[1,2,3,4]},"
+                + "{\"id\":\"b\",\"values\":[2,3,4,5]},{\"id\":\"c\",\"values\":[3,4,5,6]}],\"namespace\":\"films\"}").status());
+        page.locator("#tabs [data-tab=indexes]").click();
+        assertThat(movies.locator(".records")).hasText("3");
+
+        movies.locator("button.link").click();
+        Locator detail = page.locator("[data-detail=movies]");
+        assertThat(detail).containsText("3 records");
+        assertThat(detail.locator("tr").filter(new Locator.FilterOptions().setHasText("films"))).containsText("3");
+        detail.locator(".create-backup [name=name]").fill("nightly");
+        detail.locator(".create-backup [name=description]").fill("before the migration");
+        detail.locator(".create-backup button[type=submit]").click();
+        Locator backup = detail.locator("tr[data-backup]").filter(new Locator.FilterOptions().setHasText("nightly"));
+        assertThat(backup.locator(".backup-status")).hasText("Ready");
+        assertThat(backup).containsText("before the migration");
+        screenshot("indexes");
+
+        page.locator("#tabs [data-tab=backups]").click();
+        Locator listed = page.locator("#backups tr[data-backup]").filter(new Locator.FilterOptions().setHasText("nightly"));
+        assertThat(listed).containsText("movies");
+        screenshot("backups");
+        listed.locator("button").filter(new Locator.FilterOptions().setHasText("Create index from backup")).click();
+        listed.locator(".restore-form [name=name]").fill("movies-restored");
+        listed.locator(".restore-form button[type=submit]").click();
+
+        Locator job = page.locator("#restores tr[data-job]").filter(new Locator.FilterOptions().setHasText("movies-restored"));
+        assertThat(job.locator(".job-status")).hasText("Completed");
+        assertThat(job.locator("progress")).hasAttribute("value", "100");
+        assertThat(job.locator(".percent")).hasText("100%");
+        screenshot("restores");
+
+        job.locator("button.link").click();
+        assertThat(page.locator("tr[data-index=movies-restored] .records")).hasText("3");
+        assertThat(page.locator("[data-detail=movies-restored]")).containsText("3 records");
+
+        deleteThroughConsole("movies-restored");
+        deleteThroughConsole("movies");
+        assertThat(page.locator("#indexes p.empty")).containsText("No indexes yet");
+        assertEquals(0, control.get("/indexes").json().get("indexes").size());
+    }
+
+    private void deleteThroughConsole(String name) {
+        page.locator("tr[data-index=\"" + name + "\"] button.link").click();
+        page.locator("[data-detail=\"" + name + "\"] #delete-index").click();
+        assertThat(page.locator("#confirm-message")).containsText("Delete index \"" + name + "\"");
+        assertThat(page.locator("#confirm-ok")).isDisabled();
+        page.locator("#confirm-input").fill(name);
+        page.locator("#confirm-ok").click();
+        assertThat(page.locator("tr[data-index=\"" + name + "\"]")).hasCount(0);
+    }
+
+    @Test
+    void stringsFromTheApiAreShownAsTextAndRunNothing() throws Exception {
+        control.createDense("xss", 2, "cosine");
+        var created = control.post("/indexes/xss/backups", Map.of("name", IMG, "description", SCRIPT));
+        assertEquals(201, created.status(), created.toString());
+        String backupId = created.json().get("backup_id").asText();
+        signIn(TestServer.KEY);
+        page.locator("tr[data-index=xss] button.link").click();
+        Locator row = page.locator("[data-detail=xss] tr[data-backup]");
+        assertThat(row.locator("td").first()).hasText(IMG);
+        assertThat(row.locator(".description")).hasText(SCRIPT);
+        // An error message that echoes the input is text too.
+        Locator tagForm = page.locator("#add-tag");
+        tagForm.locator("[name=key]").fill(IMG);
+        tagForm.locator("[name=value]").fill("v");
+        tagForm.locator("button[type=submit]").click();
+        assertThat(page.locator("[data-detail=xss] p.error").first()).containsText("Invalid tag key '" + IMG + "'");
+        page.locator("#tabs [data-tab=backups]").click();
+        assertThat(page.locator("#backups tr[data-backup=\"" + backupId + "\"] .description")).hasText(SCRIPT);
+        assertEquals(0, page.locator("img, script:not([src])").count());
+        assertTrue((Boolean) page.evaluate("() => window.__xss === undefined"), "a payload ran");
+        control.delete("/backups/" + backupId);
+        control.delete("/indexes/xss");
+    }
+}
