@@ -209,4 +209,80 @@ class ConsoleBrowserTest {
         control.delete("/backups/" + backupId);
         control.delete("/indexes/xss");
     }
+
+    @Test
+    void deletionProtectionAndSchedulesOfAnIndex() {
+        control.createDense("guarded", 2, "euclidean");
+        signIn(TestServer.KEY);
+        page.locator("tr[data-index=guarded] button.link").click();
+        Locator detail = page.locator("[data-detail=guarded]");
+        detail.locator("#deletion-protection").check();
+        assertThat(page.locator("[data-detail=guarded] #deletion-protection")).isChecked();
+        assertEquals("enabled", control.get("/indexes/guarded").json().get("deletion_protection").asText());
+        detail.locator("#delete-index").click();
+        page.locator("#confirm-input").fill("guarded");
+        page.locator("#confirm-ok").click();
+        assertThat(detail.locator("p.error").first()).containsText("deletion protection");
+        assertEquals(200, control.get("/indexes/guarded").status());
+
+        Locator form = detail.locator(".create-schedule");
+        form.locator("[name=name]").fill("every-day");
+        form.locator("[name=frequency]").selectOption("daily");
+        form.locator("[name=days]").fill("3");
+        form.locator("button[type=submit]").click();
+        Locator schedule = detail.locator("tr[data-schedule]").filter(new Locator.FilterOptions().setHasText("every-day"));
+        assertThat(schedule).containsText("3 days");
+        assertThat(schedule.locator("td").nth(3)).hasText(java.util.regex.Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT.*"));
+        screenshot("index-detail");
+        schedule.locator("input[type=checkbox]").uncheck();
+        assertThat(schedule.locator("td").nth(3)).hasText("disabled");
+        String id = schedule.getAttribute("data-schedule");
+        assertEquals(false, control.send("GET", "/backup-schedules/" + id, null, "2026-07").json().get("enabled").asBoolean());
+        schedule.locator("button").filter(new Locator.FilterOptions().setHasText("History")).click();
+        assertThat(detail).containsText("No runs yet.");
+        schedule.locator("button.danger").click();
+        page.locator("#confirm-input").fill("every-day");
+        page.locator("#confirm-ok").click();
+        assertThat(detail.locator("tr[data-schedule]")).hasCount(0);
+        assertEquals(404, control.send("GET", "/backup-schedules/" + id, null, "2026-07").status());
+
+        detail.locator("#deletion-protection").uncheck();
+        assertThat(page.locator("[data-detail=guarded] #deletion-protection")).not().isChecked();
+        deleteThroughConsole("guarded");
+    }
+
+    @Test
+    void projectBackupsArePagedWithTheApisTokens() throws Exception {
+        control.createDense("paged", 2, "cosine");
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(control.post("/indexes/paged/backups", Map.of("name", "page-" + i)).json().get("backup_id").asText());
+        }
+        signIn(TestServer.KEY);
+        page.locator("#tabs [data-tab=backups]").click();
+        Locator rows = page.locator("#backups tr[data-backup]");
+        assertThat(rows).hasCount(10);
+        var first = control.get("/backups?limit=10").json();
+        assertEquals(first.get("data").get(0).get("backup_id").asText(), rows.first().getAttribute("data-backup"));
+        page.locator("#backups .next-page").click();
+        var second = control.get("/backups?limit=10&paginationToken="
+                + java.net.URLEncoder.encode(first.get("pagination").get("next").asText(), java.nio.charset.StandardCharsets.UTF_8)).json();
+        assertThat(rows.first()).hasAttribute("data-backup", second.get("data").get(0).get("backup_id").asText());
+        assertThat(rows).hasCount(second.get("data").size());
+        page.locator("#backups button").filter(new Locator.FilterOptions().setHasText("Previous")).click();
+        assertThat(rows).hasCount(10);
+        for (String id : ids) control.delete("/backups/" + id);
+        control.delete("/indexes/paged");
+    }
+
+    @Test
+    void anOpenLoopbackServerOpensWithoutSignIn() throws Exception {
+        try (TestServer open = TestServer.start(dir.resolve("open"), null)) {
+            new Http(open.url(), null).createDense("open-index", 3, "dotproduct");
+            page.navigate(open.url() + "/");
+            assertThat(page.locator("tr[data-index=open-index]")).containsText("3 · dotproduct");
+            assertThat(page.locator("#signin")).isHidden();
+            assertThat(page.locator("#sign-out")).isHidden();
+        }
+    }
 }
