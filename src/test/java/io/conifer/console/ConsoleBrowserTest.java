@@ -13,12 +13,16 @@ import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import io.conifer.Http;
 import io.conifer.TestServer;
+import io.conifer.backup.Backups;
+import io.conifer.server.ConiferServer;
+import io.conifer.server.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -90,8 +94,12 @@ class ConsoleBrowserTest {
     }
 
     private void signIn(String key) {
-        page.navigate(server.url() + "/");
-        assertEquals(server.url() + "/console/", page.url());
+        signIn(server.url(), key);
+    }
+
+    private void signIn(String base, String key) {
+        page.navigate(base + "/");
+        assertEquals(base + "/console/", page.url());
         page.locator("#api-key").fill(key);
         page.locator("#signin-form button[type=submit]").click();
     }
@@ -232,7 +240,7 @@ class ConsoleBrowserTest {
         form.locator("button[type=submit]").click();
         Locator schedule = detail.locator("tr[data-schedule]").filter(new Locator.FilterOptions().setHasText("every-day"));
         assertThat(schedule).containsText("3 days");
-        assertThat(schedule.locator("td").nth(3)).hasText(java.util.regex.Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT.*"));
+        assertThat(schedule.locator("td").nth(3)).hasText(Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT.*"));
         screenshot("index-detail");
         schedule.locator("input[type=checkbox]").uncheck();
         assertThat(schedule.locator("td").nth(3)).hasText("disabled");
@@ -283,6 +291,45 @@ class ConsoleBrowserTest {
             assertThat(page.locator("tr[data-index=open-index]")).containsText("3 · dotproduct");
             assertThat(page.locator("#signin")).isHidden();
             assertThat(page.locator("#sign-out")).isHidden();
+        }
+    }
+
+    /** A restore slowed by the server's transfer limit: the bar moves through real values with no page reload. */
+    @Test
+    void theRestoreProgressBarFollowsTheJobWithoutAReload() throws Exception {
+        ServerConfig slow = ServerConfig.defaults(dir.resolve("slow")).withApiKeys(TestServer.KEY)
+                .withPorts(0, TestServer.freePortRange()).withBackups(null, 100, 1);
+        try (ConiferServer s = ConiferServer.start(slow)) {
+            String base = "http://localhost:" + s.port();
+            Http a = new Http(base, TestServer.KEY);
+            Http data = a.forHost(a.createDense("big", 128, "cosine"));
+            for (int start = 0; start < 2000; start += 250) {
+                StringBuilder body = new StringBuilder("{\"vectors\":[");
+                for (int i = start; i < start + 250; i++) {
+                    body.append(i == start ? "" : ",").append("{\"id\":\"v").append(i).append("\",\"values\":[");
+                    for (int j = 0; j < 128; j++) body.append(j == 0 ? "" : ",").append((i * 31 + j * 7) % 97 + 1);
+                    body.append("]}");
+                }
+                assertEquals(200, data.post("/vectors/upsert", body + "]}").status());
+            }
+            String backup = a.post("/indexes/big/backups", Map.of("name", "big-copy")).json().get("backup_id").asText();
+            Backups.awaitStatus(a, backup, "Ready");
+            signIn(base, TestServer.KEY);
+            page.evaluate("() => { window.__sameDocument = true; }");
+            page.locator("#tabs [data-tab=backups]").click();
+            Locator row = page.locator("#backups tr[data-backup=\"" + backup + "\"]");
+            row.locator("button").filter(new Locator.FilterOptions().setHasText("Create index from backup")).click();
+            row.locator(".restore-form [name=name]").fill("big-restored");
+            row.locator(".restore-form button[type=submit]").click();
+            Locator job = page.locator("#restores tr[data-job]");
+            assertThat(job.locator(".job-status")).hasText("InProgress");
+            // A value strictly between 0 and 100, shown by a poll while the job ran.
+            assertThat(job.locator("progress")).hasAttribute("value", Pattern.compile("^(?!0$|100$)\\d+(\\.\\d+)?$"));
+            assertThat(job.locator(".job-status")).hasText("Completed");
+            assertThat(job.locator("progress")).hasAttribute("value", "100");
+            assertEquals(true, page.evaluate("() => window.__sameDocument"), "the page was reloaded");
+            job.locator("button.link").click();
+            assertThat(page.locator("tr[data-index=big-restored] .records")).hasText("2000");
         }
     }
 }
