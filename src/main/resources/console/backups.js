@@ -103,6 +103,6 @@ export async function backupList(container, indexName, token = null, previous = 
 
 export async function backupsTab(section) {
   const list = el('div', { class: 'project-backups' });
-  clear(section, el('h2', {}, 'Backups'), el('p', {}, 'Every backup of this project, newest first.'), list);
+  clear(section, el('h2', {}, 'Backups'), el('p', {}, 'Every backup of this project, oldest first (the API\'s order).'), list);
   await backupList(list, null);
 }

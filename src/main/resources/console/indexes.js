@@ -90,6 +90,40 @@ async function renderList(section, list) {
   }
 }
 
+// Looks at records: the nearest neighbours of a vector given as JSON, or of a record given by id.
+function queryBox(index) {
+  const results = el('div', { class: 'query-results' });
+  const form = el('form', { class: 'query' },
+    el('input', { name: 'q', required: true, size: 40, placeholder: 'record id, or a vector like [0.1, 0.2, …]', 'aria-label': 'Record id or vector' }),
+    el('input', { name: 'namespace', placeholder: 'namespace', 'aria-label': 'Namespace' }),
+    el('label', {}, 'top ', el('input', { name: 'topK', type: 'number', min: 1, max: 1000, value: 10, 'aria-label': 'Top K' })),
+    el('button', { type: 'submit' }, 'Query'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const q = String(data.get('q')).trim();
+    const body = { topK: Number(data.get('topK')), namespace: data.get('namespace'), includeMetadata: true };
+    const error = formError(form);
+    error.textContent = '';
+    try {
+      if (q.startsWith('[')) body.vector = JSON.parse(q);
+      else body.id = q;
+    } catch (e) {
+      error.textContent = `Not a JSON array of numbers: ${e.message}`;
+      return;
+    }
+    try {
+      const answer = await api.data(index.host, '/query', body);
+      const rows = (answer.matches ?? []).map((m) => el('tr', {}, el('td', {}, m.id), el('td', {}, String(m.score)),
+        el('td', { class: 'mono' }, m.metadata ? JSON.stringify(m.metadata) : '')));
+      clear(results, table(['Id', 'Score', 'Metadata'], rows, 'No matches.'));
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  });
+  return [form, results];
+}
+
 async function renderDetail(section, detail, name) {
   let index;
   try {
@@ -148,6 +182,8 @@ async function renderDetail(section, detail, name) {
       ['Metric', index.metric], ['Host', index.host], ['Cloud', `${index.spec?.serverless?.cloud} / ${index.spec?.serverless?.region}`],
       ['Deletion protection', el('label', {}, protection, ' enabled')]]),
     el('h4', {}, 'Namespaces'), nsBody,
+    el('h4', {}, 'Look at records'), index.status.ready && index.vector_type === 'dense' ? queryBox(index) : el('p', { class: 'empty' },
+      index.vector_type === 'dense' ? 'The index is not ready yet.' : 'Query a sparse index with an SDK or its REST API.'),
     el('h4', {}, 'Tags'), table(['Key', 'Value', ''], tagRows, 'No tags.'), tagForm,
     el('h4', {}, 'Backups'), backups,
     el('h4', {}, 'Backup schedules'), schedules,
