@@ -240,6 +240,14 @@ class ConsoleBrowserTest {
     void deletionProtectionAndSchedulesOfAnIndex() {
         control.createDense("guarded", 2, "euclidean");
         signIn(TestServer.KEY);
+        Locator create = page.locator("#create-index");
+        create.locator("[name=name]").fill("terms");
+        create.locator("[name=vector_type]").selectOption("sparse");
+        assertThat(create.locator("[name=dimension]")).isDisabled();
+        create.locator("button[type=submit]").click();
+        assertThat(page.locator("tr[data-index=terms]")).containsText("sparse · dotproduct");
+        assertEquals("sparse", control.get("/indexes/terms").json().get("vector_type").asText());
+        assertEquals(202, control.delete("/indexes/terms").status());
         page.locator("tr[data-index=guarded] button.link").click();
         Locator detail = page.locator("[data-detail=guarded]");
         detail.locator("#deletion-protection").check();
