@@ -1,5 +1,5 @@
 import { api, enc } from './api.js';
-import { bytes, clear, confirmByName, el, formError, stateBadge, table } from './dom.js';
+import { bytes, clear, confirmByName, el, formError, loadInto, stateBadge, table } from './dom.js';
 import { open, poll } from './router.js';
 
 const PAGE = 10;
@@ -80,13 +80,8 @@ export async function backupList(container, indexName, token = null, previous = 
   const path = indexName === null ? '/backups' : `/indexes/${enc(indexName)}/backups`;
   const reload = () => backupList(container, indexName, token, previous);
   const query = `?limit=${PAGE}${token ? `&paginationToken=${enc(token)}` : ''}`;
-  let page;
-  try {
-    page = await api.get(path + query);
-  } catch (e) {
-    clear(container, el('p', { class: 'error' }, e.message));
-    return;
-  }
+  const page = await loadInto(container, api.get(path + query));
+  if (page === null) return;
   const next = page.pagination?.next;
   const pager = el('p', { class: 'pager' },
     previous.length ? el('button', { type: 'button', onclick: () => backupList(container, indexName, previous.at(-1), previous.slice(0, -1)) }, 'Previous') : null,

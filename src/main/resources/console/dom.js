@@ -31,6 +31,16 @@ export function table(headings, rows, emptyText) {
     el('tbody', {}, rows));
 }
 
+// The answer of a request, or null after showing the server's error in place of the container's content.
+export async function loadInto(container, request) {
+  try {
+    return await request;
+  } catch (e) {
+    clear(container, el('p', { class: 'error' }, e.message));
+    return null;
+  }
+}
+
 export function stateBadge(state, reason) {
   return el('span', { class: `state state-${String(state).toLowerCase()}`, title: reason || null }, state,
     reason ? ` — ${reason}` : null);

@@ -1,5 +1,5 @@
 import { api, enc } from './api.js';
-import { clear, confirmByName, el, facts, formError, stateBadge, table } from './dom.js';
+import { clear, confirmByName, el, facts, formError, loadInto, stateBadge, table } from './dom.js';
 import { backupList } from './backups.js';
 import { scheduleList } from './schedules.js';
 import { open, poll } from './router.js';
@@ -62,13 +62,9 @@ export async function indexesTab(section, selected) {
 }
 
 async function renderList(section, list) {
-  let indexes;
-  try {
-    indexes = (await api.get('/indexes')).indexes;
-  } catch (e) {
-    clear(list, el('p', { class: 'error' }, e.message));
-    return;
-  }
+  const answer = await loadInto(list, api.get('/indexes'));
+  if (answer === null) return;
+  const { indexes } = answer;
   const rows = indexes.map((index) => {
     const count = el('td', { class: 'records' }, '…');
     if (index.status.ready) {
@@ -125,13 +121,8 @@ function queryBox(index) {
 }
 
 async function renderDetail(section, detail, name) {
-  let index;
-  try {
-    index = await api.get(`/indexes/${enc(name)}`);
-  } catch (e) {
-    clear(detail, el('p', { class: 'error' }, e.message));
-    return;
-  }
+  const index = await loadInto(detail, api.get(`/indexes/${enc(name)}`));
+  if (index === null) return;
   const nsBody = el('div', {}, el('p', {}, 'Loading stats…'));
   if (index.status.ready) {
     stats(index).then((s) => {

@@ -1,5 +1,5 @@
 import { api } from './api.js';
-import { clear, el, stateBadge, table } from './dom.js';
+import { clear, el, loadInto, stateBadge, table } from './dom.js';
 import { open, poll } from './router.js';
 
 const DONE = new Set(['Completed', 'Failed']);
@@ -11,13 +11,9 @@ export async function restoresTab(section) {
 }
 
 async function renderJobs(section, list) {
-  let jobs;
-  try {
-    jobs = (await api.get('/restore-jobs?limit=100')).data;
-  } catch (e) {
-    clear(list, el('p', { class: 'error' }, e.message));
-    return;
-  }
+  const page = await loadInto(list, api.get('/restore-jobs?limit=100'));
+  if (page === null) return;
+  const jobs = page.data;
   const rows = jobs.map((job) => el('tr', { 'data-job': job.restore_job_id },
     el('td', {}, job.status === 'Completed'
       ? el('button', { type: 'button', class: 'link', onclick: () => open('indexes', job.target_index_name) }, job.target_index_name)

@@ -1,29 +1,21 @@
 import { api, enc } from './api.js';
-import { clear, confirmByName, el, formError, stateBadge, table } from './dom.js';
+import { clear, confirmByName, el, formError, loadInto, stateBadge, table } from './dom.js';
 
 // Backup schedules exist from API version 2026-07 on.
 const V = '2026-07';
 
 async function history(schedule, cell) {
-  try {
-    const page = await api.get(`/backup-schedules/${enc(schedule.schedule_id)}/history?limit=20`, V);
-    clear(cell, table(['Backup', 'Status', 'Created'], page.data.map((h) =>
-      el('tr', {}, el('td', {}, h.name ?? h.backup_id ?? ''), el('td', {}, stateBadge(h.status)), el('td', {}, h.created_at ?? ''))),
-    'No runs yet.'));
-  } catch (e) {
-    clear(cell, el('p', { class: 'error' }, e.message));
-  }
+  const page = await loadInto(cell, api.get(`/backup-schedules/${enc(schedule.schedule_id)}/history?limit=20`, V));
+  if (page === null) return;
+  clear(cell, table(['Backup', 'Status', 'Created'], page.data.map((h) =>
+    el('tr', {}, el('td', {}, h.name ?? h.backup_id ?? ''), el('td', {}, stateBadge(h.status)), el('td', {}, h.created_at ?? ''))),
+  'No runs yet.'));
 }
 
 export async function scheduleList(container, indexName) {
   const reload = () => scheduleList(container, indexName);
-  let page;
-  try {
-    page = await api.get(`/indexes/${enc(indexName)}/backup-schedules?limit=100`, V);
-  } catch (e) {
-    clear(container, el('p', { class: 'error' }, e.message));
-    return;
-  }
+  const page = await loadInto(container, api.get(`/indexes/${enc(indexName)}/backup-schedules?limit=100`, V));
+  if (page === null) return;
   const problem = el('p', { class: 'error', role: 'alert' });
   const act = async (fn) => {
     try { await fn(); await reload(); } catch (e) { problem.textContent = e.message; }
