@@ -12,6 +12,17 @@ async function history(schedule, cell) {
   'No runs yet.'));
 }
 
+function frequencySelect(value) {
+  const select = el('select', { name: 'frequency', 'aria-label': 'Frequency' },
+    ['daily', 'weekly', 'monthly'].map((f) => el('option', { value: f }, f)));
+  select.value = value;
+  return select;
+}
+
+function daysInput(value) {
+  return el('input', { name: 'days', type: 'number', min: 1, value, 'aria-label': 'Retention days' });
+}
+
 export async function scheduleList(container, indexName) {
   const reload = () => scheduleList(container, indexName);
   const page = await loadInto(container, api.get(`/indexes/${enc(indexName)}/backup-schedules?limit=100`, V));
@@ -23,12 +34,17 @@ export async function scheduleList(container, indexName) {
   const rows = page.data.flatMap((s) => {
     const more = el('td', { colspan: 6 });
     const details = el('tr', { hidden: true }, more);
+    const frequency = frequencySelect(s.frequency);
+    const days = daysInput(s.retention_expire_after_days);
+    const save = () => act(() => api.patch(`/backup-schedules/${enc(s.schedule_id)}`,
+      { frequency: frequency.value, retention: { expire_after_days: Number(days.value) } }, V));
     return [el('tr', { 'data-schedule': s.schedule_id },
-      el('td', {}, s.name), el('td', {}, s.frequency), el('td', {}, `${s.retention_expire_after_days} days`),
+      el('td', {}, s.name), el('td', {}, frequency), el('td', {}, days, ' days'),
       el('td', {}, s.enabled ? (s.next_scheduled_run ?? '') : 'disabled'),
       el('td', {}, el('label', {}, el('input', { type: 'checkbox', checked: s.enabled,
         onchange: (e) => act(() => api.patch(`/backup-schedules/${enc(s.schedule_id)}`, { enabled: e.target.checked }, V)) }), ' enabled')),
       el('td', {},
+        el('button', { type: 'button', class: 'save', onclick: save }, 'Save'),
         el('button', { type: 'button', onclick: () => { details.hidden = !details.hidden; if (!details.hidden) history(s, more); } }, 'History'),
         el('button', { type: 'button', class: 'danger', onclick: async () => {
           if (await confirmByName(`Delete backup schedule "${s.name}"? Its backups are kept.`, s.name)) {
@@ -38,8 +54,8 @@ export async function scheduleList(container, indexName) {
   });
   const form = el('form', { class: 'create-schedule' },
     el('input', { name: 'name', placeholder: 'schedule name', required: true, 'aria-label': 'Schedule name' }),
-    el('select', { name: 'frequency', 'aria-label': 'Frequency' }, ['daily', 'weekly', 'monthly'].map((f) => el('option', { value: f }, f))),
-    el('label', {}, 'keep ', el('input', { name: 'days', type: 'number', min: 1, value: 7, 'aria-label': 'Retention days' }), ' days'),
+    frequencySelect('daily'),
+    el('label', {}, 'keep ', daysInput(7), ' days'),
     el('button', { type: 'submit' }, 'Create schedule'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

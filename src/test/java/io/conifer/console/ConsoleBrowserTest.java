@@ -11,6 +11,7 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import io.conifer.Await;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.backup.Backups;
@@ -237,7 +238,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void deletionProtectionAndSchedulesOfAnIndex() {
+    void deletionProtectionAndSchedulesOfAnIndex() throws Exception {
         control.createDense("guarded", 2, "euclidean");
         signIn(TestServer.KEY);
         Locator create = page.locator("#create-index");
@@ -265,13 +266,22 @@ class ConsoleBrowserTest {
         form.locator("[name=days]").fill("3");
         form.locator("button[type=submit]").click();
         Locator schedule = detail.locator("tr[data-schedule]").filter(new Locator.FilterOptions().setHasText("every-day"));
-        assertThat(schedule).containsText("3 days");
+        assertThat(schedule.locator("[name=days]")).hasValue("3");
+        schedule.locator("[name=frequency]").selectOption("weekly");
+        schedule.locator("[name=days]").fill("14");
+        schedule.locator("button.save").click();
+        String id = schedule.getAttribute("data-schedule");
+        Await.until("the schedule saved", () -> control.send("GET", "/backup-schedules/" + id, null, "2026-07").json()
+                .get("retention_expire_after_days").asInt() == 14);
         assertThat(schedule.locator("td").nth(3)).hasText(Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT.*"));
         screenshot("index-detail");
         schedule.locator("input[type=checkbox]").uncheck();
         assertThat(schedule.locator("td").nth(3)).hasText("disabled");
-        String id = schedule.getAttribute("data-schedule");
-        assertEquals(false, control.send("GET", "/backup-schedules/" + id, null, "2026-07").json().get("enabled").asBoolean());
+        var saved = control.send("GET", "/backup-schedules/" + id, null, "2026-07").json();
+        assertEquals(false, saved.get("enabled").asBoolean());
+        assertEquals("weekly", saved.get("frequency").asText());
+        assertEquals(14, saved.get("retention_expire_after_days").asInt());
+        assertThat(schedule.locator("[name=frequency]")).hasValue("weekly");
         schedule.locator("button").filter(new Locator.FilterOptions().setHasText("History")).click();
         assertThat(detail).containsText("No runs yet.");
         schedule.locator("button.danger").click();
