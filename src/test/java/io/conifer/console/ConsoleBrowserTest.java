@@ -111,8 +111,10 @@ class ConsoleBrowserTest {
 
     @Test
     void aWrongKeyShowsTheServersErrorAndKeepsNothing() {
+        Http.Response refused = control.withKey("not-the-key").get("/indexes");
+        assertEquals(401, refused.status());
         signIn("not-the-key");
-        assertThat(page.locator("#signin-error")).hasText("Invalid API key. (HTTP 401)");
+        assertThat(page.locator("#signin-error")).hasText(refused.json().get("error").get("message").asText() + " (HTTP 401)");
         assertThat(page.locator("#tabs")).isHidden();
         assertEquals(0, ((Number) page.evaluate("() => sessionStorage.length + localStorage.length")).intValue());
         screenshot("signin");
