@@ -9,6 +9,7 @@ import io.conifer.backup.LocalBackupRepository;
 import io.conifer.backup.Throttle;
 import io.conifer.api.data.DataPlaneServers;
 import io.conifer.auth.ApiKeys;
+import io.conifer.console.ConsoleOrigins;
 import io.conifer.index.IndexManager;
 import io.conifer.restore.RestoreService;
 import io.conifer.schedule.BackupScheduler;
@@ -73,7 +74,8 @@ public final class ConiferServer implements AutoCloseable {
         RestoreService restores = null;
         BackupScheduler scheduler = null;
         try {
-            indexes = new IndexManager(config.dataDir(), new DataPlaneServers(keys, bind, workers), bind,
+            ConsoleOrigins consoleOrigins = new ConsoleOrigins(config.advertiseHost());
+            indexes = new IndexManager(config.dataDir(), new DataPlaneServers(keys, bind, workers, consoleOrigins), bind,
                     config.dataPortStart(), opener, ControlPlane.COMMIT_GATE, config.checkpointIntervalMillis());
             indexes.start();
             backups = new BackupService(new LocalBackupRepository(config.backupRepository()), indexes,
@@ -89,13 +91,14 @@ public final class ConiferServer implements AutoCloseable {
             scheduler = new BackupScheduler(schedules, config.clock());
             PageTokens tokens = new PageTokens(TokenSecret.load(config.dataDir().resolve("token-secret")));
             Server control = ControlPlane.build(new InetSocketAddress(bind, config.port()), workers, keys, indexes,
-                    backups, restores, schedules, tokens, config.advertiseHost());
+                    backups, restores, schedules, tokens, config.advertiseHost(), consoleOrigins);
             try {
                 control.start().join();
             } catch (CompletionException e) {
                 control.closeAsync();
                 throw portInUse(config.bind(), config.port(), e.getCause());
             }
+            consoleOrigins.controlPort(control.activeLocalPort());
             // A catch-up run at start must not find its index still replaying its log.
             indexes.whenOpened().thenRun(scheduler::start);
             ConiferServer server = new ConiferServer(config, workers, indexes, backups, restores, schedules, scheduler, control);

@@ -8,6 +8,8 @@ import com.linecorp.armeria.server.ServerBuilder;
 import io.conifer.api.ApiVersion;
 import io.conifer.auth.ApiKeys;
 import io.conifer.backup.BackupService;
+import io.conifer.console.Console;
+import io.conifer.console.ConsoleOrigins;
 import io.conifer.index.CommitGate;
 import io.conifer.index.IndexManager;
 import io.conifer.restore.RestoreService;
@@ -15,7 +17,7 @@ import io.conifer.schedule.ScheduleService;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 
-/** Builds the control-plane server: {@code /health} open, everything else behind the API key. */
+/** Builds the control-plane server: {@code /health} and the console's static files open, the API behind the key. */
 public final class ControlPlane {
     /** How long an operation may take before it is answered 503 and may no longer commit. */
     static final long DEADLINE_MILLIS = 10_000;
@@ -25,7 +27,8 @@ public final class ControlPlane {
     private ControlPlane() {}
 
     public static Server build(InetSocketAddress address, EventLoopGroup workers, ApiKeys keys, IndexManager indexes,
-            BackupService backups, RestoreService restores, ScheduleService schedules, PageTokens tokens, String advertiseHost) {
+            BackupService backups, RestoreService restores, ScheduleService schedules, PageTokens tokens, String advertiseHost,
+            ConsoleOrigins consoleOrigins) {
         ControlPlaneErrors errors = new ControlPlaneErrors();
         // Index, backup and restore operations pass the commit gate, so their timeouts can promise "not applied".
         ControlPlaneDeadline deadline = new ControlPlaneDeadline(DEADLINE_MILLIS);
@@ -37,6 +40,7 @@ public final class ControlPlane {
                 .unloggedExceptionsReportIntervalMillis(0)
                 .errorHandler(errors)
                 .service("/health", (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"status\":\"ok\"}"));
+        Console.register(sb, keys, consoleOrigins);
         sb.annotatedService()
                 .decorator(new ControlPlaneAuth(keys))
                 .decorator(deadline)

@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
@@ -25,6 +26,7 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -45,11 +47,14 @@ public final class DataPlaneServers implements DataPlaneHost {
     private final ApiKeys keys;
     private final InetAddress bindAddress;
     private final EventLoopGroup workers;
+    private final Predicate<String> consoleOrigins;
 
-    public DataPlaneServers(ApiKeys keys, InetAddress bindAddress, EventLoopGroup workers) {
+    /** {@code consoleOrigins}: the browser origins (the web console's) answered CORS, so it can read stats. */
+    public DataPlaneServers(ApiKeys keys, InetAddress bindAddress, EventLoopGroup workers, Predicate<String> consoleOrigins) {
         this.keys = keys;
         this.bindAddress = bindAddress;
         this.workers = workers;
+        this.consoleOrigins = consoleOrigins;
     }
 
     @Override
@@ -98,6 +103,10 @@ public final class DataPlaneServers implements DataPlaneHost {
                     return !isGrpc && req.path().startsWith("/namespaces")
                             ? DataRules.forHeader(req.headers().get(ApiVersions.HEADER)).namespacesRest(res) : res;
                 })
+                .decorator(CorsService.builder(consoleOrigins)
+                        .allowRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE)
+                        .allowRequestHeaders("api-key", "content-type", ApiVersions.HEADER)
+                        .newDecorator())
                 .errorHandler(DataPlaneErrors.SERVER);
         Server server = sb.build();
         try {
