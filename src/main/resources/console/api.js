@@ -1,5 +1,6 @@
-// Every call carries the Api-Key header (so no other site can make one for the user: no CSRF), and
-// the key lives in sessionStorage only: gone with the tab, never in localStorage or a URL.
+// Every call carries the Api-Key header (so no other site can make one for the user: no CSRF; a server
+// with no keys configured takes any value but still requires the header), and the key lives in
+// sessionStorage only: gone with the tab, never in localStorage or a URL.
 const KEY = 'conifer.apiKey';
 const VERSION = '2025-10';
 
@@ -15,8 +16,7 @@ export const session = {
 
 async function call(url, method, body, version) {
   const headers = { 'X-Pinecone-Api-Version': version };
-  const key = session.key();
-  if (key !== null) headers['Api-Key'] = key;
+  headers['Api-Key'] = session.key() ?? 'console';
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {

@@ -60,7 +60,7 @@ public final class ConiferServer implements AutoCloseable {
 
     /** Starts with the given way of opening index stores (tests use it to hold one index's opening). */
     public static ConiferServer start(ServerConfig config, IndexManager.StoreOpener opener) throws IOException {
-        ApiKeys keys = ApiKeys.parse(config.apiKeys());
+        ApiKeys keys = ApiKeys.parse(config.apiKeys()).withLocalHost(advertisedHostName(config.advertiseHost()));
         InetAddress bind = resolve(config.bind());
         if (keys.isOpen() && !bind.isLoopbackAddress()) {
             throw new IllegalStateException("Refusing to bind to " + config.bind() + " without an API key: anyone who can"
@@ -196,5 +196,10 @@ public final class ConiferServer implements AutoCloseable {
         backups.close();
         indexes.crash();
         workers.shutdownGracefully();
+    }
+
+    private static String advertisedHostName(String advertiseHost) {
+        String host = java.net.URI.create(advertiseHost.contains("://") ? advertiseHost : "http://" + advertiseHost).getHost();
+        return host == null ? advertiseHost : host;
     }
 }

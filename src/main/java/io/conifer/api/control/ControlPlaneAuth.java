@@ -9,6 +9,7 @@ import io.conifer.api.ApiVersion;
 import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
 import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
 import io.netty.util.AttributeKey;
 
 /**
@@ -33,10 +34,15 @@ final class ControlPlaneAuth implements DecoratingHttpServiceFunction {
             return ControlPlaneErrors.response(e.code(), e.getMessage());
         }
         ctx.setAttr(VERSION, version);
+        if (!keys.admitsHost(req.authority())) {
+            return ControlPlaneErrors.response(ErrorCode.FORBIDDEN, "This server has no API keys configured, so it only"
+                    + " answers requests addressed to localhost or a loopback address, not '" + req.authority() + "'");
+        }
         String key = req.headers().get("api-key");
         String project = keys.projectOf(key);
         if (project == null) {
-            return dialect(ctx).unauthorized(key == null ? "Missing API key: send it in the Api-Key header" : "Invalid API key");
+            return dialect(ctx).unauthorized(key == null || key.isEmpty() ? "Missing API key: send it in the Api-Key header"
+                    + (keys.isOpen() ? " (any value: this server has no keys configured)" : "") : "Invalid API key");
         }
         ctx.setAttr(PROJECT, project);
         return delegate.serve(ctx, req);

@@ -1,5 +1,6 @@
 package io.conifer.api.data;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.conifer.api.ApiVersion;
 import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
@@ -34,11 +35,21 @@ final class DataPlaneAuth implements ServerInterceptor {
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        // Armeria's gRPC calls (binary and transcoded REST) leave getAuthority() empty; the request has it.
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        String authority = ctx != null ? ctx.request().authority() : call.getAuthority();
+        if (!keys.admitsHost(authority)) {
+            call.close(Status.PERMISSION_DENIED.withDescription("This server has no API keys configured, so it only answers"
+                    + " requests addressed to localhost or a loopback address, not '" + authority + "'"), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
         String callerProject = keys.projectOf(headers.get(API_KEY));
         if (callerProject == null || !callerProject.equals(project)) {
             // A key of another project is treated as unknown: it must not learn the index exists.
-            call.close(Status.UNAUTHENTICATED.withDescription(headers.get(API_KEY) == null
+            String key = headers.get(API_KEY);
+            call.close(Status.UNAUTHENTICATED.withDescription(key == null || key.isEmpty()
                     ? "Missing API key: send it in the Api-Key header (gRPC metadata 'api-key')"
+                            + (keys.isOpen() ? "; any value: this server has no keys configured" : "")
                     : "Invalid API key"), new Metadata());
             return new ServerCall.Listener<>() {};
         }
