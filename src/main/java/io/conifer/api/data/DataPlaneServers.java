@@ -99,6 +99,11 @@ public final class DataPlaneServers implements DataPlaneHost {
                         // Pinecone accepts a JSON body whatever the client labelled it (curl -d sends a form type).
                         req = req.withHeaders(req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
                     }
+                    // The request timeout covers receiving the request only (a slow body is 408): once it is
+                    // in, a write may already be applying, and a timeout answer could then claim "failed"
+                    // for a write that happened. From then on the call answers its own result; gRPC
+                    // clients bound the wait with their own deadlines.
+                    req.whenComplete().thenRun(ctx::clearRequestTimeout);
                     HttpResponse res = delegate.serve(ctx, req);
                     return !isGrpc && req.path().startsWith("/namespaces")
                             ? DataRules.forHeader(req.headers().get(ApiVersions.HEADER)).namespacesRest(res) : res;
