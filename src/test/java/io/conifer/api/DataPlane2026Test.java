@@ -2,11 +2,26 @@ package io.conifer.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
+import io.conifer.proto.DescribeIndexStatsRequest;
+import io.conifer.proto.DescribeIndexStatsResponse;
+import io.conifer.proto.DescribeNamespaceRequest;
+import io.conifer.proto.FetchRequest;
+import io.conifer.proto.UpsertRequest;
+import io.conifer.proto.Vector;
+import io.conifer.proto.VectorServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.net.URI;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,6 +36,7 @@ class DataPlane2026Test {
     static Path dir;
     static TestServer server;
     static Http data;
+    static String host;
 
     @BeforeAll
     static void start() throws Exception {
@@ -29,7 +45,8 @@ class DataPlane2026Test {
         Http.Response r = http.send("POST", "/indexes", "{\"name\":\"dp7\",\"schema\":{\"fields\":{\"_values\":"
                 + "{\"type\":\"dense_vector\",\"dimension\":3,\"metric\":\"dotproduct\"}}}}", V7);
         assertEquals(201, r.status(), r.toString());
-        data = http.forHost(r.json().get("host").asText());
+        host = r.json().get("host").asText();
+        data = http.forHost(host);
     }
 
     @AfterAll
@@ -46,6 +63,45 @@ class DataPlane2026Test {
         assertEquals(400, r.status(), r.toString());
         assertEquals(3, r.json().get("code").asInt(), r.toString());
         assertTrue(r.json().get("message").asText().contains(messagePart), r.toString());
+    }
+
+    /** A raw gRPC stub sending {@code version} (the Java SDK always sends 2025-10). */
+    static VectorServiceGrpc.VectorServiceBlockingStub grpc(ManagedChannel channel, String version) {
+        Metadata md = new Metadata();
+        md.put(Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER), TestServer.KEY);
+        md.put(Metadata.Key.of("x-pinecone-api-version", Metadata.ASCII_STRING_MARSHALLER), version);
+        return VectorServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+
+    @Test
+    void grpcCallsFollowTheRulesOfTheirVersion() {
+        ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", URI.create(host).getPort())
+                .usePlaintext().build();
+        try {
+            var v7 = grpc(channel, V7);
+            var v4 = grpc(channel, V4);
+            UpsertRequest nonAscii = UpsertRequest.newBuilder().setNamespace("grpc")
+                    .addVectors(Vector.newBuilder().setId("gr\u00fcn").addValues(1).addValues(0).addValues(0)).build();
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> v7.upsert(nonAscii));
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+            assertTrue(refused.getStatus().getDescription().contains("ASCII"), refused.getStatus().toString());
+            FetchRequest fetch = FetchRequest.newBuilder().setNamespace("grpc").addIds("gr\u00fcn").build();
+            assertEquals(Status.Code.INVALID_ARGUMENT,
+                    assertThrows(StatusRuntimeException.class, () -> v7.fetch(fetch)).getStatus().getCode());
+            assertEquals(0, v4.fetch(fetch).getVectorsCount(), "a refused upsert wrote");
+            UpsertRequest tiny = UpsertRequest.newBuilder().setNamespace("grpc")
+                    .addVectors(Vector.newBuilder().setId("tiny").addValues(1e-9f).addValues(0).addValues(0)).build();
+            assertEquals(Status.Code.INVALID_ARGUMENT,
+                    assertThrows(StatusRuntimeException.class, () -> v7.upsert(tiny)).getStatus().getCode());
+            assertEquals(1, v4.upsert(nonAscii).getUpsertedCount(), "older versions accept any id over gRPC too");
+            DescribeIndexStatsResponse stats7 = v7.describeIndexStats(DescribeIndexStatsRequest.getDefaultInstance());
+            assertTrue(stats7.hasMemoryFullness() && stats7.hasStorageFullness(), stats7.toString());
+            assertFalse(v4.describeIndexStats(DescribeIndexStatsRequest.getDefaultInstance()).hasMemoryFullness());
+            assertTrue(v7.describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace("grpc").build()).hasSizeBytes());
+            assertFalse(v4.describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace("grpc").build()).hasSizeBytes());
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     @Test
