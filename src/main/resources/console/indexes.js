@@ -74,7 +74,7 @@ async function renderList(section, list) {
     }
     return el('tr', { 'data-index': index.name },
       el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => indexesTab(section, index.name) }, index.name)),
-      el('td', {}, stateBadge(index.status.state)),
+      el('td', {}, stateBadge(index.status.state, index.status.failure_reason)),
       el('td', {}, shape(index)),
       count,
       el('td', { class: 'host' }, index.host));
@@ -169,7 +169,7 @@ async function renderDetail(section, detail, name) {
   clear(detail, el('article', { class: 'card', 'data-detail': name },
     el('h3', {}, `Index ${name}`),
     problem,
-    facts([['Status', stateBadge(index.status.state)], ['Vector type', index.vector_type], ['Dimension', index.dimension],
+    facts([['Status', stateBadge(index.status.state, index.status.failure_reason)], ['Vector type', index.vector_type], ['Dimension', index.dimension],
       ['Metric', index.metric], ['Host', index.host], ['Cloud', `${index.spec?.serverless?.cloud} / ${index.spec?.serverless?.region}`],
       ['Deletion protection', el('label', {}, protection, ' enabled')]]),
     el('h4', {}, 'Namespaces'), nsBody,

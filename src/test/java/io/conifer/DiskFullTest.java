@@ -123,6 +123,9 @@ class DiskFullTest {
     private static String state(Http control, String index) {
         JsonNode status = control.get("/indexes/" + index).json().get("status");
         assertTrue(status.get("ready").asBoolean(), "an index whose writes are refused still serves reads: " + status);
+        if (status.get("state").asText().equals("Disabled")) {
+            assertTrue(status.path("failure_reason").asText().contains("disk full"), "a disabled index says why: " + status);
+        }
         return status.get("state").asText();
     }
 

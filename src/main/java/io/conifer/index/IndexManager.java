@@ -56,8 +56,11 @@ public final class IndexManager implements Closeable {
     /** A configure_index request, already validated; null leaves a setting as it is. */
     public record Changes(Boolean deletionProtection, Map<String, String> tags, ReadCapacity readCapacity) {}
 
-    /** An index as callers see it now: its definition with its current state, and its store once open. */
-    public record OpenIndex(IndexDefinition definition, VectorStore store) {}
+    /**
+     * An index as callers see it now: its definition with its current state, its store once open, and
+     * why it is {@code InitializationFailed} (null otherwise).
+     */
+    public record OpenIndex(IndexDefinition definition, VectorStore store, String problem) {}
 
     /** Opens (creating or recovering) the store in an index directory. */
     @FunctionalInterface
@@ -89,7 +92,7 @@ public final class IndexManager implements Closeable {
 
         OpenIndex view() {
             IndexDefinition d = definition;
-            return new OpenIndex(d.withState(state(), d.port()), store);
+            return new OpenIndex(d.withState(state(), d.port()), store, storeProblem != null ? storeProblem : portProblem);
         }
 
         /** What each data-plane call asks for: the store, or an error saying why there is none. */

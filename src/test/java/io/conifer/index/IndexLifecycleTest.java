@@ -180,6 +180,8 @@ class IndexLifecycleTest {
             Http control = new Http(server.url(), TestServer.KEY);
             Await.until("free serves", () -> fetches(control.forHost(free), "free"));
             assertNotReady(control, "held", "InitializationFailed");
+            String heldReason = control.get("/indexes/held").json().get("status").path("failure_reason").asText();
+            assertTrue(heldReason.contains("port " + heldPort), "describe_index says why: " + heldReason);
             assertEquals(2, control.get("/indexes").json().get("indexes").size());
             Http.Response backup = control.post("/indexes/held/backups", "{}");
             assertEquals(412, backup.status(), backup.toString());
@@ -251,6 +253,8 @@ class IndexLifecycleTest {
             Await.until("broken is marked failed", () -> control.get("/indexes/broken").json().get("status").get("state")
                     .asText().equals("InitializationFailed"));
             assertNotReady(control, "broken", "InitializationFailed");
+            assertFalse(control.get("/indexes/broken").json().get("status").path("failure_reason").asText().isEmpty(),
+                    "describe_index says why the index failed");
             Http.Response refused = control.forHost(broken).get("/vectors/fetch?ids=broken");
             assertEquals(503, refused.status(), refused.toString());
             assertTrue(refused.json().get("message").asText().contains("could not be opened"), refused.toString());

@@ -74,13 +74,18 @@ public final class IndexesApi {
     /**
      * A served index's model. While its storage refuses writes (a full disk) it is still {@code ready}
      * (queries, fetches and stats are served) but its state is {@code Disabled}, the spec's only state
-     * for an index that cannot take every operation.
+     * for an index that cannot take every operation. A failed or disabled index says why in
+     * {@code status.failure_reason}.
      */
     private ObjectNode model(ControlDialect dialect, IndexManager.OpenIndex index) {
         ObjectNode n = model(dialect, index.definition());
-        if (index.store() != null && index.store().writesRefused() != null) {
-            ((ObjectNode) n.get("status")).put("state", "Disabled");
-        }
+        ObjectNode status = (ObjectNode) n.get("status");
+        String refused = index.store() == null ? null : index.store().writesRefused();
+        if (refused != null) status.put("state", "Disabled");
+        // Why, next to the state, as failed backups and restore jobs say it: the SDKs' status models keep
+        // fields they do not know (the Java SDK's in additionalProperties), so the spec's shape still reads.
+        String reason = index.problem() != null ? index.problem() : refused;
+        if (reason != null) status.put("failure_reason", reason);
         return n;
     }
 
