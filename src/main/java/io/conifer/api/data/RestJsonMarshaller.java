@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.Set;
 
 /**
  * The JSON form of data-plane messages (REST via transcoding), with metadata numbers that hold a
@@ -27,8 +26,6 @@ import java.util.Set;
 final class RestJsonMarshaller implements GrpcJsonMarshaller {
     private static final double MAX_EXACT = 0x1p53;
     private static final JsonFactory JSON = new JsonFactory();
-    private static final Set<Class<?>> CARRIES_METADATA =
-            Set.of(QueryResponse.class, FetchResponse.class, FetchByMetadataResponse.class);
     private final GrpcJsonMarshaller delegate;
 
     RestJsonMarshaller(GrpcJsonMarshaller delegate) {
@@ -37,13 +34,26 @@ final class RestJsonMarshaller implements GrpcJsonMarshaller {
 
     @Override
     public <T> void serializeMessage(MethodDescriptor.Marshaller<T> marshaller, T message, OutputStream os) throws IOException {
-        if (!CARRIES_METADATA.contains(message.getClass())) {
+        if (!carriesMetadata(message)) {
             delegate.serializeMessage(marshaller, message, os);
             return;
         }
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         delegate.serializeMessage(marshaller, message, plain);
         rewrite(plain.toByteArray(), os);
+    }
+
+    /**
+     * Whether the response holds any metadata to rewrite: only then is its JSON read a second time, so
+     * a query or fetch without {@code includeMetadata} (the common hot path) is written once.
+     */
+    static boolean carriesMetadata(Object message) {
+        if (message instanceof QueryResponse q) return q.getMatchesList().stream().anyMatch(m -> m.hasMetadata());
+        if (message instanceof FetchResponse f) return f.getVectorsMap().values().stream().anyMatch(v -> v.hasMetadata());
+        if (message instanceof FetchByMetadataResponse f) {
+            return f.getVectorsMap().values().stream().anyMatch(v -> v.hasMetadata());
+        }
+        return false;
     }
 
     @Override

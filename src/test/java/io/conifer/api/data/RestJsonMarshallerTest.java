@@ -1,7 +1,15 @@
 package io.conifer.api.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.conifer.proto.FetchResponse;
+import io.conifer.proto.QueryResponse;
+import io.conifer.proto.ScoredVector;
+import io.conifer.proto.Vector;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -26,5 +34,20 @@ class RestJsonMarshallerTest {
     void numbersOutsideMetadataKeepTheirForm() throws Exception {
         assertEquals("{\"vectors\":{\"a\":{\"values\":[1.0,3.0]}},\"x\":{\"metadata\":null},\"y\":4.0}",
                 rewrite("{\"vectors\":{\"a\":{\"values\":[1.0,3.0]}},\"x\":{\"metadata\":null},\"y\":4.0}"));
+    }
+
+    @Test
+    void onlyResponsesHoldingMetadataAreRewritten() {
+        Struct metadata = Struct.newBuilder().putFields("year", Value.newBuilder().setNumberValue(2012).build()).build();
+        assertFalse(RestJsonMarshaller.carriesMetadata(QueryResponse.newBuilder()
+                .addMatches(ScoredVector.newBuilder().setId("a").setScore(1)).build()));
+        assertTrue(RestJsonMarshaller.carriesMetadata(QueryResponse.newBuilder()
+                .addMatches(ScoredVector.newBuilder().setId("a")).addMatches(ScoredVector.newBuilder().setId("b")
+                        .setMetadata(metadata)).build()));
+        assertFalse(RestJsonMarshaller.carriesMetadata(FetchResponse.newBuilder()
+                .putVectors("a", Vector.newBuilder().setId("a").build()).build()));
+        assertTrue(RestJsonMarshaller.carriesMetadata(FetchResponse.newBuilder()
+                .putVectors("a", Vector.newBuilder().setId("a").setMetadata(metadata).build()).build()));
+        assertFalse(RestJsonMarshaller.carriesMetadata(Struct.getDefaultInstance()));
     }
 }
