@@ -12,14 +12,10 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pinecone, Errors } from '@pinecone-database/pinecone';
+import { Errors } from '@pinecone-database/pinecone';
+import { url, apiKey, client, suffix } from './client.mjs';
 
-const url = process.env.CONIFER_URL;
-const apiKey = process.env.CONIFER_API_KEY;
-if (!url || !apiKey) throw new Error('Set CONIFER_URL (control-plane URL) and CONIFER_API_KEY');
-
-const pc = new Pinecone({ apiKey, controllerHostUrl: url });
-const suffix = `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+const pc = client();
 const INDEX = `sched-${suffix}`;
 const WAIT_MS = 120_000;
 const DAY_MS = 24 * 3600 * 1000;
