@@ -196,7 +196,8 @@ final class WriteAheadLog implements Closeable {
     /** The highest sequence number S such that every record up to S has been applied. */
     long checkpointable() {
         synchronized (appendLock) {
-            Long lowest = unapplied.isEmpty() ? null : unapplied.first();
+            // applied() removes without the append lock, so the set may empty between two calls: ask once.
+            Long lowest = unapplied.ceiling(Long.MIN_VALUE);
             return lowest == null ? lastSeq : lowest - 1;
         }
     }

@@ -402,8 +402,9 @@ class DataPlaneRestTest {
                         String id = "t" + thread + "-" + i;
                         Http.Response r = d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"" + id + "\",\"values\":[" + thread + "," + i + "]}]}");
                         assertEquals(200, r.status(), r.toString());
-                        JsonNode f = d.get("/vectors/fetch?ids=" + id).json();
-                        assertTrue(f.get("vectors").has(id), "write visible to the next read: " + id);
+                        Http.Response fetched = d.get("/vectors/fetch?ids=" + id);
+                        assertEquals(200, fetched.status(), fetched.toString());
+                        assertTrue(fetched.json().path("vectors").has(id), "write visible to the next read: " + fetched);
                     }
                 } catch (Throwable e) {
                     failures.add(e);
