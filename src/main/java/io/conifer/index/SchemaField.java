@@ -13,7 +13,8 @@ import io.conifer.vectors.Metric;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = SchemaField.DenseVector.class, name = "dense_vector"),
     @JsonSubTypes.Type(value = SchemaField.SparseVector.class, name = "sparse_vector"),
-    @JsonSubTypes.Type(value = SchemaField.FilterableMetadata.class, name = "filterable_metadata")
+    @JsonSubTypes.Type(value = SchemaField.FilterableMetadata.class, name = "filterable_metadata"),
+    @JsonSubTypes.Type(value = SchemaField.FullTextString.class, name = "full_text_string")
 })
 public sealed interface SchemaField {
     /** Fixed-dimension vectors searched by HNSW. */
@@ -24,4 +25,12 @@ public sealed interface SchemaField {
 
     /** A metadata field of an index whose metadata schema limits filtering to the fields it names. */
     record FilterableMetadata() implements SchemaField {}
+
+    /** A string field of a document index, analysed for full-text search as {@code fullTextSearch} says. */
+    record FullTextString(String description, FullTextSearch fullTextSearch) implements SchemaField {}
+
+    /** The spec's {@code full_text_search} options; {@code ngram} null when the field is split into words. */
+    record FullTextSearch(String language, boolean stemming, boolean stopWords, Ngram ngram) {}
+
+    record Ngram(int minGram, int maxGram, boolean prefixOnly) {}
 }

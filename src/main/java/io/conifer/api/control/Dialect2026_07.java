@@ -286,6 +286,19 @@ final class Dialect2026_07 implements ControlDialect {
                     field.put("description", sv.description());
                 }
                 case SchemaField.FilterableMetadata fm -> field.put("filterable", true);
+                case SchemaField.FullTextString ft -> {
+                    field.put("type", "string");
+                    field.put("description", ft.description());
+                    ObjectNode fts = field.putObject("full_text_search");
+                    fts.put("language", ft.fullTextSearch().language());
+                    fts.put("stemming", ft.fullTextSearch().stemming());
+                    fts.put("stop_words", ft.fullTextSearch().stopWords());
+                    SchemaField.Ngram ngram = ft.fullTextSearch().ngram();
+                    if (ngram != null) {
+                        fts.putObject("ngram").put("min_gram", ngram.minGram()).put("max_gram", ngram.maxGram())
+                                .put("prefix_only", ngram.prefixOnly());
+                    }
+                }
             }
         });
         if (schema.isVectorIndex() && schema.denseValues() != null && !fields.has(IndexSchema.SPARSE_VALUES)) {

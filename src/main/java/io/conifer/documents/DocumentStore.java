@@ -1,0 +1,45 @@
+package io.conifer.documents;
+
+import io.conifer.index.IndexSchema;
+import io.conifer.vectors.ListPage;
+import io.conifer.vectors.Read;
+import io.conifer.vectors.Written;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The documents API over one document index: the same durable engine as vector records (write-ahead
+ * log, Lucene, point-in-time export), with documents as the record shape. Filters are the JSON filter
+ * expressions of the API (metadata operators; text-match operators only where the API allows them).
+ */
+public interface DocumentStore {
+    IndexSchema schema();
+
+    /** Inserts or replaces whole documents. */
+    Written upsert(String namespace, List<DocumentRecord> documents);
+
+    Read<Map<String, DocumentRecord>> fetch(String namespace, List<String> ids);
+
+    record DocumentPage(List<DocumentRecord> documents, boolean more) {}
+
+    /** Documents matching {@code filter} in bitwise id order, after {@code afterId} (null from the start). */
+    Read<DocumentPage> fetchByFilter(String namespace, Map<String, Object> filter, int limit, String afterId);
+
+    Read<ListPage> list(String namespace, String prefix, int limit, String afterId);
+
+    /** Patches one document: sets {@code setFields}, removes {@code removeFields}; count 0 when it does not exist. */
+    Written update(String namespace, String id, Map<String, Object> setFields, Set<String> removeFields);
+
+    /** Patches every document matching {@code filter}; count is the number matched. */
+    Written updateByFilter(String namespace, Map<String, Object> filter, Map<String, Object> setFields, Set<String> removeFields);
+
+    Written deleteIds(String namespace, List<String> ids);
+
+    /** Count is the number matched. */
+    Written deleteByFilter(String namespace, Map<String, Object> filter);
+
+    Written deleteAll(String namespace);
+
+    Read<List<ScoredDocument>> search(String namespace, DocumentSearch search);
+}
