@@ -38,19 +38,9 @@ final class DataPlaneAuth implements ServerInterceptor {
         // Armeria's gRPC calls (binary and transcoded REST) leave getAuthority() empty; the request has it.
         ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
         String authority = ctx != null ? ctx.request().authority() : call.getAuthority();
-        if (!keys.admitsHost(authority)) {
-            call.close(Status.PERMISSION_DENIED.withDescription("This server has no API keys configured, so it only answers"
-                    + " requests addressed to localhost or a loopback address, not '" + authority + "'"), new Metadata());
-            return new ServerCall.Listener<>() {};
-        }
-        String callerProject = keys.projectOf(headers.get(API_KEY));
-        if (callerProject == null || !callerProject.equals(project)) {
-            // A key of another project is treated as unknown: it must not learn the index exists.
-            String key = headers.get(API_KEY);
-            call.close(Status.UNAUTHENTICATED.withDescription(key == null || key.isEmpty()
-                    ? "Missing API key: send it in the Api-Key header (gRPC metadata 'api-key')"
-                            + (keys.isOpen() ? "; any value: this server has no keys configured" : "")
-                    : "Invalid API key"), new Metadata());
+        Status refused = refusal(keys, project, authority, headers.get(API_KEY));
+        if (refused != null) {
+            call.close(refused, new Metadata());
             return new ServerCall.Listener<>() {};
         }
         ApiVersion version;
@@ -61,6 +51,27 @@ final class DataPlaneAuth implements ServerInterceptor {
             return new ServerCall.Listener<>() {};
         }
         return Contexts.interceptCall(Context.current().withValue(API_VERSION, version), call, headers, next);
+    }
+
+    /**
+     * Why a request may not reach the index (PERMISSION_DENIED for a foreign Host on an open server,
+     * UNAUTHENTICATED for a missing or foreign key), or null when it may. Shared by the gRPC/transcoded
+     * calls and the documents REST operations.
+     */
+    static Status refusal(ApiKeys keys, String project, String authority, String key) {
+        if (!keys.admitsHost(authority)) {
+            return Status.PERMISSION_DENIED.withDescription("This server has no API keys configured, so it only answers"
+                    + " requests addressed to localhost or a loopback address, not '" + authority + "'");
+        }
+        String callerProject = keys.projectOf(key);
+        if (callerProject == null || !callerProject.equals(project)) {
+            // A key of another project is treated as unknown: it must not learn the index exists.
+            return Status.UNAUTHENTICATED.withDescription(key == null || key.isEmpty()
+                    ? "Missing API key: send it in the Api-Key header (gRPC metadata 'api-key')"
+                            + (keys.isOpen() ? "; any value: this server has no keys configured" : "")
+                    : "Invalid API key");
+        }
+        return null;
     }
 
     /** The API version of the call being served. */

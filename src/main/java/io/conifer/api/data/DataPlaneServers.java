@@ -14,6 +14,9 @@ import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
+import io.conifer.documents.DocumentStore;
+import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
 import io.conifer.index.DataPlaneHost;
 import io.conifer.index.IndexDefinition;
 import io.conifer.vectors.Limits;
@@ -60,7 +63,7 @@ public final class DataPlaneServers implements DataPlaneHost {
     @Override
     public Closeable serve(IndexDefinition index, Supplier<VectorStore> store) throws IOException {
         GrpcService grpc = GrpcService.builder()
-                .addService(ServerInterceptors.intercept(PendingStoreService.of(store), new DataPlaneAuth(keys, index.project())))
+                .addService(ServerInterceptors.intercept(PendingStoreService.of(index, store), new DataPlaneAuth(keys, index.project())))
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
                         .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
@@ -84,6 +87,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                 // Client mistakes are answered with a clear error; they are not server faults to report.
                 .unloggedExceptionsReportIntervalMillis(0)
                 .service(grpc)
+                .route().post(DocumentsApi.PATH).build(new DocumentsApi(index, keys, documents(store)))
                 .decorator((delegate, ctx, req) -> {
                     // REST bodies are limited by size on the wire, as Pinecone does; gRPC messages by
                     // their protobuf size inside the service.
@@ -91,9 +95,11 @@ public final class DataPlaneServers implements DataPlaneHost {
                     boolean isGrpc = type != null && type.subtype().startsWith("grpc");
                     long length = req.headers().getLong(HttpHeaderNames.CONTENT_LENGTH, -1L);
                     if (!isGrpc && length > Limits.MAX_REQUEST_BYTES) {
-                        return DataPlaneErrors.json(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
-                                io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), "Request size " + length
-                                        + " bytes exceeds the maximum request size of " + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)");
+                        String tooLarge = "Request size " + length + " bytes exceeds the maximum request size of "
+                                + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)";
+                        return req.path().contains("/documents/") ? DocumentsApi.error(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge)
+                                : DataPlaneErrors.json(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
+                                        io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), tooLarge);
                     }
                     if (!isGrpc && (type == null || !type.isJson()) && req.method() != HttpMethod.GET) {
                         // Pinecone accepts a JSON body whatever the client labelled it (curl -d sends a form type).
@@ -105,7 +111,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                     // clients bound the wait with their own deadlines.
                     req.whenComplete().thenRun(ctx::clearRequestTimeout);
                     HttpResponse res = delegate.serve(ctx, req);
-                    return !isGrpc && req.path().startsWith("/namespaces")
+                    return !isGrpc && req.path().startsWith("/namespaces") && !req.path().contains("/documents/")
                             ? DataRules.forHeader(req.headers().get(ApiVersions.HEADER)).namespacesRest(res) : res;
                 })
                 .decorator(CorsService.builder(consoleOrigins)
@@ -128,5 +134,12 @@ public final class DataPlaneServers implements DataPlaneHost {
             throw new IOException("Cannot start the data plane of index '" + index.name() + "': " + msg, cause);
         }
         return () -> server.stop().join();
+    }
+
+    /** TEMPORARY until the docstore branch is merged: the index's documents store. */
+    private static Supplier<DocumentStore> documents(Supplier<VectorStore> store) {
+        return () -> {
+            throw new ConiferException(ErrorCode.UNAVAILABLE, "documents storage not merged yet");
+        };
     }
 }

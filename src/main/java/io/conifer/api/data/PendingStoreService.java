@@ -1,6 +1,7 @@
 package io.conifer.api.data;
 
 import io.conifer.error.ConiferException;
+import io.conifer.index.IndexDefinition;
 import io.conifer.proto.VectorServiceGrpc;
 import io.conifer.vectors.VectorStore;
 import io.grpc.Metadata;
@@ -9,6 +10,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -18,24 +20,40 @@ import java.util.function.Supplier;
  * {@link VectorServiceImpl} over it.
  */
 final class PendingStoreService {
+    /**
+     * The vector operations a document index refuses: it keeps only the index stats and namespace
+     * operations, which describe any index.
+     */
+    private static final Set<String> VECTOR_DATA = Set.of("Upsert", "Query", "Fetch", "FetchByMetadata", "Update", "Delete", "List");
+
     private final Supplier<VectorStore> stores;
+    private final String documentIndex;
     private volatile Bound bound;
 
     private record Bound(VectorStore store, ServerServiceDefinition service) {}
 
-    private PendingStoreService(Supplier<VectorStore> stores) {
+    private PendingStoreService(Supplier<VectorStore> stores, String documentIndex) {
         this.stores = stores;
+        this.documentIndex = documentIndex;
     }
 
-    static ServerServiceDefinition of(Supplier<VectorStore> stores) {
-        PendingStoreService pending = new PendingStoreService(stores);
+    static ServerServiceDefinition of(IndexDefinition index, Supplier<VectorStore> stores) {
+        PendingStoreService pending = new PendingStoreService(stores, index.schema().isVectorIndex() ? null : index.name());
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(VectorServiceGrpc.getServiceDescriptor());
         for (MethodDescriptor<?, ?> method : VectorServiceGrpc.getServiceDescriptor().getMethods()) pending.add(b, method);
         return b.build();
     }
 
     private <Q, R> void add(ServerServiceDefinition.Builder b, MethodDescriptor<Q, R> method) {
+        boolean refused = documentIndex != null && VECTOR_DATA.contains(method.getBareMethodName());
         b.addMethod(method, (call, headers) -> {
+            if (refused) {
+                call.close(Status.INVALID_ARGUMENT.withDescription("Index '" + documentIndex + "' is a document index: the"
+                        + " vector operation " + method.getBareMethodName() + " does not apply to it; use the documents API"
+                        + " (POST /namespaces/{namespace}/documents/upsert, search, fetch, update, delete, list with"
+                        + " X-Pinecone-Api-Version: 2026-07)"), new Metadata());
+                return new ServerCall.Listener<>() {};
+            }
             ServerServiceDefinition service;
             try {
                 service = serviceFor(stores.get());

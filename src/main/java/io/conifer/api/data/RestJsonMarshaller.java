@@ -99,7 +99,8 @@ final class RestJsonMarshaller implements GrpcJsonMarshaller {
         }
     }
 
-    private static boolean isExactWhole(double v) {
+    /** Whether {@code v} is written as an integer: whole, exact as a double, and not negative zero. */
+    static boolean isExactWhole(double v) {
         return v == Math.rint(v) && Math.abs(v) <= MAX_EXACT && !(v == 0 && 1 / v < 0);
     }
 }
