@@ -165,6 +165,9 @@ test('fetch by filter pages with limit and paginationToken', async () => {
   } while (token);
   assert.deepEqual(sorted(seen), ['d01', 'd04', 'd05']);
   assert.equal(pages, 2);
+  // Fetch, like search, may select by a text match.
+  const phrase = await docs.fetch({ filter: { body: { $match_phrase: 'mountain trails' } } });
+  assert.deepEqual(Object.keys(phrase.documents), ['d01']);
 });
 
 test('list pages ids in bitwise order, with a prefix', async () => {
@@ -224,9 +227,9 @@ test('delete by ids, by filter (with matched records) and all', async () => {
   assert.deepEqual((await scratch.list()).documents, []);
   // Text-match operators select nothing in a delete: the API refuses them, and nothing changes.
   await assert.rejects(docs.delete({ filter: { body: { $match_phrase: 'mountain trails' } } }),
-    (e) => e instanceof Errors.PineconeBadRequestError && /only supported in search/.test(e.message));
+    (e) => e instanceof Errors.PineconeBadRequestError && /supported only in search/.test(e.message));
   await assert.rejects(docs.update({ filter: { body: { $match_all: 'tent' } }, setFields: { category: 'x' } }),
-    (e) => e instanceof Errors.PineconeBadRequestError && /only supported in search/.test(e.message));
+    (e) => e instanceof Errors.PineconeBadRequestError && /supported only in search/.test(e.message));
   assert.equal(Object.keys((await docs.fetch({ ids: ['d01', 'd04'] })).documents).length, 2);
 });
 

@@ -133,7 +133,6 @@ class DocumentsApiTest {
         assertInvalid(post("fetch", "{\"ids\":[\"keep\"],\"pagination_token\":\"abc\"}"), "only valid together with 'filter'");
         assertInvalid(post("fetch", "{\"filter\":{}}"), "non-empty");
         assertInvalid(post("fetch", "{\"filter\":{\"n\":1},\"pagination_token\":\"garbage\"}"), "paginationToken");
-        assertInvalid(post("fetch", "{\"filter\":{\"title\":{\"$match_any\":\"kept\"}}}"), "only supported in search");
         assertInvalid(post("fetch", "{\"ids\":[\"keep\"],\"include_fields\":\"title\"}"), "include_fields");
         assertInvalid(post("list", "{\"limit\":101}"), "between 1 and 100");
         assertInvalid(post("list", "{\"prefix\":\"\u00fc\"}"), "ASCII");
@@ -146,14 +145,14 @@ class DocumentsApiTest {
         assertInvalid(post("update", "{\"documents\":[{\"_id\":\"keep\",\"_remove_fields\":[\"_id\"]}]}"), "'_id' cannot be removed");
         assertInvalid(post("update", "{\"documents\":[{\"_id\":\"keep\",\"title\":[\"not\",\"text\"]}]}"), "must be a string");
         assertInvalid(post("update", "{\"filter\":{\"title\":{\"$match_phrase\":\"kept\"}},\"set_fields\":{\"n\":5}}"),
-                "only supported in search");
+                "supported only in search");
         // An empty set_fields next to documents asks for no by-filter change: a valid per-id update.
         assertEquals(202, post("update", "{\"documents\":[{\"_id\":\"keep\",\"n\":3}],\"set_fields\":{}}").status());
 
         assertInvalid(post("delete", "{}"), "exactly one");
         assertInvalid(post("delete", "{\"delete_all\":false}"), "exactly one");
         assertInvalid(post("delete", "{\"ids\":[\"keep\"],\"delete_all\":true}"), "exactly one");
-        assertInvalid(post("delete", "{\"filter\":{\"title\":{\"$match_all\":\"kept\"}}}"), "only supported in search");
+        assertInvalid(post("delete", "{\"filter\":{\"title\":{\"$match_all\":\"kept\"}}}"), "supported only in search");
         assertError(post("nonsense", "{}"), 404, "NOT_FOUND", "upsert, search, fetch");
 
         JsonNode kept = post("fetch", "{\"ids\":[\"keep\"]}").json().get("documents").get("keep");

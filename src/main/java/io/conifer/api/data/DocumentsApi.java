@@ -52,7 +52,6 @@ final class DocumentsApi implements HttpService {
     private static final String LIST_TOKEN = "d2";
     private static final int MAX_FETCH_LIMIT = 10_000;
     private static final int MAX_LIST_LIMIT = 100;
-    private static final Set<String> TEXT_MATCH = Set.of("$match_phrase", "$match_all", "$match_any");
 
     private final IndexDefinition index;
     private final ApiKeys keys;
@@ -300,6 +299,7 @@ final class DocumentsApi implements HttpService {
     }
 
     private Answer search(DocumentStore documents, String namespace, ObjectNode body) {
+        known(body, "search", "score_by", "top_k", "filter", "include_fields");
         DocumentSearch search = SearchRequests.parse(index.schema(), body);
         DocumentsJson.Projection projection = DocumentsJson.Projection.forSearch(body.get("include_fields"));
         Read<List<ScoredDocument>> read = documents.search(namespace, search);
@@ -360,8 +360,8 @@ final class DocumentsApi implements HttpService {
     }
 
     /**
-     * A non-empty filter on metadata: the text-match operators select by full-text fields, which only
-     * a search scores, so {@code what} (a fetch, update or delete by filter) refuses them.
+     * A non-empty filter. Which operators it may use is the store's to decide ({@code DocumentFilters}:
+     * a filtered delete or update refuses the text-match ones), so that rule is written once.
      */
     private static Map<String, Object> filter(ObjectNode body, String what) {
         JsonNode f = body.get("filter");
@@ -369,31 +369,9 @@ final class DocumentsApi implements HttpService {
             throw ConiferException.invalid("filter must be a non-empty object; an empty filter is rejected rather than matching"
                     + " every document" + (what.contains("delete") ? " (to delete every document, send delete_all: true)" : ""));
         }
-        String op = textMatchOperator(o);
-        if (op != null) {
-            throw ConiferException.invalid("The text-match operator " + op + " is not supported in " + what
-                    + "; $match_phrase, $match_all and $match_any are only supported in search");
-        }
         @SuppressWarnings("unchecked")
         Map<String, Object> map = DocumentsJson.JSON.convertValue(o, Map.class);
         return map;
-    }
-
-    private static String textMatchOperator(JsonNode n) {
-        if (n.isObject()) {
-            for (var it = n.fields(); it.hasNext(); ) {
-                var e = it.next();
-                if (TEXT_MATCH.contains(e.getKey())) return e.getKey();
-                String inner = textMatchOperator(e.getValue());
-                if (inner != null) return inner;
-            }
-        } else if (n.isArray()) {
-            for (JsonNode item : n) {
-                String inner = textMatchOperator(item);
-                if (inner != null) return inner;
-            }
-        }
-        return null;
     }
 
     private static void next(ObjectNode out, String kind, String last, int pageSize) {
