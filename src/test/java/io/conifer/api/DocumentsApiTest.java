@@ -2,11 +2,18 @@ package io.conifer.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
+import io.conifer.proto.DescribeIndexStatsRequest;
+import io.conifer.proto.FetchRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +36,7 @@ class DocumentsApiTest {
     static TestServer server;
     static Http control;
     static Http data;
+    static int dataPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -41,6 +49,7 @@ class DocumentsApiTest {
                   "kw":{"type":"sparse_vector"}}}}""", V7);
         assertEquals(201, r.status(), r.toString());
         data = control.forHost(r.json().get("host").asText());
+        dataPort = java.net.URI.create(r.json().get("host").asText()).getPort();
     }
 
     @AfterAll
@@ -192,5 +201,34 @@ class DocumentsApiTest {
         assertEquals("Gardening for beginners", b.get("title").asText());
         assertTrue(b.get("year").isIntegralNumber(), "whole metadata numbers come back as integers: " + b);
         assertEquals(2012, b.get("year").asInt());
+    }
+
+    @Test
+    void vectorOperationsOnADocumentIndexAndDocumentOperationsOnAVectorIndexNameTheRightApi() {
+        assertInvalid400Rpc(data.send("POST", "/vectors/upsert", "{\"vectors\":[{\"id\":\"v\",\"values\":[1,2]}]}", V7),
+                "use the documents API");
+        assertInvalid400Rpc(data.send("POST", "/query", "{\"vector\":[1,2],\"topK\":1}", "2025-10"), "use the documents API");
+        ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", dataPort).usePlaintext().build();
+        try {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> DataPlane2026Test.grpc(channel, V7)
+                    .fetch(FetchRequest.newBuilder().addIds("a").setNamespace("ns").build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().contains("use the documents API"), e.toString());
+            // Stats describe every kind of index.
+            DataPlane2026Test.grpc(channel, V7).describeIndexStats(DescribeIndexStatsRequest.getDefaultInstance());
+        } finally {
+            channel.shutdownNow();
+        }
+
+        String vectorHost = control.createDense("plainvectors", 2, "cosine");
+        Http vectors = control.forHost(vectorHost);
+        assertInvalid(vectors.send("POST", "/namespaces/ns/documents/upsert", "{\"documents\":[{\"_id\":\"a\",\"t\":\"x\"}]}", V7),
+                "use the vector operations");
+    }
+
+    static void assertInvalid400Rpc(Http.Response r, String part) {
+        assertEquals(400, r.status(), r.toString());
+        assertEquals(3, r.json().get("code").asInt(), r.toString());
+        assertTrue(r.json().get("message").asText().contains(part), r.toString());
     }
 }
