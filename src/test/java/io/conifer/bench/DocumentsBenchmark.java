@@ -75,11 +75,14 @@ public final class DocumentsBenchmark {
         int clients = BackupBenchmark.intArg(args, "--clients", 2);
         int dim = BackupBenchmark.intArg(args, "--dim", 64);
         Corpus corpus = new Corpus(docs, dim, 42);
+        long g0 = System.nanoTime();
+        List<Corpus.Doc> documents = corpus.all();
+        System.out.printf(Locale.ROOT, "generated %,d documents in %.1f s (not timed below)%n", documents.size(), BackupBenchmark.seconds(g0));
         List<String> textQueries = corpus.queries(queries, new Random(7));
         Path root = Files.createTempDirectory("conifer-documents-bench");
         try {
-            Rates raw = raw(root.resolve("raw"), corpus, textQueries, clients);
-            Rates server = server(root.resolve("server"), corpus, textQueries, clients, queries);
+            Rates raw = raw(root.resolve("raw"), corpus, documents, textQueries, clients);
+            Rates server = server(root.resolve("server"), corpus, documents, textQueries, clients, queries);
             System.out.println();
             System.out.printf(Locale.ROOT, "%,d documents (title ~7 words, body ~100 words from a %,d-word Zipf vocabulary,"
                     + " %d-d dense field, 2 metadata fields), batches of %d, %d writers; %,d two-word BM25 queries on body,"
@@ -110,7 +113,7 @@ public final class DocumentsBenchmark {
 
     // ------------------------------------------------------------------ raw Lucene
 
-    private static Rates raw(Path dir, Corpus corpus, List<String> queries, int threads) throws Exception {
+    private static Rates raw(Path dir, Corpus corpus, List<Corpus.Doc> documents, List<String> queries, int threads) throws Exception {
         Analyzer analyzer = TextAnalyzers.forSchema(schema(corpus.dim));
         IndexWriterConfig config = new IndexWriterConfig(analyzer).setCodec(BenchAccess.codec());
         double upsert;
@@ -118,7 +121,7 @@ public final class DocumentsBenchmark {
             long t0 = System.nanoTime();
             parallel(threads, corpus.size / BATCH, batch -> {
                 for (int i = batch * BATCH; i < (batch + 1) * BATCH; i++) {
-                    Corpus.Doc d = corpus.doc(i);
+                    Corpus.Doc d = documents.get(i);
                     Document doc = new Document();
                     doc.add(new StringField(BenchAccess.ID_FIELD, d.id(), Field.Store.YES));
                     doc.add(new TextField(DocumentFields.text("title"), d.title(), Field.Store.NO));
@@ -171,7 +174,8 @@ public final class DocumentsBenchmark {
 
     // ------------------------------------------------------------------ server
 
-    private static Rates server(Path dir, Corpus corpus, List<String> queries, int clients, int hybridCount) throws Exception {
+    private static Rates server(Path dir, Corpus corpus, List<Corpus.Doc> documents, List<String> queries, int clients,
+            int hybridCount) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
             Http control = new Http(server.url(), TestServer.KEY);
             Http.Response created = control.send("POST", "/indexes", createRequest(corpus.dim), "2026-07");
@@ -182,7 +186,7 @@ public final class DocumentsBenchmark {
             byte[][] requests = new byte[corpus.size / BATCH][];
             for (int b = 0; b < requests.length; b++) {
                 StringBuilder body = new StringBuilder("{\"documents\":[");
-                for (int i = b * BATCH; i < (b + 1) * BATCH; i++) body.append(i == b * BATCH ? "" : ",").append(corpus.doc(i).json());
+                for (int i = b * BATCH; i < (b + 1) * BATCH; i++) body.append(i == b * BATCH ? "" : ",").append(documents.get(i).json());
                 requests[b] = RawHttp.post(hostHeader, upsertPath, TestServer.KEY, body.append("]}").toString()
                         .getBytes(StandardCharsets.UTF_8), V7);
             }
@@ -284,7 +288,7 @@ public final class DocumentsBenchmark {
     /**
      * Generated documents, the same on both sides: words from a vocabulary of English stop words then
      * generated syllable words, drawn with Zipf weights (s = 1.07, as word frequencies in English text);
-     * each document is made again from its own seed when asked for, so 100,000 need no memory.
+     * each document is made from its own seed, so the corpus is the same whatever order it is made in.
      */
     static final class Corpus {
         static final int VOCABULARY = 30_000;
@@ -334,6 +338,12 @@ public final class DocumentsBenchmark {
             ArrayNode e = n.putArray("embedding");
             for (float f : embedding) e.add(f);
             return new Doc(id, title, body, category, year, embedding, n.toString());
+        }
+
+        List<Doc> all() {
+            List<Doc> out = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) out.add(doc(i));
+            return out;
         }
 
         float[] embedding(Random r) {
