@@ -163,6 +163,7 @@ class DocumentsApiTest {
         assertInvalid(post("delete", "{\"ids\":[\"keep\"],\"delete_all\":true}"), "exactly one");
         assertInvalid(post("delete", "{\"filter\":{\"title\":{\"$match_all\":\"kept\"}}}"), "supported only in search");
         assertError(post("nonsense", "{}"), 404, "NOT_FOUND", "upsert, search, fetch");
+        assertError(data.send("GET", "/namespaces/ns/documents/list", null, V7), 404, "NOT_FOUND", "GET");
 
         JsonNode kept = post("fetch", "{\"ids\":[\"keep\"]}").json().get("documents").get("keep");
         assertEquals("kept", kept.get("title").asText());
