@@ -1,5 +1,6 @@
 package io.conifer.backup;
 
+import io.conifer.store.PointInTime;
 import io.conifer.error.ConiferException;
 import io.conifer.files.DurableFiles;
 import io.conifer.error.ErrorCode;
@@ -255,7 +256,7 @@ public final class BackupService implements Closeable {
         }
         Path staging = stagingRoot.resolve(id);
         long t0 = System.nanoTime();
-        VectorStore.PointInTime pit;
+        PointInTime pit;
         try {
             pit = index.store().exportTo(staging);
         } catch (AlreadyClosedException e) {

@@ -1,7 +1,7 @@
 package io.conifer.cli;
 
 import io.conifer.index.OfflineIndexes;
-import io.conifer.vectors.WalRepair;
+import io.conifer.store.WalRepair;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

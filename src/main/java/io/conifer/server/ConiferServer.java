@@ -1,5 +1,6 @@
 package io.conifer.server;
 
+import io.conifer.store.StoreOptions;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.Server;
 import io.conifer.api.control.ControlPlane;
@@ -54,7 +55,7 @@ public final class ConiferServer implements AutoCloseable {
     }
 
     public static ConiferServer start(ServerConfig config) throws IOException {
-        VectorStore.StoreOptions options = VectorStore.StoreOptions.defaults().withMaxReplayMillis(config.maxReplayMillis());
+        StoreOptions options = StoreOptions.defaults().withMaxReplayMillis(config.maxReplayMillis());
         return start(config, (dir, space) -> VectorStore.open(dir, space, options));
     }
 

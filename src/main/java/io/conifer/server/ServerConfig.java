@@ -1,5 +1,6 @@
 package io.conifer.server;
 
+import io.conifer.store.StoreOptions;
 import io.conifer.vectors.VectorStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,7 +32,7 @@ public record ServerConfig(
     public ServerConfig(Path dataDir, int port, String apiKeys, String bind, String advertiseHost, int firstDataPort,
             long checkpointIntervalMillis, Path backupDir, int backupQuota, double backupMaxMbps) {
         this(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis, backupDir, backupQuota,
-                backupMaxMbps, Clock.systemUTC(), VectorStore.StoreOptions.defaults().maxReplayMillis());
+                backupMaxMbps, Clock.systemUTC(), StoreOptions.defaults().maxReplayMillis());
     }
 
     public static ServerConfig defaults(Path dataDir) {

@@ -1,5 +1,6 @@
 package io.conifer.backup;
 
+import io.conifer.store.StoreOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +44,7 @@ class BackupCommitGateTest {
         };
         IndexManager indexes = new IndexManager(dir.resolve("data"), (def, store) -> (Closeable) () -> {},
                 InetAddress.getLoopbackAddress(), 40000, (d, space) -> VectorStore.open(d, space,
-                VectorStore.StoreOptions.defaults()), CommitGate.OPEN, 30_000);
+                StoreOptions.defaults()), CommitGate.OPEN, 30_000);
         BackupService backups = null;
         try {
             indexes.start();

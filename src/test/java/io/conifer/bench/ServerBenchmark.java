@@ -1,5 +1,6 @@
 package io.conifer.bench;
 
+import io.conifer.store.StoreOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
@@ -188,9 +189,9 @@ public final class ServerBenchmark implements Callable<Integer> {
         metric = Metric.fromApi(metricName);
         if (metric == null) throw new CommandLine.ParameterException(new CommandLine(this), "Unknown metric " + metricName);
         similarity = metric.similarity();
-        int serverEf = VectorStore.StoreOptions.defaults().efSearch();
+        int serverEf = StoreOptions.defaults().efSearch();
         if (ef == null) ef = serverEf;
-        if (rawRamMb == null) rawRamMb = VectorStore.StoreOptions.defaults().ramBufferMb();
+        if (rawRamMb == null) rawRamMb = StoreOptions.defaults().ramBufferMb();
         Set<String> phases = new LinkedHashSet<>(only == null || only.isEmpty() ? List.of("raw", "store", "rest", "grpc") : only);
         for (String p : phases) {
             if (!PHASES.contains(p)) throw new CommandLine.ParameterException(new CommandLine(this), "Unknown phase " + p);
@@ -234,7 +235,7 @@ public final class ServerBenchmark implements Callable<Integer> {
                     .setRAMBufferSizeMB(rawRamMb)
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE);
             TieredMergePolicy merges = new TieredMergePolicy();
-            merges.setMaxMergedSegmentMB(VectorStore.StoreOptions.defaults().maxSegmentMb());
+            merges.setMaxMergedSegmentMB(StoreOptions.defaults().maxSegmentMb());
             cfg.setMergePolicy(merges);
             IndexWriter writer = new IndexWriter(d, cfg);
             int chunk = 100;
@@ -294,7 +295,7 @@ public final class ServerBenchmark implements Callable<Integer> {
     private void runStore(Path dir) throws Exception {
         phase("VectorStore in-process (WAL + Lucene, no network), " + clients + " threads x batch " + batch);
         VectorSpace space = new VectorSpace(VectorType.DENSE, dim, metric, null);
-        try (VectorStore store = VectorStore.open(dir, space, VectorStore.StoreOptions.defaults())) {
+        try (VectorStore store = VectorStore.open(dir, space, StoreOptions.defaults())) {
             List<List<VectorRecord>> batches = new ArrayList<>();
             for (int start = 0; start < vectors; start += batch) {
                 List<VectorRecord> b = new ArrayList<>();

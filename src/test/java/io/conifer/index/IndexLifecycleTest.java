@@ -1,5 +1,6 @@
 package io.conifer.index;
 
+import io.conifer.store.StoreOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -212,7 +213,7 @@ class IndexLifecycleTest {
                     throw new java.io.InterruptedIOException();
                 }
             }
-            return VectorStore.open(d, space, VectorStore.StoreOptions.defaults());
+            return VectorStore.open(d, space, StoreOptions.defaults());
         };
         // Start returns while "slow" is still opening: its opening is held until released below.
         try (TestServer server = TestServer.startWithOpener(data, opener)) {

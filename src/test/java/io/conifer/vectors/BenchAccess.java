@@ -1,8 +1,10 @@
 package io.conifer.vectors;
 
+import io.conifer.store.ConiferCodec;
+import io.conifer.store.RecordFields;
 import org.apache.lucene.codecs.Codec;
 
-/** Lets the benchmark build its raw-Lucene baseline with exactly the server's codec (package-private). */
+/** Lets the benchmark build its raw-Lucene baseline with exactly the server's codec and layout. */
 public final class BenchAccess {
     private BenchAccess() {}
 
@@ -11,6 +13,6 @@ public final class BenchAccess {
     }
 
     /** The Lucene field names of the server's document layout. */
-    public static final String VECTOR_FIELD = Documents.VECTOR;
-    public static final String ID_FIELD = Documents.ID;
+    public static final String VECTOR_FIELD = RecordLayout.VECTOR;
+    public static final String ID_FIELD = RecordFields.ID;
 }

@@ -1,5 +1,6 @@
 package io.conifer.vectors;
 
+import io.conifer.store.StoreOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,7 @@ class LsnTest {
     void aReadsLsnCoversOnlyWritesItSees(@TempDir Path dir) throws Exception {
         int writers = 2;
         int perWriter = 150;
-        try (VectorStore store = VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults())) {
+        try (VectorStore store = VectorStore.open(dir, SPACE, StoreOptions.defaults())) {
             ConcurrentLinkedQueue<Long> written = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
             AtomicBoolean done = new AtomicBoolean();

@@ -1,5 +1,6 @@
 package io.conifer.vectors;
 
+import io.conifer.store.StoreOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,7 +44,7 @@ class ReplayTest {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 40; i++) ids.add("x" + i);
         Random r = new Random(11);
-        VectorStore store = VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults());
+        VectorStore store = VectorStore.open(dir, SPACE, StoreOptions.defaults());
         for (int op = 0; op < 1_500; op++) {
             String ns = namespaces.get(r.nextInt(namespaces.size()));
             int kind = r.nextInt(100);
@@ -64,29 +65,29 @@ class ReplayTest {
         }
         String acknowledged = state(store, namespaces, ids);
         store.abandon();
-        try (VectorStore again = VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults())) {
+        try (VectorStore again = VectorStore.open(dir, SPACE, StoreOptions.defaults())) {
             assertEquals(acknowledged, state(again, namespaces, ids));
         }
     }
 
     @Test
     void checkpointFallsDueOnceReplayWouldTakeLongerThanTheBound() throws Exception {
-        VectorStore.StoreOptions options = new VectorStore.StoreOptions(64, 2048, 100, NO_SIZE_BOUND, 1);
+        StoreOptions options = new StoreOptions(64, 2048, 100, NO_SIZE_BOUND, 1);
         try (VectorStore store = VectorStore.open(dir, SPACE, options)) {
             int writes = 0;
-            while (!store.checkpointDue() && writes < 100_000) upsert(store, writes++);
-            assertTrue(store.checkpointDue(), "1 ms of apply work was reached within " + writes + " writes");
+            while (!store.engine().checkpointDue() && writes < 100_000) upsert(store, writes++);
+            assertTrue(store.engine().checkpointDue(), "1 ms of apply work was reached within " + writes + " writes");
             store.checkpoint();
-            assertFalse(store.checkpointDue(), "the checkpoint covers the work");
+            assertFalse(store.engine().checkpointDue(), "the checkpoint covers the work");
         }
     }
 
     @Test
     void withoutTheBoundOnlyTheLogSizeCounts() throws Exception {
-        VectorStore.StoreOptions options = new VectorStore.StoreOptions(64, 2048, 100, NO_SIZE_BOUND, 1).withMaxReplayMillis(0);
+        StoreOptions options = new StoreOptions(64, 2048, 100, NO_SIZE_BOUND, 1).withMaxReplayMillis(0);
         try (VectorStore store = VectorStore.open(dir, SPACE, options)) {
             for (int i = 0; i < 300; i++) upsert(store, i);
-            assertFalse(store.checkpointDue());
+            assertFalse(store.engine().checkpointDue());
         }
     }
 }

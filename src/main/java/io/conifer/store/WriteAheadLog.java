@@ -1,4 +1,4 @@
-package io.conifer.vectors;
+package io.conifer.store;
 
 import io.conifer.files.DurableFiles;
 

@@ -1,4 +1,4 @@
-package io.conifer.vectors;
+package io.conifer.store;
 
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
@@ -13,7 +13,7 @@ import org.apache.lucene.index.SegmentWriteState;
  * The wrapper keeps the HNSW format's SPI name, so segments are written and read by the stock format:
  * the cap is only checked when writing.
  */
-final class ConiferCodec extends Lucene104Codec {
+public final class ConiferCodec extends Lucene104Codec {
     static final int MAX_DIMENSIONS = 20_000;
     private final KnnVectorsFormat vectors = new HighDimensionHnsw(new Lucene99HnswVectorsFormat());
 

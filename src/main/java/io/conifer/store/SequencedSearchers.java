@@ -1,4 +1,4 @@
-package io.conifer.vectors;
+package io.conifer.store;
 
 import java.io.IOException;
 import java.util.function.LongSupplier;
@@ -17,7 +17,7 @@ import org.apache.lucene.store.Directory;
  * sample, not the time of the query, is what a searcher reports, so the figure stays true when
  * refreshes are decoupled from reads.
  */
-final class SequencedSearchers {
+public final class SequencedSearchers {
     private SequencedSearchers() {}
 
     private static final class Searcher extends IndexSearcher {
@@ -71,7 +71,7 @@ final class SequencedSearchers {
     }
 
     /** The highest log sequence number whose write, and every earlier one, {@code searcher} sees. */
-    static long lsn(IndexSearcher searcher) {
+    public static long lsn(IndexSearcher searcher) {
         return ((Searcher) searcher).lsn;
     }
 }

@@ -1,4 +1,4 @@
-package io.conifer.vectors;
+package io.conifer.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

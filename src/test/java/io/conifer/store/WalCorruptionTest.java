@@ -1,5 +1,10 @@
-package io.conifer.vectors;
+package io.conifer.store;
 
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorRecord;
+import io.conifer.vectors.VectorSpace;
+import io.conifer.vectors.VectorStore;
+import io.conifer.vectors.VectorType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +37,7 @@ class WalCorruptionTest {
 
     /** 100 acknowledged upserts, one log record each (sequences 1..100), then a crash. */
     private Path hundredRecordsThenCrash() throws IOException {
-        VectorStore store = VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults());
+        VectorStore store = VectorStore.open(dir, SPACE, StoreOptions.defaults());
         for (int i = 0; i < 100; i++) {
             store.upsert("", List.of(new VectorRecord("v" + i, new float[] {1, i, 2}, null, null)));
         }
@@ -79,7 +84,7 @@ class WalCorruptionTest {
     }
 
     private long openAndCount() throws IOException {
-        try (VectorStore store = VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults())) {
+        try (VectorStore store = VectorStore.open(dir, SPACE, StoreOptions.defaults())) {
             return store.stats(null).result().total();
         }
     }
@@ -93,7 +98,7 @@ class WalCorruptionTest {
         Map<String, byte[]> before = contents(dir.resolve("wal"));
 
         WalCorruptionException e = assertThrows(WalCorruptionException.class,
-                () -> VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults()));
+                () -> VectorStore.open(dir, SPACE, StoreOptions.defaults()));
         String m = e.getMessage();
         assertTrue(m.contains(wal.getFileName() + " has a record whose checksum does not match at byte " + record10
                 + " (sequence 10); 90 valid records (sequence 11..100) follow it"), m);
@@ -102,7 +107,7 @@ class WalCorruptionTest {
         assertEquals(record10, e.offset());
         assertSameFiles(before, contents(dir.resolve("wal")));
         // Refusing released the index: a second attempt fails the same way, not on a held lock.
-        assertThrows(WalCorruptionException.class, () -> VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults()));
+        assertThrows(WalCorruptionException.class, () -> VectorStore.open(dir, SPACE, StoreOptions.defaults()));
 
         WalRepair.Report report = WalRepair.inspect(dir);
         assertEquals(9, report.records());
@@ -126,7 +131,7 @@ class WalCorruptionTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(original, (int) record10, original.length), Files.readAllBytes(setAside.get(0)));
         assertEquals(record10, Files.size(wal));
 
-        try (VectorStore store = VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults())) {
+        try (VectorStore store = VectorStore.open(dir, SPACE, StoreOptions.defaults())) {
             assertEquals(9, store.stats(null).result().total());
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 100; i++) ids.add("v" + i);
@@ -144,7 +149,7 @@ class WalCorruptionTest {
         long record10 = recordOffsets(wal).get(9);
         flipBit(wal, record10, 6); // the length's high byte: the record now seems to run past the end
         WalCorruptionException e = assertThrows(WalCorruptionException.class,
-                () -> VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults()));
+                () -> VectorStore.open(dir, SPACE, StoreOptions.defaults()));
         assertTrue(e.getMessage().contains("runs past the end of the file at byte " + record10
                 + " (sequence 10); 90 valid records (sequence 11..100) follow it"), e.getMessage());
     }
@@ -174,7 +179,7 @@ class WalCorruptionTest {
         splitAt(wal, record51, 51);
         flipBit(wal, record50 + WriteAheadLog.HEADER + 2, 0); // the last record of the earlier file
         WalCorruptionException e = assertThrows(WalCorruptionException.class,
-                () -> VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults()));
+                () -> VectorStore.open(dir, SPACE, StoreOptions.defaults()));
         assertTrue(e.getMessage().contains("at byte " + record50 + " (sequence 50); 50 valid records (sequence 51..100)"
                 + " follow it, in this and 1 later file"), e.getMessage());
 
@@ -189,7 +194,7 @@ class WalCorruptionTest {
         splitAt(wal, recordOffsets(wal).get(50), 51);
         Files.delete(wal);
         WalCorruptionException e = assertThrows(WalCorruptionException.class,
-                () -> VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults()));
+                () -> VectorStore.open(dir, SPACE, StoreOptions.defaults()));
         assertTrue(e.getMessage().contains("records 1..50 are missing (no log file holds them) at byte 0 (sequence 1); 50 valid"
                 + " records (sequence 51..100) follow it"), e.getMessage());
         assertFalse(WalRepair.inspect(dir).damage().tornTail());
@@ -202,7 +207,7 @@ class WalCorruptionTest {
 
     @Test
     void repairRefusesWhileTheIndexIsOpen() throws Exception {
-        try (VectorStore store = VectorStore.open(dir, SPACE, VectorStore.StoreOptions.defaults())) {
+        try (VectorStore store = VectorStore.open(dir, SPACE, StoreOptions.defaults())) {
             IOException e = assertThrows(IOException.class, () -> WalRepair.inspect(dir));
             assertTrue(e.getMessage().contains("stop the server first"), e.getMessage());
         }

@@ -1,4 +1,4 @@
-package io.conifer.vectors;
+package io.conifer.store;
 
 import io.conifer.files.DurableFiles;
 import java.io.IOException;
@@ -38,7 +38,7 @@ public final class WalRepair {
 
     public static Report inspect(Path indexDir) throws IOException {
         try (Directory lucene = FSDirectory.open(indexDir.resolve("lucene")); Lock lock = lockIndex(lucene)) {
-            return report(indexDir, VectorStore.committedSeq(lucene));
+            return report(indexDir, StorageEngine.committedSeq(lucene));
         }
     }
 
@@ -51,7 +51,7 @@ public final class WalRepair {
     public static List<Path> truncateAt(Path indexDir, String file, long offset) throws IOException {
         try (Directory lucene = FSDirectory.open(indexDir.resolve("lucene")); Lock lock = lockIndex(lucene)) {
             Path walDir = indexDir.resolve("wal");
-            WalReader.Stop stop = WalReader.read(WriteAheadLog.files(walDir), VectorStore.committedSeq(lucene), (s, p) -> {})
+            WalReader.Stop stop = WalReader.read(WriteAheadLog.files(walDir), StorageEngine.committedSeq(lucene), (s, p) -> {})
                     .stop();
             if (stop == null) throw new IOException("The write-ahead log in " + walDir + " has no damage: nothing to cut");
             String name = stop.file().getFileName().toString();

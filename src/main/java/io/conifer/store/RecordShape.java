@@ -1,0 +1,17 @@
+package io.conifer.store;
+
+import java.io.IOException;
+import org.apache.lucene.index.IndexWriter;
+
+/**
+ * How one record shape's writes are logged and applied by the {@link StorageEngine}. Each op must be
+ * idempotent and self-contained, so replaying a suffix of the log over a commit that already holds part
+ * of it converges to the acknowledged state.
+ */
+public interface RecordShape<O> {
+    byte[] encode(O op);
+
+    O decode(byte[] payload) throws IOException;
+
+    void apply(IndexWriter writer, O op) throws IOException;
+}

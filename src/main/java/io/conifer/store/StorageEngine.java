@@ -1,0 +1,583 @@
+package io.conifer.store;
+
+import io.conifer.error.ConiferException;
+import io.conifer.files.DiskSpace;
+import io.conifer.vectors.IndexStats;
+import io.conifer.vectors.Limits;
+import io.conifer.vectors.ListPage;
+import io.conifer.vectors.NamespaceInfo;
+import io.conifer.vectors.Read;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.TieredMergePolicy;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.store.AlreadyClosedException;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One index's durable storage, whatever shape its records have: a Lucene index plus a write-ahead log.
+ *
+ * <p>Invariants: a write returns only after its WAL record is fsynced and it is applied to the
+ * {@link IndexWriter} (so it survives {@code kill -9} and a later read sees it). Writes to the same
+ * record are serialised by {@link KeyLocks}; writes spanning a namespace take the exclusive side of
+ * {@link #barrier} so the log order equals the apply order. {@link #checkpoint()} commits Lucene with
+ * the WAL position it covers and trims the log. Reads refresh the near-real-time searcher only when a
+ * write happened since the last refresh, so writes never pay for refreshes nobody needs.
+ *
+ * <p>Storage failures (a full disk above all): a write whose log record cannot be made durable is
+ * refused and leaves nothing behind. If the writer itself fails (a flush, commit or refresh hits the
+ * full disk, or Lucene closes it after a tragic event), the {@link WriterGeneration} is marked failed:
+ * writes are refused, reads go on from the searcher as last refreshed, and {@link #maintain} reopens the
+ * writer from the last commit and replays the log once the disk has room again. No restart is needed.
+ */
+public final class StorageEngine<O> implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(StorageEngine.class);
+    private static final String WAL_SEQ = "conifer.wal_seq";
+    /** Free space that makes a failed writer worth reopening at once rather than after its back-off. */
+    private static final long SPACE_FREED = 1 << 20;
+    private static final long MAX_RECOVERY_DELAY_NANOS = 30_000_000_000L;
+
+    private final Path dir;
+    private final RecordShape<O> shape;
+    private final Analyzer analyzer;
+    private final StoreOptions options;
+    private final Directory directory;
+    private volatile WriterGeneration engine;
+    private final KeyLocks keyLocks = new KeyLocks();
+    private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
+    private final AtomicLong writeVersion = new AtomicLong();
+    private final AtomicLong refreshedVersion = new AtomicLong();
+    private final Object checkpointLock = new Object();
+    private final Path luceneDir;
+    private final ConditionLog health;
+    private volatile long committedSeq;
+    /** Time spent applying writes the last checkpoint does not cover: what a replay would redo. */
+    private final LongAdder applyNanosSinceCheckpoint = new LongAdder();
+    /** Set by close and abandon: maintenance that raced a delete or shutdown then leaves the store alone. */
+    private volatile boolean closed;
+    private long recoveryDelayNanos;
+    private long nextRecoveryNanos;
+    private long usableAtLastRecovery;
+
+    private StorageEngine(Path dir, RecordShape<O> shape, Analyzer analyzer, StoreOptions options, Path luceneDir,
+            Directory directory) {
+        this.dir = dir;
+        this.shape = shape;
+        this.analyzer = analyzer;
+        this.luceneDir = luceneDir;
+        this.options = options;
+        this.directory = directory;
+        this.health = new ConditionLog(log, "Index storage " + dir);
+    }
+
+    /**
+     * Opens (or creates) the store in {@code dir}, replaying any log records newer than the last commit.
+     * An existing index whose disk is too full to open its writer is opened for reads of its last commit;
+     * {@link #maintain} opens the writer when space returns. {@code analyzer}: the writer's, for shapes
+     * with analysed text (null: Lucene's default).
+     */
+    public static <O> StorageEngine<O> open(Path dir, RecordShape<O> shape, Analyzer analyzer, StoreOptions options)
+            throws IOException {
+        Path luceneDir = dir.resolve("lucene");
+        Files.createDirectories(luceneDir);
+        Directory directory = FSDirectory.open(luceneDir);
+        StorageEngine<O> store = new StorageEngine<>(dir, shape, analyzer, options, luceneDir, directory);
+        try {
+            store.engine = store.openGeneration();
+            store.committedSeq = store.engine.committedSeq;
+        } catch (IOException | RuntimeException e) {
+            if (!DiskSpace.isFull(e) || !DirectoryReader.indexExists(directory)) {
+                directory.close();
+                throw e;
+            }
+            long committed = committedSeq(directory);
+            store.engine = new WriterGeneration(null, null, SequencedSearchers.open(directory, committed), committed);
+            store.engine.failure = e;
+            store.health.report(StorageFailures.condition(e),
+                    "serving reads of the last commit; the writer opens when space returns", e);
+            return store;
+        }
+        try {
+            store.checkpoint();
+        } catch (IOException e) {
+            if (!DiskSpace.isFull(e) || !DirectoryReader.indexExists(directory)) {
+                store.close();
+                throw e;
+            }
+            // checkpoint() marked the engine failed: reads are served, the writer reopens with space.
+        }
+        return store;
+    }
+
+    private WriterGeneration openGeneration() throws IOException {
+        IndexWriterConfig config = (analyzer == null ? new IndexWriterConfig() : new IndexWriterConfig(analyzer))
+                .setIndexDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy())
+                .setCodec(new ConiferCodec())
+                .setRAMBufferSizeMB(options.ramBufferMb())
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                .setCommitOnClose(false)
+                // Lucene otherwise makes commits and NRT reader opens wait up to 500 ms for small
+                // merges; a backup's point-in-time export sits on the create-backup request.
+                .setMaxFullFlushMergeWaitMillis(0);
+        TieredMergePolicy merges = new TieredMergePolicy();
+        merges.setMaxMergedSegmentMB(options.maxSegmentMb());
+        config.setMergePolicy(merges);
+        IndexWriter writer = new IndexWriter(directory, config);
+        WriteAheadLog wal = null;
+        try {
+            long committed = committedSeq(directory);
+            int[] replayed = {0};
+            long replayStart = System.nanoTime();
+            wal = WriteAheadLog.open(dir.resolve("wal"), committed, (seq, payload) -> {
+                shape.apply(writer, shape.decode(payload));
+                replayed[0]++;
+            });
+            if (replayed[0] > 0) {
+                log.info("Replayed {} write-ahead log records into {} in {} ms", replayed[0], dir,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - replayStart));
+            }
+            return new WriterGeneration(writer, wal, SequencedSearchers.open(writer, wal::checkpointable), committed);
+        } catch (IOException | RuntimeException e) {
+            rollbackQuietly(writer);
+            if (wal != null) closeQuietly(wal);
+            throw e;
+        }
+    }
+
+    static long committedSeq(Directory directory) throws IOException {
+        if (!DirectoryReader.indexExists(directory)) return 0;
+        String v = SegmentInfos.readLatestCommit(directory).getUserData().get(WAL_SEQ);
+        return v == null ? 0 : Long.parseLong(v);
+    }
+
+    public StoreOptions options() {
+        return options;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * Locks held while a write is logged and applied: the striped locks of the records it touches (with
+     * the shared side of the barrier), or the exclusive side of the barrier for writes spanning a
+     * namespace. Holding them across a read-modify-write makes it atomic.
+     */
+    public final class WriteLocks implements AutoCloseable {
+        private final Lock lock;
+        private final KeyLocks.Held keys;
+
+        private WriteLocks(Lock lock, Collection<String> keyList) {
+            this.lock = lock;
+            lock.lock();
+            KeyLocks.Held held;
+            try {
+                held = keyList.isEmpty() ? () -> {} : keyLocks.lock(keyList);
+            } catch (RuntimeException e) {
+                lock.unlock();
+                throw e;
+            }
+            this.keys = held;
+        }
+
+        /** Logs {@code op}, waits until it is durable, applies it and returns its log sequence number. */
+        public long logAndApply(O op) {
+            return StorageEngine.this.logAndApply(op);
+        }
+
+        @Override
+        public void close() {
+            try {
+                keys.close();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Locks the records with these keys (see {@link RecordFields#key}). */
+    public WriteLocks lockKeys(Collection<String> keys) {
+        return new WriteLocks(barrier.readLock(), keys);
+    }
+
+    /** Locks out every other write. */
+    public WriteLocks lockAll() {
+        return new WriteLocks(barrier.writeLock(), java.util.List.of());
+    }
+
+    /** Logs and applies one op touching the records with {@code keys}. */
+    public long write(O op, Collection<String> keys) {
+        try (WriteLocks held = lockKeys(keys)) {
+            return held.logAndApply(op);
+        }
+    }
+
+    /** Logs and applies one op that may touch any record of a namespace. */
+    public long writeAll(O op) {
+        try (WriteLocks held = lockAll()) {
+            return held.logAndApply(op);
+        }
+    }
+
+    /**
+     * Caller holds the locks that order this op against every op touching the same records. Returns
+     * the op's log sequence number.
+     */
+    private long logAndApply(O op) {
+        WriterGeneration e = engine;
+        failIfWriterClosed(e);
+        if (e.failure != null) throw StorageFailures.refusal(e.failure, "nothing was written");
+        long seq;
+        try {
+            seq = e.wal.append(shape.encode(op));
+        } catch (IOException ex) {
+            throw refused(e, ex);
+        }
+        try {
+            e.wal.sync(seq);
+        } catch (IOException ex) {
+            e.wal.applied(seq);
+            throw refused(e, ex);
+        }
+        try {
+            long started = System.nanoTime();
+            shape.apply(e.writer, op);
+            applyNanosSinceCheckpoint.add(System.nanoTime() - started);
+        } catch (IOException | AlreadyClosedException ex) {
+            // The record is durable but unapplied; the log keeps it for the reopened writer to replay.
+            fail(e, ex);
+            throw StorageFailures.refusal(ex, "this write is in the write-ahead log and takes effect when the index"
+                    + " reopens its writer; retrying it is safe");
+        } catch (RuntimeException ex) {
+            writeVersion.incrementAndGet();
+            e.wal.applied(seq);
+            throw ex;
+        }
+        // Counted before it is marked applied: a read that sees this sequence as applied also sees the
+        // version change, so it refreshes rather than keep a searcher without it.
+        writeVersion.incrementAndGet();
+        e.wal.applied(seq);
+        health.clear("writes are accepted again");
+        return seq;
+    }
+
+    /** The highest log sequence up to which every write is applied: what a write that changes nothing answers. */
+    public long appliedSeq() {
+        WriterGeneration e = engine;
+        return e.wal == null ? e.committedSeq : e.wal.checkpointable();
+    }
+
+    /** Lucene closes a writer itself after a tragic event (a merge on a full disk, say): catch it before logging. */
+    private void failIfWriterClosed(WriterGeneration e) {
+        if (e.failure == null && !e.writer.isOpen()) {
+            Throwable tragedy = e.writer.getTragicException();
+            fail(e, tragedy != null ? tragedy : new IOException("The index writer was closed"));
+        }
+    }
+
+    /** A write the log could not make durable: the log has cut it off again. */
+    private ConiferException refused(WriterGeneration e, IOException cause) {
+        if (e.wal.isBroken()) fail(e, cause);
+        else health.report(StorageFailures.condition(cause), "refusing writes: " + cause.getMessage(), cause);
+        return StorageFailures.refusal(cause, "nothing was written");
+    }
+
+    /**
+     * Takes the engine out of service after a storage failure: its writer is rolled back (its
+     * uncommitted state is in the log), writes are refused and reads use the searcher as last refreshed.
+     */
+    private void fail(WriterGeneration e, Throwable cause) {
+        synchronized (e) {
+            if (e.failure != null) return;
+            e.failure = cause;
+        }
+        health.report(StorageFailures.condition(cause), "writes are refused and reads are served from the last"
+                + " refreshed view until the writer reopens from the last commit and the write-ahead log (retried"
+                + " automatically)", cause);
+        if (e.writer != null) rollbackQuietly(e.writer);
+    }
+
+    // ---------------------------------------------------------------- maintenance
+
+    /**
+     * Every second, from the index manager: picks up merged segments for queries, checkpoints when
+     * {@code checkpointNow} or when enough log has built up, and reopens a failed writer once possible.
+     */
+    public void maintain(boolean checkpointNow) {
+        if (closed) return;
+        WriterGeneration e = engine;
+        failIfWriterClosed(e);
+        if (e.failure != null) {
+            recoverIfDue();
+            return;
+        }
+        try {
+            e.searchers.maybeRefresh();
+            if (checkpointNow || checkpointDue()) checkpoint();
+        } catch (IOException | AlreadyClosedException ex) {
+            fail(e, ex);
+            return;
+        }
+        if (health.active() && usable() >= SPACE_FREED) health.clear("disk space is available again; writes are accepted");
+    }
+
+    /** Why writes are refused, or null while they are accepted. */
+    public String writesRefused() {
+        Throwable f = engine.failure;
+        if (f != null) return StorageFailures.condition(f) + ": writes are refused until the index reopens its writer";
+        return health.active() ? "writes are being refused: " + health.condition() : null;
+    }
+
+    /**
+     * Reopens a failed engine from the last commit and the log, at once when space was freed since the
+     * last attempt, otherwise after a back-off that doubles up to 30 s (each attempt replays the log).
+     */
+    private void recoverIfDue() {
+        long now = System.nanoTime();
+        long usable = usable();
+        if (now - nextRecoveryNanos < 0 && usable < usableAtLastRecovery + SPACE_FREED) return;
+        recoveryDelayNanos = Math.min(MAX_RECOVERY_DELAY_NANOS, Math.max(1_000_000_000L, 2 * recoveryDelayNanos));
+        nextRecoveryNanos = now + recoveryDelayNanos;
+        usableAtLastRecovery = usable;
+        try (WriteLocks exclusive = lockAll()) {
+            synchronized (checkpointLock) {
+                WriterGeneration old = engine;
+                if (closed || old.failure == null) return;
+                if (old.wal != null) closeQuietly(old.wal);
+                WriterGeneration fresh;
+                try {
+                    fresh = openGeneration();
+                } catch (IOException | RuntimeException ex) {
+                    health.report(StorageFailures.condition(ex), "the writer could not be reopened yet (" + ex.getMessage()
+                            + "); retrying when space is freed or in " + recoveryDelayNanos / 1_000_000_000L + " s", null);
+                    return;
+                }
+                committedSeq = fresh.committedSeq;
+                engine = fresh;
+                writeVersion.incrementAndGet();
+                closeQuietly(old.searchers);
+            }
+            try {
+                checkpoint();
+            } catch (IOException ex) {
+                return; // checkpoint() failed the fresh engine; it is retried after the back-off
+            }
+            recoveryDelayNanos = 0;
+            health.clear("writer reopened from the last commit and the write-ahead log; writes are accepted again");
+        }
+    }
+
+    private long usable() {
+        try {
+            return DiskSpace.usable(dir);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Releasing what a storage failure left behind can fail the same way; that failure is already reported. */
+    private static void rollbackQuietly(IndexWriter writer) {
+        try {
+            writer.rollback();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Rolling back a failed writer failed too", e);
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("Closing {} failed", c, e);
+        }
+    }
+
+    /**
+     * Commits Lucene with the log position it covers and trims the log. Runs periodically and on
+     * close; a crash between checkpoints loses nothing because the log holds every acknowledged write.
+     * A failure takes the engine out of service (see {@link #fail}) and is rethrown.
+     */
+    public void checkpoint() throws IOException {
+        synchronized (checkpointLock) {
+            WriterGeneration e = engine;
+            if (e.failure != null) return;
+            try {
+                long seq = e.wal.checkpointable();
+                if (seq == committedSeq && !e.writer.hasUncommittedChanges() && DirectoryReader.indexExists(directory)) return;
+                long covered = applyNanosSinceCheckpoint.sum();
+                e.wal.roll();
+                e.writer.setLiveCommitData(Map.of(WAL_SEQ, Long.toString(seq)).entrySet());
+                e.writer.commit();
+                committedSeq = seq;
+                applyNanosSinceCheckpoint.add(-covered);
+                e.wal.trim(seq);
+            } catch (IOException | AlreadyClosedException ex) {
+                fail(e, ex);
+                throw ex instanceof IOException io ? io : new IOException(ex);
+            }
+        }
+    }
+
+    /**
+     * Whether replaying the log after a crash would now take longer than the bound, or the log has
+     * grown past its size bound. Replay redoes the same operations on one thread, in log order (so a
+     * restarted index answers exactly as before, ties included), so the time the writes since the last
+     * checkpoint spent being applied, summed over writer threads, is what replaying them costs.
+     */
+    public boolean checkpointDue() {
+        long maxReplayNanos = TimeUnit.MILLISECONDS.toNanos(options.maxReplayMillis());
+        return (maxReplayNanos > 0 && applyNanosSinceCheckpoint.sum() > maxReplayNanos)
+                || engine.wal.bytesSinceRoll() > options.checkpointLogBytes();
+    }
+
+    /**
+     * Makes {@code target} a complete Lucene index holding every write acknowledged before this call
+     * and none applied after it, without committing and without fsync: an NRT reader (which pins its
+     * files for as long as it is open) is taken with all deletes written and {@link PointInTimeExport}
+     * copies it. Costs one flush of the indexing buffer, whatever the index's size, and never waits for
+     * a commit's fsyncs, a checkpoint or a merge. The caller makes the copy durable (or discards it).
+     */
+    public PointInTime exportTo(Path target) throws IOException {
+        WriterGeneration e = engine;
+        if (e.failure != null) throw StorageFailures.notExportable(e.failure);
+        Files.createDirectories(target);
+        DirectoryReader opened;
+        try {
+            opened = DirectoryReader.open(e.writer, true, true);
+        } catch (IOException | AlreadyClosedException ex) {
+            // Closed by close(): the index is being deleted.
+            if (ex instanceof AlreadyClosedException && e.failure == null && e.writer.getTragicException() == null) throw ex;
+            // The flush failed (a full disk): the writer may have lost what it buffered, so it is reopened.
+            fail(e, ex);
+            throw StorageFailures.notExportable(e.failure);
+        }
+        try (DirectoryReader reader = opened) {
+            return PointInTimeExport.copy(reader, luceneDir, target, e.writerSession);
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** A read of one searcher; its IOExceptions become the storage failure a client sees. */
+    @FunctionalInterface
+    public interface SearcherRead<T> {
+        T apply(IndexSearcher searcher) throws IOException;
+    }
+
+    /** Runs {@code body} on the current searcher and answers its result with the searcher's LSN. */
+    public <T> Read<T> read(SearcherRead<T> body) {
+        try {
+            IndexSearcher s = acquire();
+            try {
+                return new Read<>(body.apply(s), SequencedSearchers.lsn(s));
+            } finally {
+                release(s);
+            }
+        } catch (IOException e) {
+            throw StorageFailures.readFailure(e);
+        }
+    }
+
+    /** The current searcher, refreshed first if a write happened since; a failed engine's as last refreshed. */
+    private IndexSearcher acquire() throws IOException {
+        WriterGeneration e = engine;
+        long v = writeVersion.get();
+        if (e.failure == null && refreshedVersion.get() < v) {
+            try {
+                e.searchers.maybeRefreshBlocking();
+                refreshedVersion.accumulateAndGet(v, Math::max);
+            } catch (IOException | AlreadyClosedException ex) {
+                fail(e, ex);
+            }
+        }
+        while (true) {
+            try {
+                return e.searchers.acquire();
+            } catch (AlreadyClosedException closed) {
+                // A recovery replaced this engine and closed its searchers meanwhile: use the new ones.
+                if (engine == e) throw closed;
+                e = engine;
+            }
+        }
+    }
+
+    /** Releases a searcher of any engine, the current or one a recovery replaced meanwhile. */
+    private static void release(IndexSearcher s) throws IOException {
+        s.getIndexReader().decRef();
+    }
+
+    /** Lists ids in a namespace in bitwise order, {@code limit} at a time, after the page token. */
+    public Read<ListPage> list(String namespace, String prefix, int limit, String afterId) {
+        String ns = Limits.namespace(namespace);
+        IdListing.checkLimit(limit);
+        return read(s -> IdListing.page(s, ns, prefix, limit, afterId));
+    }
+
+    /** Live record counts per non-empty namespace, only of records matching {@code filter} unless it is null. */
+    public Read<IndexStats> stats(Query filter) {
+        return read(s -> NamespaceStats.stats(s, filter));
+    }
+
+    /** Every namespace that has records or was created explicitly, with its record count and schema, in bitwise order. */
+    public Read<SortedMap<String, NamespaceInfo>> namespaces() {
+        return read(NamespaceStats::namespaces);
+    }
+
+    public boolean namespaceExists(String namespace) {
+        return namespaces().result().containsKey(Limits.namespace(namespace));
+    }
+
+    /** Live records in one namespace, 0 if it has none. */
+    public long count(String namespace) {
+        String ns = Limits.namespace(namespace);
+        return read(s -> (long) s.count(RecordQueries.namespaceQuery(ns))).result();
+    }
+
+    /** Checkpoints and closes; every handle is closed even when the checkpoint fails, so deleted files free their space. */
+    @Override
+    public void close() throws IOException {
+        try (WriteLocks exclusive = lockAll()) {
+            closed = true;
+            IOException failed = null;
+            try {
+                checkpoint();
+            } catch (IOException e) {
+                failed = e;
+            }
+            WriterGeneration e = engine;
+            closeQuietly(e.searchers);
+            if (e.writer != null) closeQuietly(e.writer);
+            if (e.wal != null) closeQuietly(e.wal);
+            closeQuietly(directory);
+            if (failed != null) throw failed;
+        }
+    }
+
+    /** Closes without a final checkpoint, as a crash would (the log still holds every write). */
+    public void abandon() throws IOException {
+        closed = true;
+        WriterGeneration e = engine;
+        e.searchers.close();
+        if (e.writer != null) e.writer.rollback();
+        if (e.wal != null) e.wal.close();
+        directory.close();
+    }
+}
