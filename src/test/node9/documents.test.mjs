@@ -257,5 +257,5 @@ test('vector operations on a document index, and document operations on a vector
   });
   const vectors = pc.index({ host: model.host });
   await assert.rejects(vectors.documents.upsert({ documents: [{ _id: 'x', title: 'y' }] }),
-    (e) => e instanceof Errors.PineconeBadRequestError && /vector operations/.test(e.message));
+    (e) => e instanceof Errors.PineconeBadRequestError && /vectors API/.test(e.message));
 });

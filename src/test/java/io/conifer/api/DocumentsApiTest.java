@@ -224,7 +224,7 @@ class DocumentsApiTest {
         String vectorHost = control.createDense("plainvectors", 2, "cosine");
         Http vectors = control.forHost(vectorHost);
         assertInvalid(vectors.send("POST", "/namespaces/ns/documents/upsert", "{\"documents\":[{\"_id\":\"a\",\"t\":\"x\"}]}", V7),
-                "use the vector operations");
+                "use the vectors API");
     }
 
     static void assertInvalid400Rpc(Http.Response r, String part) {

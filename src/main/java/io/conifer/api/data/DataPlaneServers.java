@@ -14,13 +14,11 @@ import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
 import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
-import io.conifer.documents.DocumentStore;
-import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.index.DataPlaneHost;
+import io.conifer.index.StoreAccess;
 import io.conifer.index.IndexDefinition;
 import io.conifer.vectors.Limits;
-import io.conifer.vectors.VectorStore;
 import io.grpc.ServerInterceptors;
 import io.netty.channel.EventLoopGroup;
 import java.io.Closeable;
@@ -30,7 +28,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * Starts one Armeria server per index on the index's port, speaking gRPC (h2c) and REST (HTTP/1.1
@@ -61,9 +58,9 @@ public final class DataPlaneServers implements DataPlaneHost {
     }
 
     @Override
-    public Closeable serve(IndexDefinition index, Supplier<VectorStore> store) throws IOException {
+    public Closeable serve(IndexDefinition index, StoreAccess stores) throws IOException {
         GrpcService grpc = GrpcService.builder()
-                .addService(ServerInterceptors.intercept(PendingStoreService.of(index, store), new DataPlaneAuth(keys, index.project())))
+                .addService(ServerInterceptors.intercept(PendingStoreService.of(index, stores), new DataPlaneAuth(keys, index.project())))
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
                         .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
@@ -87,7 +84,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                 // Client mistakes are answered with a clear error; they are not server faults to report.
                 .unloggedExceptionsReportIntervalMillis(0)
                 .service(grpc)
-                .route().post(DocumentsApi.PATH).build(new DocumentsApi(index, keys, documents(store)))
+                .route().post(DocumentsApi.PATH).build(new DocumentsApi(index, keys, stores::documents))
                 .decorator((delegate, ctx, req) -> {
                     // REST bodies are limited by size on the wire, as Pinecone does; gRPC messages by
                     // their protobuf size inside the service.
@@ -134,12 +131,5 @@ public final class DataPlaneServers implements DataPlaneHost {
             throw new IOException("Cannot start the data plane of index '" + index.name() + "': " + msg, cause);
         }
         return () -> server.stop().join();
-    }
-
-    /** TEMPORARY until the docstore branch is merged: the index's documents store. */
-    private static Supplier<DocumentStore> documents(Supplier<VectorStore> store) {
-        return () -> {
-            throw new ConiferException(ErrorCode.UNAVAILABLE, "documents storage not merged yet");
-        };
     }
 }

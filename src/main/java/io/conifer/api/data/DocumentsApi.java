@@ -84,11 +84,6 @@ final class DocumentsApi implements HttpService {
                         + " X-Pinecone-Api-Version: 2026-07 (this request " + (versionHeader == null || versionHeader.isEmpty()
                                 ? "sent none" : "asked for " + versionHeader) + ")");
             }
-            if (index.schema().isVectorIndex()) {
-                throw ConiferException.invalid("Index '" + index.name() + "' is a vector index: documents operations do not"
-                        + " apply to it; use the vector operations (/vectors/upsert, /query, /vectors/fetch, /vectors/update,"
-                        + " /vectors/delete, /vectors/list)");
-            }
             String namespace = ctx.pathParam("namespace");
             String operation = ctx.pathParam("operation");
             ObjectNode body = body(req);

@@ -1,7 +1,9 @@
 package io.conifer.api.data;
 
 import io.conifer.error.ConiferException;
+import io.conifer.documents.DocumentStore;
 import io.conifer.index.IndexDefinition;
+import io.conifer.index.StoreAccess;
 import io.conifer.proto.VectorServiceGrpc;
 import io.conifer.vectors.VectorStore;
 import io.grpc.Metadata;
@@ -11,7 +13,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * {@code VectorService} for a port that may serve before its index's store is open (while its log
@@ -21,23 +22,23 @@ import java.util.function.Supplier;
  */
 final class PendingStoreService {
     /**
-     * The vector operations a document index refuses: it keeps only the index stats and namespace
-     * operations, which describe any index.
+     * The vector operations a document index refuses; it keeps the index stats and namespace operations,
+     * which describe any index.
      */
     private static final Set<String> VECTOR_DATA = Set.of("Upsert", "Query", "Fetch", "FetchByMetadata", "Update", "Delete", "List");
 
-    private final Supplier<VectorStore> stores;
+    private final StoreAccess stores;
     private final String documentIndex;
     private volatile Bound bound;
 
-    private record Bound(VectorStore store, ServerServiceDefinition service) {}
+    private record Bound(Object store, ServerServiceDefinition service) {}
 
-    private PendingStoreService(Supplier<VectorStore> stores, String documentIndex) {
+    private PendingStoreService(StoreAccess stores, String documentIndex) {
         this.stores = stores;
         this.documentIndex = documentIndex;
     }
 
-    static ServerServiceDefinition of(IndexDefinition index, Supplier<VectorStore> stores) {
+    static ServerServiceDefinition of(IndexDefinition index, StoreAccess stores) {
         PendingStoreService pending = new PendingStoreService(stores, index.schema().isVectorIndex() ? null : index.name());
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(VectorServiceGrpc.getServiceDescriptor());
         for (MethodDescriptor<?, ?> method : VectorServiceGrpc.getServiceDescriptor().getMethods()) pending.add(b, method);
@@ -45,18 +46,12 @@ final class PendingStoreService {
     }
 
     private <Q, R> void add(ServerServiceDefinition.Builder b, MethodDescriptor<Q, R> method) {
-        boolean refused = documentIndex != null && VECTOR_DATA.contains(method.getBareMethodName());
+        // A document index answers the vector data operations with the store access's error naming the documents API.
+        boolean documents = documentIndex != null && !VECTOR_DATA.contains(method.getBareMethodName());
         b.addMethod(method, (call, headers) -> {
-            if (refused) {
-                call.close(Status.INVALID_ARGUMENT.withDescription("Index '" + documentIndex + "' is a document index: the"
-                        + " vector operation " + method.getBareMethodName() + " does not apply to it; use the documents API"
-                        + " (POST /namespaces/{namespace}/documents/upsert, search, fetch, update, delete, list with"
-                        + " X-Pinecone-Api-Version: 2026-07)"), new Metadata());
-                return new ServerCall.Listener<>() {};
-            }
             ServerServiceDefinition service;
             try {
-                service = serviceFor(stores.get());
+                service = serviceFor(documents ? stores.documents() : stores.vectors());
             } catch (ConiferException e) {
                 call.close(Status.fromCode(e.code().grpcCode()).withDescription(e.getMessage()), new Metadata());
                 return new ServerCall.Listener<>() {};
@@ -68,10 +63,12 @@ final class PendingStoreService {
         });
     }
 
-    private ServerServiceDefinition serviceFor(VectorStore store) {
+    private ServerServiceDefinition serviceFor(Object store) {
         Bound b = bound;
         if (b == null || b.store() != store) {
-            b = new Bound(store, new VectorServiceImpl(store).bindService());
+            VectorServiceImpl service = store instanceof VectorStore vectors ? new VectorServiceImpl(vectors)
+                    : new VectorServiceImpl(IndexNamespaces.of((DocumentStore) store, documentIndex));
+            b = new Bound(store, service.bindService());
             bound = b;
         }
         return b.service();
