@@ -5,6 +5,7 @@ import io.conifer.error.ErrorCode;
 import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
 import io.conifer.documents.DocumentStore;
+import io.conifer.documents.DocumentFilters;
 import io.conifer.documents.DurableDocumentStore;
 import io.conifer.store.RecordStore;
 import io.conifer.store.StoreOptions;
@@ -78,7 +79,7 @@ public final class IndexManager implements Closeable {
 
         /** The one place a document store gets the translation of its fetch, update and delete filters. */
         static DurableDocumentStore openDocuments(Path dir, IndexSchema schema, StoreOptions options) throws IOException {
-            return DurableDocumentStore.open(dir, schema, options, DurableDocumentStore::metadataFilter);
+            return DurableDocumentStore.open(dir, schema, options, filter -> DocumentFilters.toQuery(schema, filter, true));
         }
 
         /** Opens both kinds of store with {@code options}. */

@@ -58,7 +58,11 @@ class DocumentsApiTest {
     }
 
     static Http.Response post(String op, String body) {
-        return data.send("POST", "/namespaces/ns/documents/" + op, body, V7);
+        return post("ns", op, body);
+    }
+
+    static Http.Response post(String namespace, String op, String body) {
+        return data.send("POST", "/namespaces/" + namespace + "/documents/" + op, body, V7);
     }
 
     /** A 400 in the 2026-07 ErrorResponse shape whose message contains {@code part}. */
@@ -107,11 +111,11 @@ class DocumentsApiTest {
             {"{\"documents\":[{\"_id\":\"b\",\"title\":\"t\",\"_score\":1}]}", "reserved"},
             {"{\"documents\":[{\"_id\":\"b\",\"genre\":\"only metadata\"}]}", "no field of the index schema"},
         };
-        for (String[] c : cases) assertInvalid(post("upsert", c[0]), c[1]);
+        for (String[] c : cases) assertInvalid(post("refused", "upsert", c[0]), c[1]);
         StringBuilder tooMany = new StringBuilder("{\"documents\":[");
         for (int i = 0; i <= 1000; i++) tooMany.append(i == 0 ? "" : ",").append("{\"_id\":\"d").append(i).append("\",\"title\":\"t\"}");
-        assertInvalid(post("upsert", tooMany.append("]}").toString()), "maximum per request is 1000");
-        assertEquals(List.of(), listed("ns"), "a refused upsert writes nothing");
+        assertInvalid(post("refused", "upsert", tooMany.append("]}").toString()), "maximum per request is 1000");
+        assertEquals(List.of(), listed("refused"), "a refused upsert writes nothing");
     }
 
     @Test

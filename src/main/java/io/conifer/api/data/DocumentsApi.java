@@ -15,6 +15,7 @@ import io.conifer.api.ApiVersions;
 import io.conifer.api.TransportErrors;
 import io.conifer.api.control.ControlPlaneErrors;
 import io.conifer.auth.ApiKeys;
+import io.conifer.documents.DocumentFilters;
 import io.conifer.documents.DocumentRecord;
 import io.conifer.documents.DocumentSearch;
 import io.conifer.documents.DocumentStore;
@@ -171,7 +172,7 @@ final class DocumentsApi implements HttpService {
             }
             returned = found.size();
         } else {
-            Map<String, Object> filter = filter(body, "a document fetch");
+            Map<String, Object> filter = filter(body, "a document fetch", true);
             PageToken token = PageToken.decode(FETCH_TOKEN, text(body, "pagination_token"));
             int pageSize = PageToken.limit(limit, token);
             Read<DocumentStore.DocumentPage> read = documents.fetchByFilter(namespace, filter, pageSize, PageToken.after(token));
@@ -233,7 +234,7 @@ final class DocumentsApi implements HttpService {
             if (!patches) {
                 throw ConiferException.invalid("An update by 'filter' needs a non-empty 'set_fields' and/or 'remove_fields'");
             }
-            Map<String, Object> filter = filter(body, "a filtered update");
+            Map<String, Object> filter = filter(body, "a filtered update", false);
             Map<String, Object> set = sets ? DocumentsJson.fields(index.schema(), (ObjectNode) setNode, Set.of(), "(set_fields)") : Map.of();
             Set<String> removed = removable(remove, set.keySet(), "set_fields and remove_fields");
             Written w = documents.updateByFilter(namespace, filter, set, removed);
@@ -284,7 +285,7 @@ final class DocumentsApi implements HttpService {
         if (byIds) {
             w = documents.deleteIds(namespace, ids(body, "ids", Limits.MAX_DELETE_IDS));
         } else if (byFilter) {
-            w = documents.deleteByFilter(namespace, filter(body, "a filtered delete"));
+            w = documents.deleteByFilter(namespace, filter(body, "a filtered delete", false));
             out.put("matched_records", w.count());
         } else {
             w = documents.deleteAll(namespace);
@@ -355,10 +356,10 @@ final class DocumentsApi implements HttpService {
     }
 
     /**
-     * A non-empty filter. Which operators it may use is the store's to decide ({@code DocumentFilters}:
-     * a filtered delete or update refuses the text-match ones), so that rule is written once.
+     * A non-empty filter, checked by {@link DocumentFilters}: {@code textMatch} false (a filtered update or
+     * delete, which select on metadata alone) refuses the text-match operators before the store is asked.
      */
-    private static Map<String, Object> filter(ObjectNode body, String what) {
+    private Map<String, Object> filter(ObjectNode body, String what, boolean textMatch) {
         JsonNode f = body.get("filter");
         if (!(f instanceof ObjectNode o) || o.isEmpty()) {
             throw ConiferException.invalid("filter must be a non-empty object; an empty filter is rejected rather than matching"
@@ -366,6 +367,7 @@ final class DocumentsApi implements HttpService {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> map = DocumentsJson.JSON.convertValue(o, Map.class);
+        if (!textMatch) DocumentFilters.toQuery(index.schema(), map, false);
         return map;
     }
 
