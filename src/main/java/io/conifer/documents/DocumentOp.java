@@ -1,11 +1,10 @@
 package io.conifer.documents;
 
+import io.conifer.store.LogFormat;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +14,14 @@ import java.util.List;
  * replay needs neither the documents' earlier state nor the filter language.
  */
 sealed interface DocumentOp {
-    record Upsert(String namespace, List<DocumentRecord> documents) implements DocumentOp {}
+    /** {@code sources}: each document's JSON (see {@link DocumentJson}), made once for the log and the index. */
+    record Upsert(String namespace, List<DocumentRecord> documents, List<byte[]> sources) implements DocumentOp {
+        static Upsert of(String namespace, List<DocumentRecord> documents, DocumentJson json) {
+            List<byte[]> sources = new ArrayList<>(documents.size());
+            for (DocumentRecord d : documents) sources.add(json.write(d.fields()));
+            return new Upsert(namespace, documents, sources);
+        }
+    }
 
     record DeleteIds(String namespace, List<String> ids) implements DocumentOp {}
 
@@ -25,38 +31,26 @@ sealed interface DocumentOp {
     // Apart from the vector records' kinds (1-5), so a log is never read as the other shape's.
     byte UPSERT = 16, DELETE_IDS = 17, DELETE_ALL = 18;
 
-    static byte[] encode(DocumentOp op, DocumentJson json) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            DataOutputStream out = new DataOutputStream(bytes);
+    static byte[] encode(DocumentOp op) {
+        return LogFormat.record(out -> {
             switch (op) {
                 case Upsert u -> {
-                    out.writeByte(UPSERT);
-                    out.writeUTF(u.namespace());
+                    LogFormat.writeHeader(out, UPSERT, u.namespace());
                     out.writeInt(u.documents().size());
-                    for (DocumentRecord d : u.documents()) {
-                        out.writeUTF(d.id());
-                        byte[] source = json.write(d.fields());
-                        out.writeInt(source.length);
-                        out.write(source);
+                    for (int i = 0; i < u.documents().size(); i++) {
+                        out.writeUTF(u.documents().get(i).id());
+                        LogFormat.writeBytes(out, u.sources().get(i));
                     }
                 }
                 case DeleteIds d -> {
-                    out.writeByte(DELETE_IDS);
-                    out.writeUTF(d.namespace());
-                    out.writeInt(d.ids().size());
-                    for (String id : d.ids()) out.writeUTF(id);
+                    LogFormat.writeHeader(out, DELETE_IDS, d.namespace());
+                    LogFormat.writeStrings(out, d.ids());
                 }
                 case DeleteAll a -> {
-                    out.writeByte(DELETE_ALL);
-                    out.writeUTF(a.namespace());
+                    LogFormat.writeHeader(out, DELETE_ALL, a.namespace());
                 }
             }
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     static DocumentOp decode(byte[] payload, DocumentJson json) throws IOException {
@@ -67,20 +61,16 @@ sealed interface DocumentOp {
             case UPSERT -> {
                 int n = in.readInt();
                 List<DocumentRecord> docs = new ArrayList<>(n);
+                List<byte[]> sources = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     String id = in.readUTF();
-                    byte[] source = new byte[in.readInt()];
-                    in.readFully(source);
+                    byte[] source = LogFormat.readBytes(in);
                     docs.add(new DocumentRecord(id, json.read(source, 0, source.length)));
+                    sources.add(source);
                 }
-                yield new Upsert(ns, docs);
+                yield new Upsert(ns, docs, sources);
             }
-            case DELETE_IDS -> {
-                int n = in.readInt();
-                List<String> ids = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) ids.add(in.readUTF());
-                yield new DeleteIds(ns, ids);
-            }
+            case DELETE_IDS -> new DeleteIds(ns, LogFormat.readStrings(in));
             case DELETE_ALL -> new DeleteAll(ns);
             default -> throw new IOException("Unknown document log record type " + type);
         };

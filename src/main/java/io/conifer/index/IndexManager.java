@@ -1,12 +1,12 @@
 package io.conifer.index;
 
+import io.conifer.documents.DocumentFilters;
+import io.conifer.documents.DocumentStore;
+import io.conifer.documents.DurableDocumentStore;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
-import io.conifer.documents.DocumentStore;
-import io.conifer.documents.DocumentFilters;
-import io.conifer.documents.DurableDocumentStore;
 import io.conifer.store.RecordStore;
 import io.conifer.store.StoreOptions;
 import io.conifer.vectors.VectorSpace;
@@ -74,11 +74,11 @@ public final class IndexManager implements Closeable {
         VectorStore open(Path dir, VectorSpace space) throws IOException;
 
         default DurableDocumentStore openDocuments(Path dir, IndexSchema schema) throws IOException {
-            return openDocuments(dir, schema, StoreOptions.defaults());
+            return documentStore(dir, schema, StoreOptions.defaults());
         }
 
         /** The one place a document store gets the translation of its fetch, update and delete filters. */
-        static DurableDocumentStore openDocuments(Path dir, IndexSchema schema, StoreOptions options) throws IOException {
+        static DurableDocumentStore documentStore(Path dir, IndexSchema schema, StoreOptions options) throws IOException {
             return DurableDocumentStore.open(dir, schema, options, filter -> DocumentFilters.toQuery(schema, filter, true));
         }
 
@@ -92,7 +92,7 @@ public final class IndexManager implements Closeable {
 
                 @Override
                 public DurableDocumentStore openDocuments(Path dir, IndexSchema schema) throws IOException {
-                    return StoreOpener.openDocuments(dir, schema, options);
+                    return StoreOpener.documentStore(dir, schema, options);
                 }
             };
         }
