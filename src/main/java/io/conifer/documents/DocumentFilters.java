@@ -4,13 +4,11 @@ import io.conifer.error.ConiferException;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.SchemaField;
 import io.conifer.vectors.FilterQueries;
-import io.conifer.vectors.Metric;
-import io.conifer.vectors.VectorSpace;
-import io.conifer.vectors.VectorType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
@@ -25,8 +23,6 @@ import org.apache.lucene.search.Query;
  */
 public final class DocumentFilters {
     public static final Set<String> TEXT_MATCH = Set.of("$match_phrase", "$match_all", "$match_any");
-    /** Metadata of a document index: any field may be filtered on, as Pinecone indexes every one. */
-    private static final VectorSpace METADATA = new VectorSpace(VectorType.SPARSE, 0, Metric.DOTPRODUCT, null);
 
     private final IndexSchema schema;
     private final TextFields text;
@@ -45,6 +41,16 @@ public final class DocumentFilters {
     public static Query toQuery(IndexSchema schema, Map<String, Object> filter, boolean textMatch) {
         if (filter == null || filter.isEmpty()) return new MatchAllDocsQuery();
         return new DocumentFilters(schema, textMatch).object(filter);
+    }
+
+    /** The translation of search, fetch and stats filters, for a store to plug in. */
+    public static Function<Map<String, Object>, Query> reads(IndexSchema schema) {
+        return filter -> toQuery(schema, filter, true);
+    }
+
+    /** The translation of update and delete filters, which refuse the text-match operators. */
+    public static Function<Map<String, Object>, Query> writes(IndexSchema schema) {
+        return filter -> toQuery(schema, filter, false);
     }
 
     private Query object(Map<String, Object> filter) {
@@ -103,7 +109,8 @@ public final class DocumentFilters {
                         + "' is not one" + textFieldList());
             }
         }
-        return FilterQueries.toQuery(Map.of(key, condition), METADATA);
+        // Every metadata field of a document index is filterable: Pinecone indexes each one.
+        return FilterQueries.toQuery(Map.of(key, condition), field -> true);
     }
 
     private String textFieldList() {

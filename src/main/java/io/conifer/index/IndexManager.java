@@ -79,7 +79,7 @@ public final class IndexManager implements Closeable {
 
         /** The one place a document store gets the translation of its fetch, update and delete filters. */
         static DurableDocumentStore documentStore(Path dir, IndexSchema schema, StoreOptions options) throws IOException {
-            return DurableDocumentStore.open(dir, schema, options, filter -> DocumentFilters.toQuery(schema, filter, true));
+            return DurableDocumentStore.open(dir, schema, options, DocumentFilters.reads(schema));
         }
 
         /** Opens both kinds of store with {@code options}. */

@@ -367,7 +367,7 @@ final class DocumentsApi implements HttpService {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> map = DocumentsJson.JSON.convertValue(o, Map.class);
-        if (!textMatch) DocumentFilters.toQuery(index.schema(), map, false);
+        if (!textMatch) DocumentFilters.writes(index.schema()).apply(map);
         return map;
     }
 
