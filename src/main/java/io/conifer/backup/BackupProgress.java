@@ -32,17 +32,15 @@ public final class BackupProgress {
         fileLength = 0;
     }
 
-    public long totalBytes() {
-        return totalBytes;
+    public Snapshot now() {
+        return new Snapshot(Math.min(totalBytes, finished.get() + Math.min(inFile.get(), fileLength)), totalBytes);
     }
 
-    public long doneBytes() {
-        return Math.min(totalBytes, finished.get() + Math.min(inFile.get(), fileLength));
-    }
-
-    /** Whole percents, 100 only once every file is finished (the manifest may still be being written). */
-    public int percent() {
-        if (totalBytes == 0) return 0;
-        return (int) (doneBytes() * 100 / totalBytes);
+    /** The progress at one moment. */
+    public record Snapshot(long doneBytes, long totalBytes) {
+        /** Whole percents, 100 only once every file is finished (the manifest may still be being written). */
+        public int percent() {
+            return totalBytes == 0 ? 0 : (int) (doneBytes * 100 / totalBytes);
+        }
     }
 }

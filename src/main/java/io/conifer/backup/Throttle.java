@@ -28,8 +28,8 @@ public final class Throttle {
     }
 
     public void acquire(int bytes) {
-        onBytes.accept(bytes);
         limit.acquire(bytes);
+        onBytes.accept(bytes);
     }
 
     private static final class Limit {

@@ -37,7 +37,8 @@ final class ProgressBarView implements ProgressView {
     }
 
     private ProgressBar start(Progress first) {
-        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setConsumer(consumer).setUpdateIntervalMillis(200);
+        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setConsumer(consumer).setUpdateIntervalMillis(200)
+                .continuousUpdate();
         if (first.hasBytes()) b.setInitialMax(first.totalBytes()).setUnit(" MiB", MIB).showSpeed();
         else b.setInitialMax(100).setUnit("%", 1);
         return b.build();

@@ -11,6 +11,7 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.Post;
 import io.conifer.backup.BackupManifest;
+import io.conifer.backup.BackupProgress;
 import io.conifer.backup.BackupService;
 import io.conifer.backup.BackupStatus;
 import io.conifer.error.ConiferException;
@@ -92,7 +93,7 @@ public final class BackupsApi {
     private ObjectNode model(ControlDialect dialect, BackupManifest m) {
         ObjectNode n = dialect.backup(m, indexes.deletedAt(m.sourceIndexId()));
         if (m.status() == BackupStatus.Initializing) {
-            backups.progress(m.backupId()).ifPresent(p -> {
+            backups.progress(m.backupId()).map(BackupProgress::now).ifPresent(p -> {
                 n.put("percent_complete", p.percent());
                 n.put("bytes_done", p.doneBytes());
                 n.put("bytes_total", p.totalBytes());
