@@ -17,8 +17,7 @@ import picocli.CommandLine.Parameters;
  * control plane) and {@code verify}, which reads the repository itself, offline.
  */
 @Command(name = "backup", description = "Take, list and delete backups on a running server; verify a repository offline.",
-        subcommands = {BackupCommand.Create.class, BackupCommand.List.class, BackupCommand.Describe.class,
-                BackupCommand.Delete.class, BackupCommand.Verify.class})
+        subcommands = BackupCommand.Verify.class)
 final class BackupCommand implements Runnable {
     @Override
     public void run() {
@@ -26,49 +25,35 @@ final class BackupCommand implements Runnable {
     }
 
     @Command(name = "create", description = "Take a backup of an index; with --wait, follow its copy until it is Ready.")
-    static final class Create implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Option(names = "--index", required = true, paramLabel = "NAME", description = "The index to back up.")
-        String index;
-
-        @Option(names = "--name", description = "A name for the backup.")
-        String name;
-
-        @Option(names = "--description", description = "A description of the backup.")
-        String description;
-
-        @Option(names = "--wait", description = "Wait until the backup is Ready (or Failed), showing its progress.")
-        boolean wait;
-
-        @Override
-        public Integer call() {
-            return client.run(c -> {
-                ObjectNode body = ControlPlaneClient.JSON.createObjectNode();
-                if (name != null) body.put("name", name);
-                if (description != null) body.put("description", description);
-                JsonNode created = c.post("indexes/" + ControlPlaneClient.segment(index) + "/backups", body);
-                String id = created.path("backup_id").asText();
-                if (!wait) {
-                    if (client.json) client.printJson(created);
-                    else client.out().println("Backup " + id + " of index '" + index + "' started ("
-                            + created.path("status").asText() + "). Follow it with: conifer backup describe " + id);
-                    return 0;
-                }
-                if (!client.json) client.out().println("Backup " + id + " of index '" + index + "' started.");
-                JsonNode end = OperationPoller.await(() -> c.get("backups/" + ControlPlaneClient.segment(id)),
-                        b -> !INITIALIZING.equals(b.path("status").asText()), BackupCommand::progress,
-                        client.json ? ProgressView.silent() : ProgressView.of("backup", Terminal.interactive(), client.out()));
-                return outcome(end, client);
-            });
-        }
+    int create(@Mixin ClientOptions client,
+            @Option(names = "--index", required = true, paramLabel = "NAME", description = "The index to back up.") String index,
+            @Option(names = "--name", paramLabel = "NAME", description = "A name for the backup.") String name,
+            @Option(names = "--description", paramLabel = "TEXT", description = "A description of the backup.") String description,
+            @Option(names = "--wait", description = "Wait until the backup is Ready (or Failed), showing its progress.") boolean wait) {
+        return client.run(c -> {
+            ObjectNode body = ControlPlaneClient.JSON.createObjectNode();
+            if (name != null) body.put("name", name);
+            if (description != null) body.put("description", description);
+            JsonNode created = c.post("indexes/" + ControlPlaneClient.segment(index) + "/backups", body);
+            String id = created.path("backup_id").asText();
+            if (!wait) {
+                if (client.json) client.printJson(created);
+                else client.out().println("Backup " + id + " of index '" + index + "' started ("
+                        + created.path("status").asText() + "). Follow it with: conifer backup describe " + id);
+                return 0;
+            }
+            if (!client.json) client.out().println("Backup " + id + " of index '" + index + "' started.");
+            JsonNode end = OperationPoller.await(() -> c.get("backups/" + ControlPlaneClient.segment(id)),
+                    b -> !b.path("status").asText().equals(INITIALIZING), BackupCommand::progress,
+                    client.json ? ProgressView.silent() : ProgressView.of("backup", Terminal.interactive(), client.out()));
+            return outcome(end, client);
+        });
     }
 
     private static final String INITIALIZING = "Initializing";
 
     /** A backup's copy as the server reports it; a Ready backup is whole. */
-    static Progress progress(JsonNode backup) {
+    private static Progress progress(JsonNode backup) {
         String status = backup.path("status").asText();
         if (status.equals("Ready")) {
             long size = backup.path("size_bytes").asLong();
@@ -95,55 +80,24 @@ final class BackupCommand implements Runnable {
     }
 
     @Command(name = "list", description = "List the project's backups, or one index's.")
-    static final class List implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Option(names = "--index", paramLabel = "NAME", description = "Only this index's backups.")
-        String index;
-
-        @Override
-        public Integer call() {
-            String path = index == null ? "backups" : "indexes/" + ControlPlaneClient.segment(index) + "/backups";
-            return client.list(path, new Table("BACKUP_ID", "NAME", "INDEX", "STATUS", "RECORDS", "SIZE", "CREATED"),
-                    b -> new Object[] {Fields.text(b, "backup_id"), Fields.text(b, "name"), Fields.text(b, "source_index_name"),
-                            Fields.text(b, "status"), Fields.text(b, "record_count"),
-                            b.hasNonNull("size_bytes") ? Bytes.human(b.path("size_bytes").asLong()) : null,
-                            Fields.text(b, "created_at")});
-        }
+    int list(@Mixin ClientOptions client,
+            @Option(names = "--index", paramLabel = "NAME", description = "Only this index's backups.") String index) {
+        String path = index == null ? "backups" : "indexes/" + ControlPlaneClient.segment(index) + "/backups";
+        return client.list(path, new Table("BACKUP_ID", "NAME", "INDEX", "STATUS", "RECORDS", "SIZE", "CREATED"),
+                b -> new Object[] {Fields.text(b, "backup_id"), Fields.text(b, "name"), Fields.text(b, "source_index_name"),
+                        Fields.text(b, "status"), Fields.text(b, "record_count"),
+                        b.hasNonNull("size_bytes") ? Bytes.human(b.path("size_bytes").asLong()) : null,
+                        Fields.text(b, "created_at")});
     }
 
     @Command(name = "describe", description = "Describe one backup (with its progress while it is copied).")
-    static final class Describe implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "BACKUP_ID")
-        String id;
-
-        @Override
-        public Integer call() {
-            return client.describe("backups/" + ControlPlaneClient.segment(id));
-        }
+    int describe(@Mixin ClientOptions client, @Parameters(paramLabel = "BACKUP_ID") String id) {
+        return client.describe("backups/" + ControlPlaneClient.segment(id));
     }
 
     @Command(name = "delete", description = "Delete a backup (its files go once no restore reads them).")
-    static final class Delete implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "BACKUP_ID")
-        String id;
-
-        @Override
-        public Integer call() {
-            return client.run(c -> {
-                c.delete("backups/" + ControlPlaneClient.segment(id));
-                // The API answers 202 with no body: --json prints nothing, the exit code says it.
-                if (!client.json) client.out().println("Deleted backup " + id + ".");
-                return 0;
-            });
-        }
+    int delete(@Mixin ClientOptions client, @Parameters(paramLabel = "BACKUP_ID") String id) {
+        return client.delete("backups/" + ControlPlaneClient.segment(id), "Deleted backup " + id + ".");
     }
 
     @Command(name = "verify", description = "Re-read every file of every backup (or of one), report any missing or corrupt file, damaged"

@@ -63,6 +63,18 @@ final class ClientOptions {
         });
     }
 
+    /**
+     * {@code delete} commands. The API answers with no body, so {@code --json} prints nothing (the exit
+     * code says it); text says {@code done}.
+     */
+    int delete(String path, String done) {
+        return run(c -> {
+            c.delete(path);
+            if (!json) out().println(done);
+            return 0;
+        });
+    }
+
     /** {@code list} commands: every page of a list, as its JSON or as a table with a row per item. */
     int list(String path, Table table, Function<JsonNode, Object[]> row) {
         return run(c -> {

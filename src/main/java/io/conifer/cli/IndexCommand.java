@@ -1,14 +1,12 @@
 package io.conifer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code conifer index list|describe}: a running server's indexes. */
-@Command(name = "index", description = "List and describe the indexes of a running server.",
-        subcommands = {IndexCommand.List.class, IndexCommand.Describe.class})
+@Command(name = "index", description = "List and describe the indexes of a running server.")
 final class IndexCommand implements Runnable {
     @Override
     public void run() {
@@ -16,40 +14,25 @@ final class IndexCommand implements Runnable {
     }
 
     @Command(name = "list", description = "List the indexes the API key's project holds.")
-    static final class List implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Override
-        public Integer call() {
-            return client.run(c -> {
-                JsonNode answer = c.get("indexes");
-                if (client.json) {
-                    client.printJson(answer);
-                    return 0;
-                }
-                Table t = new Table("NAME", "STATE", "VECTORS", "HOST");
-                for (JsonNode i : answer.path("indexes")) {
-                    t.row(Fields.text(i, "name"), Fields.text(i.path("status"), "state"), vectors(i), Fields.text(i, "host"));
-                }
-                t.print(client.out());
+    int list(@Mixin ClientOptions client) {
+        return client.run(c -> {
+            JsonNode answer = c.get("indexes");
+            if (client.json) {
+                client.printJson(answer);
                 return 0;
-            });
-        }
+            }
+            Table t = new Table("NAME", "STATE", "VECTORS", "HOST");
+            for (JsonNode i : answer.path("indexes")) {
+                t.row(Fields.text(i, "name"), Fields.text(i.path("status"), "state"), vectors(i), Fields.text(i, "host"));
+            }
+            t.print(client.out());
+            return 0;
+        });
     }
 
     @Command(name = "describe", description = "Describe one index.")
-    static final class Describe implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "NAME", description = "The index's name.")
-        String name;
-
-        @Override
-        public Integer call() {
-            return client.describe("indexes/" + ControlPlaneClient.segment(name));
-        }
+    int describe(@Mixin ClientOptions client, @Parameters(paramLabel = "NAME", description = "The index's name.") String name) {
+        return client.describe("indexes/" + ControlPlaneClient.segment(name));
     }
 
     /** The 2026-07 schema's reserved vector fields in a few words: "dense 768 cosine", "sparse". */
