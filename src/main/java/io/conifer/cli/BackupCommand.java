@@ -18,12 +18,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "backup", description = "Take, list and delete backups on a running server; verify a repository offline.",
         subcommands = BackupCommand.Verify.class)
-final class BackupCommand implements Runnable {
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
-
+final class BackupCommand {
     @Command(name = "create", description = "Take a backup of an index; with --wait, follow its copy until it is Ready.")
     int create(@Mixin ClientOptions client,
             @Option(names = "--index", required = true, paramLabel = "NAME", description = "The index to back up.") String index,

@@ -7,12 +7,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code conifer index list|describe}: a running server's indexes. */
 @Command(name = "index", description = "List and describe the indexes of a running server.")
-final class IndexCommand implements Runnable {
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
-
+final class IndexCommand {
     @Command(name = "list", description = "List the indexes the API key's project holds.")
     int list(@Mixin ClientOptions client) {
         return client.run(c -> {

@@ -6,12 +6,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code conifer restore-jobs list|describe}: a running server's restore jobs. */
 @Command(name = "restore-jobs", description = "List and describe the restore jobs of a running server.")
-final class RestoreJobsCommand implements Runnable {
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
-
+final class RestoreJobsCommand {
     @Command(name = "list", description = "List the project's restore jobs, oldest first.")
     int list(@Mixin ClientOptions client) {
         return client.list("restore-jobs", new Table("RESTORE_JOB_ID", "BACKUP_ID", "INDEX", "STATUS", "PERCENT", "CREATED"),

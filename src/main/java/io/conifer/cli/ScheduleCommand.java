@@ -9,12 +9,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code conifer schedule ...}: the backup schedules of a running server (API 2026-07). */
 @Command(name = "schedule", description = "Create, list, change and delete backup schedules on a running server.")
-final class ScheduleCommand implements Runnable {
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
-    }
-
+final class ScheduleCommand {
     private static String path(String scheduleId) {
         return "backup-schedules/" + ControlPlaneClient.segment(scheduleId);
     }
