@@ -18,7 +18,10 @@ final class OperationPoller {
 
     private OperationPoller() {}
 
-    /** The operation's last description, once {@code ended} holds for it. */
+    /**
+     * The operation's last description, once {@code ended} holds for it; {@code progressOf} answers null
+     * for a state that reports no progress (e.g. a failure), which is then not shown.
+     */
     static JsonNode await(Describe describe, Predicate<JsonNode> ended, Function<JsonNode, Progress> progressOf,
             ProgressView view) throws ClientException {
         try (view) {
