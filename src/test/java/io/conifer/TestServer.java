@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
  * An in-process Conifer on free ports over a data directory, for tests. Restartable on the same
@@ -48,6 +49,11 @@ public final class TestServer implements AutoCloseable {
     public static TestServer start(Path dataDir, String apiKeys) throws IOException {
         ServerConfig c = ServerConfig.defaults(dataDir).withApiKeys(apiKeys).withPorts(0, freePortRange());
         return new TestServer(c);
+    }
+
+    /** A server with one API key, {@link #KEY}, and the rest of its configuration changed by {@code settings}. */
+    public static TestServer startWith(Path dataDir, UnaryOperator<ServerConfig> settings) throws IOException {
+        return new TestServer(settings.apply(ServerConfig.defaults(dataDir).withApiKeys(KEY).withPorts(0, freePortRange())));
     }
 
     /** A base port with a run of free ports above it (index ports are allocated upwards from it). */

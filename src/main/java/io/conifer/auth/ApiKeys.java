@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Set;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Maps API keys to projects. Configured as {@code key[:project],...}; a bare key belongs to the
@@ -52,6 +53,11 @@ public final class ApiKeys {
         Set<String> hosts = new HashSet<>(localHosts);
         hosts.add(hostName.toLowerCase(Locale.ROOT));
         return new ApiKeys(projectByKey, Set.copyOf(hosts));
+    }
+
+    /** The first key listed, e.g. for a client that shares the server's {@code CONIFER_API_KEY}. */
+    public Optional<String> firstKey() {
+        return projectByKey.keySet().stream().findFirst();
     }
 
     public boolean isOpen() {

@@ -80,6 +80,8 @@ public final class BackupService implements Closeable {
     private final Map<String, String> trusted = new ConcurrentHashMap<>();
     /** Backups whose manifests no copy of is sound: while any exists, no blob is garbage-collected. */
     private final Set<String> unreadable = new HashSet<>();
+    /** How far each running copy is. */
+    private final Map<String, BackupProgress> progress = new ConcurrentHashMap<>();
     /** Initializing backups deleted while their copy runs. */
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     private final Object blobLock = new Object();
@@ -282,6 +284,7 @@ public final class BackupService implements Closeable {
             DurableFiles.deleteTree(staging);
             throw e;
         }
+        progress.put(id, new BackupProgress(total));
         manifests.put(id, manifest);
         long t2 = System.nanoTime();
         List<String> files = pit.files();
@@ -296,11 +299,14 @@ public final class BackupService implements Closeable {
         String id = manifest.backupId();
         Map<String, BackupManifest.FileEntry> known = previousFiles(manifest.sourceIndexId(), manifest.writerSession());
         List<BackupManifest.FileEntry> copied = new ArrayList<>();
+        BackupProgress done = progress.get(id);
         try {
             // One file at a time: a backup runs beside live writes, and its I/O must not crowd their fsyncs.
             for (String name : files) {
                 if (cancelled.contains(id)) throw new CancellationException();
-                copied.add(copyFile(id, staging.resolve(name), name, known));
+                BackupManifest.FileEntry entry = copyFile(id, staging.resolve(name), name, known, done);
+                copied.add(entry);
+                done.finishFile(entry.length());
             }
             BackupManifest ready = manifest.ready(copied);
             synchronized (blobLock) {
@@ -326,6 +332,7 @@ public final class BackupService implements Closeable {
                 claims.remove(id);
                 cancelled.remove(id);
             }
+            progress.remove(id);
             deleteQuietly(staging);
         }
     }
@@ -341,13 +348,14 @@ public final class BackupService implements Closeable {
      * itself does not notice (bit rot under an unchanged stamp) is caught by restores and {@code
      * conifer backup verify}, which quarantine the blob, so the next backup stores it afresh.
      */
-    private BackupManifest.FileEntry copyFile(String id, Path file, String name, Map<String, BackupManifest.FileEntry> known)
-            throws IOException {
+    private BackupManifest.FileEntry copyFile(String id, Path file, String name, Map<String, BackupManifest.FileEntry> known,
+            BackupProgress done) throws IOException {
         long length = Files.size(file);
+        done.startFile(length);
         long luceneChecksum = luceneFooterChecksum(file);
         BackupManifest.FileEntry previous = known.get(identity(name, length, luceneChecksum));
         if (previous != null && claimIfTrusted(id, previous.sha256())) return previous;
-        BackupRepository.StagedBlob blob = repository.stage(file, throttle);
+        BackupRepository.StagedBlob blob = repository.stage(file, throttle.counting(done::chunk));
         if (blob.length() != length) {
             repository.discard(blob);
             throw new IOException("File " + name + " changed while it was copied");
@@ -450,6 +458,11 @@ public final class BackupService implements Closeable {
         BackupManifest m = backupId == null ? null : manifests.get(backupId);
         if (m == null || !m.project().equals(project)) throw ConiferException.notFound("Backup " + backupId + " not found.");
         return m;
+    }
+
+    /** How far a backup's copy is, while it runs. */
+    public Optional<BackupProgress> progress(String backupId) {
+        return Optional.ofNullable(progress.get(backupId));
     }
 
     /** A backup a restore can use; anything else is a clear error. */

@@ -1,20 +1,98 @@
 package io.conifer.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conifer.backup.LocalBackupRepository;
 import io.conifer.backup.RepositoryVerifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code conifer backup ...}: offline operations on a backup repository. */
-@Command(name = "backup", description = "Inspect the backup repository.", subcommands = BackupCommand.Verify.class)
-final class BackupCommand implements Runnable {
-    @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
+/**
+ * {@code conifer backup ...}: backups on a running server (create, list, describe, delete, through its
+ * control plane) and {@code verify}, which reads the repository itself, offline.
+ */
+@Command(name = "backup", description = "Take, list and delete backups on a running server; verify a repository offline.",
+        subcommands = BackupCommand.Verify.class)
+final class BackupCommand {
+    @Command(name = "create", description = "Take a backup of an index; with --wait, follow its copy until it is Ready.")
+    int create(@Mixin ClientOptions client,
+            @Option(names = "--index", required = true, paramLabel = "NAME", description = "The index to back up.") String index,
+            @Option(names = "--name", paramLabel = "NAME", description = "A name for the backup.") String name,
+            @Option(names = "--description", paramLabel = "TEXT", description = "A description of the backup.") String description,
+            @Option(names = "--wait", description = "Wait until the backup is Ready (or Failed), showing its progress.") boolean wait) {
+        return client.run(c -> {
+            ObjectNode body = ControlPlaneClient.JSON.createObjectNode();
+            if (name != null) body.put("name", name);
+            if (description != null) body.put("description", description);
+            JsonNode created = c.post("indexes/" + ControlPlaneClient.segment(index) + "/backups", body);
+            String id = created.path("backup_id").asText();
+            if (!wait) {
+                if (client.json) client.printJson(created);
+                else client.out().println("Backup " + id + " of index '" + index + "' started ("
+                        + created.path("status").asText() + "). Follow it with: conifer backup describe " + id);
+                return 0;
+            }
+            if (!client.json) client.out().println("Backup " + id + " of index '" + index + "' started.");
+            JsonNode end = OperationPoller.await(() -> c.get("backups/" + ControlPlaneClient.segment(id)),
+                    b -> !b.path("status").asText().equals(INITIALIZING), BackupCommand::progress,
+                    client.json ? ProgressView.silent() : ProgressView.of("backup", Terminal.interactive(), client.out()));
+            return outcome(end, client);
+        });
+    }
+
+    private static final String INITIALIZING = "Initializing";
+
+    /** A backup's copy as the server reports it; a Ready backup is whole. */
+    private static Progress progress(JsonNode backup) {
+        String status = backup.path("status").asText();
+        if (status.equals("Ready")) {
+            long size = backup.path("size_bytes").asLong();
+            return new Progress(100, size, size);
+        }
+        if (!status.equals(INITIALIZING) || !backup.has("percent_complete")) return null;
+        return new Progress(backup.path("percent_complete").asInt(), backup.path("bytes_done").asLong(),
+                backup.path("bytes_total").asLong());
+    }
+
+    private static int outcome(JsonNode backup, ClientOptions client) {
+        String id = backup.path("backup_id").asText();
+        boolean ready = backup.path("status").asText().equals("Ready");
+        if (client.json) {
+            client.printJson(backup);
+        } else if (ready) {
+            client.out().println("Backup " + id + " is Ready: " + backup.path("record_count").asLong() + " records, "
+                    + Bytes.human(backup.path("size_bytes").asLong()) + ".");
+        } else {
+            client.err().println("conifer: backup " + id + " is " + backup.path("status").asText() + ": "
+                    + backup.path("failure_reason").asText("(no reason given)"));
+        }
+        return ready ? 0 : ClientException.OPERATION_FAILED;
+    }
+
+    @Command(name = "list", description = "List the project's backups, or one index's.")
+    int list(@Mixin ClientOptions client,
+            @Option(names = "--index", paramLabel = "NAME", description = "Only this index's backups.") String index) {
+        String path = index == null ? "backups" : "indexes/" + ControlPlaneClient.segment(index) + "/backups";
+        return client.list(path, new Table("BACKUP_ID", "NAME", "INDEX", "STATUS", "RECORDS", "SIZE", "CREATED"),
+                b -> new Object[] {Fields.text(b, "backup_id"), Fields.text(b, "name"), Fields.text(b, "source_index_name"),
+                        Fields.text(b, "status"), Fields.text(b, "record_count"),
+                        b.hasNonNull("size_bytes") ? Bytes.human(b.path("size_bytes").asLong()) : null,
+                        Fields.text(b, "created_at")});
+    }
+
+    @Command(name = "describe", description = "Describe one backup (with its progress while it is copied).")
+    int describe(@Mixin ClientOptions client, @Parameters(paramLabel = "BACKUP_ID") String id) {
+        return client.describe("backups/" + ControlPlaneClient.segment(id));
+    }
+
+    @Command(name = "delete", description = "Delete a backup (its files go once no restore reads them).")
+    int delete(@Mixin ClientOptions client, @Parameters(paramLabel = "BACKUP_ID") String id) {
+        return client.delete("backups/" + ControlPlaneClient.segment(id), "Deleted backup " + id + ".");
     }
 
     @Command(name = "verify", description = "Re-read every file of every backup (or of one), report any missing or corrupt file, damaged"
@@ -40,7 +118,7 @@ final class BackupCommand implements Runnable {
             }
             RepositoryVerifier verifier = new RepositoryVerifier(new LocalBackupRepository(root));
             RepositoryVerifier.Report report = verifier.verify(backupId,
-                    new RepositoryVerifier.ProgressBar(System.err, System.console() != null));
+                    new RepositoryVerifier.ProgressBar(System.err, Terminal.interactive()));
             for (String f : report.failed()) System.out.println("FAILED " + f);
             for (String p : report.problems()) System.out.println("PROBLEM " + p);
             System.out.printf("%s: %d backups, %d files, %d bytes read, %d problems%n",

@@ -9,11 +9,13 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code conifer} command. */
-@Command(name = "conifer", mixinStandardHelpOptions = true, version = "conifer 0.1.0",
+@Command(name = "conifer", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "conifer 0.1.0",
         description = "A self-hosted vector database that speaks the Pinecone API.",
-        subcommands = {Main.Serve.class, BackupCommand.class, RepairCommand.class})
+        subcommands = {Main.Serve.class, IndexCommand.class, BackupCommand.class, RestoreCommand.class,
+                RestoreJobsCommand.class, ScheduleCommand.class, RepairCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));

@@ -11,7 +11,9 @@ import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import com.linecorp.armeria.server.annotation.Post;
 import io.conifer.backup.BackupManifest;
+import io.conifer.backup.BackupProgress;
 import io.conifer.backup.BackupService;
+import io.conifer.backup.BackupStatus;
 import io.conifer.error.ConiferException;
 import io.conifer.index.IndexManager;
 import java.io.IOException;
@@ -84,7 +86,19 @@ public final class BackupsApi {
         return HttpResponse.of(ResponseHeaders.of(HttpStatus.ACCEPTED));
     }
 
+    /**
+     * The version's BackupModel; while the copy runs, also how far it is ({@code percent_complete} as a
+     * restore job has it, and the bytes: fields the specs do not name, which every SDK keeps or ignores).
+     */
     private ObjectNode model(ControlDialect dialect, BackupManifest m) {
-        return dialect.backup(m, indexes.deletedAt(m.sourceIndexId()));
+        ObjectNode n = dialect.backup(m, indexes.deletedAt(m.sourceIndexId()));
+        if (m.status() == BackupStatus.Initializing) {
+            backups.progress(m.backupId()).map(BackupProgress::now).ifPresent(p -> {
+                n.put("percent_complete", p.percent());
+                n.put("bytes_done", p.doneBytes());
+                n.put("bytes_total", p.totalBytes());
+            });
+        }
+        return n;
     }
 }
