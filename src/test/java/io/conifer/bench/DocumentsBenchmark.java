@@ -10,6 +10,7 @@ import io.conifer.documents.TextAnalyzers;
 import io.conifer.files.DurableFiles;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.SchemaField;
+import io.conifer.store.RecordQueries;
 import io.conifer.vectors.BenchAccess;
 import io.conifer.vectors.Metric;
 import java.io.IOException;
@@ -46,6 +47,7 @@ import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
@@ -140,20 +142,21 @@ public final class DocumentsBenchmark {
             upsert = corpus.size / BackupBenchmark.seconds(t0);
             System.out.printf(Locale.ROOT, "raw Lucene: indexed %,d documents at %,.0f/s%n", corpus.size, upsert);
             try (DirectoryReader reader = DirectoryReader.open(writer)) {
-                double qps = queries(reader, analyzer, queries, "raw Lucene");
+                double qps = queries(reader, analyzer, queries, "raw Lucene", null);
                 return new Rates(upsert, qps, 0, 0);
             }
         }
     }
 
-    /** One client's BM25 queries per second on {@code reader}, after a warm-up. */
-    private static double queries(DirectoryReader reader, Analyzer analyzer, List<String> queries, String who) throws IOException {
+    /** One client's BM25 queries per second on {@code reader}, after a warm-up; {@code scope} null or a FILTER clause. */
+    private static double queries(DirectoryReader reader, Analyzer analyzer, List<String> queries, String who, Query scope)
+            throws IOException {
         IndexSearcher searcher = new IndexSearcher(reader);
         String field = DocumentFields.text("body");
-        for (int i = 0; i < Math.min(200, queries.size()); i++) top(searcher, bm25(analyzer, field, queries.get(i))); // warm-up
+        for (int i = 0; i < Math.min(200, queries.size()); i++) top(searcher, scoped(bm25(analyzer, field, queries.get(i)), scope));
         long s0 = System.nanoTime();
         long hits = 0;
-        for (String q : queries) hits += top(searcher, bm25(analyzer, field, q));
+        for (String q : queries) hits += top(searcher, scoped(bm25(analyzer, field, q), scope));
         double qps = queries.size() / BackupBenchmark.seconds(s0);
         System.out.printf(Locale.ROOT, "%s: %,.0f queries/s (%,d hits returned, %d segments)%n", who, qps, hits, reader.leaves().size());
         return qps;
@@ -166,7 +169,11 @@ public final class DocumentsBenchmark {
             lucene = dirs.filter(p -> p.getFileName().toString().equals("lucene")).findFirst().orElseThrow();
         }
         try (FSDirectory directory = FSDirectory.open(lucene); DirectoryReader reader = DirectoryReader.open(directory)) {
-            return queries(reader, TextAnalyzers.forSchema(schema(dim)), queries, "raw Lucene on the server's files");
+            Analyzer analyzer = TextAnalyzers.forSchema(schema(dim));
+            // The store's query shape too (BM25 as MUST, its namespace as FILTER), to tell the query from the path.
+            queries(reader, analyzer, queries, "raw Lucene on the server's files, scoped to the namespace",
+                    RecordQueries.namespaceQuery(NAMESPACE));
+            return queries(reader, analyzer, queries, "raw Lucene on the server's files", null);
         }
     }
 
@@ -182,8 +189,12 @@ public final class DocumentsBenchmark {
         return b.build();
     }
 
+    private static Query scoped(Query q, Query scope) {
+        return scope == null ? q : new BooleanQuery.Builder().add(q, BooleanClause.Occur.MUST).add(scope, BooleanClause.Occur.FILTER).build();
+    }
+
     /** Top hits with their ids read, as the server reads each hit's id for its answer. */
-    private static int top(IndexSearcher searcher, BooleanQuery q) throws IOException {
+    private static int top(IndexSearcher searcher, Query q) throws IOException {
         TopDocs top = searcher.search(q, TOP_K);
         StoredFields stored = searcher.storedFields();
         int n = 0;
