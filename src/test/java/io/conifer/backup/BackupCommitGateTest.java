@@ -51,7 +51,7 @@ class BackupCommitGateTest {
             indexes.create("p", new IndexManager.NewIndex("docs",
                     IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null), Deployment.DEFAULT, ReadCapacity.ON_DEMAND,
                     false, Map.of(), null));
-            indexes.requireReady("p", "docs").store().upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
+            indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
             backups = new BackupService(new LocalBackupRepository(dir.resolve("repo")), indexes, dir.resolve("staging"), 100,
                     Throttle.UNLIMITED, gate);
             backups.start();

@@ -1,0 +1,88 @@
+package io.conifer.documents;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A logged write of a document index. Each is idempotent and self-contained: a patch (by id or by
+ * filter) is logged as the whole documents it produced, a delete by filter as the ids it matched, so
+ * replay needs neither the documents' earlier state nor the filter language.
+ */
+sealed interface DocumentOp {
+    record Upsert(String namespace, List<DocumentRecord> documents) implements DocumentOp {}
+
+    record DeleteIds(String namespace, List<String> ids) implements DocumentOp {}
+
+    /** Every document of a namespace. */
+    record DeleteAll(String namespace) implements DocumentOp {}
+
+    // Apart from the vector records' kinds (1-5), so a log is never read as the other shape's.
+    byte UPSERT = 16, DELETE_IDS = 17, DELETE_ALL = 18;
+
+    static byte[] encode(DocumentOp op, DocumentJson json) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            DataOutputStream out = new DataOutputStream(bytes);
+            switch (op) {
+                case Upsert u -> {
+                    out.writeByte(UPSERT);
+                    out.writeUTF(u.namespace());
+                    out.writeInt(u.documents().size());
+                    for (DocumentRecord d : u.documents()) {
+                        out.writeUTF(d.id());
+                        byte[] source = json.write(d.fields());
+                        out.writeInt(source.length);
+                        out.write(source);
+                    }
+                }
+                case DeleteIds d -> {
+                    out.writeByte(DELETE_IDS);
+                    out.writeUTF(d.namespace());
+                    out.writeInt(d.ids().size());
+                    for (String id : d.ids()) out.writeUTF(id);
+                }
+                case DeleteAll a -> {
+                    out.writeByte(DELETE_ALL);
+                    out.writeUTF(a.namespace());
+                }
+            }
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static DocumentOp decode(byte[] payload, DocumentJson json) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        byte type = in.readByte();
+        String ns = in.readUTF();
+        return switch (type) {
+            case UPSERT -> {
+                int n = in.readInt();
+                List<DocumentRecord> docs = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    String id = in.readUTF();
+                    byte[] source = new byte[in.readInt()];
+                    in.readFully(source);
+                    docs.add(new DocumentRecord(id, json.read(source, 0, source.length)));
+                }
+                yield new Upsert(ns, docs);
+            }
+            case DELETE_IDS -> {
+                int n = in.readInt();
+                List<String> ids = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) ids.add(in.readUTF());
+                yield new DeleteIds(ns, ids);
+            }
+            case DELETE_ALL -> new DeleteAll(ns);
+            default -> throw new IOException("Unknown document log record type " + type);
+        };
+    }
+}

@@ -1,0 +1,45 @@
+package io.conifer.documents;
+
+import io.conifer.store.RecordFields;
+import io.conifer.store.RecordShape;
+import java.io.IOException;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.Term;
+
+/** Documents as a record shape of the storage engine: their logged ops and how each is applied. */
+final class DocumentWrites implements RecordShape<DocumentOp> {
+    private final DocumentJson json;
+    private final DocumentLayout layout;
+
+    DocumentWrites(DocumentJson json, DocumentLayout layout) {
+        this.json = json;
+        this.layout = layout;
+    }
+
+    @Override
+    public byte[] encode(DocumentOp op) {
+        return DocumentOp.encode(op, json);
+    }
+
+    @Override
+    public DocumentOp decode(byte[] payload) throws IOException {
+        return DocumentOp.decode(payload, json);
+    }
+
+    @Override
+    public void apply(IndexWriter writer, DocumentOp op) throws IOException {
+        switch (op) {
+            case DocumentOp.Upsert u -> {
+                for (DocumentRecord d : u.documents()) {
+                    writer.updateDocument(RecordFields.keyTerm(u.namespace(), d.id()), layout.toDocument(u.namespace(), d));
+                }
+            }
+            case DocumentOp.DeleteIds d -> {
+                Term[] terms = new Term[d.ids().size()];
+                for (int i = 0; i < terms.length; i++) terms[i] = RecordFields.keyTerm(d.namespace(), d.ids().get(i));
+                writer.deleteDocuments(terms);
+            }
+            case DocumentOp.DeleteAll a -> writer.deleteDocuments(new Term(RecordFields.NAMESPACE, a.namespace()));
+        }
+    }
+}
