@@ -1,11 +1,11 @@
 package io.conifer.index;
 
+import io.conifer.documents.DocumentStore;
+import io.conifer.documents.DurableDocumentStore;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
-import io.conifer.documents.DocumentStore;
-import io.conifer.documents.DurableDocumentStore;
 import io.conifer.store.RecordStore;
 import io.conifer.store.StoreOptions;
 import io.conifer.vectors.VectorSpace;

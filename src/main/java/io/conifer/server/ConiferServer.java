@@ -1,20 +1,20 @@
 package io.conifer.server;
 
-import io.conifer.store.StoreOptions;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.Server;
 import io.conifer.api.control.ControlPlane;
 import io.conifer.api.control.PageTokens;
+import io.conifer.api.data.DataPlaneServers;
+import io.conifer.auth.ApiKeys;
 import io.conifer.backup.BackupService;
 import io.conifer.backup.LocalBackupRepository;
 import io.conifer.backup.Throttle;
-import io.conifer.api.data.DataPlaneServers;
-import io.conifer.auth.ApiKeys;
 import io.conifer.console.ConsoleOrigins;
 import io.conifer.index.IndexManager;
 import io.conifer.restore.RestoreService;
 import io.conifer.schedule.BackupScheduler;
 import io.conifer.schedule.ScheduleService;
+import io.conifer.store.StoreOptions;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,6 +1,5 @@
 package io.conifer.backup;
 
-import io.conifer.store.StoreOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +11,7 @@ import io.conifer.index.Deployment;
 import io.conifer.index.IndexManager;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.ReadCapacity;
+import io.conifer.store.StoreOptions;
 import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorRecord;
 import io.conifer.vectors.VectorStore;

@@ -1,6 +1,5 @@
 package io.conifer.bench;
 
-import io.conifer.store.StoreOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
@@ -8,6 +7,7 @@ import io.conifer.auth.ApiKeys;
 import io.conifer.files.DurableFiles;
 import io.conifer.index.IndexManager;
 import io.conifer.store.RecordStore;
+import io.conifer.store.StoreOptions;
 import io.conifer.vectors.BenchAccess;
 import io.conifer.vectors.Metric;
 import io.conifer.vectors.QuerySpec;
