@@ -1,11 +1,10 @@
 package io.conifer.documents;
 
+import io.conifer.store.LogFormat;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,9 +25,7 @@ sealed interface DocumentOp {
     byte UPSERT = 16, DELETE_IDS = 17, DELETE_ALL = 18;
 
     static byte[] encode(DocumentOp op, DocumentJson json) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            DataOutputStream out = new DataOutputStream(bytes);
+        return LogFormat.record(out -> {
             switch (op) {
                 case Upsert u -> {
                     out.writeByte(UPSERT);
@@ -36,27 +33,20 @@ sealed interface DocumentOp {
                     out.writeInt(u.documents().size());
                     for (DocumentRecord d : u.documents()) {
                         out.writeUTF(d.id());
-                        byte[] source = json.write(d.fields());
-                        out.writeInt(source.length);
-                        out.write(source);
+                        LogFormat.writeBytes(out, json.write(d.fields()));
                     }
                 }
                 case DeleteIds d -> {
                     out.writeByte(DELETE_IDS);
                     out.writeUTF(d.namespace());
-                    out.writeInt(d.ids().size());
-                    for (String id : d.ids()) out.writeUTF(id);
+                    LogFormat.writeStrings(out, d.ids());
                 }
                 case DeleteAll a -> {
                     out.writeByte(DELETE_ALL);
                     out.writeUTF(a.namespace());
                 }
             }
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     static DocumentOp decode(byte[] payload, DocumentJson json) throws IOException {
@@ -69,18 +59,12 @@ sealed interface DocumentOp {
                 List<DocumentRecord> docs = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     String id = in.readUTF();
-                    byte[] source = new byte[in.readInt()];
-                    in.readFully(source);
+                    byte[] source = LogFormat.readBytes(in);
                     docs.add(new DocumentRecord(id, json.read(source, 0, source.length)));
                 }
                 yield new Upsert(ns, docs);
             }
-            case DELETE_IDS -> {
-                int n = in.readInt();
-                List<String> ids = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) ids.add(in.readUTF());
-                yield new DeleteIds(ns, ids);
-            }
+            case DELETE_IDS -> new DeleteIds(ns, LogFormat.readStrings(in));
             case DELETE_ALL -> new DeleteAll(ns);
             default -> throw new IOException("Unknown document log record type " + type);
         };

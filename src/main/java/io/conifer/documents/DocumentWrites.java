@@ -34,11 +34,7 @@ final class DocumentWrites implements RecordShape<DocumentOp> {
                     writer.updateDocument(RecordFields.keyTerm(u.namespace(), d.id()), layout.toDocument(u.namespace(), d));
                 }
             }
-            case DocumentOp.DeleteIds d -> {
-                Term[] terms = new Term[d.ids().size()];
-                for (int i = 0; i < terms.length; i++) terms[i] = RecordFields.keyTerm(d.namespace(), d.ids().get(i));
-                writer.deleteDocuments(terms);
-            }
+            case DocumentOp.DeleteIds d -> writer.deleteDocuments(RecordFields.keyTerms(d.namespace(), d.ids()));
             case DocumentOp.DeleteAll a -> writer.deleteDocuments(new Term(RecordFields.NAMESPACE, a.namespace()));
         }
     }

@@ -1,11 +1,10 @@
 package io.conifer.vectors;
 
+import io.conifer.store.LogFormat;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +32,7 @@ sealed interface WriteOp {
     byte UPSERT = 1, DELETE_IDS = 2, DELETE_FILTER = 3, DELETE_NAMESPACE = 4, DECLARE_NAMESPACE = 5;
 
     static byte[] encode(WriteOp op) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            DataOutputStream out = new DataOutputStream(bytes);
+        return LogFormat.record(out -> {
             switch (op) {
                 case Upsert u -> {
                     out.writeByte(UPSERT);
@@ -46,13 +43,12 @@ sealed interface WriteOp {
                 case DeleteIds d -> {
                     out.writeByte(DELETE_IDS);
                     out.writeUTF(d.namespace());
-                    out.writeInt(d.ids().size());
-                    for (String id : d.ids()) out.writeUTF(id);
+                    LogFormat.writeStrings(out, d.ids());
                 }
                 case DeleteFilter f -> {
                     out.writeByte(DELETE_FILTER);
                     out.writeUTF(f.namespace());
-                    writeBytes(out, Metadata.toJson(f.filter()));
+                    LogFormat.writeBytes(out, Metadata.toJson(f.filter()));
                 }
                 case DeleteNamespace n -> {
                     out.writeByte(DELETE_NAMESPACE);
@@ -68,10 +64,7 @@ sealed interface WriteOp {
                     }
                 }
             }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     static WriteOp decode(byte[] payload) throws IOException {
@@ -85,14 +78,9 @@ sealed interface WriteOp {
                 for (int i = 0; i < n; i++) records.add(readRecord(in));
                 yield new Upsert(ns, records);
             }
-            case DELETE_IDS -> {
-                int n = in.readInt();
-                List<String> ids = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) ids.add(in.readUTF());
-                yield new DeleteIds(ns, ids);
-            }
+            case DELETE_IDS -> new DeleteIds(ns, LogFormat.readStrings(in));
             case DELETE_FILTER -> {
-                byte[] json = readBytes(in);
+                byte[] json = LogFormat.readBytes(in);
                 yield new DeleteFilter(ns, Metadata.fromJson(json, 0, json.length));
             }
             case DELETE_NAMESPACE -> new DeleteNamespace(ns);
@@ -120,7 +108,7 @@ sealed interface WriteOp {
             for (int i : s.indices()) out.writeInt(i);
             for (float f : s.values()) out.writeFloat(f);
         }
-        writeBytes(out, r.metadata() == null ? null : Metadata.toJson(r.metadata()));
+        LogFormat.writeBytes(out, r.metadata() == null ? null : Metadata.toJson(r.metadata()));
     }
 
     private static VectorRecord readRecord(DataInputStream in) throws IOException {
@@ -140,20 +128,7 @@ sealed interface WriteOp {
             for (int i = 0; i < nnz; i++) vals[i] = in.readFloat();
             sparse = new SparseVector(idx, vals);
         }
-        byte[] meta = readBytes(in);
+        byte[] meta = LogFormat.readBytes(in);
         return new VectorRecord(id, values, sparse, meta == null ? null : Metadata.fromJson(meta, 0, meta.length));
-    }
-
-    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
-        out.writeInt(b == null ? -1 : b.length);
-        if (b != null) out.write(b);
-    }
-
-    private static byte[] readBytes(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) return null;
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return b;
     }
 }
