@@ -21,14 +21,13 @@ import org.apache.lucene.document.TextField;
  */
 final class DocumentLayout {
     private final IndexSchema schema;
-    private final DocumentJson json;
 
-    DocumentLayout(IndexSchema schema, DocumentJson json) {
+    DocumentLayout(IndexSchema schema) {
         this.schema = schema;
-        this.json = json;
     }
 
-    Document toDocument(String namespace, DocumentRecord d) {
+    /** {@code source}: the document's fields as {@link DocumentJson} wrote them. */
+    Document toDocument(String namespace, DocumentRecord d, byte[] source) {
         Document doc = RecordFields.identified(namespace, d.id());
         Map<String, Object> metadata = new LinkedHashMap<>();
         d.fields().forEach((name, value) -> {
@@ -42,7 +41,7 @@ final class DocumentLayout {
             }
         });
         if (!metadata.isEmpty()) MetadataFields.index(doc, metadata, field -> true);
-        doc.add(new StoredField(DocumentFields.SOURCE, json.write(d.fields())));
+        doc.add(new StoredField(DocumentFields.SOURCE, source));
         return doc;
     }
 }

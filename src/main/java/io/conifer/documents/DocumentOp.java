@@ -14,7 +14,14 @@ import java.util.List;
  * replay needs neither the documents' earlier state nor the filter language.
  */
 sealed interface DocumentOp {
-    record Upsert(String namespace, List<DocumentRecord> documents) implements DocumentOp {}
+    /** {@code sources}: each document's JSON (see {@link DocumentJson}), made once for the log and the index. */
+    record Upsert(String namespace, List<DocumentRecord> documents, List<byte[]> sources) implements DocumentOp {
+        static Upsert of(String namespace, List<DocumentRecord> documents, DocumentJson json) {
+            List<byte[]> sources = new ArrayList<>(documents.size());
+            for (DocumentRecord d : documents) sources.add(json.write(d.fields()));
+            return new Upsert(namespace, documents, sources);
+        }
+    }
 
     record DeleteIds(String namespace, List<String> ids) implements DocumentOp {}
 
@@ -24,16 +31,16 @@ sealed interface DocumentOp {
     // Apart from the vector records' kinds (1-5), so a log is never read as the other shape's.
     byte UPSERT = 16, DELETE_IDS = 17, DELETE_ALL = 18;
 
-    static byte[] encode(DocumentOp op, DocumentJson json) {
+    static byte[] encode(DocumentOp op) {
         return LogFormat.record(out -> {
             switch (op) {
                 case Upsert u -> {
                     out.writeByte(UPSERT);
                     out.writeUTF(u.namespace());
                     out.writeInt(u.documents().size());
-                    for (DocumentRecord d : u.documents()) {
-                        out.writeUTF(d.id());
-                        LogFormat.writeBytes(out, json.write(d.fields()));
+                    for (int i = 0; i < u.documents().size(); i++) {
+                        out.writeUTF(u.documents().get(i).id());
+                        LogFormat.writeBytes(out, u.sources().get(i));
                     }
                 }
                 case DeleteIds d -> {
@@ -57,12 +64,14 @@ sealed interface DocumentOp {
             case UPSERT -> {
                 int n = in.readInt();
                 List<DocumentRecord> docs = new ArrayList<>(n);
+                List<byte[]> sources = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     String id = in.readUTF();
                     byte[] source = LogFormat.readBytes(in);
                     docs.add(new DocumentRecord(id, json.read(source, 0, source.length)));
+                    sources.add(source);
                 }
-                yield new Upsert(ns, docs);
+                yield new Upsert(ns, docs, sources);
             }
             case DELETE_IDS -> new DeleteIds(ns, LogFormat.readStrings(in));
             case DELETE_ALL -> new DeleteAll(ns);

@@ -18,7 +18,7 @@ final class DocumentWrites implements RecordShape<DocumentOp> {
 
     @Override
     public byte[] encode(DocumentOp op) {
-        return DocumentOp.encode(op, json);
+        return DocumentOp.encode(op);
     }
 
     @Override
@@ -30,8 +30,9 @@ final class DocumentWrites implements RecordShape<DocumentOp> {
     public void apply(IndexWriter writer, DocumentOp op) throws IOException {
         switch (op) {
             case DocumentOp.Upsert u -> {
-                for (DocumentRecord d : u.documents()) {
-                    writer.updateDocument(RecordFields.keyTerm(u.namespace(), d.id()), layout.toDocument(u.namespace(), d));
+                for (int i = 0; i < u.documents().size(); i++) {
+                    DocumentRecord d = u.documents().get(i);
+                    writer.updateDocument(RecordFields.keyTerm(u.namespace(), d.id()), layout.toDocument(u.namespace(), d, u.sources().get(i)));
                 }
             }
             case DocumentOp.DeleteIds d -> writer.deleteDocuments(RecordFields.keyTerms(d.namespace(), d.ids()));

@@ -69,7 +69,7 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
     public static DurableDocumentStore open(Path dir, IndexSchema schema, StoreOptions options,
             Function<Map<String, Object>, Query> filters) throws IOException {
         DocumentJson json = new DocumentJson(schema);
-        DocumentWrites writes = new DocumentWrites(json, new DocumentLayout(schema, json));
+        DocumentWrites writes = new DocumentWrites(json, new DocumentLayout(schema));
         return new DurableDocumentStore(schema, StorageEngine.open(dir, writes, TextAnalyzers.forSchema(schema), options), json,
                 filters);
     }
@@ -101,7 +101,7 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
             valid.add(checks.document(d));
             keys.add(RecordFields.key(ns, d.id()));
         }
-        return new Written(valid.size(), engine.write(new DocumentOp.Upsert(ns, valid), keys));
+        return new Written(valid.size(), engine.write(DocumentOp.Upsert.of(ns, valid, json), keys));
     }
 
     @Override
@@ -112,7 +112,7 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
             DocumentRecord current = fetch(ns, List.of(id)).result().get(id);
             if (current == null) return new Written(0, engine.appliedSeq());
             DocumentRecord patched = checks.document(patch(current, setFields, removeFields));
-            return new Written(1, held.logAndApply(new DocumentOp.Upsert(ns, List.of(patched))));
+            return new Written(1, held.logAndApply(DocumentOp.Upsert.of(ns, List.of(patched), json)));
         }
     }
 
@@ -128,7 +128,7 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
             for (DocumentRecord d : matched) patched.add(checks.document(patch(d, setFields, removeFields)));
             long lsn = engine.appliedSeq();
             for (int from = 0; from < patched.size(); from += MAX_DOCUMENTS_PER_OP) {
-                lsn = held.logAndApply(new DocumentOp.Upsert(ns, patched.subList(from, Math.min(patched.size(), from + MAX_DOCUMENTS_PER_OP))));
+                lsn = held.logAndApply(DocumentOp.Upsert.of(ns, patched.subList(from, Math.min(patched.size(), from + MAX_DOCUMENTS_PER_OP)), json));
             }
             return new Written(matched.size(), lsn);
         }
