@@ -35,8 +35,7 @@ sealed interface DocumentOp {
         return LogFormat.record(out -> {
             switch (op) {
                 case Upsert u -> {
-                    out.writeByte(UPSERT);
-                    out.writeUTF(u.namespace());
+                    LogFormat.writeHeader(out, UPSERT, u.namespace());
                     out.writeInt(u.documents().size());
                     for (int i = 0; i < u.documents().size(); i++) {
                         out.writeUTF(u.documents().get(i).id());
@@ -44,13 +43,11 @@ sealed interface DocumentOp {
                     }
                 }
                 case DeleteIds d -> {
-                    out.writeByte(DELETE_IDS);
-                    out.writeUTF(d.namespace());
+                    LogFormat.writeHeader(out, DELETE_IDS, d.namespace());
                     LogFormat.writeStrings(out, d.ids());
                 }
                 case DeleteAll a -> {
-                    out.writeByte(DELETE_ALL);
-                    out.writeUTF(a.namespace());
+                    LogFormat.writeHeader(out, DELETE_ALL, a.namespace());
                 }
             }
         });

@@ -73,11 +73,11 @@ public final class IndexManager implements Closeable {
         VectorStore open(Path dir, VectorSpace space) throws IOException;
 
         default DurableDocumentStore openDocuments(Path dir, IndexSchema schema) throws IOException {
-            return openDocuments(dir, schema, StoreOptions.defaults());
+            return documentStore(dir, schema, StoreOptions.defaults());
         }
 
         /** The one place a document store gets the translation of its fetch, update and delete filters. */
-        static DurableDocumentStore openDocuments(Path dir, IndexSchema schema, StoreOptions options) throws IOException {
+        static DurableDocumentStore documentStore(Path dir, IndexSchema schema, StoreOptions options) throws IOException {
             return DurableDocumentStore.open(dir, schema, options, DurableDocumentStore::metadataFilter);
         }
 
@@ -91,7 +91,7 @@ public final class IndexManager implements Closeable {
 
                 @Override
                 public DurableDocumentStore openDocuments(Path dir, IndexSchema schema) throws IOException {
-                    return StoreOpener.openDocuments(dir, schema, options);
+                    return StoreOpener.documentStore(dir, schema, options);
                 }
             };
         }

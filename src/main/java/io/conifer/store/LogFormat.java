@@ -30,6 +30,12 @@ public final class LogFormat {
         }
     }
 
+    /** Every record starts with its kind and its namespace. */
+    public static void writeHeader(DataOutputStream out, byte kind, String namespace) throws IOException {
+        out.writeByte(kind);
+        out.writeUTF(namespace);
+    }
+
     public static void writeStrings(DataOutputStream out, List<String> strings) throws IOException {
         out.writeInt(strings.size());
         for (String s : strings) out.writeUTF(s);

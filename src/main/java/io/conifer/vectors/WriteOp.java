@@ -35,28 +35,23 @@ sealed interface WriteOp {
         return LogFormat.record(out -> {
             switch (op) {
                 case Upsert u -> {
-                    out.writeByte(UPSERT);
-                    out.writeUTF(u.namespace());
+                    LogFormat.writeHeader(out, UPSERT, u.namespace());
                     out.writeInt(u.records().size());
                     for (VectorRecord r : u.records()) writeRecord(out, r);
                 }
                 case DeleteIds d -> {
-                    out.writeByte(DELETE_IDS);
-                    out.writeUTF(d.namespace());
+                    LogFormat.writeHeader(out, DELETE_IDS, d.namespace());
                     LogFormat.writeStrings(out, d.ids());
                 }
                 case DeleteFilter f -> {
-                    out.writeByte(DELETE_FILTER);
-                    out.writeUTF(f.namespace());
+                    LogFormat.writeHeader(out, DELETE_FILTER, f.namespace());
                     LogFormat.writeBytes(out, Metadata.toJson(f.filter()));
                 }
                 case DeleteNamespace n -> {
-                    out.writeByte(DELETE_NAMESPACE);
-                    out.writeUTF(n.namespace());
+                    LogFormat.writeHeader(out, DELETE_NAMESPACE, n.namespace());
                 }
                 case DeclareNamespace n -> {
-                    out.writeByte(DECLARE_NAMESPACE);
-                    out.writeUTF(n.namespace());
+                    LogFormat.writeHeader(out, DECLARE_NAMESPACE, n.namespace());
                     // Appended, so that records logged before schemas existed still decode.
                     if (n.filterableFields() != null) {
                         out.writeInt(n.filterableFields().size());
