@@ -7,7 +7,6 @@ import io.conifer.index.CommitGate;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
 import io.conifer.store.PointInTime;
-import io.conifer.vectors.VectorStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
