@@ -1,7 +1,6 @@
 package io.conifer.server;
 
 import io.conifer.store.StoreOptions;
-import io.conifer.vectors.VectorStore;
 import java.nio.file.Path;
 import java.time.Clock;
 
