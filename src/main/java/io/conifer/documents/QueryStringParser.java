@@ -92,16 +92,16 @@ final class QueryStringParser extends QueryParser {
 
     @Override
     protected Query getFieldQuery(String field, String queryText, boolean quoted) throws ParseException {
-        if (!quoted) return each(field, f -> f.anyWord(queryText));
+        return quoted ? getFieldQuery(field, queryText, 0) : each(field, f -> f.anyWord(queryText));
+    }
+
+    /** A quoted phrase, with its slop; a phrase ending in {@code *} is a phrase prefix. */
+    @Override
+    protected Query getFieldQuery(String field, String queryText, int slop) throws ParseException {
         if (queryText.endsWith("*")) {
             String phrase = queryText.substring(0, queryText.length() - 1);
             return each(field, f -> f.phrasePrefix(phrase));
         }
-        return each(field, f -> f.phrase(queryText, 0));
-    }
-
-    @Override
-    protected Query getFieldQuery(String field, String queryText, int slop) throws ParseException {
         return each(field, f -> f.phrase(queryText, slop));
     }
 
