@@ -13,10 +13,10 @@ const DENSE = `ix-dense-${suffix}`;
 const LEGACY = `ix-legacy-${suffix}`;
 const SPARSE = `ix-sparse-${suffix}`;
 const DOCS = `ix-docs-${suffix}`;
-const created = [DENSE, LEGACY, SPARSE, DOCS];
+const created = [DENSE, LEGACY, SPARSE];
 
 after(async () => {
-  for (const name of created) {
+  for (const name of [...created, DOCS]) {
     try {
       await pc.indexes.configure(name, { deletionProtection: 'disabled' });
       await pc.indexes.delete(name);
