@@ -192,11 +192,12 @@ class RelevanceTest {
     @Test
     void writeFiltersRefuseTextMatchOperators() {
         for (String op : DocumentFilters.TEXT_MATCH) {
-            ConiferException e = assertThrows(ConiferException.class, () -> DocumentFilters.toQuery(SCHEMA,
-                    map("{\"$and\":[{\"genre\":\"x\"},{\"body\":{\"" + op + "\":\"machine\"}}]}"), false));
+            Map<String, Object> f = map("{\"$and\":[{\"genre\":\"x\"},{\"body\":{\"" + op + "\":\"machine\"}}]}");
+            ConiferException e = assertThrows(ConiferException.class, () -> DocumentFilters.writes(SCHEMA).apply(f));
             assertTrue(e.getMessage().contains(op) && e.getMessage().contains("delete or update"), e.getMessage());
+            assertTrue(DocumentFilters.reads(SCHEMA).apply(f) != null);
         }
-        assertTrue(DocumentFilters.toQuery(SCHEMA, map("{\"genre\":{\"$in\":[\"a\",\"b\"]},\"year\":{\"$gte\":2000}}"), false) != null);
+        assertTrue(DocumentFilters.writes(SCHEMA).apply(map("{\"genre\":{\"$in\":[\"a\",\"b\"]},\"year\":{\"$gte\":2000}}")) != null);
         invalid(() -> filter("{\"genre\":{\"$match_phrase\":\"x\"}}"), "applies to full-text fields, and 'genre' is not one");
         invalid(() -> filter("{\"body\":{\"$eq\":\"x\"}}"), "full-text field");
         invalid(() -> filter("{\"body\":\"x\"}"), "$match_phrase");
