@@ -85,6 +85,9 @@ class DocumentSchemaTest {
         assertEquals("sparse_vector", f.at("/keywords/type").asText());
         assertFalse(f.has("_values") || f.has("_sparse_values"), f.toString());
 
+        server.restart();
+        assertEquals(f, v7("GET", "/indexes/fts-all", null).json().at("/schema/fields"), "the catalog keeps every option");
+
         // Older versions show what their model can say: a dense index of the dense vector field.
         JsonNode old = v4("GET", "/indexes/fts-all", null).json();
         assertEquals("dense", old.get("vector_type").asText(), old.toString());
