@@ -101,6 +101,11 @@ class RelevanceTest {
         return hits(q).stream().map(Hit::id).toList();
     }
 
+    /** The documents {@code q} matches, in no particular order. */
+    static Set<String> found(Query q) throws Exception {
+        return new HashSet<>(ids(q));
+    }
+
     record Hit(String id, float score) {}
 
     static List<Hit> hits(Query q) throws Exception {
@@ -158,13 +163,13 @@ class RelevanceTest {
 
     @Test
     void stemmingMatchesOtherFormsOnlyWhereConfigured() throws Exception {
-        assertEquals(set("d05", "d06"), new HashSet<>(ids(text("[\"body\"]", "run"))), "runs and running stem to run");
+        assertEquals(set("d05", "d06"), found(text("[\"body\"]", "run")), "runs and running stem to run");
         assertEquals(List.of(), ids(text("[\"plain\"]", "run")), "without stemming only the word itself matches");
-        assertEquals(set("d05"), new HashSet<>(ids(text("[\"plain\"]", "running"))));
-        assertEquals(set("d01", "d02", "d09"), new HashSet<>(ids(text("[\"body\"]", "databases"))));
-        assertEquals(set("d02"), new HashSet<>(ids(text("[\"plain\"]", "databases"))));
+        assertEquals(set("d05"), found(text("[\"plain\"]", "running")));
+        assertEquals(set("d01", "d02", "d09"), found(text("[\"body\"]", "databases")));
+        assertEquals(set("d02"), found(text("[\"plain\"]", "databases")));
         // French: Lucene's light stemmer joins the plural chevaux to cheval.
-        assertEquals(set("d16", "d19"), new HashSet<>(ids(text("[\"french\"]", "cheval"))));
+        assertEquals(set("d16", "d19"), found(text("[\"french\"]", "cheval")));
     }
 
     @Test
@@ -173,20 +178,20 @@ class RelevanceTest {
         assertTrue(ids(text("[\"plain\"]", "the")).containsAll(List.of("d05", "d07", "d08", "d10", "d12", "d13")));
         assertEquals(List.of(), ids(text("[\"french\"]", "les")));
         // A stop word still holds its place in a phrase: "state of the art" is not "state art".
-        assertEquals(set("d07"), new HashSet<>(ids(filter("{\"body\":{\"$match_phrase\":\"state of the art\"}}"))));
-        assertEquals(set("d08"), new HashSet<>(ids(filter("{\"body\":{\"$match_phrase\":\"state art\"}}"))));
+        assertEquals(set("d07"), found(filter("{\"body\":{\"$match_phrase\":\"state of the art\"}}")));
+        assertEquals(set("d08"), found(filter("{\"body\":{\"$match_phrase\":\"state art\"}}")));
     }
 
     @Test
     void textMatchFiltersRespectOrderAndCount() throws Exception {
-        assertEquals(set("d03"), new HashSet<>(ids(filter("{\"body\":{\"$match_phrase\":\"Machine Learning\"}}"))));
-        assertEquals(set("d04"), new HashSet<>(ids(filter("{\"body\":{\"$match_phrase\":\"learning machine\"}}"))));
-        assertEquals(set("d03", "d04"), new HashSet<>(ids(filter("{\"title\":{\"$match_all\":\"learning machine\"}}"))));
-        assertEquals(set("d03", "d04", "d17"), new HashSet<>(ids(filter("{\"body\":{\"$match_any\":\"machine learn\"}}"))));
-        assertEquals(set("d03"), new HashSet<>(ids(filter("{\"$and\":[{\"title\":{\"$match_all\":\"learning machine\"}},"
-                + "{\"body\":{\"$match_phrase\":\"machine learning\"}}]}"))));
-        assertEquals(set("d12", "d13"), new HashSet<>(ids(filter("{\"$or\":[{\"title\":{\"$match_any\":\"telescope\"}},"
-                + "{\"body\":{\"$match_phrase\":\"francis crick\"}}]}"))));
+        assertEquals(set("d03"), found(filter("{\"body\":{\"$match_phrase\":\"Machine Learning\"}}")));
+        assertEquals(set("d04"), found(filter("{\"body\":{\"$match_phrase\":\"learning machine\"}}")));
+        assertEquals(set("d03", "d04"), found(filter("{\"title\":{\"$match_all\":\"learning machine\"}}")));
+        assertEquals(set("d03", "d04", "d17"), found(filter("{\"body\":{\"$match_any\":\"machine learn\"}}")));
+        assertEquals(set("d03"), found(filter("{\"$and\":[{\"title\":{\"$match_all\":\"learning machine\"}},"
+                + "{\"body\":{\"$match_phrase\":\"machine learning\"}}]}")));
+        assertEquals(set("d12", "d13"), found(filter("{\"$or\":[{\"title\":{\"$match_any\":\"telescope\"}},"
+                + "{\"body\":{\"$match_phrase\":\"francis crick\"}}]}")));
     }
 
     @Test
@@ -207,21 +212,21 @@ class RelevanceTest {
 
     @Test
     void queryStringBooleansPhrasesFieldsAndPrefixes() throws Exception {
-        assertEquals(set("d01", "d09"), new HashSet<>(ids(queryString("body:(vector AND database)"))));
-        assertEquals(set("d01", "d02"), new HashSet<>(ids(queryString("body:(database) NOT title:(legacy)"))));
-        assertEquals(set("d01", "d15"), new HashSet<>(ids(queryString("+body:vector -body:legacy"))));
-        assertEquals(set("d03"), new HashSet<>(ids(queryString("\"machine learning\""))), "unqualified: every text field");
-        assertEquals(set("d03", "d04"), new HashSet<>(ids(queryString("title:(\"machine learning\"~2)"))), "slop lets the words swap");
-        assertEquals(set("d12", "d13"), new HashSet<>(ids(queryString("title:(james)"))));
-        assertEquals(set("d13"), new HashSet<>(ids(queryString("body:(crick)"))));
+        assertEquals(set("d01", "d09"), found(queryString("body:(vector AND database)")));
+        assertEquals(set("d01", "d02"), found(queryString("body:(database) NOT title:(legacy)")));
+        assertEquals(set("d01", "d15"), found(queryString("+body:vector -body:legacy")));
+        assertEquals(set("d03"), found(queryString("\"machine learning\"")), "unqualified: every text field");
+        assertEquals(set("d03", "d04"), found(queryString("title:(\"machine learning\"~2)")), "slop lets the words swap");
+        assertEquals(set("d12", "d13"), found(queryString("title:(james)")));
+        assertEquals(set("d13"), found(queryString("body:(crick)")));
         assertEquals(List.of(), ids(queryString("title:(crick)")), "field targeting keeps to the field");
-        assertEquals(set("d01", "d02", "d09"), new HashSet<>(ids(queryString("body:datab*"))));
-        assertEquals(set("d12"), new HashSet<>(ids(queryString("plain:te?escope"))));
-        assertEquals(set("d12", "d13"), new HashSet<>(ids(queryString("body:(\"james w\"*)"))));
-        assertEquals(set("d13"), new HashSet<>(ids(queryString("\"james wat\"*"))));
-        assertEquals(set("d12"), new HashSet<>(ids(queryString("plain:(telescpe~1)"))));
+        assertEquals(set("d01", "d02", "d09"), found(queryString("body:datab*")));
+        assertEquals(set("d12"), found(queryString("plain:te?escope")));
+        assertEquals(set("d12", "d13"), found(queryString("body:(\"james w\"*)")));
+        assertEquals(set("d13"), found(queryString("\"james wat\"*")));
+        assertEquals(set("d12"), found(queryString("plain:(telescpe~1)")));
         assertEquals("d11", ids(queryString("title:(bread)^3 OR body:(water)")).get(0));
-        assertEquals(set("d10", "d11"), new HashSet<>(ids(queryString("body:((pasta OR bread) AND salt)"))));
+        assertEquals(set("d10", "d11"), found(queryString("body:((pasta OR bread) AND salt)")));
         invalid(() -> queryString("genre:(drama)"), "'genre' is not a full-text field of this index");
         invalid(() -> queryString("embedding:(x)"), "'embedding' is not a full-text field");
         invalid(() -> queryString("body:(vector"), "Invalid query_string");
@@ -230,16 +235,16 @@ class RelevanceTest {
 
     @Test
     void ngramFieldsFindSubstrings() throws Exception {
-        assertEquals(set("d01"), new HashSet<>(ids(text("[\"code\"]", "100"))));
-        assertEquals(set("d12"), new HashSet<>(ids(text("[\"code\"]", "jwst"))));
-        assertEquals(set("d03"), new HashSet<>(ids(text("[\"code\"]", "lpha"))));
-        assertEquals(set("d03"), new HashSet<>(ids(text("[\"code\"]", "ALPHA"))), "longer than max_gram: every 4-gram of it");
+        assertEquals(set("d01"), found(text("[\"code\"]", "100")));
+        assertEquals(set("d12"), found(text("[\"code\"]", "jwst")));
+        assertEquals(set("d03"), found(text("[\"code\"]", "lpha")));
+        assertEquals(set("d03"), found(text("[\"code\"]", "ALPHA")), "longer than max_gram: every 4-gram of it");
         assertEquals(List.of(), ids(text("[\"code\"]", "alphx")));
         assertEquals(List.of(), ids(text("[\"code\"]", "ph")), "shorter than min_gram");
-        assertEquals(set("d12"), new HashSet<>(ids(filter("{\"code\":{\"$match_all\":\"wst 212\"}}"))));
-        assertEquals(set("d12"), new HashSet<>(ids(text("[\"prefix\"]", "teles"))), "prefix_only: the start of a word");
+        assertEquals(set("d12"), found(filter("{\"code\":{\"$match_all\":\"wst 212\"}}")));
+        assertEquals(set("d12"), found(text("[\"prefix\"]", "teles")), "prefix_only: the start of a word");
         assertEquals(List.of(), ids(text("[\"prefix\"]", "lescope")), "prefix_only: not the middle of one");
-        assertEquals(set("d12"), new HashSet<>(ids(queryString("code:(jws)"))));
+        assertEquals(set("d12"), found(queryString("code:(jws)")));
     }
 
     @Test
