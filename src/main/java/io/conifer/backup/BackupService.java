@@ -1,12 +1,12 @@
 package io.conifer.backup;
 
-import io.conifer.store.PointInTime;
 import io.conifer.error.ConiferException;
-import io.conifer.files.DurableFiles;
 import io.conifer.error.ErrorCode;
-import io.conifer.index.IndexDefinition;
+import io.conifer.files.DurableFiles;
 import io.conifer.index.CommitGate;
+import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
+import io.conifer.store.PointInTime;
 import io.conifer.vectors.VectorStore;
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,12 +1,15 @@
 package io.conifer.documents;
 
 import io.conifer.index.IndexSchema;
+import io.conifer.vectors.IndexStats;
 import io.conifer.vectors.ListPage;
+import io.conifer.vectors.NamespaceInfo;
 import io.conifer.vectors.Read;
 import io.conifer.vectors.Written;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * The documents API over one document index: the same durable engine as vector records (write-ahead
@@ -42,4 +45,10 @@ public interface DocumentStore {
     Written deleteAll(String namespace);
 
     Read<List<ScoredDocument>> search(String namespace, DocumentSearch search);
+
+    /** Live document counts per non-empty namespace, only of documents matching {@code filter} unless it is null or empty. */
+    Read<IndexStats> stats(Map<String, Object> filter);
+
+    /** Every namespace holding documents, with its count, in bitwise order. */
+    Read<SortedMap<String, NamespaceInfo>> namespaces();
 }

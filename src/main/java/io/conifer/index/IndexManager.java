@@ -1,9 +1,13 @@
 package io.conifer.index;
 
+import io.conifer.documents.DocumentStore;
+import io.conifer.documents.DurableDocumentStore;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
+import io.conifer.store.RecordStore;
+import io.conifer.store.StoreOptions;
 import io.conifer.vectors.VectorSpace;
 import io.conifer.vectors.VectorStore;
 import java.io.Closeable;
@@ -37,7 +41,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns every index's lifecycle: the catalog, each index's {@link VectorStore} and its data-plane port.
+ * Owns every index's lifecycle: the catalog, each index's store ({@link VectorStore} or, for a
+ * document index, {@link DurableDocumentStore}) and its data-plane port.
  *
  * <p>Locking: this object's monitor guards only in-memory bookkeeping (names taken, ports held, the
  * index map) and is never held across I/O. Each index's own monitor orders the catalog changes of that
@@ -60,18 +65,42 @@ public final class IndexManager implements Closeable {
      * An index as callers see it now: its definition with its current state, its store once open, and
      * why it is {@code InitializationFailed} (null otherwise).
      */
-    public record OpenIndex(IndexDefinition definition, VectorStore store, String problem) {}
+    public record OpenIndex(IndexDefinition definition, RecordStore store, String problem) {}
 
     /** Opens (creating or recovering) the store in an index directory. */
     @FunctionalInterface
     public interface StoreOpener {
         VectorStore open(Path dir, VectorSpace space) throws IOException;
+
+        default DurableDocumentStore openDocuments(Path dir, IndexSchema schema) throws IOException {
+            return documentStore(dir, schema, StoreOptions.defaults());
+        }
+
+        /** The one place a document store gets the translation of its fetch, update and delete filters. */
+        static DurableDocumentStore documentStore(Path dir, IndexSchema schema, StoreOptions options) throws IOException {
+            return DurableDocumentStore.open(dir, schema, options, DurableDocumentStore::metadataFilter);
+        }
+
+        /** Opens both kinds of store with {@code options}. */
+        static StoreOpener withOptions(StoreOptions options) {
+            return new StoreOpener() {
+                @Override
+                public VectorStore open(Path dir, VectorSpace space) throws IOException {
+                    return VectorStore.open(dir, space, options);
+                }
+
+                @Override
+                public DurableDocumentStore openDocuments(Path dir, IndexSchema schema) throws IOException {
+                    return StoreOpener.documentStore(dir, schema, options);
+                }
+            };
+        }
     }
 
     /** One catalogued index. Its fields change under its own monitor; readers see them through volatiles. */
-    private static final class Entry {
+    private static final class Entry implements StoreAccess {
         volatile IndexDefinition definition;
-        volatile VectorStore store;
+        volatile RecordStore store;
         volatile Closeable port;
         /** Why the store could not be opened, or why the port cannot be served (null when neither). */
         volatile String storeProblem;
@@ -95,14 +124,30 @@ public final class IndexManager implements Closeable {
             return new OpenIndex(d.withState(state(), d.port()), store, storeProblem != null ? storeProblem : portProblem);
         }
 
-        /** What each data-plane call asks for: the store, or an error saying why there is none. */
-        VectorStore storeForCall() {
-            VectorStore s = store;
-            if (deleted) throw ConiferException.notFound("Index " + definition.name() + " has been deleted.");
+        @Override
+        public VectorStore vectors() {
+            return (VectorStore) storeForCall(true);
+        }
+
+        @Override
+        public DocumentStore documents() {
+            return (DocumentStore) storeForCall(false);
+        }
+
+        /** What each data-plane call asks for: the store of the kind it needs, or an error saying why there is none. */
+        private RecordStore storeForCall(boolean vectors) {
+            RecordStore s = store;
+            IndexDefinition d = definition;
+            if (deleted) throw ConiferException.notFound("Index " + d.name() + " has been deleted.");
+            if (d.schema().isVectorIndex() != vectors) {
+                throw ConiferException.invalid(vectors
+                        ? "Index " + d.name() + " is a document index: use the documents API (/namespaces/{namespace}/documents/...)"
+                        : "Index " + d.name() + " is a vector index: use the vectors API (/vectors/...), not the documents API");
+            }
             if (s != null) return s;
             throw new ConiferException(ErrorCode.UNAVAILABLE, storeProblem != null
-                    ? "Index " + definition.name() + " could not be opened: " + storeProblem
-                    : "Index " + definition.name() + " is starting (replaying its write-ahead log); retry shortly");
+                    ? "Index " + d.name() + " could not be opened: " + storeProblem
+                    : "Index " + d.name() + " is starting (replaying its write-ahead log); retry shortly");
         }
     }
 
@@ -207,7 +252,7 @@ public final class IndexManager implements Closeable {
     private void openStore(Entry e) {
         IndexDefinition def = e.definition;
         try {
-            VectorStore store = opener.open(indexesDir.resolve(def.id()), def.space());
+            RecordStore store = openStore(indexesDir.resolve(def.id()), def);
             e.store = store;
             String refused = store.writesRefused();
             if (refused != null) log.warn("Index '{}' ({}) serves reads only for now: {}", def.name(), def.id(), refused);
@@ -234,7 +279,7 @@ public final class IndexManager implements Closeable {
     private void bind(Entry e) {
         IndexDefinition def = e.definition;
         try {
-            e.port = host.serve(def, e::storeForCall);
+            e.port = host.serve(def, e);
             if (e.portProblem != null) log.info("Index '{}' is now served on port {}", def.name(), def.port());
             e.portProblem = null;
         } catch (IOException ex) {
@@ -251,17 +296,17 @@ public final class IndexManager implements Closeable {
         String key = key(project, req.name());
         int port = reserve(key, id);
         Path dir = indexesDir.resolve(id);
-        VectorStore store = null;
+        RecordStore store = null;
         Entry entry = null;
         Set<Integer> tried = new HashSet<>();
         try {
             IndexDefinition def = definition(id, project, req, port, IndexState.READY);
-            store = opener.open(dir, def.space());
+            store = openStore(dir, def);
             entry = new Entry(def);
             entry.store = store;
             while (entry.port == null) {
                 try {
-                    entry.port = host.serve(entry.definition, entry::storeForCall);
+                    entry.port = host.serve(entry.definition, entry);
                 } catch (IOException e) {
                     if (!isBindFailure(e)) throw e;
                     tried.add(entry.definition.port());
@@ -286,6 +331,11 @@ public final class IndexManager implements Closeable {
         byId.put(id, entry);
         log.info("Created index '{}' ({}) on port {}", req.name(), id, entry.definition.port());
         return entry.definition;
+    }
+
+    /** A vector index's store or a document index's, as its schema says. */
+    private RecordStore openStore(Path dir, IndexDefinition def) throws IOException {
+        return def.schema().isVectorIndex() ? opener.open(dir, def.space()) : opener.openDocuments(dir, def.schema());
     }
 
     private static IndexDefinition definition(String id, String project, NewIndex req, int port, IndexState state) {
@@ -453,6 +503,19 @@ public final class IndexManager implements Closeable {
         return entry(project, name).view();
     }
 
+    /** The vectors API's store of a vector index, as the data plane sees it (see {@link StoreAccess}). */
+    public VectorStore vectors(String project, String name) {
+        return entry(project, name).vectors();
+    }
+
+    /**
+     * The documents API's store of a document index, as the data plane sees it: not found once deleted,
+     * 400 for a vector index, UNAVAILABLE while it opens or when it could not be opened.
+     */
+    public DocumentStore documents(String project, String name) {
+        return entry(project, name).documents();
+    }
+
     /** The index, if it serves; one being restored, starting or failed is a precondition failure. */
     public OpenIndex requireReady(String project, String name) {
         Entry e = entry(project, name);
@@ -508,7 +571,7 @@ public final class IndexManager implements Closeable {
     public IndexDefinition activate(String indexId) throws IOException {
         Entry e = byId.get(indexId);
         if (e == null || e.definition.isReady()) throw new IllegalStateException("not reserved: " + indexId);
-        VectorStore store = opener.open(indexesDir.resolve(indexId), e.definition.space());
+        RecordStore store = openStore(indexesDir.resolve(indexId), e.definition);
         Set<Integer> tried = new HashSet<>();
         int port = e.definition.port();
         Closeable server = null;
@@ -516,7 +579,7 @@ public final class IndexManager implements Closeable {
             while (server == null) {
                 IndexDefinition candidate = e.definition.withState(IndexState.READY, port);
                 try {
-                    server = host.serve(candidate, e::storeForCall);
+                    server = host.serve(candidate, e);
                 } catch (IOException ex) {
                     if (!isBindFailure(ex)) throw ex;
                     tried.add(port);
@@ -638,7 +701,7 @@ public final class IndexManager implements Closeable {
             if (e.deleted || !e.definition.isReady()) continue;
             // A probe first: building a server every second for a port still held would be waste.
             if (e.port == null && bindable(e.definition.port())) servePort(e);
-            VectorStore store = e.store;
+            RecordStore store = e.store;
             if (store == null) continue;
             try {
                 store.maintain(full);
@@ -670,7 +733,7 @@ public final class IndexManager implements Closeable {
             for (Entry e : byId.values()) {
                 closers.execute(() -> {
                     if (e.port != null) closeQuietly(e.port);
-                    VectorStore store = e.store;
+                    RecordStore store = e.store;
                     if (store == null) return;
                     if (!crash) {
                         closeQuietly(store);

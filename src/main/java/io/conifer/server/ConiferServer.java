@@ -1,21 +1,20 @@
 package io.conifer.server;
 
-import io.conifer.store.StoreOptions;
 import com.linecorp.armeria.common.util.EventLoopGroups;
 import com.linecorp.armeria.server.Server;
 import io.conifer.api.control.ControlPlane;
 import io.conifer.api.control.PageTokens;
+import io.conifer.api.data.DataPlaneServers;
+import io.conifer.auth.ApiKeys;
 import io.conifer.backup.BackupService;
 import io.conifer.backup.LocalBackupRepository;
 import io.conifer.backup.Throttle;
-import io.conifer.api.data.DataPlaneServers;
-import io.conifer.auth.ApiKeys;
 import io.conifer.console.ConsoleOrigins;
 import io.conifer.index.IndexManager;
 import io.conifer.restore.RestoreService;
 import io.conifer.schedule.BackupScheduler;
 import io.conifer.schedule.ScheduleService;
-import io.conifer.vectors.VectorStore;
+import io.conifer.store.StoreOptions;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -56,7 +55,7 @@ public final class ConiferServer implements AutoCloseable {
 
     public static ConiferServer start(ServerConfig config) throws IOException {
         StoreOptions options = StoreOptions.defaults().withMaxReplayMillis(config.maxReplayMillis());
-        return start(config, (dir, space) -> VectorStore.open(dir, space, options));
+        return start(config, IndexManager.StoreOpener.withOptions(options));
     }
 
     /** Starts with the given way of opening index stores (tests use it to hold one index's opening). */

@@ -38,6 +38,12 @@ public final class RecordFields {
         return new Term(KEY, key(namespace, id));
     }
 
+    public static Term[] keyTerms(String namespace, List<String> ids) {
+        Term[] terms = new Term[ids.size()];
+        for (int i = 0; i < terms.length; i++) terms[i] = keyTerm(namespace, ids.get(i));
+        return terms;
+    }
+
     /** The key, namespace and id fields of a new record document. */
     public static Document identified(String namespace, String id) {
         Document doc = new Document();

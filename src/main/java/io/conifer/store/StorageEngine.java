@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
@@ -220,7 +221,7 @@ public final class StorageEngine<O> implements Closeable {
 
     /** Locks out every other write. */
     public WriteLocks lockAll() {
-        return new WriteLocks(barrier.writeLock(), java.util.List.of());
+        return new WriteLocks(barrier.writeLock(), List.of());
     }
 
     /** Logs and applies one op touching the records with {@code keys}. */

@@ -3,6 +3,7 @@ package io.conifer.store;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.files.DiskSpace;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,7 @@ final class StorageFailures {
     }
 
     /** A read that failed on storage (reads need no free space, so this is not a full disk). */
-    static ConiferException readFailure(java.io.IOException e) {
+    static ConiferException readFailure(IOException e) {
         log.error("Storage failure", e);
         return new ConiferException(ErrorCode.UNKNOWN, "Storage failure: " + e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import io.conifer.error.ConiferException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
@@ -26,38 +27,43 @@ public final class FilterQueries {
     private FilterQueries() {}
 
     public static Query toQuery(Map<String, Object> filter, VectorSpace space) {
-        if (filter == null || filter.isEmpty()) return new MatchAllDocsQuery();
-        return object(filter, space);
+        return toQuery(filter, space::isFilterable);
     }
 
-    private static Query object(Map<String, Object> filter, VectorSpace space) {
+    /** {@code filterable}: the metadata fields filters may use (a document index: every one). */
+    public static Query toQuery(Map<String, Object> filter, Predicate<String> filterable) {
+        if (filter == null || filter.isEmpty()) return new MatchAllDocsQuery();
+        return object(filter, filterable);
+    }
+
+    private static Query object(Map<String, Object> filter, Predicate<String> filterable) {
         if (filter.isEmpty()) throw ConiferException.invalid("Invalid filter: an empty object is not a condition");
         List<Query> clauses = new ArrayList<>();
         for (Map.Entry<String, Object> e : filter.entrySet()) {
             String key = e.getKey();
             Object value = e.getValue();
             switch (key) {
-                case "$and" -> clauses.add(combine(key, value, Occur.FILTER, space));
-                case "$or" -> clauses.add(combine(key, value, Occur.SHOULD, space));
+                case "$and" -> clauses.add(combine(key, value, Occur.FILTER, filterable));
+                case "$or" -> clauses.add(combine(key, value, Occur.SHOULD, filterable));
                 default -> {
                     if (key.startsWith("$")) {
                         throw ConiferException.invalid("Invalid filter: unknown top-level operator '" + key
                                 + "'; use $and, $or or a metadata field name");
                     }
-                    clauses.add(field(key, value, space));
+                    clauses.add(field(key, value, filterable));
                 }
             }
         }
         return and(clauses);
     }
 
-    private static Query combine(String op, Object value, Occur occur, VectorSpace space) {
+    private static Query combine(String op, Object value, Occur occur, Predicate<String> filterable) {
         if (!(value instanceof List<?> items) || items.isEmpty()) {
             throw ConiferException.invalid("Invalid filter: " + op + " takes a non-empty array of filter objects");
         }
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         for (Object item : items) {
-            b.add(object(asObject(op, item), space), occur);
+            b.add(object(asObject(op, item), filterable), occur);
         }
         return b.build();
     }
@@ -68,8 +74,8 @@ public final class FilterQueries {
         throw ConiferException.invalid("Invalid filter: every element of " + op + " must be an object");
     }
 
-    private static Query field(String key, Object condition, VectorSpace space) {
-        if (!space.isFilterable(key)) {
+    private static Query field(String key, Object condition, Predicate<String> filterable) {
+        if (!filterable.test(key)) {
             throw ConiferException.invalid("Invalid filter: metadata field '" + key
                     + "' is not filterable; the index schema declares the filterable fields");
         }

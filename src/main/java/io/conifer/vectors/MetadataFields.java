@@ -2,6 +2,7 @@ package io.conifer.vectors;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -13,29 +14,30 @@ import org.apache.lucene.document.StringField;
  * strings (and list elements) as exact terms, numbers as double points, booleans as terms, and
  * every present key as a term of {@link #KEYS} for {@code $exists}.
  */
-final class MetadataFields {
-    static final String KEYS = "_mkeys";
+public final class MetadataFields {
+    public static final String KEYS = "_mkeys";
     /** Lucene rejects terms above 32766 bytes; longer strings are stored but not filterable. */
     static final int MAX_INDEXED_STRING_BYTES = 8 * 1024;
 
     private MetadataFields() {}
 
-    static String stringField(String key) {
+    public static String stringField(String key) {
         return "ms." + key;
     }
 
-    static String numberField(String key) {
+    public static String numberField(String key) {
         return "mn." + key;
     }
 
-    static String boolField(String key) {
+    public static String boolField(String key) {
         return "mb." + key;
     }
 
-    static void index(Document doc, Map<String, Object> metadata, VectorSpace space) {
+    /** Indexes the fields {@code filterable} accepts (a document index: every one). */
+    public static void index(Document doc, Map<String, Object> metadata, Predicate<String> filterable) {
         for (Map.Entry<String, Object> e : metadata.entrySet()) {
             String key = e.getKey();
-            if (!space.isFilterable(key)) continue;
+            if (!filterable.test(key)) continue;
             doc.add(new StringField(KEYS, key, Field.Store.NO));
             Object v = e.getValue();
             if (v instanceof String s) {

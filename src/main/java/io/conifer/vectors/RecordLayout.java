@@ -33,7 +33,7 @@ public final class RecordLayout {
         }
         if (r.metadata() != null && !r.metadata().isEmpty()) {
             doc.add(new StoredField(RecordFields.METADATA, Metadata.toJson(r.metadata())));
-            MetadataFields.index(doc, r.metadata(), space);
+            MetadataFields.index(doc, r.metadata(), space::isFilterable);
         }
         return doc;
     }

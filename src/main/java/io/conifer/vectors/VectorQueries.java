@@ -8,11 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TopDocs;
 
 /**
  * Runs a vector query on one searcher: HNSW for dense vectors (with the exact sparse dot product added
@@ -66,11 +64,8 @@ final class VectorQueries {
 
     private List<ScoreDoc> denseSearch(IndexSearcher s, String ns, Query filter, float[] vector, SparseVector sparse, int topK)
             throws IOException {
-        Query scope = RecordQueries.scope(s, ns, filter);
-        int k = Math.max(topK, efSearch);
-        TopDocs top = s.search(new KnnFloatVectorQuery(RecordLayout.VECTOR, vector, k, scope), k);
-        List<ScoreDoc> hits = new ArrayList<>(top.scoreDocs.length);
-        for (ScoreDoc sd : top.scoreDocs) hits.add(new ScoreDoc(sd.doc, space.metric().pineconeScore(sd.score)));
+        List<ScoreDoc> hits = DenseSearch.nearest(s, RecordLayout.VECTOR, vector, space.metric(), RecordQueries.scope(s, ns, filter),
+                Math.max(topK, efSearch));
         if (sparse != null) {
             // Hybrid: add the exact sparse dot product to each dense candidate and re-rank.
             Map<Integer, VectorRecord> sparseOf = StoredRecords.load(s, docsOf(hits), true, false);
@@ -79,8 +74,6 @@ final class VectorQueries {
                 if (sv != null) h.score += sv.dot(sparse);
             }
             hits.sort((a, b) -> Float.compare(b.score, a.score));
-        } else if (space.metric() == Metric.EUCLIDEAN) {
-            hits.sort((a, b) -> Float.compare(a.score, b.score));
         }
         return hits.subList(0, Math.min(topK, hits.size()));
     }

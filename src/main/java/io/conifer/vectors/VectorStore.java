@@ -1,12 +1,11 @@
 package io.conifer.vectors;
 
 import io.conifer.error.ConiferException;
-import io.conifer.store.PointInTime;
 import io.conifer.store.RecordFields;
 import io.conifer.store.RecordQueries;
+import io.conifer.store.RecordStore;
 import io.conifer.store.StorageEngine;
 import io.conifer.store.StoreOptions;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +24,7 @@ import org.apache.lucene.util.BytesRef;
  * durability, checkpoints, recovery, searchers and export). Every write is validated completely
  * before it reaches the engine, so a rejected request changes nothing.
  */
-public final class VectorStore implements Closeable {
+public final class VectorStore implements RecordStore {
     private final VectorSpace space;
     private final StorageEngine<WriteOp> engine;
     private final VectorQueries queries;
@@ -45,7 +44,7 @@ public final class VectorStore implements Closeable {
         return space;
     }
 
-    /** The durable engine under this store. */
+    @Override
     public StorageEngine<?> engine() {
         return engine;
     }
@@ -239,32 +238,5 @@ public final class VectorStore implements Closeable {
     /** Bitwise ("C" collation) order of the UTF-8 encodings, as Pinecone documents for listings. */
     public static int bitwise(String a, String b) {
         return RecordQueries.bitwise(a, b);
-    }
-
-    // ---------------------------------------------------------------- the engine's lifecycle
-
-    public void maintain(boolean checkpointNow) {
-        engine.maintain(checkpointNow);
-    }
-
-    public String writesRefused() {
-        return engine.writesRefused();
-    }
-
-    public void checkpoint() throws IOException {
-        engine.checkpoint();
-    }
-
-    public PointInTime exportTo(Path target) throws IOException {
-        return engine.exportTo(target);
-    }
-
-    @Override
-    public void close() throws IOException {
-        engine.close();
-    }
-
-    public void abandon() throws IOException {
-        engine.abandon();
     }
 }

@@ -33,11 +33,7 @@ final class VectorWrites implements RecordShape<WriteOp> {
                     writer.updateDocument(RecordFields.keyTerm(u.namespace(), r.id()), RecordLayout.toDocument(u.namespace(), r, space));
                 }
             }
-            case WriteOp.DeleteIds d -> {
-                Term[] terms = new Term[d.ids().size()];
-                for (int i = 0; i < terms.length; i++) terms[i] = RecordFields.keyTerm(d.namespace(), d.ids().get(i));
-                writer.deleteDocuments(terms);
-            }
+            case WriteOp.DeleteIds d -> writer.deleteDocuments(RecordFields.keyTerms(d.namespace(), d.ids()));
             case WriteOp.DeleteFilter f -> writer.deleteDocuments(
                     RecordQueries.inNamespace(f.namespace(), FilterQueries.toQuery(f.filter(), space)));
             case WriteOp.DeleteNamespace n -> writer.deleteDocuments(new Term(RecordFields.NAMESPACE, n.namespace()),

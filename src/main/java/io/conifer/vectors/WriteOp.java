@@ -1,11 +1,10 @@
 package io.conifer.vectors;
 
+import io.conifer.store.LogFormat;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,34 +32,26 @@ sealed interface WriteOp {
     byte UPSERT = 1, DELETE_IDS = 2, DELETE_FILTER = 3, DELETE_NAMESPACE = 4, DECLARE_NAMESPACE = 5;
 
     static byte[] encode(WriteOp op) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            DataOutputStream out = new DataOutputStream(bytes);
+        return LogFormat.record(out -> {
             switch (op) {
                 case Upsert u -> {
-                    out.writeByte(UPSERT);
-                    out.writeUTF(u.namespace());
+                    LogFormat.writeHeader(out, UPSERT, u.namespace());
                     out.writeInt(u.records().size());
                     for (VectorRecord r : u.records()) writeRecord(out, r);
                 }
                 case DeleteIds d -> {
-                    out.writeByte(DELETE_IDS);
-                    out.writeUTF(d.namespace());
-                    out.writeInt(d.ids().size());
-                    for (String id : d.ids()) out.writeUTF(id);
+                    LogFormat.writeHeader(out, DELETE_IDS, d.namespace());
+                    LogFormat.writeStrings(out, d.ids());
                 }
                 case DeleteFilter f -> {
-                    out.writeByte(DELETE_FILTER);
-                    out.writeUTF(f.namespace());
-                    writeBytes(out, Metadata.toJson(f.filter()));
+                    LogFormat.writeHeader(out, DELETE_FILTER, f.namespace());
+                    LogFormat.writeBytes(out, Metadata.toJson(f.filter()));
                 }
                 case DeleteNamespace n -> {
-                    out.writeByte(DELETE_NAMESPACE);
-                    out.writeUTF(n.namespace());
+                    LogFormat.writeHeader(out, DELETE_NAMESPACE, n.namespace());
                 }
                 case DeclareNamespace n -> {
-                    out.writeByte(DECLARE_NAMESPACE);
-                    out.writeUTF(n.namespace());
+                    LogFormat.writeHeader(out, DECLARE_NAMESPACE, n.namespace());
                     // Appended, so that records logged before schemas existed still decode.
                     if (n.filterableFields() != null) {
                         out.writeInt(n.filterableFields().size());
@@ -68,10 +59,7 @@ sealed interface WriteOp {
                     }
                 }
             }
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        });
     }
 
     static WriteOp decode(byte[] payload) throws IOException {
@@ -85,14 +73,9 @@ sealed interface WriteOp {
                 for (int i = 0; i < n; i++) records.add(readRecord(in));
                 yield new Upsert(ns, records);
             }
-            case DELETE_IDS -> {
-                int n = in.readInt();
-                List<String> ids = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) ids.add(in.readUTF());
-                yield new DeleteIds(ns, ids);
-            }
+            case DELETE_IDS -> new DeleteIds(ns, LogFormat.readStrings(in));
             case DELETE_FILTER -> {
-                byte[] json = readBytes(in);
+                byte[] json = LogFormat.readBytes(in);
                 yield new DeleteFilter(ns, Metadata.fromJson(json, 0, json.length));
             }
             case DELETE_NAMESPACE -> new DeleteNamespace(ns);
@@ -120,7 +103,7 @@ sealed interface WriteOp {
             for (int i : s.indices()) out.writeInt(i);
             for (float f : s.values()) out.writeFloat(f);
         }
-        writeBytes(out, r.metadata() == null ? null : Metadata.toJson(r.metadata()));
+        LogFormat.writeBytes(out, r.metadata() == null ? null : Metadata.toJson(r.metadata()));
     }
 
     private static VectorRecord readRecord(DataInputStream in) throws IOException {
@@ -140,20 +123,7 @@ sealed interface WriteOp {
             for (int i = 0; i < nnz; i++) vals[i] = in.readFloat();
             sparse = new SparseVector(idx, vals);
         }
-        byte[] meta = readBytes(in);
+        byte[] meta = LogFormat.readBytes(in);
         return new VectorRecord(id, values, sparse, meta == null ? null : Metadata.fromJson(meta, 0, meta.length));
-    }
-
-    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
-        out.writeInt(b == null ? -1 : b.length);
-        if (b != null) out.write(b);
-    }
-
-    private static byte[] readBytes(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) return null;
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return b;
     }
 }

@@ -1,6 +1,5 @@
 package io.conifer.backup;
 
-import io.conifer.store.StoreOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +11,7 @@ import io.conifer.index.Deployment;
 import io.conifer.index.IndexManager;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.ReadCapacity;
+import io.conifer.store.StoreOptions;
 import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorRecord;
 import io.conifer.vectors.VectorStore;
@@ -51,7 +51,7 @@ class BackupCommitGateTest {
             indexes.create("p", new IndexManager.NewIndex("docs",
                     IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null), Deployment.DEFAULT, ReadCapacity.ON_DEMAND,
                     false, Map.of(), null));
-            indexes.requireReady("p", "docs").store().upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
+            indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
             backups = new BackupService(new LocalBackupRepository(dir.resolve("repo")), indexes, dir.resolve("staging"), 100,
                     Throttle.UNLIMITED, gate);
             backups.start();

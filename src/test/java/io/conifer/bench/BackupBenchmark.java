@@ -74,7 +74,7 @@ public final class BackupBenchmark {
 
             // cp copies exactly the files a backup copies: a point-in-time export, hard-linked out of the
             // live directory (checkpoints and merges go on in it).
-            VectorStore store = server.indexes().require("default", "bench").store();
+            VectorStore store = server.indexes().vectors("default", "bench");
             Path indexDir = root.resolve("commit-files");
             DurableFiles.deleteTree(indexDir);
             store.exportTo(indexDir);

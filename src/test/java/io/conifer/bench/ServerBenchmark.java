@@ -1,12 +1,13 @@
 package io.conifer.bench;
 
-import io.conifer.store.StoreOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.auth.ApiKeys;
 import io.conifer.files.DurableFiles;
 import io.conifer.index.IndexManager;
+import io.conifer.store.RecordStore;
+import io.conifer.store.StoreOptions;
 import io.conifer.vectors.BenchAccess;
 import io.conifer.vectors.Metric;
 import io.conifer.vectors.QuerySpec;
@@ -391,7 +392,7 @@ public final class ServerBenchmark implements Callable<Integer> {
         } finally {
             worker.close();
         }
-        storeQueries("VectorStore.query, same index, in-process", index.store(), queryDuringMerges ? pinned : restUpsert.segments());
+        storeQueries("VectorStore.query, same index, in-process", (VectorStore) index.store(), queryDuringMerges ? pinned : restUpsert.segments());
         try (Directory d = FSDirectory.open(luceneDir); DirectoryReader reader = DirectoryReader.open(d)) {
             restSameFiles = luceneQueries("raw Lucene k=" + ef + " on the REST index's files", reader, ef);
         }
@@ -617,7 +618,7 @@ public final class ServerBenchmark implements Callable<Integer> {
      * the raw-Lucene-on-the-same-files row opens and the segment count reads) holds the segments the
      * server searches once it refreshes. Returns the seconds spent waiting for merges.
      */
-    private static double settle(VectorStore store) throws Exception {
+    private static double settle(RecordStore store) throws Exception {
         double tail = waitForMerges();
         store.checkpoint();
         return tail;

@@ -1,6 +1,5 @@
 package io.conifer.index;
 
-import io.conifer.store.StoreOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Await;
 import io.conifer.Http;
 import io.conifer.TestServer;
+import io.conifer.store.StoreOptions;
 import io.conifer.vectors.VectorStore;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,10 +1,5 @@
 package io.conifer.store;
 
-import io.conifer.vectors.Metric;
-import io.conifer.vectors.VectorRecord;
-import io.conifer.vectors.VectorSpace;
-import io.conifer.vectors.VectorStore;
-import io.conifer.vectors.VectorType;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorRecord;
+import io.conifer.vectors.VectorSpace;
+import io.conifer.vectors.VectorStore;
+import io.conifer.vectors.VectorType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

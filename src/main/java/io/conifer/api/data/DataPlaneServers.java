@@ -16,8 +16,8 @@ import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
 import io.conifer.index.DataPlaneHost;
 import io.conifer.index.IndexDefinition;
+import io.conifer.index.StoreAccess;
 import io.conifer.vectors.Limits;
-import io.conifer.vectors.VectorStore;
 import io.grpc.ServerInterceptors;
 import io.netty.channel.EventLoopGroup;
 import java.io.Closeable;
@@ -27,7 +27,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * Starts one Armeria server per index on the index's port, speaking gRPC (h2c) and REST (HTTP/1.1
@@ -58,9 +57,9 @@ public final class DataPlaneServers implements DataPlaneHost {
     }
 
     @Override
-    public Closeable serve(IndexDefinition index, Supplier<VectorStore> store) throws IOException {
+    public Closeable serve(IndexDefinition index, StoreAccess stores) throws IOException {
         GrpcService grpc = GrpcService.builder()
-                .addService(ServerInterceptors.intercept(PendingStoreService.of(store), new DataPlaneAuth(keys, index.project())))
+                .addService(ServerInterceptors.intercept(PendingStoreService.of(stores::vectors), new DataPlaneAuth(keys, index.project())))
                 .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
                         .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)

@@ -1,0 +1,78 @@
+package io.conifer.documents;
+
+import io.conifer.store.LogFormat;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A logged write of a document index. Each is idempotent and self-contained: a patch (by id or by
+ * filter) is logged as the whole documents it produced, a delete by filter as the ids it matched, so
+ * replay needs neither the documents' earlier state nor the filter language.
+ */
+sealed interface DocumentOp {
+    /** {@code sources}: each document's JSON (see {@link DocumentJson}), made once for the log and the index. */
+    record Upsert(String namespace, List<DocumentRecord> documents, List<byte[]> sources) implements DocumentOp {
+        static Upsert of(String namespace, List<DocumentRecord> documents, DocumentJson json) {
+            List<byte[]> sources = new ArrayList<>(documents.size());
+            for (DocumentRecord d : documents) sources.add(json.write(d.fields()));
+            return new Upsert(namespace, documents, sources);
+        }
+    }
+
+    record DeleteIds(String namespace, List<String> ids) implements DocumentOp {}
+
+    /** Every document of a namespace. */
+    record DeleteAll(String namespace) implements DocumentOp {}
+
+    // Apart from the vector records' kinds (1-5), so a log is never read as the other shape's.
+    byte UPSERT = 16, DELETE_IDS = 17, DELETE_ALL = 18;
+
+    static byte[] encode(DocumentOp op) {
+        return LogFormat.record(out -> {
+            switch (op) {
+                case Upsert u -> {
+                    LogFormat.writeHeader(out, UPSERT, u.namespace());
+                    out.writeInt(u.documents().size());
+                    for (int i = 0; i < u.documents().size(); i++) {
+                        out.writeUTF(u.documents().get(i).id());
+                        LogFormat.writeBytes(out, u.sources().get(i));
+                    }
+                }
+                case DeleteIds d -> {
+                    LogFormat.writeHeader(out, DELETE_IDS, d.namespace());
+                    LogFormat.writeStrings(out, d.ids());
+                }
+                case DeleteAll a -> {
+                    LogFormat.writeHeader(out, DELETE_ALL, a.namespace());
+                }
+            }
+        });
+    }
+
+    static DocumentOp decode(byte[] payload, DocumentJson json) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        byte type = in.readByte();
+        String ns = in.readUTF();
+        return switch (type) {
+            case UPSERT -> {
+                int n = in.readInt();
+                List<DocumentRecord> docs = new ArrayList<>(n);
+                List<byte[]> sources = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    String id = in.readUTF();
+                    byte[] source = LogFormat.readBytes(in);
+                    docs.add(new DocumentRecord(id, json.read(source, 0, source.length)));
+                    sources.add(source);
+                }
+                yield new Upsert(ns, docs, sources);
+            }
+            case DELETE_IDS -> new DeleteIds(ns, LogFormat.readStrings(in));
+            case DELETE_ALL -> new DeleteAll(ns);
+            default -> throw new IOException("Unknown document log record type " + type);
+        };
+    }
+}

@@ -1,0 +1,285 @@
+package io.conifer.documents;
+
+import io.conifer.error.ConiferException;
+import io.conifer.index.IndexSchema;
+import io.conifer.store.RecordFields;
+import io.conifer.store.RecordQueries;
+import io.conifer.store.RecordStore;
+import io.conifer.store.StorageEngine;
+import io.conifer.store.StoreOptions;
+import io.conifer.vectors.FilterQueries;
+import io.conifer.vectors.IndexStats;
+import io.conifer.vectors.Limits;
+import io.conifer.vectors.ListPage;
+import io.conifer.vectors.NamespaceInfo;
+import io.conifer.vectors.Read;
+import io.conifer.vectors.Written;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * One document index: documents as a record shape over the {@link StorageEngine}, which owns
+ * durability, checkpoints, recovery, searchers and export exactly as for vector records. Every write
+ * is checked against the schema completely before it is logged, so a rejected request changes nothing.
+ * Patches read the current documents and log the whole documents they produce, under the locks of
+ * those documents (by filter: of the whole index), so they are atomic and replay is idempotent.
+ */
+public final class DurableDocumentStore implements DocumentStore, RecordStore {
+    private static final int MAX_DOCUMENTS_PER_OP = 1000;
+
+    private final IndexSchema schema;
+    private final StorageEngine<DocumentOp> engine;
+    private final Function<Map<String, Object>, Query> filters;
+    private final DocumentJson json;
+    private final DocumentChecks checks;
+    private final DocumentSearches searches;
+
+    private DurableDocumentStore(IndexSchema schema, StorageEngine<DocumentOp> engine, DocumentJson json,
+            Function<Map<String, Object>, Query> filters) {
+        this.schema = schema;
+        this.engine = engine;
+        this.json = json;
+        this.filters = filters;
+        this.checks = new DocumentChecks(schema);
+        this.searches = new DocumentSearches(schema, engine.options().efSearch());
+    }
+
+    /**
+     * Opens (or creates) the store in {@code dir}, replaying any log records newer than the last
+     * commit. {@code filters} translates the JSON filters of fetch, update and delete by filter.
+     */
+    public static DurableDocumentStore open(Path dir, IndexSchema schema, StoreOptions options,
+            Function<Map<String, Object>, Query> filters) throws IOException {
+        DocumentJson json = new DocumentJson(schema);
+        DocumentWrites writes = new DocumentWrites(json, new DocumentLayout(schema));
+        return new DurableDocumentStore(schema, StorageEngine.open(dir, writes, TextAnalyzers.forSchema(schema), options), json,
+                filters);
+    }
+
+    /** The filters of a document index until the text-match operators are translated: metadata operators on any field. */
+    public static Query metadataFilter(Map<String, Object> filter) {
+        return FilterQueries.toQuery(filter, field -> true);
+    }
+
+    @Override
+    public IndexSchema schema() {
+        return schema;
+    }
+
+    @Override
+    public StorageEngine<?> engine() {
+        return engine;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public Written upsert(String namespace, List<DocumentRecord> documents) {
+        String ns = Limits.newNamespace(namespace);
+        Limits.count("document", documents.size(), MAX_DOCUMENTS_PER_OP);
+        List<DocumentRecord> valid = new ArrayList<>(documents.size());
+        List<String> keys = new ArrayList<>(documents.size());
+        for (DocumentRecord d : documents) {
+            valid.add(checks.document(d));
+            keys.add(RecordFields.key(ns, d.id()));
+        }
+        return new Written(valid.size(), engine.write(DocumentOp.Upsert.of(ns, valid, json), keys));
+    }
+
+    @Override
+    public Written update(String namespace, String id, Map<String, Object> setFields, Set<String> removeFields) {
+        String ns = Limits.namespace(namespace);
+        Limits.id(id);
+        try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockKeys(List.of(RecordFields.key(ns, id)))) {
+            DocumentRecord current = fetch(ns, List.of(id)).result().get(id);
+            if (current == null) return new Written(0, engine.appliedSeq());
+            DocumentRecord patched = checks.document(patch(current, setFields, removeFields));
+            return new Written(1, held.logAndApply(DocumentOp.Upsert.of(ns, List.of(patched), json)));
+        }
+    }
+
+    @Override
+    public Written updateByFilter(String namespace, Map<String, Object> filter, Map<String, Object> setFields,
+            Set<String> removeFields) {
+        String ns = Limits.namespace(namespace);
+        Query f = nonEmptyFilter(filter, "Update");
+        try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockAll()) {
+            List<DocumentRecord> matched = engine.read(s -> List.copyOf(
+                    load(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))).values())).result();
+            List<DocumentRecord> patched = new ArrayList<>(matched.size());
+            for (DocumentRecord d : matched) patched.add(checks.document(patch(d, setFields, removeFields)));
+            long lsn = engine.appliedSeq();
+            for (int from = 0; from < patched.size(); from += MAX_DOCUMENTS_PER_OP) {
+                lsn = held.logAndApply(DocumentOp.Upsert.of(ns, patched.subList(from, Math.min(patched.size(), from + MAX_DOCUMENTS_PER_OP)), json));
+            }
+            return new Written(matched.size(), lsn);
+        }
+    }
+
+    private static DocumentRecord patch(DocumentRecord d, Map<String, Object> set, Set<String> remove) {
+        Map<String, Object> fields = new LinkedHashMap<>(d.fields());
+        if (remove != null) fields.keySet().removeAll(remove);
+        if (set != null) fields.putAll(set);
+        return new DocumentRecord(d.id(), fields);
+    }
+
+    @Override
+    public Written deleteIds(String namespace, List<String> ids) {
+        String ns = Limits.namespace(namespace);
+        Limits.ids(ids, "id", MAX_DOCUMENTS_PER_OP);
+        List<String> keys = new ArrayList<>(ids.size());
+        for (String id : ids) keys.add(RecordFields.key(ns, id));
+        return new Written(ids.size(), engine.write(new DocumentOp.DeleteIds(ns, List.copyOf(ids)), keys));
+    }
+
+    /** Logged as the ids the filter matched, so replay does not depend on how filters are translated. */
+    @Override
+    public Written deleteByFilter(String namespace, Map<String, Object> filter) {
+        String ns = Limits.namespace(namespace);
+        Query f = nonEmptyFilter(filter, "Delete");
+        try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockAll()) {
+            List<String> ids = engine.read(s -> {
+                List<String> out = new ArrayList<>();
+                for (DocumentRecord d : load(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))).values()) {
+                    out.add(d.id());
+                }
+                return out;
+            }).result();
+            long lsn = engine.appliedSeq();
+            for (int from = 0; from < ids.size(); from += MAX_DOCUMENTS_PER_OP) {
+                lsn = held.logAndApply(new DocumentOp.DeleteIds(ns, List.copyOf(ids.subList(from, Math.min(ids.size(), from + MAX_DOCUMENTS_PER_OP)))));
+            }
+            return new Written(ids.size(), lsn);
+        }
+    }
+
+    @Override
+    public Written deleteAll(String namespace) {
+        String ns = Limits.namespace(namespace);
+        try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockAll()) {
+            long count = engine.count(ns);
+            return new Written((int) count, held.logAndApply(new DocumentOp.DeleteAll(ns)));
+        }
+    }
+
+    private Query nonEmptyFilter(Map<String, Object> filter, String what) {
+        if (filter == null || filter.isEmpty()) throw ConiferException.invalid(what + " by filter needs a non-empty filter");
+        return filters.apply(filter);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public Read<Map<String, DocumentRecord>> fetch(String namespace, List<String> ids) {
+        String ns = Limits.namespace(namespace);
+        Limits.ids(ids, "id", MAX_DOCUMENTS_PER_OP);
+        return engine.read(s -> {
+            List<BytesRef> keys = new ArrayList<>(ids.size());
+            for (String id : ids) keys.add(new BytesRef(RecordFields.key(ns, id)));
+            Map<String, DocumentRecord> byId = new HashMap<>();
+            for (DocumentRecord d : load(s, RecordQueries.matchingDocs(s, new TermInSetQuery(RecordFields.KEY, keys))).values()) {
+                byId.put(d.id(), d);
+            }
+            Map<String, DocumentRecord> out = new LinkedHashMap<>();
+            for (String id : ids) {
+                DocumentRecord d = byId.get(id);
+                if (d != null) out.put(id, d);
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Read<DocumentPage> fetchByFilter(String namespace, Map<String, Object> filter, int limit, String afterId) {
+        String ns = Limits.namespace(namespace);
+        if (limit < 1 || limit > 10_000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 10000");
+        Query f = filter == null || filter.isEmpty() ? null : filters.apply(filter);
+        return engine.read(s -> {
+            TreeMap<String, Integer> byId = new TreeMap<>(RecordQueries::bitwise);
+            for (int doc : RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))) {
+                String id = s.storedFields().document(doc, Set.of(RecordFields.ID)).get(RecordFields.ID);
+                if (afterId == null || RecordQueries.bitwise(id, afterId) > 0) byId.put(id, doc);
+            }
+            List<Integer> page = new ArrayList<>(Math.min(limit, byId.size()));
+            for (int doc : byId.values()) {
+                if (page.size() == limit) break;
+                page.add(doc);
+            }
+            Map<Integer, DocumentRecord> loaded = load(s, page);
+            List<DocumentRecord> documents = new ArrayList<>(page.size());
+            for (int doc : page) documents.add(loaded.get(doc));
+            return new DocumentPage(documents, byId.size() > limit);
+        });
+    }
+
+    @Override
+    public Read<ListPage> list(String namespace, String prefix, int limit, String afterId) {
+        return engine.list(namespace, prefix, limit, afterId);
+    }
+
+    @Override
+    public Read<List<ScoredDocument>> search(String namespace, DocumentSearch search) {
+        String ns = Limits.namespace(namespace);
+        searches.check(search);
+        return engine.read(s -> {
+            List<ScoreDoc> hits = searches.run(s, ns, search);
+            List<Integer> docs = new ArrayList<>(hits.size());
+            for (ScoreDoc h : hits) docs.add(h.doc);
+            Map<Integer, DocumentRecord> loaded = load(s, docs);
+            List<ScoredDocument> out = new ArrayList<>(hits.size());
+            for (ScoreDoc h : hits) out.add(new ScoredDocument(loaded.get(h.doc), h.score));
+            return out;
+        });
+    }
+
+    @Override
+    public Read<IndexStats> stats(Map<String, Object> filter) {
+        return engine.stats(filter == null || filter.isEmpty() ? null : filters.apply(filter));
+    }
+
+    @Override
+    public Read<SortedMap<String, NamespaceInfo>> namespaces() {
+        return engine.namespaces();
+    }
+
+    /** The documents with these global doc ids, read from their stored source. */
+    private Map<Integer, DocumentRecord> load(IndexSearcher s, List<Integer> docs) throws IOException {
+        List<Integer> sorted = new ArrayList<>(docs);
+        sorted.sort(null);
+        List<LeafReaderContext> leaves = s.getIndexReader().leaves();
+        Map<Integer, DocumentRecord> out = new HashMap<>();
+        int leafIndex = -1;
+        StoredFields stored = null;
+        int docBase = 0;
+        for (int global : sorted) {
+            int li = ReaderUtil.subIndex(global, leaves);
+            if (li != leafIndex) {
+                leafIndex = li;
+                stored = leaves.get(li).reader().storedFields();
+                docBase = leaves.get(li).docBase;
+            }
+            Document d = stored.document(global - docBase);
+            BytesRef source = d.getBinaryValue(DocumentFields.SOURCE);
+            out.put(global, new DocumentRecord(d.get(RecordFields.ID), json.read(source.bytes, source.offset, source.length)));
+        }
+        return out;
+    }
+}
