@@ -65,10 +65,15 @@ class RelevanceTest {
 
     @BeforeAll
     static void index() throws Exception {
+        index(dir);
+    }
+
+    /** Reads the corpus and indexes it in a Lucene index under {@code under}. */
+    static void index(Path under) throws Exception {
         try (InputStream in = RelevanceTest.class.getResourceAsStream("/documents/relevance-corpus.json")) {
             corpus = JSON.readTree(in);
         }
-        directory = FSDirectory.open(dir.resolve("lucene"));
+        directory = FSDirectory.open(under.resolve("lucene"));
         try (IndexWriter w = new IndexWriter(directory, new IndexWriterConfig(TextAnalyzers.forSchema(SCHEMA)))) {
             for (JsonNode d : corpus.get("documents")) {
                 Document doc = new Document();
