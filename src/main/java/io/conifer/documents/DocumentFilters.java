@@ -4,9 +4,6 @@ import io.conifer.error.ConiferException;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.SchemaField;
 import io.conifer.vectors.FilterQueries;
-import io.conifer.vectors.Metric;
-import io.conifer.vectors.VectorSpace;
-import io.conifer.vectors.VectorType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +23,6 @@ import org.apache.lucene.search.Query;
  */
 public final class DocumentFilters {
     public static final Set<String> TEXT_MATCH = Set.of("$match_phrase", "$match_all", "$match_any");
-    /** Metadata of a document index: any field may be filtered on, as Pinecone indexes every one. */
-    private static final VectorSpace METADATA = new VectorSpace(VectorType.SPARSE, 0, Metric.DOTPRODUCT, null);
 
     private final IndexSchema schema;
     private final TextFields text;
@@ -114,7 +109,8 @@ public final class DocumentFilters {
                         + "' is not one" + textFieldList());
             }
         }
-        return FilterQueries.toQuery(Map.of(key, condition), METADATA);
+        // Every metadata field of a document index is filterable: Pinecone indexes each one.
+        return FilterQueries.toQuery(Map.of(key, condition), field -> true);
     }
 
     private String textFieldList() {
