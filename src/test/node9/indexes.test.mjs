@@ -12,10 +12,11 @@ const pc = client();
 const DENSE = `ix-dense-${suffix}`;
 const LEGACY = `ix-legacy-${suffix}`;
 const SPARSE = `ix-sparse-${suffix}`;
+const DOCS = `ix-docs-${suffix}`;
 const created = [DENSE, LEGACY, SPARSE];
 
 after(async () => {
-  for (const name of created) {
+  for (const name of [...created, DOCS]) {
     try {
       await pc.indexes.configure(name, { deletionProtection: 'disabled' });
       await pc.indexes.delete(name);
@@ -94,20 +95,44 @@ test('configure answers with the updated index', async () => {
   assert.equal(off.deletionProtection, 'disabled');
 });
 
+test('a document index: full-text fields with their options and a named vector field', async () => {
+  const model = await pc.indexes.create({
+    name: DOCS,
+    schema: {
+      fields: {
+        body: { type: 'string', fullTextSearch: { language: 'fr', stemming: true, stopWords: true } },
+        sku: { type: 'string', fullTextSearch: { ngram: { minGram: 2, maxGram: 3, prefixOnly: true } } },
+        embedding: { type: 'dense_vector', dimension: 3, metric: 'cosine' },
+      },
+    },
+  });
+  assert.equal(model.name, DOCS);
+  const described = await pc.indexes.describe(DOCS);
+  const body = described.schema.fields.body;
+  assert.equal(body.type, 'string');
+  assert.equal(body.fullTextSearch.language, 'fr');
+  assert.equal(body.fullTextSearch.stemming, true);
+  assert.equal(body.fullTextSearch.stopWords, true);
+  assert.deepEqual(described.schema.fields.sku.fullTextSearch.ngram, { minGram: 2, maxGram: 3, prefixOnly: true });
+  assert.equal(described.schema.fields.sku.fullTextSearch.stemming, false);
+  assert.equal(described.schema.fields.embedding.dimension, 3);
+  assert.ok((await pc.indexes.list()).indexes.some((i) => i.name === DOCS));
+});
+
 test('errors: conflicts, bad requests, document indexes, missing indexes', async () => {
   await assert.rejects(
     pc.indexes.create({ name: DENSE, schema: { fields: { _values: { type: 'dense_vector', dimension: 4, metric: 'cosine' } } } }),
     Errors.PineconeConflictError,
   );
   await assert.rejects(
-    pc.indexes.create({ name: `ix-docs-${suffix}`, schema: { fields: { body: { type: 'string', fullTextSearch: { language: 'en' } } } } }),
-    (e) => e instanceof Errors.PineconeBadRequestError && /Document indexes are not served yet/.test(e.message),
+    pc.indexes.create({ name: `ix-nodocs-${suffix}`, schema: { fields: { body: { type: 'string', fullTextSearch: { language: 'xx' } } } } }),
+    (e) => e instanceof Errors.PineconeBadRequestError && /unsupported language 'xx'/.test(e.message) && /fr \(french\)/.test(e.message),
   );
   await assert.rejects(
     pc.indexes.create({ name: `ix-mixed-${suffix}`, schema: { fields: { _values: { type: 'dense_vector', dimension: 2, metric: 'cosine' }, other: { type: 'sparse_vector' } } } }),
     (e) => e instanceof Errors.PineconeBadRequestError && /whole schema/.test(e.message),
   );
-  await assert.rejects(pc.indexes.describe(`ix-docs-${suffix}`), Errors.PineconeNotFoundError);
+  await assert.rejects(pc.indexes.describe(`ix-nodocs-${suffix}`), Errors.PineconeNotFoundError);
   await assert.rejects(pc.indexes.describe(`ix-missing-${suffix}`), Errors.PineconeNotFoundError);
 });
 

@@ -171,19 +171,6 @@ class ControlPlane2026Test {
     }
 
     @Test
-    void documentIndexesAreRefusedWithoutMakingAnything() {
-        int before = v7("GET", "/indexes", null).json().get("indexes").size();
-        assertError(v7("POST", "/indexes", "{\"name\":\"docs-fts\",\"schema\":{\"fields\":{\"body\":{\"type\":\"string\","
-                + "\"full_text_search\":{\"language\":\"en\",\"stemming\":true}}}}}"), 400, "INVALID_ARGUMENT",
-                "Document indexes are not served yet");
-        assertError(v7("POST", "/indexes", "{\"name\":\"docs-vec\",\"schema\":{\"fields\":{\"embedding\":{\"type\":"
-                + "\"dense_vector\",\"dimension\":3,\"metric\":\"cosine\"}}}}"), 400, "INVALID_ARGUMENT",
-                "Document indexes are not served yet");
-        assertEquals(before, v7("GET", "/indexes", null).json().get("indexes").size());
-        assertEquals(404, v7("GET", "/indexes/docs-fts", null).status());
-    }
-
-    @Test
     void duplicateNameIs409() {
         assertEquals(201, v7("POST", "/indexes", dense("dup-7", 3, "cosine")).status());
         assertError(v7("POST", "/indexes", dense("dup-7", 3, "cosine")), 409, "ALREADY_EXISTS", "dup-7");

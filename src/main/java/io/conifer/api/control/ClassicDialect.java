@@ -15,6 +15,7 @@ import io.conifer.index.IndexManager;
 import io.conifer.index.IndexRules;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.ReadCapacity;
+import io.conifer.index.SchemaField;
 import io.conifer.restore.RestoreJob;
 import io.conifer.vectors.Limits;
 import io.conifer.vectors.Metric;
@@ -148,14 +149,19 @@ final class ClassicDialect implements ControlDialect {
                 JsonBody.deletionProtection(req), null);
     }
 
-    /** IndexModel of the 2025-10 spec. */
+    /**
+     * IndexModel of the 2025-10 spec. A document index (API 2026-07) is shown by what this model can
+     * say of it: as a dense index of its dense vector field when it has one, else as a sparse index, so
+     * an older SDK lists, describes, tags, backs up and deletes it like any other.
+     */
     @Override
     public ObjectNode index(IndexDefinition d, String host) {
         IndexSchema schema = d.schema();
+        SchemaField.DenseVector dense = dense(schema);
         ObjectNode n = JsonBody.JSON.createObjectNode();
         n.put("name", d.name());
-        if (schema.vectorType() == VectorType.DENSE) n.put("dimension", schema.dimension());
-        n.put("metric", schema.metric().apiName());
+        if (dense != null) n.put("dimension", dense.dimension());
+        n.put("metric", dense != null ? dense.metric().apiName() : Metric.DOTPRODUCT.apiName());
         n.put("host", host);
         n.put("deletion_protection", d.deletionProtection() ? "enabled" : "disabled");
         if (!d.tags().isEmpty()) {
@@ -170,8 +176,16 @@ final class ClassicDialect implements ControlDialect {
         ObjectNode status = n.putObject("status");
         status.put("ready", d.isReady());
         status.put("state", d.isReady() ? "Ready" : d.state().apiName());
-        n.put("vector_type", schema.vectorType().apiName());
+        n.put("vector_type", (dense != null ? VectorType.DENSE : VectorType.SPARSE).apiName());
         return n;
+    }
+
+    /** The index's dense vectors: {@code _values}, or a document index's dense vector field. */
+    private static SchemaField.DenseVector dense(IndexSchema schema) {
+        for (SchemaField f : schema.fields().values()) {
+            if (f instanceof SchemaField.DenseVector d) return d;
+        }
+        return null;
     }
 
     private static void putMetadataSchema(ObjectNode parent, Set<String> filterable) {
@@ -186,8 +200,9 @@ final class ClassicDialect implements ControlDialect {
         IndexSchema schema = m.indexSchema();
         ObjectNode n = SharedFields.backup(m, null, m.status().name());
         // A sparse index has no dimension, so its backup has none either; a salvaged manifest knows neither.
-        if (schema.dimension() > 0) n.put("dimension", schema.dimension());
-        if (!schema.fields().isEmpty()) n.put("metric", schema.metric().apiName());
+        SchemaField.DenseVector dense = dense(schema);
+        if (dense != null) n.put("dimension", dense.dimension());
+        if (!schema.fields().isEmpty()) n.put("metric", dense != null ? dense.metric().apiName() : Metric.DOTPRODUCT.apiName());
         putMetadataSchema(n, schema.filterableFields());
         n.put("record_count", m.recordCount());
         n.put("namespace_count", m.namespaceCount());

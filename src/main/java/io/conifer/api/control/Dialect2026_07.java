@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import io.conifer.backup.BackupManifest;
 import io.conifer.backup.BackupStatus;
+import io.conifer.documents.TextLanguage;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.index.Deployment;
@@ -54,15 +55,8 @@ final class Dialect2026_07 implements ControlDialect {
         if (JsonBody.present(body, "cmek_id")) throw JsonBody.unsupported("Customer-managed encryption keys (cmek_id)");
         Boolean protection = JsonBody.deletionProtection(body);
         Map<String, String> tags = JsonBody.createTags(body);
-        Schema schema = schema(schemaNode);
-        if (!schema.value().isVectorIndex()) {
-            throw ConiferException.invalid("Document indexes are not served yet by Conifer: "
-                    + (schema.textFields() > 0 ? "string fields with full_text_search" : "vector fields other than the reserved"
-                    + " _values / _sparse_values") + " make a document index. Create a vector index with the schema"
-                    + " {\"fields\":{\"_values\":{\"type\":\"dense_vector\",\"dimension\":N,\"metric\":\"cosine\"}}} (or"
-                    + " _sparse_values of type sparse_vector) and use the vectors API");
-        }
-        return new IndexManager.NewIndex(name != null ? name : generatedName(), schema.value(), deployment,
+        IndexSchema schema = schema(schemaNode);
+        return new IndexManager.NewIndex(name != null ? name : generatedName(), schema, deployment,
                 capacity != null ? capacity : ReadCapacity.ON_DEMAND, Boolean.TRUE.equals(protection), tags, null);
     }
 
@@ -98,9 +92,7 @@ final class Dialect2026_07 implements ControlDialect {
         }
     }
 
-    private record Schema(IndexSchema value, int textFields) {}
-
-    private static Schema schema(ObjectNode schemaNode) {
+    private static IndexSchema schema(ObjectNode schemaNode) {
         ObjectNode fields = JsonBody.object(schemaNode, "fields", " in schema");
         if (fields == null) throw JsonBody.unprocessable("Failed to deserialize the JSON body into the target type: missing field `fields` in schema");
         if (fields.isEmpty()) {
@@ -152,7 +144,7 @@ final class Dialect2026_07 implements ControlDialect {
                         throw ConiferException.invalid("Field '" + name + "' is a string without full_text_search: metadata fields are not"
                                 + " declared in the schema; include them as metadata and they are indexed for filtering");
                     }
-                    fullTextSearch(fts, name);
+                    out.put(name, new SchemaField.FullTextString(description, fullTextSearch(fts, name)));
                     text++;
                 }
                 case "semantic_text" -> throw ConiferException.invalid("Field '" + name + "': semantic_text cannot be declared in a schema;"
@@ -178,7 +170,7 @@ final class Dialect2026_07 implements ControlDialect {
             // A vector index reports _sparse_values beside _values; it stores its dense field alone.
             out.remove(IndexSchema.SPARSE_VALUES);
         }
-        return new Schema(new IndexSchema(out), text);
+        return new IndexSchema(out);
     }
 
     private static void fieldName(String name) {
@@ -191,24 +183,38 @@ final class Dialect2026_07 implements ControlDialect {
         }
     }
 
-    /** Checked in full even while document indexes are refused, so the first error a caller sees is the right one. */
-    private static void fullTextSearch(ObjectNode fts, String field) {
+    /**
+     * The spec's defaults (language en, no stemming, no stop words) and rules; the language is checked
+     * here, so an index is never created that could not analyse its text.
+     */
+    private static SchemaField.FullTextSearch fullTextSearch(ObjectNode fts, String field) {
         String where = " in schema.fields." + field + ".full_text_search";
         onlyKeys(fts, Set.of("language", "stemming", "stop_words", "ngram"), where);
-        JsonBody.string(fts, "language", where);
+        String language = JsonBody.string(fts, "language", where);
+        if (language == null) language = TextLanguage.DEFAULT;
+        if (TextLanguage.of(language) == null) {
+            throw ConiferException.invalid("Field '" + field + "': unsupported language '" + language + "'. Supported languages"
+                    + " (by code or name): " + TextLanguage.supported());
+        }
         boolean stemming = bool(fts, "stemming", where);
         boolean stopWords = bool(fts, "stop_words", where);
         if (stopWords && !stemming) throw ConiferException.invalid("Field '" + field + "': stop_words requires stemming: true");
-        ObjectNode ngram = JsonBody.object(fts, "ngram", where);
-        if (ngram != null) {
-            onlyKeys(ngram, Set.of("min_gram", "max_gram", "prefix_only"), where + ".ngram");
-            Integer min = JsonBody.integer(ngram, "min_gram");
-            Integer max = JsonBody.integer(ngram, "max_gram");
-            bool(ngram, "prefix_only", where + ".ngram");
+        ObjectNode ngramNode = JsonBody.object(fts, "ngram", where);
+        SchemaField.Ngram ngram = null;
+        if (ngramNode != null) {
+            onlyKeys(ngramNode, Set.of("min_gram", "max_gram", "prefix_only"), where + ".ngram");
+            Integer min = JsonBody.integer(ngramNode, "min_gram");
+            Integer max = JsonBody.integer(ngramNode, "max_gram");
+            boolean prefixOnly = bool(ngramNode, "prefix_only", where + ".ngram");
             if (min == null || max == null) throw JsonBody.unprocessable("Failed to deserialize the JSON body into the target type: ngram needs `min_gram` and `max_gram`" + where);
-            if (min < 1 || max > 10 || min > max) throw ConiferException.invalid("Field '" + field + "': ngram needs 1 <= min_gram <= max_gram <= 10");
+            if (min < 1 || max > 10 || min > max) {
+                throw ConiferException.invalid("Field '" + field + "': ngram needs 1 <= min_gram <= max_gram <= 10; got min_gram "
+                        + min + ", max_gram " + max);
+            }
             if (stemming || stopWords) throw ConiferException.invalid("Field '" + field + "': ngram cannot be combined with stemming or stop_words");
+            ngram = new SchemaField.Ngram(min, max, prefixOnly);
         }
+        return new SchemaField.FullTextSearch(language, stemming, stopWords, ngram);
     }
 
     private static boolean bool(ObjectNode parent, String field, String where) {
