@@ -91,12 +91,12 @@ public final class S3BackupRepository implements BackupRepository {
     /** Blobs found under another server's prefix, by hash. */
     private final Map<String, String> foreignKeys = new ConcurrentHashMap<>();
 
-    public S3BackupRepository(S3Location location, String serverId, Tuning tuning) {
+    public S3BackupRepository(S3Location location, String serverId) {
         if (!serverId.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("not a server id: " + serverId);
-        this.s3 = client(location, tuning);
+        this.s3 = client(location);
         this.location = location;
         this.serverId = serverId;
-        this.tuning = tuning;
+        this.tuning = location.tuning();
         this.partUploads = Executors.newFixedThreadPool(tuning.parallelism(), r -> {
             Thread t = new Thread(r, "conifer-s3-part");
             t.setDaemon(true);
@@ -105,8 +105,9 @@ public final class S3BackupRepository implements BackupRepository {
         this.partsInFlight = new Semaphore(tuning.parallelism() + 1);
     }
 
-    /** A client for {@code location}: credentials from the SDK's default chain, retries as {@code tuning} says. */
-    public static S3Client client(S3Location location, Tuning tuning) {
+    /** A client for {@code location}: credentials from the SDK's default chain, retries as its tuning says. */
+    public static S3Client client(S3Location location) {
+        Tuning tuning = location.tuning();
         S3ClientBuilder b = S3Client.builder()
                 .region(Region.of(location.region()))
                 .forcePathStyle(location.pathStyle())
@@ -441,6 +442,11 @@ public final class S3BackupRepository implements BackupRepository {
         call("listing of open uploads", () -> s3.listMultipartUploadsPaginator(b -> b.bucket(location.bucket())
                 .prefix(serverRoot(serverId))).uploads().stream().toList()).forEach(open::add);
         for (MultipartUpload u : open) abort(u.key(), u.uploadId());
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
     }
 
     @Override

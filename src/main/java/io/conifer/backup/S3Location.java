@@ -4,9 +4,11 @@ import java.net.URI;
 
 /**
  * Where an S3-compatible repository is: {@code s3://BUCKET/PREFIX}, with an endpoint for services other
- * than AWS (null: AWS's own for the region) and path-style addressing for those that need it.
+ * than AWS (null: AWS's own for the region) and path-style addressing for those that need it; and how
+ * to talk to it (part size, parallelism, retries).
  */
-public record S3Location(String bucket, String prefix, URI endpoint, String region, boolean pathStyle) {
+public record S3Location(String bucket, String prefix, URI endpoint, String region, boolean pathStyle,
+        S3BackupRepository.Tuning tuning) {
     public static final String DEFAULT_REGION = "us-east-1";
 
     /** Parses {@code s3://BUCKET[/PREFIX]}; anything else is an {@link IllegalArgumentException} saying why. */
@@ -28,7 +30,12 @@ public record S3Location(String bucket, String prefix, URI endpoint, String regi
                 throw new IllegalArgumentException("--s3-endpoint '" + endpoint + "' is not an http:// or https:// URL");
             }
         }
-        return new S3Location(bucket, prefix, uri, region == null || region.isBlank() ? DEFAULT_REGION : region, pathStyle);
+        return new S3Location(bucket, prefix, uri, region == null || region.isBlank() ? DEFAULT_REGION : region, pathStyle,
+                S3BackupRepository.Tuning.defaults());
+    }
+
+    public S3Location withTuning(S3BackupRepository.Tuning newTuning) {
+        return new S3Location(bucket, prefix, endpoint, region, pathStyle, newTuning);
     }
 
     /** The object key of {@code path} under the prefix. */

@@ -1,0 +1,26 @@
+package io.conifer.server;
+
+import io.conifer.files.DurableFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * This data directory's name in a backup repository several servers share: random, made once and kept,
+ * so a restarted server finds its own blobs (and a server on a fresh directory never takes another's).
+ */
+final class ServerId {
+    private ServerId() {}
+
+    static String load(Path file) throws IOException {
+        if (Files.exists(file)) {
+            String id = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            if (id.matches("[0-9a-f-]{36}")) return id;
+        }
+        String id = UUID.randomUUID().toString();
+        DurableFiles.writeAtomically(file, id.getBytes(StandardCharsets.US_ASCII));
+        return id;
+    }
+}
