@@ -89,7 +89,8 @@ public final class ConiferServer implements AutoCloseable {
             try {
                 backups.start();
             } catch (IOException e) {
-                throw new StartupFailure("cannot open the backup repository " + repository + ": " + e.getMessage()
+                Object where = config.backupS3() != null ? config.backupS3() : config.backupRepository();
+                throw new StartupFailure("cannot open the backup repository " + where + ": " + e.getMessage()
                         + " (check --backup-repo, the S3 endpoint, region and credentials)", e);
             }
             Throttle throttle = new Throttle(config.backupMaxMbps());
