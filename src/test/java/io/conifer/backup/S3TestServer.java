@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * A real S3 protocol server for tests: s3proxy in this JVM over HTTP, storing objects in a directory (so
  * they survive {@link #stop} and {@link #start}, on the same port), with SigV4 authentication against
  * the credentials {@link #useCredentials} gives the SDK's default chain. {@link Faults} slows requests,
- * answers some with 503, or holds part uploads, in the server itself.
+ * answers some with 503, or holds writes, in the server itself.
  */
 public final class S3TestServer implements AutoCloseable {
     public static final String BUCKET = "backups";
@@ -42,15 +42,16 @@ public final class S3TestServer implements AutoCloseable {
         public volatile Duration delay = Duration.ZERO;
         /** This many of the next object requests are answered 503 Slow Down. */
         public final AtomicInteger throttleNext = new AtomicInteger();
-        /** While set, part uploads wait here; {@link #heldParts} counts those that arrived. */
-        public volatile CountDownLatch holdParts;
-        public final AtomicInteger heldParts = new AtomicInteger();
+        /** While set, object writes wait here; {@link #heldWrites} counts those that arrived. */
+        public volatile CountDownLatch holdWrites;
+        public final AtomicInteger heldWrites = new AtomicInteger();
 
-        void before(boolean part) {
+        void before(boolean write) {
             try {
-                if (part && holdParts != null) {
-                    heldParts.incrementAndGet();
-                    holdParts.await();
+                CountDownLatch hold = holdWrites;
+                if (write && hold != null) {
+                    heldWrites.incrementAndGet();
+                    hold.await();
                 }
                 if (!delay.isZero()) Thread.sleep(delay.toMillis());
             } catch (InterruptedException e) {
@@ -124,7 +125,7 @@ public final class S3TestServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        if (faults.holdParts != null) faults.holdParts.countDown();
+        if (faults.holdWrites != null) faults.holdWrites.countDown();
         proxy.stop();
     }
 
@@ -138,7 +139,7 @@ public final class S3TestServer implements AutoCloseable {
 
         @Override
         public PutObjectResponse putBlob(PutObjectRequest request, InputStream in) {
-            faults.before(false);
+            faults.before(true);
             return super.putBlob(request, in);
         }
 
