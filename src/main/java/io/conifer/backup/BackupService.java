@@ -542,10 +542,7 @@ public final class BackupService implements Closeable {
                 if (present.contains(id) || running.contains(id)) continue;
                 manifests.remove(id);
                 log.info("Backup {} was deleted by another server", id);
-                if (unreadable.remove(id)) {
-                    continue;
-                }
-                deleteUnreferenced(blobsOf(gone), "backup " + id + " another server deleted");
+                if (!unreadable.remove(id)) deleteUnreferenced(blobsOf(gone), "backup " + id + " another server deleted");
             }
         }
     }

@@ -1,6 +1,5 @@
 package io.conifer.cli;
 
-import io.conifer.backup.S3Location;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
 import io.conifer.server.StartupFailure;
@@ -9,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -53,27 +53,8 @@ public final class Main implements Runnable {
                 description = "First port for index data planes (env CONIFER_DATA_PORT_START; default: --port + 1).")
         int dataPortStart;
 
-        @Option(names = "--backup-dir", defaultValue = "${env:CONIFER_BACKUP_DIR}",
-                description = "Backup repository directory (env CONIFER_BACKUP_DIR; default DATA_DIR/backups).")
-        Path backupDir;
-
-        @Option(names = "--backup-repo", defaultValue = "${env:CONIFER_BACKUP_REPO}",
-                description = "Backup repository: s3://BUCKET/PREFIX for an S3-compatible bucket (credentials from the AWS SDK's"
-                        + " default chain, e.g. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), or a directory as --backup-dir"
-                        + " (env CONIFER_BACKUP_REPO).")
-        String backupRepo;
-
-        @Option(names = "--s3-endpoint", defaultValue = "${env:CONIFER_S3_ENDPOINT}",
-                description = "S3 endpoint URL for a service other than AWS, e.g. http://minio:9000 (env CONIFER_S3_ENDPOINT).")
-        String s3Endpoint;
-
-        @Option(names = "--s3-region", defaultValue = "${env:CONIFER_S3_REGION:-us-east-1}",
-                description = "S3 region (env CONIFER_S3_REGION; default ${DEFAULT-VALUE}).")
-        String s3Region;
-
-        @Option(names = "--s3-path-style", defaultValue = "${env:CONIFER_S3_PATH_STYLE:-false}", arity = "0..1",
-                description = "Address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT (env CONIFER_S3_PATH_STYLE).")
-        boolean s3PathStyle;
+        @Mixin
+        BackupRepoOptions repo;
 
         @Option(names = "--backup-quota", defaultValue = "${env:CONIFER_BACKUP_QUOTA:-1000}",
                 description = "Most backups a project may hold (env CONIFER_BACKUP_QUOTA; default ${DEFAULT-VALUE}).")
@@ -93,14 +74,9 @@ public final class Main implements Runnable {
         public Integer call() throws Exception {
             ConiferServer server;
             try {
-                boolean s3 = backupRepo != null && backupRepo.startsWith("s3://");
-                if (backupRepo != null && !s3 && backupDir != null) {
-                    throw new IllegalArgumentException("give the backup directory once: --backup-repo or --backup-dir");
-                }
                 ServerConfig config = new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000,
-                        backupRepo != null && !s3 ? Path.of(backupRepo) : backupDir, backupQuota, backupMaxMbps)
-                        .withMaxReplayMillis(Math.round(maxReplaySeconds * 1000))
-                        .withBackupS3(s3 ? S3Location.parse(backupRepo, s3Endpoint, s3Region, s3PathStyle) : null);
+                        repo.directory(), backupQuota, backupMaxMbps).withMaxReplayMillis(Math.round(maxReplaySeconds * 1000))
+                        .withBackupS3(repo.s3());
                 server = ConiferServer.start(config);
             } catch (StartupFailure | IllegalStateException | IllegalArgumentException e) {
                 // One line an operator can act on; the stack trace would only bury it.

@@ -10,6 +10,7 @@ import io.conifer.backup.BackupService;
 import io.conifer.backup.BackupRepository;
 import io.conifer.backup.LocalBackupRepository;
 import io.conifer.backup.S3BackupRepository;
+import io.conifer.backup.ServerId;
 import io.conifer.backup.Throttle;
 import io.conifer.console.ConsoleOrigins;
 import io.conifer.index.IndexManager;
@@ -81,7 +82,7 @@ public final class ConiferServer implements AutoCloseable {
                     config.dataPortStart(), opener, ControlPlane.COMMIT_GATE, config.checkpointIntervalMillis());
             indexes.start();
             BackupRepository repository = config.backupS3() != null
-                    ? new S3BackupRepository(config.backupS3(), ServerId.load(config.dataDir().resolve("server-id")))
+                    ? new S3BackupRepository(config.backupS3(), ServerId.load(config.dataDir()))
                     : new LocalBackupRepository(config.backupRepository());
             backups = new BackupService(repository, indexes,
                     config.dataDir().resolve("backup-staging"), config.backupQuota(), new Throttle(config.backupMaxMbps()),

@@ -1,4 +1,4 @@
-package io.conifer.server;
+package io.conifer.backup;
 
 import io.conifer.files.DurableFiles;
 import java.io.IOException;
@@ -10,11 +10,13 @@ import java.util.UUID;
 /**
  * This data directory's name in a backup repository several servers share: random, made once and kept,
  * so a restarted server finds its own blobs (and a server on a fresh directory never takes another's).
+ * Kept in {@code DATA_DIR/server-id}.
  */
-final class ServerId {
+public final class ServerId {
     private ServerId() {}
 
-    static String load(Path file) throws IOException {
+    public static String load(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("server-id");
         if (Files.exists(file)) {
             String id = Files.readString(file, StandardCharsets.US_ASCII).strip();
             if (id.matches("[0-9a-f-]{36}")) return id;
