@@ -339,8 +339,13 @@ public final class S3BackupRepository implements BackupRepository {
 
     @Override
     public InputStream openBlob(String sha256) throws IOException {
-        String key = readableKey(sha256);
-        return call("download of " + key, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key)));
+        String own = foreignKeys.getOrDefault(sha256, blobKey(sha256));
+        try {
+            return call("download of " + own, () -> s3.getObject(b -> b.bucket(location.bucket()).key(own)));
+        } catch (NoSuchFileException e) {
+            String key = readableKey(sha256);
+            return call("download of " + key, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key)));
+        }
     }
 
     @Override
