@@ -49,7 +49,8 @@ class S3BackupServerTest {
     }
 
     static TestServer server(String name, String prefix, String keys) throws Exception {
-        return TestServer.start(dir.resolve(name), keys, c -> c.withBackupS3(s3.location(prefix, S3TestServer.quickTuning())));
+        return TestServer.startWith(dir.resolve(name),
+                c -> c.withApiKeys(keys).withBackupS3(s3.location(prefix, S3TestServer.quickTuning())));
     }
 
     static S3BackupRepository repositoryOf(String serverDir, String prefix) throws Exception {
