@@ -71,6 +71,7 @@ class S3BackupRepositoryTest {
         String prefix = "p" + (++prefixes);
         try (S3BackupRepository repo = repository(prefix, "server-a")) {
             // 12 MB: three 5 MB parts, uploaded in parallel; and one small file, one PUT.
+            s3.faults.partChecksums.clear();
             for (Path f : List.of(randomFile("large", 12 << 20, 1), randomFile("small", 1000, 2))) {
                 byte[] content = Files.readAllBytes(f);
                 BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
@@ -84,6 +85,9 @@ class S3BackupRepositoryTest {
                 assertEquals(content.length, repo.blobLength(staged.sha256()));
                 repo.deleteBlob(staged.sha256());
             }
+            // Each part carried its CRC32C, which the server checks against the bytes it received.
+            assertEquals(3, s3.faults.partChecksums.size());
+            for (String crc : s3.faults.partChecksums) assertTrue(crc.matches("[A-Za-z0-9+/]{6}=="), crc);
         }
     }
 

@@ -45,6 +45,8 @@ public final class S3TestServer implements AutoCloseable {
         /** While set, object writes wait here; {@link #heldWrites} counts those that arrived. */
         public volatile CountDownLatch holdWrites;
         public final AtomicInteger heldWrites = new AtomicInteger();
+        /** The CRC32C header each part upload arrived with (null: none), in arrival order. */
+        public final java.util.List<String> partChecksums = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         void before(boolean write) {
             try {
@@ -146,6 +148,7 @@ public final class S3TestServer implements AutoCloseable {
         @Override
         public UploadPartResponse uploadMultipartPart(MultipartUpload upload, UploadPartRequest request, InputStream in) {
             faults.before(true);
+            faults.partChecksums.add(String.valueOf(request.checksumCRC32C()));
             return super.uploadMultipartPart(upload, request, in);
         }
 
