@@ -101,6 +101,14 @@ public interface BackupRepository extends Closeable {
 
     void deleteManifest(String backupId) throws IOException;
 
+    /**
+     * Whether other servers may use this repository too: then backups appear, change and disappear in
+     * it that this server did not make, and an {@code Initializing} one may be another's copy in progress.
+     */
+    default boolean shared() {
+        return false;
+    }
+
     /** Removes staging leftovers of writes a crash interrupted. */
     void cleanStaging() throws IOException;
 

@@ -7,7 +7,6 @@ import io.conifer.index.CommitGate;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
 import io.conifer.store.PointInTime;
-import io.conifer.vectors.VectorStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -84,6 +83,8 @@ public final class BackupService implements Closeable {
     private final Map<String, BackupProgress> progress = new ConcurrentHashMap<>();
     /** Initializing backups deleted while their copy runs. */
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    /** Backups this server is copying: any other Initializing backup is another server's, in a shared repository. */
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final Object blobLock = new Object();
     private volatile RestoreGuard restoreGuard = id -> List.of();
     /** Passed just before a create's or delete's first durable change, so a timed-out request changes nothing. */
@@ -122,6 +123,14 @@ public final class BackupService implements Closeable {
      * which blobs it names.
      */
     public void start() throws IOException {
+        // A crash leaves the staging directories of this server's interrupted backups; in a shared
+        // repository an Initializing backup without one is another server's, still being copied.
+        Set<String> interrupted = new HashSet<>();
+        if (Files.isDirectory(stagingRoot)) {
+            try (var dirs = Files.list(stagingRoot)) {
+                dirs.forEach(d -> interrupted.add(d.getFileName().toString()));
+            }
+        }
         repository.cleanStaging();
         DurableFiles.deleteTree(stagingRoot);
         Files.createDirectories(stagingRoot);
@@ -133,7 +142,7 @@ public final class BackupService implements Closeable {
                 log.info("Deleted backup {}, whose deletion waited for restores a restart ended", id);
                 continue;
             }
-            if (m.status() == BackupStatus.Initializing) {
+            if (m.status() == BackupStatus.Initializing && (!repository.shared() || interrupted.contains(id))) {
                 m = m.withStatus(BackupStatus.Failed, "Interrupted: the server stopped while the backup was being copied");
                 repository.putManifest(id, m.toJson());
                 log.warn("Backup {} of index '{}' was interrupted by a restart and is marked Failed", id, m.sourceIndexName());
@@ -279,8 +288,10 @@ public final class BackupService implements Closeable {
         try {
             for (String f : pit.files()) total += Files.size(staging.resolve(f));
             gate.pass();
+            running.add(id);
             repository.putManifest(id, manifest.toJson());
         } catch (IOException | RuntimeException e) {
+            running.remove(id);
             DurableFiles.deleteTree(staging);
             throw e;
         }
@@ -300,6 +311,7 @@ public final class BackupService implements Closeable {
         Map<String, BackupManifest.FileEntry> known = previousFiles(manifest.sourceIndexId(), manifest.writerSession());
         List<BackupManifest.FileEntry> copied = new ArrayList<>();
         BackupProgress done = progress.get(id);
+        boolean settled = true;
         try {
             // One file at a time: a backup runs beside live writes, and its I/O must not crowd their fsyncs.
             for (String name : files) {
@@ -326,14 +338,16 @@ public final class BackupService implements Closeable {
             log.info("Backup {} of index '{}' was deleted while Initializing; its copy stopped", id, manifest.sourceIndexName());
         } catch (Throwable e) {
             log.error("Backup {} of index '{}' failed", id, manifest.sourceIndexName(), e);
-            fail(manifest, e);
+            settled = fail(manifest, e);
         } finally {
             synchronized (blobLock) {
                 claims.remove(id);
                 cancelled.remove(id);
+                running.remove(id);
             }
             progress.remove(id);
-            deleteQuietly(staging);
+            // Kept when the failure could not be recorded: it tells the next start the backup was ours.
+            if (settled) deleteQuietly(staging);
         }
     }
 
@@ -391,21 +405,25 @@ public final class BackupService implements Closeable {
         }
     }
 
-    private void fail(BackupManifest manifest, Throwable e) {
+    /** Records the failure; false if it could not be written (the next start marks the backup Failed). */
+    private boolean fail(BackupManifest manifest, Throwable e) {
         String id = manifest.backupId();
+        boolean recorded = true;
         synchronized (blobLock) {
             Set<String> mine = claims.remove(id);
-            if (cancelled.contains(id)) return;
+            if (cancelled.contains(id)) return true;
             BackupManifest failed = manifest.withStatus(BackupStatus.Failed, "Backup failed: "
                     + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
             try {
                 repository.putManifest(id, failed.toJson());
             } catch (IOException io) {
                 log.error("Could not record the failure of backup {}", id, io);
+                recorded = false;
             }
             manifests.put(id, failed);
             if (mine != null) deleteUnreferenced(mine, "failed backup " + id);
         }
+        return recorded;
     }
 
     private boolean claimIfTrusted(String backupId, String sha256) throws IOException {
@@ -456,6 +474,13 @@ public final class BackupService implements Closeable {
 
     public BackupManifest describe(String project, String backupId) {
         BackupManifest m = backupId == null ? null : manifests.get(backupId);
+        if (m == null || (m.status() == BackupStatus.Initializing && !running.contains(backupId))) refresh();
+        return known(project, backupId);
+    }
+
+    /** The backup as this server knows it now, without reading the repository. */
+    private BackupManifest known(String project, String backupId) {
+        BackupManifest m = backupId == null ? null : manifests.get(backupId);
         if (m == null || !m.project().equals(project)) throw ConiferException.notFound("Backup " + backupId + " not found.");
         return m;
     }
@@ -467,15 +492,64 @@ public final class BackupService implements Closeable {
 
     /** A backup a restore can use; anything else is a clear error. */
     public BackupManifest requireReady(String project, String backupId) {
-        BackupManifest m = describe(project, backupId);
-        if (m.status() != BackupStatus.Ready) {
-            throw new BackupNotReadyException(backupId, m.status());
-        }
+        return ready(describe(project, backupId));
+    }
+
+    /**
+     * As {@link #requireReady}, from what this server knows now: for a restore holding its guard's
+     * monitor, which must not wait for the repository (nor for {@link #blobLock}).
+     */
+    public BackupManifest requireStillReady(String project, String backupId) {
+        return ready(known(project, backupId));
+    }
+
+    private static BackupManifest ready(BackupManifest m) {
+        if (m.status() != BackupStatus.Ready) throw new BackupNotReadyException(m.backupId(), m.status());
         return m;
+    }
+
+    /**
+     * Catches up with a repository other servers write too (the repository, not this server's memory,
+     * is what lists backups): adds the backups they made, re-reads theirs still Initializing, and
+     * forgets those deleted — collecting this server's blobs only they named.
+     */
+    private void refresh() {
+        if (!repository.shared()) return;
+        synchronized (blobLock) {
+            List<String> ids;
+            try {
+                ids = repository.manifestIds();
+            } catch (IOException e) {
+                log.warn("Could not list the backups in the repository; showing those known: {}", e.getMessage());
+                return;
+            }
+            for (String id : ids) {
+                BackupManifest known = manifests.get(id);
+                if (pendingDeletion.containsKey(id) || running.contains(id)
+                        || (known != null && known.status() != BackupStatus.Initializing)) {
+                    continue;
+                }
+                try {
+                    BackupManifest m = load(id);
+                    if (m != null && !m.deletionRequested()) manifests.put(id, m);
+                } catch (IOException e) {
+                    log.warn("Could not read backup {} from the repository: {}", id, e.getMessage());
+                }
+            }
+            Set<String> present = new HashSet<>(ids);
+            for (BackupManifest gone : new ArrayList<>(manifests.values())) {
+                String id = gone.backupId();
+                if (present.contains(id) || running.contains(id)) continue;
+                manifests.remove(id);
+                log.info("Backup {} was deleted by another server", id);
+                if (!unreadable.remove(id)) deleteUnreferenced(blobsOf(gone), "backup " + id + " another server deleted");
+            }
+        }
     }
 
     /** The project's backups in bitwise order of {@link #sortKey}. */
     public List<BackupManifest> list(String project) {
+        refresh();
         return listOf(project, Set.of(), true);
     }
 
@@ -488,6 +562,7 @@ public final class BackupService implements Closeable {
                 ? indexes.incarnations(project, indexName)
                 : Set.of(indexes.require(project, indexName).definition().id());
         if (sources.isEmpty()) throw ConiferException.notFound("Index " + indexName + " not found.");
+        refresh();
         return listOf(project, sources, false);
     }
 
@@ -527,8 +602,9 @@ public final class BackupService implements Closeable {
     }
 
     private void delete(String project, String backupId, boolean deferWhileRestored) throws IOException {
+        describe(project, backupId);
         synchronized (blobLock) {
-            BackupManifest m = describe(project, backupId);
+            BackupManifest m = known(project, backupId);
             RestoreGuard guard = restoreGuard;
             synchronized (guard) {
                 // Restores record their job under the guard's monitor: no job can start reading this

@@ -1,6 +1,5 @@
 package io.conifer.backup;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conifer.files.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,9 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,15 +26,13 @@ import java.util.UUID;
  * and its copy {@code ID.json.copy}, {@code staging/} for writes in progress, {@code quarantine/} for
  * blobs found damaged. Every write goes to a temporary file, is fsynced, and is moved into place
  * atomically (then the directory is fsynced), so a crash never leaves a partial blob or manifest under
- * a real name. A manifest file is one header line {@code conifer-manifest sha256=HEX} and the JSON it
- * checksums, so damage done later (a truncation, a bad sector) is recognised, and the other copy used.
+ * a real name. Manifests are stored as {@link ManifestCodec} writes them.
  */
 public final class LocalBackupRepository implements BackupRepository {
     private final Path blobs;
     private final Path manifests;
     private final Path staging;
     private final Path quarantine;
-    private static final String HEADER = "conifer-manifest sha256=";
     private final DirectCopy copier = new DirectCopy();
 
     public LocalBackupRepository(Path root) throws IOException {
@@ -163,68 +158,26 @@ public final class LocalBackupRepository implements BackupRepository {
 
     @Override
     public void putManifest(String backupId, byte[] json) throws IOException {
-        byte[] header = (HEADER + HexFormat.of().formatHex(sha256().digest(json)) + "\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] file = new byte[header.length + json.length];
-        System.arraycopy(header, 0, file, 0, header.length);
-        System.arraycopy(json, 0, file, header.length, json.length);
+        byte[] file = ManifestCodec.encode(json);
         // One after the other: a crash or a later damage can only ever hit one of them.
         DurableFiles.writeAtomically(manifestPath(backupId), file);
         DurableFiles.writeAtomically(copyPath(backupId), file);
     }
 
-    /** One copy of a manifest: its checked JSON, or why it is unusable (and its raw body, for salvage). */
-    private record ManifestCopy(byte[] json, String problem, byte[] raw) {}
-
-    private static ManifestCopy readCopy(Path file) throws IOException {
+    private static ManifestCodec.Copy readCopy(Path file) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            return new ManifestCopy(null, file.getFileName() + " is missing", new byte[0]);
+            bytes = null;
         }
-        byte[] prefix = HEADER.getBytes(StandardCharsets.US_ASCII);
-        int newline = indexOf(bytes, (byte) '\n');
-        if (bytes.length < prefix.length + 64 || newline != prefix.length + 64
-                || !Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length)) {
-            if (isCompleteJson(bytes)) return new ManifestCopy(bytes, null, bytes); // written before checksums
-            return new ManifestCopy(null, file.getFileName() + " has no valid checksum header (" + bytes.length + " bytes)", bytes);
-        }
-        String expected = new String(bytes, prefix.length, 64, StandardCharsets.US_ASCII);
-        byte[] json = Arrays.copyOfRange(bytes, newline + 1, bytes.length);
-        String actual = HexFormat.of().formatHex(sha256().digest(json));
-        if (!actual.equals(expected)) {
-            return new ManifestCopy(null, file.getFileName() + " is damaged: its " + json.length
-                    + " bytes of JSON do not match its checksum", json);
-        }
-        return new ManifestCopy(json, null, json);
-    }
-
-    private static boolean isCompleteJson(byte[] bytes) {
-        try {
-            return new ObjectMapper().readTree(bytes).isObject();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int indexOf(byte[] bytes, byte b) {
-        for (int i = 0; i < bytes.length; i++) if (bytes[i] == b) return i;
-        return -1;
+        return ManifestCodec.decode(file.getFileName().toString(), bytes);
     }
 
     @Override
     public Optional<ManifestRead> readManifest(String backupId) throws IOException {
-        ManifestCopy primary = readCopy(manifestPath(backupId));
-        ManifestCopy copy = readCopy(copyPath(backupId));
-        if (primary.json() != null) {
-            String damage = copy.json() == null ? copy.problem()
-                    : Arrays.equals(primary.json(), copy.json()) ? null : copyPath(backupId).getFileName() + " is out of date";
-            return Optional.of(new ManifestRead(primary.json(), damage));
-        }
-        if (copy.json() != null) return Optional.of(new ManifestRead(copy.json(), primary.problem() + "; recovered from the copy"));
-        if (primary.raw().length == 0 && copy.raw().length == 0) return Optional.empty();
-        byte[] salvage = primary.raw().length >= copy.raw().length ? primary.raw() : copy.raw();
-        throw new DamagedManifestException(primary.problem() + ", and " + copy.problem(), salvage);
+        return ManifestCodec.combine(readCopy(manifestPath(backupId)), readCopy(copyPath(backupId)),
+                copyPath(backupId).getFileName().toString());
     }
 
     @Override

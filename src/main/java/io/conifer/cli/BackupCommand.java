@@ -2,8 +2,13 @@ package io.conifer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.conifer.backup.BackupRepository;
 import io.conifer.backup.LocalBackupRepository;
 import io.conifer.backup.RepositoryVerifier;
+import io.conifer.backup.S3BackupRepository;
+import io.conifer.backup.S3Location;
+import io.conifer.backup.ServerId;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -105,20 +110,37 @@ final class BackupCommand {
                 description = "The server's data directory (env CONIFER_DATA_DIR; default ${DEFAULT-VALUE}).")
         Path dataDir;
 
-        @Option(names = "--backup-dir", defaultValue = "${env:CONIFER_BACKUP_DIR}",
-                description = "The repository (env CONIFER_BACKUP_DIR; default DATA_DIR/backups).")
-        Path backupDir;
+        @Mixin
+        BackupRepoOptions repo;
 
         @Override
         public Integer call() throws Exception {
-            Path root = backupDir != null ? backupDir : dataDir.resolve("backups");
-            if (!Files.isDirectory(root.resolve("manifests"))) {
-                System.err.println("conifer: no backup repository at " + root.toAbsolutePath());
+            try (BackupRepository repository = open()) {
+                if (repository == null) return 2;
+                return report(new RepositoryVerifier(repository).verify(backupId,
+                        new RepositoryVerifier.ProgressBar(System.err, Terminal.interactive())));
+            } catch (IllegalArgumentException e) {
+                System.err.println("conifer: " + e.getMessage());
                 return 2;
             }
-            RepositoryVerifier verifier = new RepositoryVerifier(new LocalBackupRepository(root));
-            RepositoryVerifier.Report report = verifier.verify(backupId,
-                    new RepositoryVerifier.ProgressBar(System.err, Terminal.interactive()));
+        }
+
+        /** The repository, or null (having said why) when there is none. */
+        private BackupRepository open() throws IOException {
+            S3Location s3 = repo.s3();
+            // In S3, this data directory's server id lets verify quarantine the server's own damaged blobs.
+            if (s3 != null) {
+                return new S3BackupRepository(s3, Files.exists(dataDir.resolve("server-id")) ? ServerId.load(dataDir) : "verifier");
+            }
+            Path root = repo.directory() != null ? repo.directory() : dataDir.resolve("backups");
+            if (!Files.isDirectory(root.resolve("manifests"))) {
+                System.err.println("conifer: no backup repository at " + root.toAbsolutePath());
+                return null;
+            }
+            return new LocalBackupRepository(root);
+        }
+
+        private static int report(RepositoryVerifier.Report report) {
             for (String f : report.failed()) System.out.println("FAILED " + f);
             for (String p : report.problems()) System.out.println("PROBLEM " + p);
             System.out.printf("%s: %d backups, %d files, %d bytes read, %d problems%n",

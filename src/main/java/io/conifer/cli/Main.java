@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -52,9 +53,8 @@ public final class Main implements Runnable {
                 description = "First port for index data planes (env CONIFER_DATA_PORT_START; default: --port + 1).")
         int dataPortStart;
 
-        @Option(names = "--backup-dir", defaultValue = "${env:CONIFER_BACKUP_DIR}",
-                description = "Backup repository directory (env CONIFER_BACKUP_DIR; default DATA_DIR/backups).")
-        Path backupDir;
+        @Mixin
+        BackupRepoOptions repo;
 
         @Option(names = "--backup-quota", defaultValue = "${env:CONIFER_BACKUP_QUOTA:-1000}",
                 description = "Most backups a project may hold (env CONIFER_BACKUP_QUOTA; default ${DEFAULT-VALUE}).")
@@ -72,10 +72,11 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            ServerConfig config = new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000,
-                    backupDir, backupQuota, backupMaxMbps).withMaxReplayMillis(Math.round(maxReplaySeconds * 1000));
             ConiferServer server;
             try {
+                ServerConfig config = new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000,
+                        repo.directory(), backupQuota, backupMaxMbps).withMaxReplayMillis(Math.round(maxReplaySeconds * 1000))
+                        .withBackupS3(repo.s3());
                 server = ConiferServer.start(config);
             } catch (StartupFailure | IllegalStateException | IllegalArgumentException e) {
                 // One line an operator can act on; the stack trace would only bury it.

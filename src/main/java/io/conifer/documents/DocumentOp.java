@@ -3,7 +3,6 @@ package io.conifer.documents;
 import io.conifer.store.LogFormat;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

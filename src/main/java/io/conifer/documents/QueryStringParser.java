@@ -45,7 +45,7 @@ final class QueryStringParser extends QueryParser {
      * Moves the {@code *} of a phrase prefix ({@code "james w"*}) inside the quotes, where the parser
      * hands it to {@link #getFieldQuery}: classic syntax has no phrase prefix of its own.
      */
-    static String phrasePrefixesQuoted(String query) {
+    private static String phrasePrefixesQuoted(String query) {
         StringBuilder out = new StringBuilder(query.length());
         boolean quoted = false;
         for (int i = 0; i < query.length(); i++) {

@@ -103,7 +103,7 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
         synchronized (this) {
             // BackupService.delete checks for jobs and removes the manifest under this same monitor, so
             // the backup is either still here once the job is recorded, or this create sees it gone.
-            backups.requireReady(project, backupId);
+            backups.requireStillReady(project, backupId);
             IndexDefinition reserved = indexes.reserveForRestore(project, target);
             job = new RestoreJob(UUID.randomUUID().toString(), project, backupId, name, reserved.id(),
                     RestoreJob.Status.Pending, now(), null, 0, null);

@@ -7,7 +7,10 @@ import io.conifer.api.control.PageTokens;
 import io.conifer.api.data.DataPlaneServers;
 import io.conifer.auth.ApiKeys;
 import io.conifer.backup.BackupService;
+import io.conifer.backup.BackupRepository;
 import io.conifer.backup.LocalBackupRepository;
+import io.conifer.backup.S3BackupRepository;
+import io.conifer.backup.ServerId;
 import io.conifer.backup.Throttle;
 import io.conifer.console.ConsoleOrigins;
 import io.conifer.index.IndexManager;
@@ -78,10 +81,19 @@ public final class ConiferServer implements AutoCloseable {
             indexes = new IndexManager(config.dataDir(), new DataPlaneServers(keys, bind, workers, consoleOrigins), bind,
                     config.dataPortStart(), opener, ControlPlane.COMMIT_GATE, config.checkpointIntervalMillis());
             indexes.start();
-            backups = new BackupService(new LocalBackupRepository(config.backupRepository()), indexes,
+            BackupRepository repository = config.backupS3() != null
+                    ? new S3BackupRepository(config.backupS3(), ServerId.load(config.dataDir()))
+                    : new LocalBackupRepository(config.backupRepository());
+            backups = new BackupService(repository, indexes,
                     config.dataDir().resolve("backup-staging"), config.backupQuota(), new Throttle(config.backupMaxMbps()),
                     ControlPlane.COMMIT_GATE);
-            backups.start();
+            try {
+                backups.start();
+            } catch (IOException e) {
+                Object where = config.backupS3() != null ? config.backupS3() : config.backupRepository();
+                throw new StartupFailure("cannot open the backup repository " + where + ": " + e.getMessage()
+                        + " (check --backup-repo, the S3 endpoint, region and credentials)", e);
+            }
             Throttle throttle = new Throttle(config.backupMaxMbps());
             restores = new RestoreService(config.dataDir().resolve("restore-jobs.json"), backups, indexes, throttle);
             restores.start();

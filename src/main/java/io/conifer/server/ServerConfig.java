@@ -1,7 +1,7 @@
 package io.conifer.server;
 
+import io.conifer.backup.S3Location;
 import io.conifer.store.StoreOptions;
-import io.conifer.vectors.VectorStore;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -10,7 +10,8 @@ import java.time.Clock;
  * control port + 1"); {@code backupDir} null means {@code DATA_DIR/backups}; {@code backupMaxMbps} 0
  * means unthrottled. {@code clock} is the time backup schedules run by (tests set their own).
  * {@code maxReplayMillis} bounds the log replay after a crash (0: only the log's size and the
- * checkpoint interval bound it).
+ * checkpoint interval bound it). {@code backupS3} non-null puts backups in that bucket instead of
+ * {@code backupDir}.
  */
 public record ServerConfig(
         Path dataDir,
@@ -24,7 +25,8 @@ public record ServerConfig(
         int backupQuota,
         double backupMaxMbps,
         Clock clock,
-        long maxReplayMillis) {
+        long maxReplayMillis,
+        S3Location backupS3) {
 
     public static final int DEFAULT_BACKUP_QUOTA = 1000;
 
@@ -32,7 +34,7 @@ public record ServerConfig(
     public ServerConfig(Path dataDir, int port, String apiKeys, String bind, String advertiseHost, int firstDataPort,
             long checkpointIntervalMillis, Path backupDir, int backupQuota, double backupMaxMbps) {
         this(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis, backupDir, backupQuota,
-                backupMaxMbps, Clock.systemUTC(), StoreOptions.defaults().maxReplayMillis());
+                backupMaxMbps, Clock.systemUTC(), StoreOptions.defaults().maxReplayMillis(), null);
     }
 
     public static ServerConfig defaults(Path dataDir) {
@@ -41,27 +43,33 @@ public record ServerConfig(
 
     public ServerConfig withPorts(int port, int firstDataPort) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis);
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3);
     }
 
     public ServerConfig withApiKeys(String keys) {
         return new ServerConfig(dataDir, port, keys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis);
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3);
     }
 
     public ServerConfig withBackups(Path dir, int quota, double maxMbps) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                dir, quota, maxMbps, clock, maxReplayMillis);
+                dir, quota, maxMbps, clock, maxReplayMillis, backupS3);
     }
 
     public ServerConfig withClock(Clock newClock) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, newClock, maxReplayMillis);
+                backupDir, backupQuota, backupMaxMbps, newClock, maxReplayMillis, backupS3);
     }
 
     public ServerConfig withMaxReplayMillis(long millis) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, millis);
+                backupDir, backupQuota, backupMaxMbps, clock, millis, backupS3);
+    }
+
+    /** Backups in an S3-compatible bucket instead of a local directory. */
+    public ServerConfig withBackupS3(S3Location location) {
+        return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, location);
     }
 
     public int dataPortStart() {

@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * <p>The noisiest figures (throughput ratios, upsert p99 ratio, restore) are measured in three rounds,
  * each against its neighbour in time, and reported as the median with every round's value.
  *
- * <p>Run: {@code ./conifer bench backup [--vectors 200000] [--dim 768] [--keep-data DIR]}.
+ * <p>Run: {@code ./conifer bench backup [--vectors 200000] [--dim 768] [--keep-data DIR]}; with {@code --repo s3}
+ * the S3 figures instead ({@link S3BackupBenchmark}).
  */
 public final class BackupBenchmark {
     private BackupBenchmark() {}
@@ -38,6 +39,10 @@ public final class BackupBenchmark {
     private static final int ROUNDS = 3;
 
     public static void main(String[] args) throws Exception {
+        if ("s3".equals(stringArg(args, "--repo", "local"))) {
+            S3BackupBenchmark.main(args);
+            return;
+        }
         int vectors = intArg(args, "--vectors", 200_000);
         int dim = intArg(args, "--dim", 768);
         String keep = stringArg(args, "--keep-data", null);
@@ -225,13 +230,13 @@ public final class BackupBenchmark {
         }
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static void row(String name, List<Double> values, String target) {
+    static void row(String name, List<Double> values, String target) {
         String each = values.size() == 1 ? "" : values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList().toString();
         System.out.printf(Locale.ROOT, "%-40s %9.3f  %-20s target %s%n", name, median(values), each, target);
     }
@@ -284,7 +289,7 @@ public final class BackupBenchmark {
     }
 
     /** Upserts ids [from, to) in batches of 200 from several threads; {@code seed} varies the values. */
-    private static void load(Http data, Clusters clusters, int from, int to, int threads, int seed) throws InterruptedException {
+    static void load(Http data, Clusters clusters, int from, int to, int threads, int seed) throws InterruptedException {
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             final int thread = t;
@@ -304,7 +309,7 @@ public final class BackupBenchmark {
         for (Thread w : workers) w.join();
     }
 
-    private static JsonNode awaitReady(Http control, String backupId) throws InterruptedException {
+    static JsonNode awaitReady(Http control, String backupId) throws InterruptedException {
         while (true) {
             JsonNode b = control.get("/backups/" + backupId).json();
             String status = b.get("status").asText();
@@ -315,7 +320,7 @@ public final class BackupBenchmark {
     }
 
     /** Waits until no Lucene merge thread has run for 300 ms; returns the seconds waited. */
-    private static double waitForMerges() throws InterruptedException {
+    static double waitForMerges() throws InterruptedException {
         long start = System.nanoTime();
         for (int quiet = 0; quiet < 3; Thread.sleep(100)) {
             boolean merging = Thread.getAllStackTraces().keySet().stream()
@@ -338,7 +343,7 @@ public final class BackupBenchmark {
         return bytes / (1024.0 * 1024.0);
     }
 
-    private static String stringArg(String[] args, String name, String dflt) {
+    static String stringArg(String[] args, String name, String dflt) {
         for (int i = 0; i + 1 < args.length; i++) if (args[i].equals(name)) return args[i + 1];
         return dflt;
     }

@@ -1,0 +1,529 @@
+package io.conifer.backup;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * A repository in an S3-compatible bucket, through the AWS SDK v2 (its signing, its retry strategy:
+ * exponential backoff with jitter for throttling and transient errors). Keys under the prefix:
+ * {@code manifests/ID.json} and {@code ID.json.copy} (shared by every server using the bucket), and
+ * per server {@code servers/SERVER/blobs/ab/<sha256>} and {@code servers/SERVER/quarantine/}.
+ *
+ * <p><b>Visibility.</b> A blob is uploaded straight to its final key, since its name is its content's
+ * hash, read first: a file up to one part is held in memory and made visible by one {@code PutObject};
+ * a larger one is a multipart upload whose parts go up in parallel (bounded) and which only {@link
+ * #publish} completes, atomically. Until then nothing is visible under the key; an upload a crash left
+ * open is aborted by {@link #cleanStaging}. Every part and every single-request blob carries its CRC32C,
+ * which the service checks against what it received (a mismatch is a failed request).
+ *
+ * <p><b>Sharing.</b> A server writes, deletes and garbage-collects only blobs under its own {@code
+ * servers/SERVER/}, and deduplicates only against those, so no other server's collection can remove a
+ * blob its backups need. Reads fall back to other servers' blobs, so any server restores any backup.
+ */
+public final class S3BackupRepository implements BackupRepository {
+    private static final Logger log = LoggerFactory.getLogger(S3BackupRepository.class);
+
+    /** Part size, parts in flight per upload, and the retry policy of each request. */
+    public record Tuning(int partSize, int parallelism, int maxAttempts, Duration baseDelay, Duration maxDelay,
+            Duration attemptTimeout) {
+        /** About a minute of retrying an unreachable service before a backup fails. */
+        public static Tuning defaults() {
+            return new Tuning(16 << 20, 4, 8, Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofMinutes(2));
+        }
+    }
+
+    private final S3Client s3;
+    private final S3Location location;
+    private final String serverId;
+    private final Tuning tuning;
+    private final ExecutorService partUploads;
+    /** Buffers of parts read but not yet uploaded: reading waits rather than holding the whole file. */
+    private final Semaphore partsInFlight;
+    /** Blobs found under another server's prefix, by hash. */
+    private final Map<String, String> foreignKeys = new ConcurrentHashMap<>();
+
+    public S3BackupRepository(S3Location location, String serverId) {
+        if (!serverId.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("not a server id: " + serverId);
+        this.s3 = client(location);
+        this.location = location;
+        this.serverId = serverId;
+        this.tuning = location.tuning();
+        this.partUploads = Executors.newFixedThreadPool(tuning.parallelism(), r -> {
+            Thread t = new Thread(r, "conifer-s3-part");
+            t.setDaemon(true);
+            return t;
+        });
+        this.partsInFlight = new Semaphore(tuning.parallelism() + 1);
+    }
+
+    /** A client for {@code location}: credentials from the SDK's default chain, retries as its tuning says. */
+    public static S3Client client(S3Location location) {
+        Tuning tuning = location.tuning();
+        S3ClientBuilder b = S3Client.builder()
+                .region(Region.of(location.region()))
+                .forcePathStyle(location.pathStyle())
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .httpClientBuilder(Apache5HttpClient.builder()
+                        .maxConnections(tuning.parallelism() * 2 + 4)
+                        .connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(tuning.attemptTimeout()))
+                // Checksums are sent where they are needed (every upload carries its CRC32C, set below);
+                // downloads are checked against the manifest's SHA-256, so the SDK's own are not added.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o
+                        .apiCallAttemptTimeout(tuning.attemptTimeout())
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                .maxAttempts(tuning.maxAttempts())
+                                .backoffStrategy(BackoffStrategy.exponentialDelay(tuning.baseDelay(), tuning.maxDelay()))
+                                .throttlingBackoffStrategy(BackoffStrategy.exponentialDelay(
+                                        tuning.baseDelay().multipliedBy(2), tuning.maxDelay()))
+                                // A long outage must not make later requests give up without trying.
+                                .circuitBreakerEnabled(false)
+                                .build()));
+        if (location.endpoint() != null) b.endpointOverride(location.endpoint());
+        return b.build();
+    }
+
+    private record Staged(String sha256, long length, int crc32c, byte[] bytes, String uploadId, List<CompletedPart> parts)
+            implements StagedBlob {}
+
+    @Override
+    public StagedBlob stage(Path source, Throttle throttle) throws IOException {
+        try (FileChannel ch = FileChannel.open(source, StandardOpenOption.READ)) {
+            long size = ch.size();
+            return size <= tuning.partSize() ? stageSmall(ch, (int) size, throttle) : stageMultipart(ch, size, throttle, source);
+        }
+    }
+
+    private static Staged stageSmall(FileChannel ch, int size, Throttle throttle) throws IOException {
+        byte[] bytes = new byte[size];
+        readFully(ch, bytes, 0);
+        throttle.acquire(size);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return new Staged(HexFormat.of().formatHex(LocalBackupRepository.sha256().digest(bytes)), size,
+                (int) crc.getValue(), bytes, null, null);
+    }
+
+    /** Hashes the file (its name is the hash), then uploads it in parts under that name, not yet completed. */
+    private Staged stageMultipart(FileChannel ch, long size, Throttle throttle, Path source) throws IOException {
+        var sha = LocalBackupRepository.sha256();
+        CRC32C whole = new CRC32C();
+        byte[] chunk = new byte[1 << 20];
+        for (long pos = 0; pos < size; pos += chunk.length) {
+            int n = (int) Math.min(chunk.length, size - pos);
+            readFully(ch, chunk, pos, n);
+            sha.update(chunk, 0, n);
+            whole.update(chunk, 0, n);
+        }
+        String hash = HexFormat.of().formatHex(sha.digest());
+        String key = blobKey(hash);
+        String uploadId = call("start of the upload of " + key,
+                () -> s3.createMultipartUpload(r -> r.bucket(location.bucket()).key(key)
+                        .checksumAlgorithm(ChecksumAlgorithm.CRC32_C)).uploadId());
+        List<Future<CompletedPart>> parts = new ArrayList<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try {
+            CRC32C again = new CRC32C();
+            int number = 0;
+            for (long pos = 0; pos < size && failure.get() == null; pos += tuning.partSize()) {
+                int n = (int) Math.min(tuning.partSize(), size - pos);
+                partsInFlight.acquireUninterruptibly();
+                byte[] part = new byte[n];
+                try {
+                    readFully(ch, part, pos);
+                } catch (IOException e) {
+                    partsInFlight.release();
+                    throw e;
+                }
+                throttle.acquire(n);
+                again.update(part);
+                int partNumber = ++number;
+                parts.add(partUploads.submit(() -> {
+                    try {
+                        return uploadPart(key, uploadId, partNumber, part);
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                        throw e;
+                    } finally {
+                        partsInFlight.release();
+                    }
+                }));
+            }
+            List<CompletedPart> done = new ArrayList<>();
+            for (Future<CompletedPart> f : parts) done.add(await(f));
+            if ((int) again.getValue() != (int) whole.getValue()) {
+                throw new IOException("File " + source.getFileName() + " changed while it was copied");
+            }
+            return new Staged(hash, size, (int) whole.getValue(), null, uploadId, done);
+        } catch (IOException | RuntimeException e) {
+            for (Future<CompletedPart> f : parts) f.cancel(true);
+            abort(key, uploadId);
+            throw e;
+        }
+    }
+
+    private CompletedPart uploadPart(String key, String uploadId, int number, byte[] part) throws IOException {
+        String crc = crc32c(part);
+        UploadPartResponse r = call("upload of part " + number + " of " + key, () -> s3.uploadPart(b -> b
+                .bucket(location.bucket()).key(key).uploadId(uploadId).partNumber(number)
+                .contentLength((long) part.length).checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc),
+                body(part)));
+        if (r.checksumCRC32C() != null && !r.checksumCRC32C().equals(crc)) {
+            throw new IOException("S3 stored part " + number + " of " + key + " with CRC32C " + r.checksumCRC32C()
+                    + ", but " + crc + " was sent");
+        }
+        return CompletedPart.builder().partNumber(number).eTag(r.eTag()).checksumCRC32C(crc).build();
+    }
+
+    private static RequestBody body(byte[] bytes) {
+        // A fresh stream per attempt, so a retried request resends the same bytes (and the array is not copied).
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes), bytes.length, "application/octet-stream");
+    }
+
+    private static String crc32c(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    private static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted", e);
+        }
+    }
+
+    @Override
+    public String publish(StagedBlob blob) throws IOException {
+        Staged s = (Staged) blob;
+        String key = blobKey(s.sha256());
+        if (s.bytes() != null) {
+            String crc = crc32c(s.bytes());
+            call("upload of " + key, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key)
+                    .contentLength(s.length()).checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), body(s.bytes())));
+        } else {
+            try {
+                call("completion of the upload of " + key, () -> s3.completeMultipartUpload(b -> b.bucket(location.bucket())
+                        .key(key).uploadId(s.uploadId()).multipartUpload(m -> m.parts(s.parts()))));
+            } catch (IOException e) {
+                // A completion whose answer was lost and was retried finds its upload already complete.
+                if (!(e.getCause() instanceof NoSuchUploadException) || blobLengthAt(key).orElse(-1L) != s.length()) throw e;
+            }
+        }
+        return blobStamp(s.sha256()).orElseThrow(() -> new NoSuchFileException(describe(s.sha256())));
+    }
+
+    @Override
+    public void discard(StagedBlob blob) {
+        Staged s = (Staged) blob;
+        if (s.uploadId() != null) abort(blobKey(s.sha256()), s.uploadId());
+    }
+
+    private void abort(String key, String uploadId) {
+        try {
+            call("abort of the upload of " + key, () -> s3.abortMultipartUpload(b -> b.bucket(location.bucket()).key(key)
+                    .uploadId(uploadId)));
+        } catch (IOException e) {
+            log.warn("Could not abort the upload of {} (the next start aborts it): {}", key, e.getMessage());
+        }
+    }
+
+    private String serverRoot(String server) {
+        return location.key("servers/" + server + "/");
+    }
+
+    private String blobKey(String sha256) {
+        if (!sha256.matches("[0-9a-f]{64}")) throw new IllegalArgumentException("not a SHA-256: " + sha256);
+        return serverRoot(serverId) + "blobs/" + sha256.substring(0, 2) + "/" + sha256;
+    }
+
+    @Override
+    public boolean hasBlob(String sha256) throws IOException {
+        return blobStamp(sha256).isPresent();
+    }
+
+    /** The ETag of this server's blob: it changes with the object's content. */
+    @Override
+    public Optional<String> blobStamp(String sha256) throws IOException {
+        try {
+            String key = blobKey(sha256);
+            return Optional.of(call("look-up of " + key, () -> s3.headObject(b -> b.bucket(location.bucket()).key(key))).eTag());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void quarantine(String sha256, String stamp, String reason) throws IOException {
+        if (stamp == null || !blobStamp(sha256).equals(Optional.of(stamp))) return;
+        String at = Instant.now().toString();
+        String aside = serverRoot(serverId) + "quarantine/" + sha256 + "." + System.currentTimeMillis();
+        putBytes(aside + ".reason", (at + "\n" + reason + "\n").getBytes(StandardCharsets.UTF_8));
+        String key = blobKey(sha256);
+        // Only the damaged object: a verified copy published since has another ETag and is left alone.
+        call("quarantine of " + key, () -> s3.copyObject(b -> b.sourceBucket(location.bucket()).sourceKey(key)
+                .destinationBucket(location.bucket()).destinationKey(aside).copySourceIfMatch(stamp)));
+        deleteBlob(sha256);
+    }
+
+    @Override
+    public List<Quarantined> quarantined() throws IOException {
+        List<Quarantined> out = new ArrayList<>();
+        for (S3Object o : list(serverRoot(serverId) + "quarantine/")) {
+            if (!o.key().endsWith(".reason")) continue;
+            String name = o.key().substring(o.key().lastIndexOf('/') + 1);
+            String[] lines = new String(getBytes(o.key()).orElse(new byte[0]), StandardCharsets.UTF_8).split("\n", 2);
+            out.add(new Quarantined(name.substring(0, 64), url(o.key().substring(0, o.key().length() - ".reason".length())),
+                    lines[0], lines.length > 1 ? lines[1].strip() : ""));
+        }
+        out.sort(Comparator.comparing(Quarantined::at));
+        return out;
+    }
+
+    @Override
+    public InputStream openBlob(String sha256) throws IOException {
+        String own = foreignKeys.getOrDefault(sha256, blobKey(sha256));
+        try {
+            return call("download of " + own, () -> s3.getObject(b -> b.bucket(location.bucket()).key(own)));
+        } catch (NoSuchFileException e) {
+            String key = readableKey(sha256);
+            return call("download of " + key, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key)));
+        }
+    }
+
+    @Override
+    public long blobLength(String sha256) throws IOException {
+        String key = readableKey(sha256);
+        return blobLengthAt(key).orElseThrow(() -> new NoSuchFileException(url(key)));
+    }
+
+    private Optional<Long> blobLengthAt(String key) throws IOException {
+        try {
+            return Optional.of(call("look-up of " + key, () -> s3.headObject(b -> b.bucket(location.bucket()).key(key)))
+                    .contentLength());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** This server's blob if it has one, else another server's (a backup another server took). */
+    private String readableKey(String sha256) throws IOException {
+        String own = blobKey(sha256);
+        if (blobLengthAt(own).isPresent()) return own;
+        String known = foreignKeys.get(sha256);
+        if (known != null) return known;
+        List<CommonPrefix> servers = new ArrayList<>();
+        call("listing of " + url(location.key("servers/")), () -> s3.listObjectsV2Paginator(b -> b.bucket(location.bucket())
+                .prefix(location.key("servers/")).delimiter("/")).commonPrefixes().stream().toList()).forEach(servers::add);
+        for (CommonPrefix server : servers) {
+            String key = server.prefix() + "blobs/" + sha256.substring(0, 2) + "/" + sha256;
+            if (!key.equals(own) && blobLengthAt(key).isPresent()) {
+                foreignKeys.put(sha256, key);
+                return key;
+            }
+        }
+        throw new NoSuchFileException(url(own));
+    }
+
+    @Override
+    public void deleteBlob(String sha256) throws IOException {
+        String key = blobKey(sha256);
+        call("deletion of " + key, () -> s3.deleteObject(b -> b.bucket(location.bucket()).key(key)));
+    }
+
+    @Override
+    public Set<String> blobs() throws IOException {
+        Set<String> out = new TreeSet<>();
+        for (S3Object o : list(serverRoot(serverId) + "blobs/")) {
+            String name = o.key().substring(o.key().lastIndexOf('/') + 1);
+            if (name.matches("[0-9a-f]{64}")) out.add(name);
+        }
+        return out;
+    }
+
+    @Override
+    public void putManifest(String backupId, byte[] json) throws IOException {
+        byte[] file = ManifestCodec.encode(json);
+        // One after the other (each PUT is atomic): a failure or a later damage can only hit one of them.
+        putBytes(manifestKey(backupId), file);
+        putBytes(copyKey(backupId), file);
+    }
+
+    @Override
+    public Optional<ManifestRead> readManifest(String backupId) throws IOException {
+        String copy = copyKey(backupId);
+        return ManifestCodec.combine(ManifestCodec.decode(url(manifestKey(backupId)), getBytes(manifestKey(backupId)).orElse(null)),
+                ManifestCodec.decode(url(copy), getBytes(copy).orElse(null)), url(copy));
+    }
+
+    @Override
+    public List<String> manifestIds() throws IOException {
+        Set<String> ids = new TreeSet<>();
+        for (S3Object o : list(location.key("manifests/"))) {
+            String name = o.key().substring(o.key().lastIndexOf('/') + 1);
+            if (name.endsWith(".json") || name.endsWith(".json.copy")) ids.add(name.substring(0, name.indexOf('.')));
+        }
+        return new ArrayList<>(ids);
+    }
+
+    @Override
+    public void deleteManifest(String backupId) throws IOException {
+        // The copy first: a failure in between leaves the primary, which the copy can never undo.
+        for (String key : List.of(copyKey(backupId), manifestKey(backupId))) {
+            call("deletion of " + key, () -> s3.deleteObject(b -> b.bucket(location.bucket()).key(key)));
+        }
+    }
+
+    private String manifestKey(String backupId) {
+        if (!backupId.matches("[0-9a-f-]{36}")) throw new IllegalArgumentException("not a backup id: " + backupId);
+        return location.key("manifests/" + backupId + ".json");
+    }
+
+    private String copyKey(String backupId) {
+        return manifestKey(backupId) + ".copy";
+    }
+
+    /** Aborts this server's multipart uploads that a crash left open (nothing of them is visible). */
+    @Override
+    public void cleanStaging() throws IOException {
+        List<MultipartUpload> open = new ArrayList<>();
+        call("listing of open uploads", () -> s3.listMultipartUploadsPaginator(b -> b.bucket(location.bucket())
+                .prefix(serverRoot(serverId))).uploads().stream().toList()).forEach(open::add);
+        for (MultipartUpload u : open) abort(u.key(), u.uploadId());
+    }
+
+    @Override
+    public boolean shared() {
+        return true;
+    }
+
+    @Override
+    public String describe(String sha256) {
+        return url(foreignKeys.getOrDefault(sha256, blobKey(sha256)));
+    }
+
+    private String url(String key) {
+        return "s3://" + location.bucket() + "/" + key;
+    }
+
+    private void putBytes(String key, byte[] bytes) throws IOException {
+        String crc = crc32c(bytes);
+        call("upload of " + key, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key).contentLength((long) bytes.length)
+                .checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), body(bytes)));
+    }
+
+    private Optional<byte[]> getBytes(String key) throws IOException {
+        try {
+            return Optional.of(call("download of " + key, () -> s3.getObjectAsBytes(b -> b.bucket(location.bucket()).key(key)))
+                    .asByteArray());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private List<S3Object> list(String prefix) throws IOException {
+        List<S3Object> out = new ArrayList<>();
+        Consumer<ListObjectsV2Request.Builder> request = b -> b.bucket(location.bucket()).prefix(prefix);
+        call("listing of " + url(prefix), () -> s3.listObjectsV2Paginator(request).contents().stream().toList()).forEach(out::add);
+        return out;
+    }
+
+    private interface S3Call<T> {
+        T run();
+    }
+
+    /** Runs one request (the SDK retries it as configured) and turns its failure into an I/O error naming it. */
+    private static <T> T call(String what, S3Call<T> request) throws IOException {
+        try {
+            return request.run();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404 && !(e instanceof NoSuchUploadException)) {
+                NoSuchFileException missing = new NoSuchFileException(what);
+                missing.initCause(e);
+                throw missing;
+            }
+            throw new IOException("S3 " + what + " failed: " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new IOException("S3 " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void readFully(FileChannel ch, byte[] into, long at) throws IOException {
+        readFully(ch, into, at, into.length);
+    }
+
+    private static void readFully(FileChannel ch, byte[] into, long at, int length) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(into, 0, length);
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, at + buf.position()) < 0) throw new IOException("File ended early at byte " + (at + buf.position()));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return location + " (server " + serverId + ")";
+    }
+
+    @Override
+    public void close() {
+        partUploads.shutdownNow();
+        s3.close();
+    }
+}

@@ -1,0 +1,206 @@
+package io.conifer.backup;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The S3 repository against a real S3 protocol server (s3proxy over HTTP, in this JVM). */
+class S3BackupRepositoryTest {
+    @TempDir
+    static Path dir;
+    static S3TestServer s3;
+    static S3Client client;
+    static int prefixes;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3TestServer.start(dir.resolve("s3"));
+        client = s3.client();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        client.close();
+        s3.close();
+    }
+
+    static S3BackupRepository repository(String prefix, String server) {
+        return new S3BackupRepository(s3.location(prefix, S3TestServer.quickTuning()), server);
+    }
+
+    static Path randomFile(String name, int bytes, long seed) throws Exception {
+        byte[] content = new byte[bytes];
+        new Random(seed).nextBytes(content);
+        Path f = dir.resolve(name);
+        Files.write(f, content);
+        return f;
+    }
+
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(LocalBackupRepository.sha256().digest(bytes));
+    }
+
+    static byte[] read(BackupRepository repo, String sha) throws Exception {
+        try (InputStream in = repo.openBlob(sha)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void aStagedBlobIsInvisibleUntilPublishedAndThenWhole() throws Exception {
+        String prefix = "p" + (++prefixes);
+        try (S3BackupRepository repo = repository(prefix, "server-a")) {
+            // 12 MB: three 5 MB parts, uploaded in parallel; and one small file, one PUT.
+            s3.faults.partChecksums.clear();
+            for (Path f : List.of(randomFile("large", 12 << 20, 1), randomFile("small", 1000, 2))) {
+                byte[] content = Files.readAllBytes(f);
+                BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
+                assertEquals(sha256(content), staged.sha256());
+                assertEquals(content.length, staged.length());
+                assertFalse(repo.hasBlob(staged.sha256()), "nothing is visible before publish");
+                assertEquals(Set.of(), repo.blobs());
+                String stamp = repo.publish(staged);
+                assertEquals(stamp, repo.blobStamp(staged.sha256()).orElseThrow());
+                assertArrayEquals(content, read(repo, staged.sha256()));
+                assertEquals(content.length, repo.blobLength(staged.sha256()));
+                repo.deleteBlob(staged.sha256());
+            }
+            // Each part carried its CRC32C, which the server checks against the bytes it received.
+            assertEquals(3, s3.faults.partChecksums.size());
+            for (String crc : s3.faults.partChecksums) assertTrue(crc.matches("[A-Za-z0-9+/]{6}=="), crc);
+        }
+    }
+
+    @Test
+    void aDiscardedUploadLeavesNothingAndCleanStagingAbortsOpenOnes() throws Exception {
+        String prefix = "p" + (++prefixes);
+        try (S3BackupRepository repo = repository(prefix, "server-a")) {
+            BackupRepository.StagedBlob discarded = repo.stage(randomFile("d1", 11 << 20, 3), Throttle.UNLIMITED);
+            repo.discard(discarded);
+            repo.stage(randomFile("d2", 11 << 20, 4), Throttle.UNLIMITED); // as if the server crashed now
+            assertEquals(1, openUploads(prefix));
+            repo.cleanStaging();
+            assertEquals(0, openUploads(prefix));
+            assertEquals(Set.of(), repo.blobs());
+        }
+    }
+
+    static int openUploads(String prefix) {
+        return client.listMultipartUploads(b -> b.bucket(S3TestServer.BUCKET).prefix(prefix + "/")).uploads().size();
+    }
+
+    @Test
+    void throttlingAndSlowResponsesAreRetriedWithinThePolicy() throws Exception {
+        String prefix = "p" + (++prefixes);
+        try (S3BackupRepository repo = repository(prefix, "server-a")) {
+            Path f = randomFile("slow", 11 << 20, 5);
+            s3.faults.delay = Duration.ofMillis(150);
+            s3.faults.throttleNext.set(3); // three 503 Slow Down answers: under the 4 attempts of each request
+            BackupRepository.StagedBlob staged;
+            try {
+                staged = repo.stage(f, Throttle.UNLIMITED);
+                repo.publish(staged);
+            } finally {
+                s3.faults.delay = Duration.ZERO;
+            }
+            assertEquals(0, s3.faults.throttleNext.get(), "the server did answer 503s");
+            assertArrayEquals(Files.readAllBytes(f), read(repo, staged.sha256()));
+
+            // More failures in a row than attempts: the request fails, naming the operation.
+            s3.faults.throttleNext.set(100);
+            try {
+                java.io.IOException e = assertThrows(java.io.IOException.class, () -> repo.publish(repo.stage(
+                        randomFile("tiny", 10, 6), Throttle.UNLIMITED)));
+                assertTrue(e.getMessage().contains("S3 upload of"), e.getMessage());
+            } finally {
+                s3.faults.throttleNext.set(0);
+            }
+        }
+    }
+
+    @Test
+    void manifestsKeepTwoCheckedCopies() throws Exception {
+        String prefix = "p" + (++prefixes);
+        try (S3BackupRepository repo = repository(prefix, "server-a")) {
+            String id = "0c6a3a56-3f5e-4a0b-9d55-6c7e2b8f1a00";
+            byte[] json = "{\"backup_id\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+            repo.putManifest(id, json);
+            assertEquals(List.of(id), repo.manifestIds());
+            BackupRepository.ManifestRead sound = repo.readManifest(id).orElseThrow();
+            assertArrayEquals(json, sound.json());
+            assertNull(sound.damage());
+            client.putObject(b -> b.bucket(S3TestServer.BUCKET).key(prefix + "/manifests/" + id + ".json"),
+                    RequestBody.fromString("conifer-manifest sha256=" + "0".repeat(64) + "\n{\"backup_id\":\"y\"}"));
+            BackupRepository.ManifestRead recovered = repo.readManifest(id).orElseThrow();
+            assertArrayEquals(json, recovered.json());
+            assertTrue(recovered.damage().contains("recovered from the copy"), recovered.damage());
+            repo.deleteManifest(id);
+            assertEquals(List.of(), repo.manifestIds());
+            assertTrue(repo.readManifest(id).isEmpty());
+        }
+    }
+
+    @Test
+    void serversWriteUnderTheirOwnPrefixAndReadEachOthers() throws Exception {
+        String prefix = "p" + (++prefixes);
+        try (S3BackupRepository a = repository(prefix, "server-a"); S3BackupRepository b = repository(prefix, "server-b")) {
+            Path f = randomFile("shared", 6 << 20, 7);
+            String sha = sha256(Files.readAllBytes(f));
+            a.publish(a.stage(f, Throttle.UNLIMITED));
+            assertEquals(Set.of(sha), a.blobs());
+            // b neither lists, stamps nor may delete a's blob (so its garbage collection never touches it)...
+            assertEquals(Set.of(), b.blobs());
+            assertTrue(b.blobStamp(sha).isEmpty());
+            b.deleteBlob(sha);
+            assertTrue(a.hasBlob(sha));
+            // ...but reads it, to restore a's backups.
+            assertArrayEquals(Files.readAllBytes(f), read(b, sha));
+            assertTrue(b.describe(sha).contains("/servers/server-a/"), b.describe(sha));
+            assertThrows(NoSuchFileException.class, () -> b.openBlob("ab".repeat(32)));
+        }
+    }
+
+    @Test
+    void aCorruptBlobIsNamedAndQuarantined() throws Exception {
+        String prefix = "p" + (++prefixes);
+        try (S3BackupRepository repo = repository(prefix, "server-a")) {
+            Path f = randomFile("victim", 3000, 8);
+            byte[] content = Files.readAllBytes(f);
+            BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
+            repo.publish(staged);
+            content[1500] ^= 1;
+            client.putObject(b -> b.bucket(S3TestServer.BUCKET).key(prefix + "/servers/server-a/blobs/"
+                    + staged.sha256().substring(0, 2) + "/" + staged.sha256()), RequestBody.fromBytes(content));
+            BackupManifest.FileEntry entry = new BackupManifest.FileEntry("_0.vec", staged.sha256(), staged.length(),
+                    staged.crc32c(), 0);
+            BackupReader.DamagedFileException e = assertThrows(BackupReader.DamagedFileException.class,
+                    () -> new BackupReader(repo, Throttle.UNLIMITED).verify(entry, n -> {}));
+            assertTrue(e.getMessage().contains("File _0.vec is corrupt"), e.getMessage());
+            assertFalse(repo.hasBlob(staged.sha256()), "moved out of the way, so the next backup stores it afresh");
+            List<BackupRepository.Quarantined> q = repo.quarantined();
+            assertEquals(1, q.size());
+            assertEquals(staged.sha256(), q.get(0).sha256());
+            assertTrue(q.get(0).reason().contains("is corrupt"), q.get(0).reason());
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.conifer.backup;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
+import org.gaul.s3proxy.blobstore.S3Exceptions;
+import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * A real S3 protocol server for tests: s3proxy in this JVM over HTTP, storing objects in a directory (so
+ * they survive {@link #stop} and {@link #start}, on the same port), with SigV4 authentication against
+ * the credentials {@link #useCredentials} gives the SDK's default chain. {@link Faults} slows requests,
+ * answers some with 503, or holds writes, in the server itself.
+ */
+public final class S3TestServer implements AutoCloseable {
+    public static final String BUCKET = "backups";
+    private static final String ACCESS_KEY = "conifer-test";
+    private static final String SECRET_KEY = "conifer-test-secret-key";
+
+    /** Faults the server injects into object writes and reads. */
+    public static final class Faults {
+        /** Added before every object read and write. */
+        public volatile Duration delay = Duration.ZERO;
+        /** This many of the next object requests are answered 503 Slow Down. */
+        public final AtomicInteger throttleNext = new AtomicInteger();
+        /** While set, object writes wait here; {@link #heldWrites} counts those that arrived. */
+        public volatile CountDownLatch holdWrites;
+        public final AtomicInteger heldWrites = new AtomicInteger();
+        /** The CRC32C header each part upload arrived with (null: none), in arrival order. */
+        public final java.util.List<String> partChecksums = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        void before(boolean write) {
+            try {
+                CountDownLatch hold = holdWrites;
+                if (write && hold != null) {
+                    heldWrites.incrementAndGet();
+                    hold.await();
+                }
+                if (!delay.isZero()) Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (throttleNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw S3Exceptions.fromStatusCode(503);
+        }
+    }
+
+    public final Faults faults = new Faults();
+    private final Path dir;
+    private final int port;
+    private S3Proxy proxy;
+
+    private S3TestServer(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    public static void useCredentials() {
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
+    }
+
+    public static S3TestServer start(Path dir) throws Exception {
+        useCredentials();
+        Files.createDirectories(dir.resolve(BUCKET));
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        S3TestServer server = new S3TestServer(dir, port);
+        server.start();
+        return server;
+    }
+
+    public void start() throws Exception {
+        BlobStore store = new FaultyBlobStore(new FilesystemNio2BlobStore(dir.toString()), faults);
+        proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY).stopTimeout(0).build();
+        proxy.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!"STARTED".equals(proxy.getState())) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("s3proxy did not start: " + proxy.getState());
+            Thread.sleep(10);
+        }
+    }
+
+    public void stop() throws Exception {
+        proxy.stop();
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** {@code s3://backups/PREFIX} on this server, with the given tuning. */
+    public S3Location location(String prefix, S3BackupRepository.Tuning tuning) {
+        return new S3Location(BUCKET, prefix, endpoint(), S3Location.DEFAULT_REGION, true, tuning);
+    }
+
+    /** Small parts and a short retry budget, so faults show in seconds. */
+    public static S3BackupRepository.Tuning quickTuning() {
+        return new S3BackupRepository.Tuning(5 << 20, 3, 4, Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(20));
+    }
+
+    /** A client of this server, to look at or damage what is stored. */
+    public S3Client client() {
+        return S3BackupRepository.client(location("", quickTuning()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (faults.holdWrites != null) faults.holdWrites.countDown();
+        proxy.stop();
+    }
+
+    private static final class FaultyBlobStore extends ForwardingBlobStore {
+        private final Faults faults;
+
+        FaultyBlobStore(BlobStore delegate, Faults faults) {
+            super(delegate);
+            this.faults = faults;
+        }
+
+        @Override
+        public PutObjectResponse putBlob(PutObjectRequest request, InputStream in) {
+            faults.before(true);
+            return super.putBlob(request, in);
+        }
+
+        @Override
+        public UploadPartResponse uploadMultipartPart(MultipartUpload upload, UploadPartRequest request, InputStream in) {
+            faults.before(true);
+            faults.partChecksums.add(String.valueOf(request.checksumCRC32C()));
+            return super.uploadMultipartPart(upload, request, in);
+        }
+
+        @Override
+        public ResponseInputStream<GetObjectResponse> getBlob(GetObjectRequest request) {
+            faults.before(false);
+            return super.getBlob(request);
+        }
+
+        @Override
+        public HeadObjectResponse blobMetadata(HeadObjectRequest request) {
+            faults.before(false);
+            return super.blobMetadata(request);
+        }
+    }
+}
