@@ -57,9 +57,8 @@ public final class DataPlaneServers implements DataPlaneHost {
         PendingStoreService service = new PendingStoreService(stores::vectors);
         DataPlaneAuth auth = new DataPlaneAuth(keys, index.project());
         GrpcService grpc = GrpcService.builder()
-                .addService(ServerInterceptors.intercept(service.grpc(), auth))
+                .addService(ServerInterceptors.intercept(service.grpc(), auth, new BlockingCalls()))
                 .exceptionHandler(DataPlaneErrors.EXCEPTIONS)
-                .useBlockingTaskExecutor(true)
                 .maxRequestMessageLength(MAX_WIRE_BYTES)
                 .build();
         ServerBuilder sb = Server.builder()
