@@ -31,12 +31,20 @@ import java.util.Random;
  */
 public final class OverheadBenchmark {
     private static final String KEY = TestServer.KEY;
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
     private OverheadBenchmark() {}
 
-    record Rate(String name, long requests, double seconds, String cpu) {
+    /** {@code serverCpu}: CPU seconds of every thread but the one sending the requests (server, JIT, GC). */
+    record Rate(String name, long requests, double seconds, double serverCpu, String cpu) {
         double micros() {
             return seconds * 1e6 / requests;
+        }
+
+        double cpuMicros() {
+            return serverCpu * 1e6 / requests;
         }
     }
 
@@ -97,18 +105,21 @@ public final class OverheadBenchmark {
             System.out.println();
             System.out.printf(Locale.ROOT, "Per-request overhead: %,d x %d vectors, topK 10, 1 client; JVM %s, %d cores%n", vectors, dim,
                     Runtime.version(), Runtime.getRuntime().availableProcessors());
-            System.out.printf(Locale.ROOT, "%-48s %12s %10s %14s%n", "", "requests/s", "µs/req", "over engine");
+            System.out.printf(Locale.ROOT, "%-48s %12s %10s %14s %16s%n", "", "requests/s", "µs/req", "over engine",
+                    "server CPU/req*");
             for (Rate r : List.of(engine, restRate, grpcRate)) {
-                System.out.printf(Locale.ROOT, "%-48s %12.0f %10.1f %11.1f µs%n", r.name(), r.requests() / r.seconds(), r.micros(),
-                        r.micros() - engine.micros());
+                System.out.printf(Locale.ROOT, "%-48s %12.0f %10.1f %11.1f µs %13.1f µs%n", r.name(), r.requests() / r.seconds(),
+                        r.micros(), r.micros() - engine.micros(), r.cpuMicros());
             }
+            System.out.println("  * CPU of every thread but the client's, per request (server threads, JIT, GC); in process: the"
+                    + " engine's background threads only");
             double restOver = restRate.micros() - engine.micros();
             double grpcOver = grpcRate.micros() - engine.micros();
-            System.out.printf(Locale.ROOT, "REST ÷ gRPC: %.2f per request, %.2f in overhead over the engine%n",
-                    restRate.micros() / grpcRate.micros(), restOver / grpcOver);
+            System.out.printf(Locale.ROOT, "REST ÷ gRPC: %.2f per request, %.2f in overhead over the engine, %.2f in server CPU%n",
+                    restRate.micros() / grpcRate.micros(), restOver / grpcOver, restRate.cpuMicros() / grpcRate.cpuMicros());
             if (json >= 0) {
                 System.out.printf(Locale.ROOT, "REST JSON per request (read the body + write the answer, in process): %.1f µs = %.0f%% of REST's "
-                        + "overhead%n", json, 100 * json / restOver);
+                        + "server CPU per request%n", json, 100 * json / restRate.cpuMicros());
             }
             System.out.println("CPU by thread group:");
             for (Rate r : List.of(engine, restRate, grpcRate)) System.out.print("  " + r.name() + ": " + r.cpu());
@@ -128,11 +139,15 @@ public final class OverheadBenchmark {
         int i = 0;
         while (System.nanoTime() < end) call.run(i++);
         CpuMeter cpu = CpuMeter.start();
+        long process = OS.getProcessCpuTime();
+        long own = THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         end = start + seconds * 1_000_000_000L;
         long n = 0;
         while (System.nanoTime() < end) call.run((int) n++);
-        return new Rate(name, n, (System.nanoTime() - start) / 1e9, cpu.stop());
+        double wall = (System.nanoTime() - start) / 1e9;
+        double others = ((OS.getProcessCpuTime() - process) - (THREADS.getCurrentThreadCpuTime() - own)) / 1e9;
+        return new Rate(name, n, wall, others, cpu.stop());
     }
 
     /**
