@@ -83,10 +83,6 @@ public final class DataPlaneServers implements DataPlaneHost {
                                 io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), "Request size " + length
                                         + " bytes exceeds the maximum request size of " + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)");
                     }
-                    if (!isGrpc && (type == null || !type.isJson()) && req.method() != HttpMethod.GET) {
-                        // Pinecone accepts a JSON body whatever the client labelled it (curl -d sends a form type).
-                        req = req.withHeaders(req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
-                    }
                     // The request timeout covers receiving the request only (a slow body is 408): once it is
                     // in, a write may already be applying, and a timeout answer could then claim "failed"
                     // for a write that happened. From then on the call answers its own result; gRPC

@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  * response written once. Parameters follow HTTP/JSON transcoding's rules, which served these routes
  * before: a query parameter names a top-level field by its proto or camelCase name (others are
  * ignored), overrides a body field and adds to a repeated one; a body is read only where the rule has
- * {@code body: "*"}.
+ * {@code body: "*"}, as JSON whatever its content type, as Pinecone does ({@code curl -d} sends a form type).
  */
 final class RestRoutes {
     private RestRoutes() {}
