@@ -72,7 +72,7 @@ public final class OverheadBenchmark {
             for (int i = 0; i < 64; i++) queries.add(vector(random, dim));
             int port = URI.create(host).getPort();
 
-            VectorStore store = server.server().indexes().require(ApiKeys.parse(KEY).projectOf(KEY), "overhead").store();
+            VectorStore store = server.server().indexes().vectors(ApiKeys.parse(KEY).projectOf(KEY), "overhead");
             Rate engine = measure("VectorStore.query in process", seconds, warmup,
                     i -> store.query(new QuerySpec("", 10, queries.get(i % queries.size()), null, "", null, false, false)));
 
