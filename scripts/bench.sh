@@ -25,6 +25,9 @@ main=io.conifer.bench.ServerBenchmark
 if [ "${1:-}" = "backup" ]; then  # ./conifer bench backup: BackupBenchmark (backups and restores vs cp -r)
   shift
   main=io.conifer.bench.BackupBenchmark
+elif [ "${1:-}" = "overhead" ]; then  # ./conifer bench overhead: OverheadBenchmark (per-request cost of REST and gRPC)
+  shift
+  main=io.conifer.bench.OverheadBenchmark
 elif [ "${1:-}" = "restart" ]; then  # ./conifer bench restart: RestartBenchmark (restart time after kill -9)
   shift
   main=io.conifer.bench.RestartBenchmark

@@ -2,16 +2,12 @@ package io.conifer.api.data;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.grpc.GrpcService;
-import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
-import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
 import io.conifer.index.DataPlaneHost;
@@ -30,7 +26,7 @@ import java.util.function.Predicate;
 
 /**
  * Starts one Armeria server per index on the index's port, speaking gRPC (h2c) and REST (HTTP/1.1
- * and HTTP/2) at once. All of them share one event loop group, so an index costs a listening socket,
+ * and HTTP/2, {@link RestRoutes}) at once, both answered by one {@link VectorServiceImpl}. All of them share one event loop group, so an index costs a listening socket,
  * not threads.
  */
 public final class DataPlaneServers implements DataPlaneHost {
@@ -58,18 +54,11 @@ public final class DataPlaneServers implements DataPlaneHost {
 
     @Override
     public Closeable serve(IndexDefinition index, StoreAccess stores) throws IOException {
+        PendingStoreService service = new PendingStoreService(stores::vectors);
+        DataPlaneAuth auth = new DataPlaneAuth(keys, index.project());
         GrpcService grpc = GrpcService.builder()
-                .addService(ServerInterceptors.intercept(PendingStoreService.of(stores::vectors), new DataPlaneAuth(keys, index.project())))
-                .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
-                        .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
-                                HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
-                        .errorHandler(DataPlaneErrors.REST)
-                        .build())
-                .jsonMarshallerFactory(sd -> new RestJsonMarshaller(GrpcJsonMarshaller.builder()
-                        .jsonMarshallerCustomizer(m -> m.includingDefaultValueFields(true))
-                        .build(sd)))
+                .addService(ServerInterceptors.intercept(service.grpc(), auth, new BlockingCalls()))
                 .exceptionHandler(DataPlaneErrors.EXCEPTIONS)
-                .useBlockingTaskExecutor(true)
                 .maxRequestMessageLength(MAX_WIRE_BYTES)
                 .build();
         ServerBuilder sb = Server.builder()
@@ -94,24 +83,19 @@ public final class DataPlaneServers implements DataPlaneHost {
                                 io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), "Request size " + length
                                         + " bytes exceeds the maximum request size of " + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)");
                     }
-                    if (!isGrpc && (type == null || !type.isJson()) && req.method() != HttpMethod.GET) {
-                        // Pinecone accepts a JSON body whatever the client labelled it (curl -d sends a form type).
-                        req = req.withHeaders(req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
-                    }
                     // The request timeout covers receiving the request only (a slow body is 408): once it is
                     // in, a write may already be applying, and a timeout answer could then claim "failed"
                     // for a write that happened. From then on the call answers its own result; gRPC
                     // clients bound the wait with their own deadlines.
                     req.whenComplete().thenRun(ctx::clearRequestTimeout);
-                    HttpResponse res = delegate.serve(ctx, req);
-                    return !isGrpc && req.path().startsWith("/namespaces")
-                            ? DataRules.forHeader(req.headers().get(ApiVersions.HEADER)).namespacesRest(res) : res;
+                    return delegate.serve(ctx, req);
                 })
                 .decorator(CorsService.builder(consoleOrigins)
                         .allowRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE)
                         .allowRequestHeaders("api-key", "content-type", ApiVersions.HEADER)
                         .newDecorator())
                 .errorHandler(DataPlaneErrors.SERVER);
+        RestRoutes.bind(sb, auth, service);
         Server server = sb.build();
         try {
             server.start().join();

@@ -15,22 +15,27 @@ import java.util.function.Supplier;
  * {@code VectorService} for a port that may serve before its index's store is open (while its log
  * replays, or when it failed to open): each call asks for the store and, while there is none, is
  * answered with the supplier's error (UNAVAILABLE with the reason); once there is, with
- * {@link VectorServiceImpl} over it.
+ * {@link VectorServiceImpl} over it. gRPC calls come through {@link #grpc()}, REST calls ask
+ * {@link #service()}.
  */
 final class PendingStoreService {
     private final Supplier<VectorStore> stores;
     private volatile Bound bound;
 
-    private record Bound(VectorStore store, ServerServiceDefinition service) {}
+    private record Bound(VectorStore store, VectorServiceImpl service, ServerServiceDefinition definition) {}
 
-    private PendingStoreService(Supplier<VectorStore> stores) {
+    PendingStoreService(Supplier<VectorStore> stores) {
         this.stores = stores;
     }
 
-    static ServerServiceDefinition of(Supplier<VectorStore> stores) {
-        PendingStoreService pending = new PendingStoreService(stores);
+    /** The service over the store now open; throws the supplier's error while there is none. */
+    VectorServiceImpl service() {
+        return bound(stores.get()).service();
+    }
+
+    ServerServiceDefinition grpc() {
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(VectorServiceGrpc.getServiceDescriptor());
-        for (MethodDescriptor<?, ?> method : VectorServiceGrpc.getServiceDescriptor().getMethods()) pending.add(b, method);
+        for (MethodDescriptor<?, ?> method : VectorServiceGrpc.getServiceDescriptor().getMethods()) add(b, method);
         return b.build();
     }
 
@@ -38,7 +43,7 @@ final class PendingStoreService {
         b.addMethod(method, (call, headers) -> {
             ServerServiceDefinition service;
             try {
-                service = serviceFor(stores.get());
+                service = bound(stores.get()).definition();
             } catch (ConiferException e) {
                 call.close(Status.fromCode(e.code().grpcCode()).withDescription(e.getMessage()), new Metadata());
                 return new ServerCall.Listener<>() {};
@@ -50,12 +55,13 @@ final class PendingStoreService {
         });
     }
 
-    private ServerServiceDefinition serviceFor(VectorStore store) {
+    private Bound bound(VectorStore store) {
         Bound b = bound;
         if (b == null || b.store() != store) {
-            b = new Bound(store, new VectorServiceImpl(store).bindService());
+            VectorServiceImpl service = new VectorServiceImpl(store);
+            b = new Bound(store, service, service.bindService());
             bound = b;
         }
-        return b.service();
+        return b;
     }
 }
