@@ -28,6 +28,9 @@ if [ "${1:-}" = "backup" ]; then  # ./conifer bench backup: BackupBenchmark (bac
 elif [ "${1:-}" = "documents" ]; then  # ./conifer bench documents: DocumentsBenchmark (documents vs raw Lucene)
   shift
   main=io.conifer.bench.DocumentsBenchmark
+elif [ "${1:-}" = "overhead" ]; then  # ./conifer bench overhead: OverheadBenchmark (per-request cost of REST and gRPC)
+  shift
+  main=io.conifer.bench.OverheadBenchmark
 elif [ "${1:-}" = "restart" ]; then  # ./conifer bench restart: RestartBenchmark (restart time after kill -9)
   shift
   main=io.conifer.bench.RestartBenchmark

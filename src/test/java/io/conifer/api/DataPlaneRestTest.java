@@ -330,6 +330,45 @@ class DataPlaneRestTest {
         assertError(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"a\",\"values\":\"nope\"}]}"), 400, 3, "Invalid request body");
     }
 
+    /**
+     * Bodies are read in one pass and parameters set as HTTP/JSON transcoding set them, with the same
+     * words for what cannot be read: unknown fields and parameters are ignored, proto and camelCase
+     * names both work, a query parameter overrides the body, DELETE takes its ids from the query.
+     */
+    @Test
+    void bodiesAndParametersReadOnceWithTranscodingsRules() {
+        Http d = newIndex(3, "cosine");
+        assertEquals(200, d.post("/vectors/upsert?namespace=fromQuery", "{\"vectors\":[{\"id\":\"é漢\uD83D\uDE00\",\"values\":[1,\"2\",3e0],"
+                + "\"metadata\":{\"year\":2019,\"nested\":[\"x\"]},\"extra\":[{\"a\":1}]}],\"namespace\":\"fromBody\"}").status());
+        JsonNode q = d.post("/query", "{\"vector\":[1,2,3],\"top_k\":\"1\",\"include_metadata\":true,\"namespace\":\"fromQuery\"}").json();
+        assertEquals("é漢\uD83D\uDE00", q.get("matches").get(0).get("id").asText());
+        assertEquals("2019", q.get("matches").get(0).get("metadata").get("year").toString(), "a whole metadata number is an integer");
+        assertEquals(1, d.get("/vectors/fetch?ids=%C3%A9%E6%BC%A2%F0%9F%98%80&ids=missing&namespace=fromQuery&foo=1")
+                .json().get("vectors").size());
+        assertEquals(0, d.post("/describe_index_stats", "{}").json().get("namespaces").path("fromBody").size(), "the query won");
+        assertEquals(200, d.delete("/vectors/delete?ids=%C3%A9%E6%BC%A2%F0%9F%98%80&namespace=fromQuery").status());
+        assertEquals(0, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+
+        assertExact(d.post("/query", "{\"vector\":[1,2,3],\"topK\":-1}"), "Invalid request body: Out of range uint32 value: -1");
+        assertExact(d.post("/query", "null"), "Invalid request body: Unexpected JSON: null, (expected: ObjectNode or null).");
+        assertExact(d.post("/query", "{\"vector\":[NaN],\"topK\":1}"), "Invalid request body: Non-standard token 'NaN': enable "
+                + "`JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow");
+        assertExact(d.post("/query", "{\"vector\":[1,2,3],\"topK\":1,\"filter\":[1]}"), "Invalid request body: Expected start of object, got: [");
+        assertExact(d.get("/vectors/list?limit=x"), "Invalid request body: For input string: \"x\"");
+        assertExact(d.get("/vectors/list?limit=-1"), "Invalid request body: Out of range uint32 value: -1");
+        assertExact(d.get("/describe_index_stats?filter=x"), "Invalid request body: Unsupported message type: google.protobuf.Struct");
+        assertExact(d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"n\",\"values\":[\"NaN\",1,2]}]}"),
+                "Vector values must be finite numbers (record 'n')");
+        assertEquals(400, d.post("/query", "{\"vector\":[1,2,3],\"topK\":1,\"filter\":" + "{\"$and\":[".repeat(60) + "{}"
+                + "]}".repeat(60) + "}").status());
+    }
+
+    private static void assertExact(Http.Response r, String message) {
+        assertEquals(400, r.status(), r.toString());
+        assertEquals(3, r.json().get("code").asInt(), r.toString());
+        assertEquals(message, r.json().get("message").asText());
+    }
+
     @Test
     void sparseIndex() {
         Http.Response created = control.post("/indexes", "{\"name\":\"sparse-rest\",\"vector_type\":\"sparse\","

@@ -12,12 +12,14 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.StatusException;
+import java.util.concurrent.Callable;
 
 /**
  * Admits a data-plane call only with an API key of the index's project and a supported API version,
  * and makes that version the call's context for the rules that differ between versions.
- * It runs for gRPC and transcoded REST calls alike (REST headers arrive as gRPC metadata), so the
- * rule is written once for both.
+ * gRPC calls pass it as an interceptor, REST calls ({@link RestRoutes}) call {@link #admit} with
+ * their headers, so the rule is written once for both.
  */
 final class DataPlaneAuth implements ServerInterceptor {
     private static final Metadata.Key<String> API_KEY = Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER);
@@ -35,43 +37,42 @@ final class DataPlaneAuth implements ServerInterceptor {
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        // Armeria's gRPC calls (binary and transcoded REST) leave getAuthority() empty; the request has it.
+        // Armeria's gRPC calls leave getAuthority() empty; the request has it.
         ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
-        String authority = ctx != null ? ctx.request().authority() : call.getAuthority();
-        Status refused = refusal(keys, project, authority, headers.get(API_KEY));
-        if (refused != null) {
-            call.close(refused, new Metadata());
-            return new ServerCall.Listener<>() {};
-        }
         ApiVersion version;
         try {
-            version = ApiVersions.resolve(headers.get(VERSION));
-        } catch (ConiferException e) {
-            call.close(Status.INVALID_ARGUMENT.withDescription(e.getMessage()), new Metadata());
+            version = admit(ctx != null ? ctx.request().authority() : call.getAuthority(), headers.get(API_KEY), headers.get(VERSION));
+        } catch (StatusException e) {
+            call.close(e.getStatus(), new Metadata());
             return new ServerCall.Listener<>() {};
         }
         return Contexts.interceptCall(Context.current().withValue(API_VERSION, version), call, headers, next);
     }
 
-    /**
-     * Why a request may not reach the index (PERMISSION_DENIED for a foreign Host on an open server,
-     * UNAUTHENTICATED for a missing or foreign key), or null when it may. Shared by the gRPC/transcoded
-     * calls and the documents REST operations.
-     */
-    static Status refusal(ApiKeys keys, String project, String authority, String key) {
+    /** The API version a call with these credentials is served in, or the status that refuses it. */
+    ApiVersion admit(String authority, String apiKey, String versionHeader) throws StatusException {
         if (!keys.admitsHost(authority)) {
-            return Status.PERMISSION_DENIED.withDescription("This server has no API keys configured, so it only answers"
-                    + " requests addressed to localhost or a loopback address, not '" + authority + "'");
+            throw Status.PERMISSION_DENIED.withDescription("This server has no API keys configured, so it only answers"
+                    + " requests addressed to localhost or a loopback address, not '" + authority + "'").asException();
         }
-        String callerProject = keys.projectOf(key);
+        String callerProject = keys.projectOf(apiKey);
         if (callerProject == null || !callerProject.equals(project)) {
             // A key of another project is treated as unknown: it must not learn the index exists.
-            return Status.UNAUTHENTICATED.withDescription(key == null || key.isEmpty()
+            throw Status.UNAUTHENTICATED.withDescription(apiKey == null || apiKey.isEmpty()
                     ? "Missing API key: send it in the Api-Key header (gRPC metadata 'api-key')"
                             + (keys.isOpen() ? "; any value: this server has no keys configured" : "")
-                    : "Invalid API key");
+                    : "Invalid API key").asException();
         }
-        return null;
+        try {
+            return ApiVersions.resolve(versionHeader);
+        } catch (ConiferException e) {
+            throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
+        }
+    }
+
+    /** Runs a call admitted in {@code version} outside gRPC (REST), where {@link #version()} finds it. */
+    static <T> T in(ApiVersion version, Callable<T> call) throws Exception {
+        return Context.current().withValue(API_VERSION, version).call(call);
     }
 
     /** The API version of the call being served. */

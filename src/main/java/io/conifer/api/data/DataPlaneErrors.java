@@ -15,9 +15,9 @@ import com.linecorp.armeria.common.stream.ClosedStreamException;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.server.grpc.UnframedGrpcErrorHandler;
 import io.conifer.api.TransportErrors;
 import io.conifer.error.ConiferException;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
@@ -83,10 +83,13 @@ final class DataPlaneErrors {
         return false;
     }
 
-    static final UnframedGrpcErrorHandler REST = (ctx, status, response) ->
-            status.getCode() == Status.Code.UNAUTHENTICATED
-                    ? DataRules.forHeader(ctx.request().headers().get(ApiVersions.HEADER)).unauthorized(message(status))
-                    : json(httpStatus(status.getCode()), status.getCode().value(), message(status));
+    /** The REST answer to a failed call: its status, as gRPC callers would get it, in Pinecone's REST shape. */
+    static HttpResponse rest(ServiceRequestContext ctx, Throwable cause) {
+        Status status = EXCEPTIONS.apply(ctx, Status.UNKNOWN, cause, new Metadata());
+        return status.getCode() == Status.Code.UNAUTHENTICATED
+                ? DataRules.forHeader(ctx.request().headers().get(ApiVersions.HEADER)).unauthorized(message(status))
+                : json(httpStatus(status.getCode()), status.getCode().value(), message(status));
+    }
 
     static HttpResponse json(HttpStatus http, int grpcCode, String message) {
         ObjectNode body = JSON.createObjectNode();

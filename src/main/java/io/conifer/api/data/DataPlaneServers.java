@@ -2,16 +2,12 @@ package io.conifer.api.data;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
-import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.grpc.GrpcJsonMarshaller;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.grpc.GrpcService;
-import com.linecorp.armeria.server.grpc.HttpJsonTranscodingOptions;
-import com.linecorp.armeria.server.grpc.HttpJsonTranscodingQueryParamMatchRule;
 import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
 import io.conifer.error.ErrorCode;
@@ -31,7 +27,7 @@ import java.util.function.Predicate;
 
 /**
  * Starts one Armeria server per index on the index's port, speaking gRPC (h2c) and REST (HTTP/1.1
- * and HTTP/2) at once. All of them share one event loop group, so an index costs a listening socket,
+ * and HTTP/2, {@link RestRoutes}) at once, both answered by one {@link VectorServiceImpl}. All of them share one event loop group, so an index costs a listening socket,
  * not threads.
  */
 public final class DataPlaneServers implements DataPlaneHost {
@@ -59,18 +55,11 @@ public final class DataPlaneServers implements DataPlaneHost {
 
     @Override
     public Closeable serve(IndexDefinition index, StoreAccess stores) throws IOException {
+        PendingStoreService service = new PendingStoreService(index, stores);
+        DataPlaneAuth auth = new DataPlaneAuth(keys, index.project());
         GrpcService grpc = GrpcService.builder()
-                .addService(ServerInterceptors.intercept(PendingStoreService.of(index, stores), new DataPlaneAuth(keys, index.project())))
-                .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
-                        .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
-                                HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
-                        .errorHandler(DataPlaneErrors.REST)
-                        .build())
-                .jsonMarshallerFactory(sd -> new RestJsonMarshaller(GrpcJsonMarshaller.builder()
-                        .jsonMarshallerCustomizer(m -> m.includingDefaultValueFields(true))
-                        .build(sd)))
+                .addService(ServerInterceptors.intercept(service.grpc(), auth, new BlockingCalls()))
                 .exceptionHandler(DataPlaneErrors.EXCEPTIONS)
-                .useBlockingTaskExecutor(true)
                 .maxRequestMessageLength(MAX_WIRE_BYTES)
                 .build();
         ServerBuilder sb = Server.builder()
@@ -84,7 +73,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                 // Client mistakes are answered with a clear error; they are not server faults to report.
                 .unloggedExceptionsReportIntervalMillis(0)
                 .service(grpc)
-                .route().post(DocumentsApi.PATH).build(new DocumentsApi(index, keys, stores::documents))
+                .route().post(DocumentsApi.PATH).build(new DocumentsApi(index, auth, stores::documents))
                 .decorator((delegate, ctx, req) -> {
                     // REST bodies are limited by size on the wire, as Pinecone does; gRPC messages by
                     // their protobuf size inside the service.
@@ -98,24 +87,19 @@ public final class DataPlaneServers implements DataPlaneHost {
                                 : DataPlaneErrors.json(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
                                         io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), tooLarge);
                     }
-                    if (!isGrpc && (type == null || !type.isJson()) && req.method() != HttpMethod.GET) {
-                        // Pinecone accepts a JSON body whatever the client labelled it (curl -d sends a form type).
-                        req = req.withHeaders(req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
-                    }
                     // The request timeout covers receiving the request only (a slow body is 408): once it is
                     // in, a write may already be applying, and a timeout answer could then claim "failed"
                     // for a write that happened. From then on the call answers its own result; gRPC
                     // clients bound the wait with their own deadlines.
                     req.whenComplete().thenRun(ctx::clearRequestTimeout);
-                    HttpResponse res = delegate.serve(ctx, req);
-                    return !isGrpc && req.path().startsWith("/namespaces") && !req.path().contains("/documents/")
-                            ? DataRules.forHeader(req.headers().get(ApiVersions.HEADER)).namespacesRest(res) : res;
+                    return delegate.serve(ctx, req);
                 })
                 .decorator(CorsService.builder(consoleOrigins)
                         .allowRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE)
                         .allowRequestHeaders("api-key", "content-type", ApiVersions.HEADER)
                         .newDecorator())
                 .errorHandler(DataPlaneErrors.SERVER);
+        RestRoutes.bind(sb, auth, service);
         Server server = sb.build();
         try {
             server.start().join();

@@ -47,8 +47,8 @@ interface DataRules {
 
     NamespaceDescription.Builder namespace(NamespaceDescription.Builder b, long records, VectorSpace space);
 
-    /** A REST response of a namespace operation, as transcoded from the proto. */
-    HttpResponse namespacesRest(HttpResponse transcoded);
+    /** Whether REST responses carry a namespace's {@code record_count} as a decimal string. */
+    boolean countsAsStrings();
 
     /** The REST answer to a call without a valid API key. */
     HttpResponse unauthorized(String message);
@@ -72,8 +72,8 @@ interface DataRules {
         }
 
         @Override
-        public HttpResponse namespacesRest(HttpResponse transcoded) {
-            return transcoded;
+        public boolean countsAsStrings() {
+            return false;
         }
 
         @Override
@@ -119,8 +119,8 @@ interface DataRules {
         }
 
         @Override
-        public HttpResponse namespacesRest(HttpResponse transcoded) {
-            return CountsAsStrings.rewrite(transcoded);
+        public boolean countsAsStrings() {
+            return true;
         }
 
         /** Authentication failures are plain text in 2026-07, with the spec's fixed message. */

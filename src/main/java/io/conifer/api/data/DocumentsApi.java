@@ -14,7 +14,6 @@ import io.conifer.api.ApiVersion;
 import io.conifer.api.ApiVersions;
 import io.conifer.api.TransportErrors;
 import io.conifer.api.control.ControlPlaneErrors;
-import io.conifer.auth.ApiKeys;
 import io.conifer.documents.DocumentFilters;
 import io.conifer.documents.DocumentRecord;
 import io.conifer.documents.DocumentSearch;
@@ -31,6 +30,7 @@ import io.conifer.vectors.ListPage;
 import io.conifer.vectors.Read;
 import io.conifer.vectors.Written;
 import io.grpc.Status;
+import io.grpc.StatusException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,12 +55,12 @@ final class DocumentsApi implements HttpService {
     private static final int MAX_LIST_LIMIT = 100;
 
     private final IndexDefinition index;
-    private final ApiKeys keys;
+    private final DataPlaneAuth auth;
     private final Supplier<DocumentStore> store;
 
-    DocumentsApi(IndexDefinition index, ApiKeys keys, Supplier<DocumentStore> store) {
+    DocumentsApi(IndexDefinition index, DataPlaneAuth auth, Supplier<DocumentStore> store) {
         this.index = index;
-        this.keys = keys;
+        this.auth = auth;
         this.store = store;
     }
 
@@ -73,14 +73,19 @@ final class DocumentsApi implements HttpService {
 
     private HttpResponse answer(ServiceRequestContext ctx, AggregatedHttpRequest req) {
         String versionHeader = req.headers().get(ApiVersions.HEADER);
-        Status refused = DataPlaneAuth.refusal(keys, index.project(), req.authority(), req.headers().get("api-key"));
-        if (refused != null) {
-            return refused.getCode() == Status.Code.UNAUTHENTICATED
-                    ? DataRules.forHeader(versionHeader).unauthorized(refused.getDescription())
-                    : error(ErrorCode.FORBIDDEN, refused.getDescription());
+        ApiVersion version;
+        try {
+            version = auth.admit(req.authority(), req.headers().get("api-key"), versionHeader);
+        } catch (StatusException refused) {
+            Status s = refused.getStatus();
+            return switch (s.getCode()) {
+                case UNAUTHENTICATED -> DataRules.forHeader(versionHeader).unauthorized(s.getDescription());
+                case PERMISSION_DENIED -> error(ErrorCode.FORBIDDEN, s.getDescription());
+                default -> error(ErrorCode.INVALID_ARGUMENT, s.getDescription());
+            };
         }
         try {
-            if (ApiVersions.resolve(versionHeader) != ApiVersion.V2026_07) {
+            if (version != ApiVersion.V2026_07) {
                 throw ConiferException.invalid("The documents API exists from API version 2026-07 on; send the header"
                         + " X-Pinecone-Api-Version: 2026-07 (this request " + (versionHeader == null || versionHeader.isEmpty()
                                 ? "sent none" : "asked for " + versionHeader) + ")");

@@ -245,7 +245,7 @@ final class DocumentsJson {
         return switch (v) {
             case String s -> JSON.getNodeFactory().textNode(s);
             case Boolean b -> JSON.getNodeFactory().booleanNode(b);
-            case Double d -> RestJsonMarshaller.isExactWhole(d)
+            case Double d -> RestNumbers.isExactWhole(d)
                     ? JSON.getNodeFactory().numberNode(d.longValue()) : JSON.getNodeFactory().numberNode(d);
             case float[] f -> floatArray(f);
             case SparseVector s -> {

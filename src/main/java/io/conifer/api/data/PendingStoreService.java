@@ -1,7 +1,7 @@
 package io.conifer.api.data;
 
-import io.conifer.error.ConiferException;
 import io.conifer.documents.DocumentStore;
+import io.conifer.error.ConiferException;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.StoreAccess;
 import io.conifer.proto.VectorServiceGrpc;
@@ -18,12 +18,13 @@ import java.util.Set;
  * {@code VectorService} for a port that may serve before its index's store is open (while its log
  * replays, or when it failed to open): each call asks for the store and, while there is none, is
  * answered with the supplier's error (UNAVAILABLE with the reason); once there is, with
- * {@link VectorServiceImpl} over it.
+ * {@link VectorServiceImpl} over it. gRPC calls come through {@link #grpc()}, REST calls ask
+ * {@link #service()}.
  */
 final class PendingStoreService {
     /**
-     * The vector operations a document index refuses; it keeps the index stats and namespace operations,
-     * which describe any index.
+     * The vector operations a document index refuses (with the store access's error naming the documents
+     * API); it keeps the index stats and namespace operations, which describe any index.
      */
     private static final Set<String> VECTOR_DATA = Set.of("Upsert", "Query", "Fetch", "FetchByMetadata", "Update", "Delete", "List");
 
@@ -31,27 +32,33 @@ final class PendingStoreService {
     private final String documentIndex;
     private volatile Bound bound;
 
-    private record Bound(Object store, ServerServiceDefinition service) {}
+    private record Bound(Object store, VectorServiceImpl service, ServerServiceDefinition definition) {}
 
-    private PendingStoreService(StoreAccess stores, String documentIndex) {
+    PendingStoreService(IndexDefinition index, StoreAccess stores) {
         this.stores = stores;
-        this.documentIndex = documentIndex;
+        this.documentIndex = index.schema().isVectorIndex() ? null : index.name();
     }
 
-    static ServerServiceDefinition of(IndexDefinition index, StoreAccess stores) {
-        PendingStoreService pending = new PendingStoreService(stores, index.schema().isVectorIndex() ? null : index.name());
+    /** The service over the store now open for a method ({@code VectorService}'s name); throws why there is none. */
+    VectorServiceImpl service(String method) {
+        return bound(store(method)).service();
+    }
+
+    private Object store(String method) {
+        return documentIndex != null && !VECTOR_DATA.contains(method) ? stores.documents() : stores.vectors();
+    }
+
+    ServerServiceDefinition grpc() {
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(VectorServiceGrpc.getServiceDescriptor());
-        for (MethodDescriptor<?, ?> method : VectorServiceGrpc.getServiceDescriptor().getMethods()) pending.add(b, method);
+        for (MethodDescriptor<?, ?> method : VectorServiceGrpc.getServiceDescriptor().getMethods()) add(b, method);
         return b.build();
     }
 
     private <Q, R> void add(ServerServiceDefinition.Builder b, MethodDescriptor<Q, R> method) {
-        // A document index answers the vector data operations with the store access's error naming the documents API.
-        boolean documents = documentIndex != null && !VECTOR_DATA.contains(method.getBareMethodName());
         b.addMethod(method, (call, headers) -> {
             ServerServiceDefinition service;
             try {
-                service = serviceFor(documents ? stores.documents() : stores.vectors());
+                service = bound(store(method.getBareMethodName())).definition();
             } catch (ConiferException e) {
                 call.close(Status.fromCode(e.code().grpcCode()).withDescription(e.getMessage()), new Metadata());
                 return new ServerCall.Listener<>() {};
@@ -63,14 +70,14 @@ final class PendingStoreService {
         });
     }
 
-    private ServerServiceDefinition serviceFor(Object store) {
+    private Bound bound(Object store) {
         Bound b = bound;
         if (b == null || b.store() != store) {
             VectorServiceImpl service = store instanceof VectorStore vectors ? new VectorServiceImpl(vectors)
                     : new VectorServiceImpl(IndexNamespaces.of((DocumentStore) store, documentIndex));
-            b = new Bound(store, service.bindService());
+            b = new Bound(store, service, service.bindService());
             bound = b;
         }
-        return b.service();
+        return b;
     }
 }

@@ -54,9 +54,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 
 /**
- * Pinecone's {@code VectorService} over one index's store. The same instance answers gRPC and, via
- * Armeria's HTTP/JSON transcoding of the proto's {@code google.api.http} rules, the REST data plane:
- * the two differ only in (de)serialisation. Errors are thrown as {@link ConiferException} and turned
+ * Pinecone's {@code VectorService} over one index's store. The same instance answers gRPC and, through
+ * {@link RestRoutes} (the proto's {@code google.api.http} rules), the REST data plane: the two differ
+ * only in (de)serialisation. Errors are thrown as {@link ConiferException} and turned
  * into a gRPC status (and from it a REST error) in one place, {@link DataPlaneErrors}.
  */
 final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
