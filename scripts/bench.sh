@@ -25,6 +25,9 @@ main=io.conifer.bench.ServerBenchmark
 if [ "${1:-}" = "backup" ]; then  # ./conifer bench backup: BackupBenchmark (backups and restores vs cp -r)
   shift
   main=io.conifer.bench.BackupBenchmark
+elif [ "${1:-}" = "documents" ]; then  # ./conifer bench documents: DocumentsBenchmark (documents vs raw Lucene)
+  shift
+  main=io.conifer.bench.DocumentsBenchmark
 elif [ "${1:-}" = "overhead" ]; then  # ./conifer bench overhead: OverheadBenchmark (per-request cost of REST and gRPC)
   shift
   main=io.conifer.bench.OverheadBenchmark

@@ -30,7 +30,12 @@ final class RawHttp implements Closeable {
 
     /** The bytes of a complete POST request with a JSON body. */
     static byte[] post(String host, String path, String apiKey, byte[] body) {
-        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nApi-Key: " + apiKey
+        return post(host, path, apiKey, body, "");
+    }
+
+    /** {@code extraHeaders}: more header lines, each ending in CRLF (e.g. the API version). */
+    static byte[] post(String host, String path, String apiKey, byte[] body, String extraHeaders) {
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + extraHeaders + "Api-Key: " + apiKey
                 + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: " + body.length
                 + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] all = new byte[head.length + body.length];
@@ -39,7 +44,7 @@ final class RawHttp implements Closeable {
         return all;
     }
 
-    /** Sends a pre-serialised request and returns the response body; throws unless the status is 200. */
+    /** Sends a pre-serialised request and returns the response body; throws unless the status is 2xx. */
     byte[] exchange(byte[] request) throws IOException {
         out.write(request);
         out.flush();
@@ -78,7 +83,7 @@ final class RawHttp implements Closeable {
         } else {
             throw new IOException("Response without Content-Length or chunked encoding: " + status);
         }
-        if (code != 200) {
+        if (code / 100 != 2) {
             throw new IOException("HTTP " + status + ": " + new String(body, 0, Math.min(body.length, 500), StandardCharsets.UTF_8));
         }
         return body;

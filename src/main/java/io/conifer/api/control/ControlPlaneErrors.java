@@ -31,6 +31,11 @@ public final class ControlPlaneErrors implements ExceptionHandlerFunction, Serve
         return response(ClassicDialect.INSTANCE, HttpStatus.valueOf(code.httpStatus()), code, message);
     }
 
+    /** API 2026-07's {@code ErrorResponse}, which the data plane's documents operations answer too. */
+    public static HttpResponse response2026_07(ErrorCode code, String message) {
+        return response(Dialect2026_07.INSTANCE, HttpStatus.valueOf(code.httpStatus()), code, message);
+    }
+
     /**
      * The status may be one the code does not name (a 415 is INVALID_ARGUMENT); the code is always a
      * listed one, named as the request's API version names it.

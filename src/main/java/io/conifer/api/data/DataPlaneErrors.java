@@ -150,6 +150,7 @@ final class DataPlaneErrors {
             TransportErrors.logRefusal(ctx, headers, status, error.getMessage());
             MediaType type = headers == null ? null : headers.contentType();
             if (type != null && type.subtype().startsWith("grpc")) return grpc(error);
+            if (path.contains("/documents/")) return DocumentsApi.error(error.code(), error.getMessage()).aggregate().join();
             return json(status, error.code().grpcCode().value(), error.getMessage()).aggregate().join();
         }
     };

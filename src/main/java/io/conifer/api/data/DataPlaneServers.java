@@ -10,6 +10,7 @@ import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.conifer.api.ApiVersions;
 import io.conifer.auth.ApiKeys;
+import io.conifer.error.ErrorCode;
 import io.conifer.index.DataPlaneHost;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.StoreAccess;
@@ -54,7 +55,7 @@ public final class DataPlaneServers implements DataPlaneHost {
 
     @Override
     public Closeable serve(IndexDefinition index, StoreAccess stores) throws IOException {
-        PendingStoreService service = new PendingStoreService(stores::vectors);
+        PendingStoreService service = new PendingStoreService(index, stores);
         DataPlaneAuth auth = new DataPlaneAuth(keys, index.project());
         GrpcService grpc = GrpcService.builder()
                 .addService(ServerInterceptors.intercept(service.grpc(), auth, new BlockingCalls()))
@@ -72,6 +73,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                 // Client mistakes are answered with a clear error; they are not server faults to report.
                 .unloggedExceptionsReportIntervalMillis(0)
                 .service(grpc)
+                .route().post(DocumentsApi.PATH).build(new DocumentsApi(index, auth, stores::documents))
                 .decorator((delegate, ctx, req) -> {
                     // REST bodies are limited by size on the wire, as Pinecone does; gRPC messages by
                     // their protobuf size inside the service.
@@ -79,9 +81,11 @@ public final class DataPlaneServers implements DataPlaneHost {
                     boolean isGrpc = type != null && type.subtype().startsWith("grpc");
                     long length = req.headers().getLong(HttpHeaderNames.CONTENT_LENGTH, -1L);
                     if (!isGrpc && length > Limits.MAX_REQUEST_BYTES) {
-                        return DataPlaneErrors.json(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
-                                io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), "Request size " + length
-                                        + " bytes exceeds the maximum request size of " + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)");
+                        String tooLarge = "Request size " + length + " bytes exceeds the maximum request size of "
+                                + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)";
+                        return req.path().contains("/documents/") ? DocumentsApi.error(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge)
+                                : DataPlaneErrors.json(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
+                                        io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), tooLarge);
                     }
                     // The request timeout covers receiving the request only (a slow body is 408): once it is
                     // in, a write may already be applying, and a timeout answer could then claim "failed"

@@ -1,6 +1,9 @@
 package io.conifer.api.data;
 
+import io.conifer.documents.DocumentStore;
 import io.conifer.error.ConiferException;
+import io.conifer.index.IndexDefinition;
+import io.conifer.index.StoreAccess;
 import io.conifer.proto.VectorServiceGrpc;
 import io.conifer.vectors.VectorStore;
 import io.grpc.Metadata;
@@ -9,7 +12,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import java.util.function.Supplier;
+import java.util.Set;
 
 /**
  * {@code VectorService} for a port that may serve before its index's store is open (while its log
@@ -19,18 +22,30 @@ import java.util.function.Supplier;
  * {@link #service()}.
  */
 final class PendingStoreService {
-    private final Supplier<VectorStore> stores;
+    /**
+     * The vector operations a document index refuses (with the store access's error naming the documents
+     * API); it keeps the index stats and namespace operations, which describe any index.
+     */
+    private static final Set<String> VECTOR_DATA = Set.of("Upsert", "Query", "Fetch", "FetchByMetadata", "Update", "Delete", "List");
+
+    private final StoreAccess stores;
+    private final String documentIndex;
     private volatile Bound bound;
 
-    private record Bound(VectorStore store, VectorServiceImpl service, ServerServiceDefinition definition) {}
+    private record Bound(Object store, VectorServiceImpl service, ServerServiceDefinition definition) {}
 
-    PendingStoreService(Supplier<VectorStore> stores) {
+    PendingStoreService(IndexDefinition index, StoreAccess stores) {
         this.stores = stores;
+        this.documentIndex = index.schema().isVectorIndex() ? null : index.name();
     }
 
-    /** The service over the store now open; throws the supplier's error while there is none. */
-    VectorServiceImpl service() {
-        return bound(stores.get()).service();
+    /** The service over the store now open for a method ({@code VectorService}'s name); throws why there is none. */
+    VectorServiceImpl service(String method) {
+        return bound(store(method)).service();
+    }
+
+    private Object store(String method) {
+        return documentIndex != null && !VECTOR_DATA.contains(method) ? stores.documents() : stores.vectors();
     }
 
     ServerServiceDefinition grpc() {
@@ -43,7 +58,7 @@ final class PendingStoreService {
         b.addMethod(method, (call, headers) -> {
             ServerServiceDefinition service;
             try {
-                service = bound(stores.get()).definition();
+                service = bound(store(method.getBareMethodName())).definition();
             } catch (ConiferException e) {
                 call.close(Status.fromCode(e.code().grpcCode()).withDescription(e.getMessage()), new Metadata());
                 return new ServerCall.Listener<>() {};
@@ -55,10 +70,11 @@ final class PendingStoreService {
         });
     }
 
-    private Bound bound(VectorStore store) {
+    private Bound bound(Object store) {
         Bound b = bound;
         if (b == null || b.store() != store) {
-            VectorServiceImpl service = new VectorServiceImpl(store);
+            VectorServiceImpl service = store instanceof VectorStore vectors ? new VectorServiceImpl(vectors)
+                    : new VectorServiceImpl(IndexNamespaces.of((DocumentStore) store, documentIndex));
             b = new Bound(store, service, service.bindService());
             bound = b;
         }

@@ -87,8 +87,9 @@ final class RestRoutes {
             PendingStoreService pending, ServiceRequestContext ctx, AggregatedHttpRequest req) {
         try {
             ApiVersion version = auth.admit(ctx.request().authority(), req.headers().get("api-key"), req.headers().get(ApiVersions.HEADER));
-            VectorServiceImpl service = pending.service();
             Message.Builder b = route.request().get();
+            // The method's name is its request message's without "Request" (UpsertRequest: Upsert).
+            VectorServiceImpl service = pending.service(b.getDescriptorForType().getName().replaceFirst("Request$", ""));
             if (route.body()) ProtoJson.read(req.contentUtf8(), b);
             for (Map.Entry<String, String> p : ctx.pathParams().entrySet()) set(b, b.getDescriptorForType().findFieldByName(p.getKey()), p.getValue());
             for (Map.Entry<String, String> p : ctx.queryParams()) set(b, field(b, p.getKey()), p.getValue());

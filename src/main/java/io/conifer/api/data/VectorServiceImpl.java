@@ -63,10 +63,22 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     private static final String DEFAULT_NAMESPACE_NAME = "__default__";
     private static final String RECORDS_TOKEN = "c2";
     private static final String NAMESPACES_TOKEN = "n2";
+    /** Null on a document index, whose vector operations {@link PendingStoreService} refuses. */
     private final VectorStore store;
+    private final IndexNamespaces namespaces;
 
     VectorServiceImpl(VectorStore store) {
+        this(store, IndexNamespaces.of(store));
+    }
+
+    /** The stats and namespace operations of a document index. */
+    VectorServiceImpl(IndexNamespaces namespaces) {
+        this(null, namespaces);
+    }
+
+    private VectorServiceImpl(VectorStore store, IndexNamespaces namespaces) {
         this.store = store;
+        this.namespaces = namespaces;
     }
 
     @Override
@@ -194,15 +206,15 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void describeIndexStats(DescribeIndexStatsRequest req, StreamObserver<DescribeIndexStatsResponse> out) {
         unary(out, () -> {
-            Read<IndexStats> read = store.stats(req.hasFilter() ? Structs.toMap(req.getFilter()) : null);
+            Read<IndexStats> read = namespaces.stats(req.hasFilter() ? Structs.toMap(req.getFilter()) : null);
             Lsn.read(read.maxIndexedLsn());
             IndexStats stats = read.result();
             DescribeIndexStatsResponse.Builder b = DescribeIndexStatsResponse.newBuilder()
                     .setTotalVectorCount((int) stats.total())
                     .setIndexFullness(0f)
-                    .setMetric(store.space().metric().apiName())
-                    .setVectorType(store.space().type().apiName());
-            if (!store.space().isSparse()) b.setDimension(store.space().dimension());
+                    .setMetric(namespaces.space().metric().apiName())
+                    .setVectorType(namespaces.space().type().apiName());
+            if (!namespaces.space().isSparse()) b.setDimension(namespaces.space().dimension());
             DataRules.current().stats(b);
             stats.namespaces().forEach((ns, n) -> b.putNamespaces(ns, NamespaceSummary.newBuilder()
                     .setVectorCount(n.intValue()).build()));
@@ -218,7 +230,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             if (limit < 1 || limit > 1000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 1000");
             String after = PageToken.after(token);
             String prefix = req.hasPrefix() ? req.getPrefix() : "";
-            Read<SortedMap<String, NamespaceInfo>> read = store.namespaces();
+            Read<SortedMap<String, NamespaceInfo>> read = namespaces.namespaces();
             Lsn.read(read.maxIndexedLsn());
             List<Map.Entry<String, NamespaceInfo>> matching = new ArrayList<>();
             for (Map.Entry<String, NamespaceInfo> e : read.result().entrySet()) {
@@ -240,7 +252,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     public void describeNamespace(DescribeNamespaceRequest req, StreamObserver<NamespaceDescription> out) {
         unary(out, () -> {
             String ns = Limits.namespace(req.getNamespace());
-            Read<SortedMap<String, NamespaceInfo>> read = store.namespaces();
+            Read<SortedMap<String, NamespaceInfo>> read = namespaces.namespaces();
             Lsn.read(read.maxIndexedLsn());
             NamespaceInfo info = read.result().get(ns);
             if (info == null) throw ConiferException.notFound("Namespace " + req.getNamespace() + " not found");
@@ -252,7 +264,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     public void createNamespace(CreateNamespaceRequest req, StreamObserver<NamespaceDescription> out) {
         unary(out, () -> {
             List<String> filterable = req.hasSchema() ? filterableFields(req.getSchema()) : null;
-            Written w = store.createNamespace(req.getName(), filterable);
+            Written w = namespaces.create(req.getName(), filterable);
             if (w.count() == 0) {
                 throw new ConiferException(ErrorCode.ALREADY_EXISTS, "Namespace " + req.getName() + " already exists");
             }
@@ -264,10 +276,10 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void deleteNamespace(DeleteNamespaceRequest req, StreamObserver<DeleteResponse> out) {
         unary(out, () -> {
-            if (!store.namespaceExists(req.getNamespace())) {
+            if (!namespaces.exists(req.getNamespace())) {
                 throw ConiferException.notFound("Namespace " + req.getNamespace() + " not found");
             }
-            Lsn.written(store.deleteNamespace(req.getNamespace()));
+            Lsn.written(namespaces.delete(req.getNamespace()));
             return DeleteResponse.getDefaultInstance();
         });
     }
@@ -294,7 +306,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
 
     private NamespaceDescription description(String name, NamespaceInfo info) {
         NamespaceDescription.Builder b = DataRules.current().namespace(
-                NamespaceDescription.newBuilder().setName(name).setRecordCount((int) info.records()), info.records(), store.space());
+                NamespaceDescription.newBuilder().setName(name).setRecordCount((int) info.records()), info.records(), namespaces.space());
         if (info.filterableFields() != null) {
             MetadataSchema.Builder schema = MetadataSchema.newBuilder();
             for (String f : info.filterableFields()) {
