@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,8 +27,8 @@ import java.util.zip.CRC32C;
 
 /**
  * Copies a file into the repository the way a backup beside live traffic should, as a pipeline of
- * three stages that overlap: the caller reads a chunk and hashes it (SHA-256 names the blob, CRC32C
- * checks it), a writer thread writes it with {@code O_DIRECT}, and a verifier thread reads it back
+ * three stages that overlap: the caller reads a chunk from a {@link BlobSource} (which names the blob
+ * by its content, and may encrypt it) and computes its CRC32C, a writer thread writes it with {@code O_DIRECT}, and a verifier thread reads it back
  * from the device with {@code O_DIRECT} and checks its CRC32C.
  *
  * <p>Why direct I/O: buffered writes pile up dirty pages whose writeback later stalls the write-ahead
@@ -67,10 +65,11 @@ final class DirectCopy implements Closeable {
     private final ExecutorService verifier = singleThread("conifer-backup-verify");
     private volatile boolean closed;
 
-    record Result(String sha256, long length, int crc32c) {}
+    /** {@code name} and {@code length} are the source's, {@code crc32c} that of the bytes written. */
+    record Result(String name, long length, int crc32c) {}
 
-    /** Copies {@code source} into the new file {@code target} (which must not exist), durably. */
-    Result copy(Path source, Path target, Throttle throttle) throws IOException {
+    /** Writes what {@code source} yields into the new file {@code target} (which must not exist), durably. */
+    Result copy(BlobSource source, Path target, Throttle throttle) throws IOException {
         if (closed) throw new IOException("The backup repository is closed");
         Copy copy = new Copy();
         try {
@@ -92,37 +91,28 @@ final class DirectCopy implements Closeable {
         private CompletableFuture<Void> verified = CompletableFuture.completedFuture(null);
         private boolean drained = true;
 
-        Result run(Path source, Path target, Throttle throttle) throws IOException {
-            MessageDigest sha = LocalBackupRepository.sha256();
+        Result run(BlobSource source, Path target, Throttle throttle) throws IOException {
             CRC32C sent = new CRC32C();
             CRC32C readBack = new CRC32C();
             int align = alignment(target);
             ByteBuffer verifyBuffer = take(align);
             long length = 0;
-            FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-            FileChannel out;
-            try {
-                out = openTarget(target, align > 0);
-            } catch (IOException | RuntimeException | Error e) {
-                in.close();
-                throw e;
-            }
+            FileChannel out = openTarget(target, align > 0);
             int pad = align > 0 ? align : 4096;
             // From here on the target is ours: any failure removes it.
-            try (in; out) {
-                long size = in.size();
+            try (out) {
+                long size = source.storedLength();
                 for (int k = 0; ; k++) {
                     // Chunks still in flight are not on disk yet: count them as still to write.
                     DiskSpace.requireHeadroom(target, Math.min(size, size - length + (long) BUFFERS * CHUNK), "this backup");
                     int slot = k % BUFFERS;
                     if (written[slot] != null) join(written[slot]);
                     if (buffers[slot] == null) buffers[slot] = take(align);
-                    ByteBuffer buf = buffers[slot].clear();
+                    ByteBuffer buf = buffers[slot].clear().limit(CHUNK);
                     long position = length;
-                    int n = readFully(in, buf, position);
+                    int n = source.read(buf);
                     if (n == 0) break;
                     buf.flip();
-                    sha.update(buf.duplicate());
                     sent.update(buf.duplicate());
                     throttle.acquire(n);
                     length += n;
@@ -156,7 +146,7 @@ final class DirectCopy implements Closeable {
                 throw new IOException("Verification failed after writing a blob: CRC32C " + Long.toHexString(readBack.getValue())
                         + " read back from the device, " + Long.toHexString(sent.getValue()) + " written");
             }
-            return new Result(HexFormat.of().formatHex(sha.digest()), length, (int) sent.getValue());
+            return new Result(source.name(), source.length(), (int) sent.getValue());
         }
 
         /** A chunk buffer aligned to {@code align} (any alignment up to {@link #MAX_ALIGN} fits a pooled one). */
@@ -251,14 +241,6 @@ final class DirectCopy implements Closeable {
             throw new UncheckedIOException(e);
         }
         crc.update(buf.flip().limit(n));
-    }
-
-    private static int readFully(FileChannel in, ByteBuffer buf, long position) throws IOException {
-        buf.limit(CHUNK);
-        while (buf.hasRemaining()) {
-            if (in.read(buf, position + buf.position()) < 0) break;
-        }
-        return buf.position();
     }
 
     private static int padded(int n, int pad) {
