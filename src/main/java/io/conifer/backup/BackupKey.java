@@ -40,9 +40,11 @@ public final class BackupKey {
         } catch (NoSuchFileException e) {
             throw new IOException("backup key file " + file + " does not exist");
         }
-        if (bytes.length == BYTES) return new BackupKey(bytes);
         String text = new String(bytes, StandardCharsets.US_ASCII).strip();
-        if (text.length() == 2 * BYTES && text.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        boolean hex = !text.isEmpty() && text.chars().allMatch(c -> Character.digit(c, 16) >= 0);
+        // 32 hex characters are a 128-bit key written as text, not 32 random bytes.
+        if (bytes.length == BYTES && !hex) return new BackupKey(bytes);
+        if (text.length() == 2 * BYTES && hex) {
             return new BackupKey(HexFormat.of().parseHex(text.toLowerCase(java.util.Locale.ROOT)));
         }
         throw new IOException("backup key file " + file + " holds " + bytes.length + " bytes, not a 256-bit key: it must hold"
