@@ -26,17 +26,15 @@ public interface BackupRepository extends Closeable {
     }
 
     /**
-     * Writes what {@code source} yields into a staging area, under the name it gives; when this returns
-     * the copy is durable and has been read back and checked. {@link StagedBlob#length} is the source
-     * file's length, {@link StagedBlob#crc32c} that of the bytes stored.
+     * Stores the file at {@code source} as {@code encoding} gives it into a staging area, under the
+     * name it gives; when this returns the copy is durable and has been read back and checked. {@link
+     * StagedBlob#length} is the file's length, {@link StagedBlob#crc32c} that of the bytes stored.
      */
-    StagedBlob stage(BlobSource source, Throttle throttle) throws IOException;
+    StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException;
 
     /** Stages the file as it is, named by its SHA-256. */
     default StagedBlob stage(Path source, Throttle throttle) throws IOException {
-        try (BlobSource s = BlobSource.plain(source)) {
-            return stage(s, throttle);
-        }
+        return stage(source, throttle, BlobEncoding.PLAIN);
     }
 
     /**

@@ -10,8 +10,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * A file's content as a repository stores it, read in chunks, with the name it is stored under: the
  * file as is under the SHA-256 of its bytes ({@link #plain}), or encrypted under an HMAC of its bytes
- * ({@link EncryptedBlobs}). A repository's {@code stage} writes what this yields, so every repository
- * encrypts the same way without knowing how.
+ * ({@link EncryptedBlobs}). A repository's {@code stage} stores what the {@link BlobEncoding} it is
+ * given yields, so every repository encrypts the same way without knowing how.
  */
 public interface BlobSource extends Closeable {
     /** The bytes this yields in all, known before reading (the source file's size, encoded). */

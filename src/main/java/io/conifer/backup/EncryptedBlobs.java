@@ -1,13 +1,19 @@
 package io.conifer.backup;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.zip.CRC32C;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -56,9 +62,15 @@ public final class EncryptedBlobs {
         return HEADER + plain + frames * TAG;
     }
 
+    /** A file's content encrypted with {@code key}, as a blob. */
+    static BlobSource encrypting(Path file, BackupKey key) throws IOException {
+        FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+        return new Encrypting(in, in.size(), key, new byte[0]);
+    }
+
     /** Encrypts a small object in memory (a manifest). */
     static byte[] seal(byte[] plain, BackupKey key, byte[] context) throws IOException {
-        try (Encrypting source = new Encrypting(java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(plain)),
+        try (Encrypting source = new Encrypting(Channels.newChannel(new ByteArrayInputStream(plain)),
                 plain.length, key, context)) {
             ByteBuffer out = ByteBuffer.allocate((int) source.storedLength());
             source.read(out);
@@ -69,7 +81,7 @@ public final class EncryptedBlobs {
     /** Decrypts a small object in memory (a manifest); {@code what} names it in errors. */
     static byte[] open(byte[] stored, BackupKeys keys, byte[] context, String what) throws IOException {
         byte[] header = readHeader(stored, what);
-        try (InputStream in = new Decrypting(new java.io.ByteArrayInputStream(stored, HEADER, stored.length - HEADER), header,
+        try (InputStream in = new Decrypting(new ByteArrayInputStream(stored, HEADER, stored.length - HEADER), header,
                 keys, context, what)) {
             return in.readAllBytes();
         }
@@ -202,7 +214,7 @@ public final class EncryptedBlobs {
             if (!isEncrypted(header, header.length) || (int) crc.getValue() != h.getInt(HEADER - 4)) {
                 throw new DamagedException(what + " has a damaged encryption header");
             }
-            String keyId = java.util.HexFormat.of().formatHex(header, MAGIC.length, MAGIC.length + 8);
+            String keyId = HexFormat.of().formatHex(header, MAGIC.length, MAGIC.length + 8);
             this.key = keys.require(keyId, what);
             this.objectKey = new SecretKeySpec(key.objectKey(Arrays.copyOfRange(header, 16, 48)), "AES");
             this.frameSize = h.getInt(48);
@@ -264,7 +276,7 @@ public final class EncryptedBlobs {
 
     private static byte[] header(String keyId, byte[] salt) {
         ByteBuffer h = ByteBuffer.allocate(HEADER);
-        h.put(MAGIC).put(java.util.HexFormat.of().parseHex(keyId)).put(salt).putInt(FRAME);
+        h.put(MAGIC).put(HexFormat.of().parseHex(keyId)).put(salt).putInt(FRAME);
         CRC32C crc = new CRC32C();
         crc.update(h.array(), 0, HEADER - 4);
         h.putInt((int) crc.getValue());

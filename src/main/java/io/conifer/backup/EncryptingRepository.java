@@ -4,10 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -33,16 +31,12 @@ public final class EncryptingRepository implements BackupRepository {
     @Override
     public StagedBlob stage(Path source, Throttle throttle) throws IOException {
         BackupKey key = keys.encryption();
-        if (key == null) return inner.stage(source, throttle);
-        FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-        try (BlobSource s = new EncryptedBlobs.Encrypting(in, in.size(), key, new byte[0])) {
-            return inner.stage(s, throttle);
-        }
+        return key == null ? inner.stage(source, throttle) : inner.stage(source, throttle, file -> EncryptedBlobs.encrypting(file, key));
     }
 
     @Override
-    public StagedBlob stage(BlobSource source, Throttle throttle) throws IOException {
-        return inner.stage(source, throttle);
+    public StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException {
+        return inner.stage(source, throttle, encoding);
     }
 
     @Override

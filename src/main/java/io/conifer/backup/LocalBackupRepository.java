@@ -48,10 +48,12 @@ public final class LocalBackupRepository implements BackupRepository {
     private record Staged(Path file, String sha256, long length, int crc32c) implements StagedBlob {}
 
     @Override
-    public StagedBlob stage(BlobSource source, Throttle throttle) throws IOException {
+    public StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException {
         Path tmp = staging.resolve(UUID.randomUUID() + ".blob");
-        DirectCopy.Result r = copier.copy(source, tmp, throttle);
-        return new Staged(tmp, r.name(), r.length(), r.crc32c());
+        try (BlobSource blob = encoding.open(source)) {
+            DirectCopy.Result r = copier.copy(blob, tmp, throttle);
+            return new Staged(tmp, r.name(), r.length(), r.crc32c());
+        }
     }
 
     static MessageDigest sha256() {
