@@ -56,6 +56,8 @@ final class DirectCopy implements Closeable {
     private static final long RECENT_NANOS = 100_000_000;
     /** The longest a chunk waits for log fsyncs to finish before it goes anyway. */
     private static final long MAX_YIELD_NANOS = 20_000_000;
+    /** The most written between two flushes while no client writes. */
+    private static final long IDLE_FLUSH = 32L << 20;
     /** How long a failed copy waits for its chunks still in flight before giving their buffers up. */
     private static final long DRAIN_SECONDS = 30;
 
@@ -90,6 +92,8 @@ final class DirectCopy implements Closeable {
         private final CompletableFuture<Void>[] written = new CompletableFuture[BUFFERS];
         private CompletableFuture<Void> verified = CompletableFuture.completedFuture(null);
         private boolean drained = true;
+        /** Bytes written since the last flush (writer thread only). */
+        private long unflushed;
 
         Result run(BlobSource source, Path target, Throttle throttle) throws IOException {
             CRC32C sent = new CRC32C();
@@ -118,7 +122,7 @@ final class DirectCopy implements Closeable {
                     length += n;
                     boolean last = n < CHUNK || length == size;
                     CompletableFuture<Void> write =
-                            CompletableFuture.runAsync(() -> writeAt(out, buf, position, n, pad, !last), writer);
+                            CompletableFuture.runAsync(() -> write(out, buf, position, n, pad, last), writer);
                     written[slot] = write;
                     // Each read-back waits for its chunk's write and for the read-back before it, so the
                     // CRC32C sees the file in order and a failure reaches the end of the chain.
@@ -147,6 +151,25 @@ final class DirectCopy implements Closeable {
                         + " read back from the device, " + Long.toHexString(sent.getValue()) + " written");
             }
             return new Result(source.name(), source.length(), (int) sent.getValue());
+        }
+
+        /**
+         * Writes a chunk, then flushes it from the device's write cache while clients write (but for
+         * the last chunk, which the final fsync flushes): a write-ahead-log fsync must flush that cache
+         * too, and should find at most one chunk of backup data there. With no client writing, the
+         * flushes are spaced {@link #IDLE_FLUSH} apart, so a client that starts finds little there.
+         * Runs on the writer thread only.
+         */
+        private void write(FileChannel out, ByteBuffer chunk, long position, int n, int pad, boolean last) {
+            writeAt(out, chunk, position, n, pad);
+            unflushed += n;
+            if (last || (unflushed < IDLE_FLUSH && !ForegroundSyncs.recentlyActive(RECENT_NANOS))) return;
+            try {
+                out.force(false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            unflushed = 0;
         }
 
         /** A chunk buffer aligned to {@code align} (any alignment up to {@link #MAX_ALIGN} fits a pooled one). */
@@ -205,13 +228,8 @@ final class DirectCopy implements Closeable {
         return FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
     }
 
-    /**
-     * Writes the chunk padded to the block size (direct I/O moves whole blocks only), then flushes it
-     * from the device's write cache (but for the last chunk, which the final fsync flushes): a
-     * write-ahead log fsync must flush that cache too, and should find at most one chunk of backup
-     * data there, not a whole file's.
-     */
-    private static void writeAt(FileChannel out, ByteBuffer chunk, long position, int n, int pad, boolean flush) {
+    /** Writes the chunk padded to the block size (direct I/O moves whole blocks only). */
+    private static void writeAt(FileChannel out, ByteBuffer chunk, long position, int n, int pad) {
         ByteBuffer b = chunk.duplicate().position(0).limit(padded(n, pad));
         try {
             while (b.hasRemaining()) {
@@ -223,7 +241,6 @@ final class DirectCopy implements Closeable {
                 while (p.hasRemaining()) out.write(p, position + p.position());
                 b.position(p.position());
             }
-            if (flush) out.force(false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
