@@ -72,6 +72,15 @@ class BackupEncryptionTest {
         return id;
     }
 
+    /** Starts a server with {@code key}, backs up a new index of 40 records, stops it, and returns the backup id. */
+    private String backupOnAServer(Path data, Path key, String index) throws Exception {
+        try (TestServer server = start(data, key)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            loadIndex(control, index, 40);
+            return backup(control, index);
+        }
+    }
+
     private static JsonNode restore(Http control, String backupId, String name) throws Exception {
         Http.Response r = control.post("/backups/" + backupId + "/create-index", "{\"name\":\"" + name + "\"}");
         assertEquals(202, r.status(), r.toString());
@@ -210,12 +219,7 @@ class BackupEncryptionTest {
     void aWrongOrMissingKeyIsAClearErrorOnRestoreAndVerify() throws Exception {
         writeKeys();
         Path data = dir.resolve("data");
-        String id;
-        try (TestServer server = start(data, keyA)) {
-            Http control = new Http(server.url(), TestServer.KEY);
-            loadIndex(control, "locked", 20);
-            id = backup(control, "locked");
-        }
+        String id = backupOnAServer(data, keyA, "locked");
         try (TestServer server = start(data, keyB)) {
             Http control = new Http(server.url(), TestServer.KEY);
             Http.Response r = control.post("/backups/" + id + "/create-index", "{\"name\":\"unlocked\"}");
@@ -291,12 +295,7 @@ class BackupEncryptionTest {
     void rotatedKeysKeepOldBackupsRestorable() throws Exception {
         writeKeys();
         Path data = dir.resolve("data");
-        String old;
-        try (TestServer server = start(data, keyA)) {
-            Http control = new Http(server.url(), TestServer.KEY);
-            loadIndex(control, "rot", 40);
-            old = backup(control, "rot");
-        }
+        String old = backupOnAServer(data, keyA, "rot");
         String fresh;
         try (TestServer server = start(data, keyB, keyA)) {
             Http control = new Http(server.url(), TestServer.KEY);
