@@ -148,6 +148,16 @@ public final class EncryptingRepository implements BackupRepository {
     }
 
     @Override
+    public boolean shared() {
+        return inner.shared();
+    }
+
+    @Override
+    public String toString() {
+        return inner.toString();
+    }
+
+    @Override
     public void cleanStaging() throws IOException {
         inner.cleanStaging();
     }
