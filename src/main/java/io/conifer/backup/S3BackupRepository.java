@@ -131,7 +131,8 @@ public final class S3BackupRepository implements BackupRepository {
         return b.build();
     }
 
-    private record Staged(String sha256, long length, int crc32c, byte[] bytes, String uploadId, List<CompletedPart> parts)
+    /** {@code length} is the file's, {@code storedLength} the object's (more when encrypted). */
+    private record Staged(String sha256, long length, long storedLength, int crc32c, byte[] bytes, String uploadId, List<CompletedPart> parts)
             implements StagedBlob {}
 
     @Override
@@ -149,7 +150,7 @@ public final class S3BackupRepository implements BackupRepository {
         throttle.acquire(size);
         CRC32C crc = new CRC32C();
         crc.update(bytes);
-        return new Staged(blob.name(), blob.length(), (int) crc.getValue(), bytes, null, null);
+        return new Staged(blob.name(), blob.length(), size, (int) crc.getValue(), bytes, null, null);
     }
 
     /**
@@ -205,7 +206,7 @@ public final class S3BackupRepository implements BackupRepository {
             if (!blob.name().equals(hash)) {
                 throw new IOException("File " + source.getFileName() + " changed while it was copied");
             }
-            return new Staged(hash, blob.length(), (int) whole.getValue(), null, uploadId, done);
+            return new Staged(hash, blob.length(), size, (int) whole.getValue(), null, uploadId, done);
         } catch (IOException | RuntimeException e) {
             for (Future<CompletedPart> f : parts) f.cancel(true);
             abort(key, uploadId);
@@ -257,14 +258,14 @@ public final class S3BackupRepository implements BackupRepository {
         if (s.bytes() != null) {
             String crc = crc32c(s.bytes());
             call("upload of " + key, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key)
-                    .contentLength(s.length()).checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), body(s.bytes())));
+                    .contentLength(s.storedLength()).checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), body(s.bytes())));
         } else {
             try {
                 call("completion of the upload of " + key, () -> s3.completeMultipartUpload(b -> b.bucket(location.bucket())
                         .key(key).uploadId(s.uploadId()).multipartUpload(m -> m.parts(s.parts()))));
             } catch (IOException e) {
                 // A completion whose answer was lost and was retried finds its upload already complete.
-                if (!(e.getCause() instanceof NoSuchUploadException) || blobLengthAt(key).orElse(-1L) != s.length()) throw e;
+                if (!(e.getCause() instanceof NoSuchUploadException) || blobLengthAt(key).orElse(-1L) != s.storedLength()) throw e;
             }
         }
         return blobStamp(s.sha256()).orElseThrow(() -> new NoSuchFileException(describe(s.sha256())));
