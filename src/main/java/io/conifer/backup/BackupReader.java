@@ -9,13 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.function.LongConsumer;
 
 /**
- * Reads a backup's files back out of the repository, checking each against the manifest's SHA-256
- * and length as it goes: a restore, {@code conifer backup verify} and a backup that finds a blob it
+ * Reads a backup's files back out of the repository, checking each against the manifest's content
+ * hash and length as it goes (and an encrypted blob's every frame against its authentication tag): a restore, {@code conifer backup verify} and a backup that finds a blob it
  * has not verified itself never trust a blob unread. A blob found corrupt is quarantined on the spot,
  * so the next backup holding that content stores it afresh instead of trusting it.
  */
@@ -70,37 +68,47 @@ public final class BackupReader {
 
     /** Reads a file's blob, writing it to {@code out} (if not null) as it goes, and checks it at the end. */
     private void read(BackupManifest.FileEntry f, FileChannel out, LongConsumer onBytes) throws IOException {
-        MessageDigest sha = LocalBackupRepository.sha256();
         long length = 0;
         byte[] buf = new byte[BUFFER];
         // Taken before opening: if the blob is replaced by a fresh copy after this, the quarantine
         // below sees another stamp and leaves the fresh copy alone.
         String stamp = repository.blobStamp(f.sha256()).orElse(null);
-        try (InputStream in = open(f)) {
-            for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
-                sha.update(buf, 0, n);
-                length += n;
-                throttle.acquire(n);
-                if (out != null) {
-                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                    while (bb.hasRemaining()) out.write(bb);
-                    if (length % FLUSH_EVERY < n) out.force(false);
+        String actual;
+        try {
+            BackupRepository.BlobContent blob = open(f);
+            ContentHash hash = blob.nameHash();
+            try (InputStream in = blob.content()) {
+                for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
+                    hash.update(buf, 0, n);
+                    length += n;
+                    throttle.acquire(n);
+                    if (out != null) {
+                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                        while (bb.hasRemaining()) out.write(bb);
+                        if (length % FLUSH_EVERY < n) out.force(false);
+                    }
+                    onBytes.accept(n);
                 }
-                onBytes.accept(n);
             }
+            actual = hash.hex();
+        } catch (EncryptedBlobs.DamagedException e) {
+            throw quarantine(f, stamp, "File " + f.name() + " is corrupt: " + e.getMessage());
         }
-        String actual = HexFormat.of().formatHex(sha.digest());
         if (length != f.length() || !actual.equals(f.sha256())) {
-            String damage = "File " + f.name() + " is corrupt: blob " + repository.describe(f.sha256()) + " has " + length
-                    + " bytes with SHA-256 " + actual + ", expected " + f.length() + " bytes with SHA-256 " + f.sha256();
-            repository.quarantine(f.sha256(), stamp, damage);
-            throw new DamagedFileException(damage + "; it was moved to the repository's quarantine/ directory");
+            throw quarantine(f, stamp, "File " + f.name() + " is corrupt: blob " + repository.describe(f.sha256()) + " has "
+                    + length + " bytes with content hash " + actual + ", expected " + f.length() + " bytes with content hash "
+                    + f.sha256());
         }
     }
 
-    private InputStream open(BackupManifest.FileEntry f) throws IOException {
+    private DamagedFileException quarantine(BackupManifest.FileEntry f, String stamp, String damage) throws IOException {
+        repository.quarantine(f.sha256(), stamp, damage);
+        return new DamagedFileException(damage + "; it was moved to the repository's quarantine/ directory");
+    }
+
+    private BackupRepository.BlobContent open(BackupManifest.FileEntry f) throws IOException {
         try {
-            return repository.openBlob(f.sha256());
+            return repository.readBlob(f.sha256());
         } catch (NoSuchFileException e) {
             String why = "";
             for (BackupRepository.Quarantined q : repository.quarantined()) {

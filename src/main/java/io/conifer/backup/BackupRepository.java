@@ -9,8 +9,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where backups live: immutable blobs named by the SHA-256 of their content (so each file is stored
- * once, however many backups hold it) and one small manifest per backup. The local-disk
+ * Where backups live: immutable blobs named by a hash of their content (so each file is stored
+ * once, however many backups hold it: the SHA-256, or an HMAC when {@link EncryptingRepository}
+ * encrypts them) and one small manifest per backup. The local-disk
  * implementation is the default; an object store fills the same contract: a manifest write is atomic,
  * and a blob is visible under its name only once it is complete and durable.
  */
@@ -25,10 +26,16 @@ public interface BackupRepository extends Closeable {
     }
 
     /**
-     * Copies the file at {@code source} into a staging area, hashing it as it reads; when this returns
-     * the copy is durable and has been read back and checked.
+     * Stores the file at {@code source} as {@code encoding} gives it into a staging area, under the
+     * name it gives; when this returns the copy is durable and has been read back and checked. {@link
+     * StagedBlob#length} is the file's length, {@link StagedBlob#crc32c} that of the bytes stored.
      */
-    StagedBlob stage(Path source, Throttle throttle) throws IOException;
+    StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException;
+
+    /** Stages the file as it is, named by its SHA-256. */
+    default StagedBlob stage(Path source, Throttle throttle) throws IOException {
+        return stage(source, throttle, BlobEncoding.PLAIN);
+    }
 
     /**
      * Makes a staged blob visible under its hash, atomically replacing any blob already there (whose
@@ -59,7 +66,16 @@ public interface BackupRepository extends Closeable {
 
     List<Quarantined> quarantined() throws IOException;
 
+    /** The bytes stored under this name. */
     InputStream openBlob(String sha256) throws IOException;
+
+    /** A blob's content and the hash that must name it, for a reader that checks it. */
+    record BlobContent(InputStream content, ContentHash nameHash) {}
+
+    /** The content of a blob stored as it is, named by its SHA-256. */
+    default BlobContent readBlob(String sha256) throws IOException {
+        return new BlobContent(openBlob(sha256), ContentHash.sha256());
+    }
 
     long blobLength(String sha256) throws IOException;
 

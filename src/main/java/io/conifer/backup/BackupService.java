@@ -77,10 +77,15 @@ public final class BackupService implements Closeable {
     private final Map<String, Set<String>> claims = new HashMap<>();
     /** Blobs verified in this run, with the stamp they had then; see {@link #copyFile}. */
     private final Map<String, String> trusted = new ConcurrentHashMap<>();
-    /** Backups whose manifests no copy of is sound: while any exists, no blob is garbage-collected. */
+    /**
+     * Backups whose manifests no copy of is sound, or that are encrypted under a key this server was not
+     * given: while any exists, no blob is garbage-collected.
+     */
     private final Set<String> unreadable = new HashSet<>();
     /** How far each running copy is. */
     private final Map<String, BackupProgress> progress = new ConcurrentHashMap<>();
+    /** Backups encrypted under a key this server was not given, and why: not listed, refused by id. */
+    private final Map<String, String> keyMissing = new ConcurrentHashMap<>();
     /** Initializing backups deleted while their copy runs. */
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     /** Backups this server is copying: any other Initializing backup is another server's, in a shared repository. */
@@ -171,6 +176,12 @@ public final class BackupService implements Closeable {
         } catch (BackupRepository.DamagedManifestException e) {
             salvage = e.salvage();
             problem = e.getMessage();
+        } catch (BackupKeyException e) {
+            // Nothing of it can be read, not even its project: it is kept (with every blob) for a server given its key.
+            unreadable.add(id);
+            keyMissing.put(id, e.getMessage());
+            log.error("Backup {} cannot be read and is not listed: {}", id, e.getMessage());
+            return null;
         } catch (IOException | RuntimeException e) {
             problem = "unreadable: " + e.getMessage();
         }
@@ -474,6 +485,9 @@ public final class BackupService implements Closeable {
 
     public BackupManifest describe(String project, String backupId) {
         BackupManifest m = backupId == null ? null : manifests.get(backupId);
+        if (m == null && backupId != null && keyMissing.containsKey(backupId)) {
+            throw new ConiferException(ErrorCode.FAILED_PRECONDITION, keyMissing.get(backupId) + ", then restart the server.");
+        }
         if (m == null || (m.status() == BackupStatus.Initializing && !running.contains(backupId))) refresh();
         return known(project, backupId);
     }

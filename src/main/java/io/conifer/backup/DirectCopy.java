@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,8 +27,8 @@ import java.util.zip.CRC32C;
 
 /**
  * Copies a file into the repository the way a backup beside live traffic should, as a pipeline of
- * three stages that overlap: the caller reads a chunk and hashes it (SHA-256 names the blob, CRC32C
- * checks it), a writer thread writes it with {@code O_DIRECT}, and a verifier thread reads it back
+ * three stages that overlap: the caller reads a chunk from a {@link BlobSource} (which names the blob
+ * by its content, and may encrypt it) and computes its CRC32C, a writer thread writes it with {@code O_DIRECT}, and a verifier thread reads it back
  * from the device with {@code O_DIRECT} and checks its CRC32C.
  *
  * <p>Why direct I/O: buffered writes pile up dirty pages whose writeback later stalls the write-ahead
@@ -58,6 +56,8 @@ final class DirectCopy implements Closeable {
     private static final long RECENT_NANOS = 100_000_000;
     /** The longest a chunk waits for log fsyncs to finish before it goes anyway. */
     private static final long MAX_YIELD_NANOS = 20_000_000;
+    /** The most written between two flushes while no client writes. */
+    private static final long IDLE_FLUSH = 32L << 20;
     /** How long a failed copy waits for its chunks still in flight before giving their buffers up. */
     private static final long DRAIN_SECONDS = 30;
 
@@ -67,10 +67,11 @@ final class DirectCopy implements Closeable {
     private final ExecutorService verifier = singleThread("conifer-backup-verify");
     private volatile boolean closed;
 
-    record Result(String sha256, long length, int crc32c) {}
+    /** {@code name} and {@code length} are the source's, {@code crc32c} that of the bytes written. */
+    record Result(String name, long length, int crc32c) {}
 
-    /** Copies {@code source} into the new file {@code target} (which must not exist), durably. */
-    Result copy(Path source, Path target, Throttle throttle) throws IOException {
+    /** Writes what {@code source} yields into the new file {@code target} (which must not exist), durably. */
+    Result copy(BlobSource source, Path target, Throttle throttle) throws IOException {
         if (closed) throw new IOException("The backup repository is closed");
         Copy copy = new Copy();
         try {
@@ -91,44 +92,37 @@ final class DirectCopy implements Closeable {
         private final CompletableFuture<Void>[] written = new CompletableFuture[BUFFERS];
         private CompletableFuture<Void> verified = CompletableFuture.completedFuture(null);
         private boolean drained = true;
+        /** Bytes written since the last flush (writer thread only). */
+        private long unflushed;
 
-        Result run(Path source, Path target, Throttle throttle) throws IOException {
-            MessageDigest sha = LocalBackupRepository.sha256();
+        Result run(BlobSource source, Path target, Throttle throttle) throws IOException {
             CRC32C sent = new CRC32C();
             CRC32C readBack = new CRC32C();
             int align = alignment(target);
             ByteBuffer verifyBuffer = take(align);
             long length = 0;
-            FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-            FileChannel out;
-            try {
-                out = openTarget(target, align > 0);
-            } catch (IOException | RuntimeException | Error e) {
-                in.close();
-                throw e;
-            }
+            FileChannel out = openTarget(target, align > 0);
             int pad = align > 0 ? align : 4096;
             // From here on the target is ours: any failure removes it.
-            try (in; out) {
-                long size = in.size();
+            try (out) {
+                long size = source.storedLength();
                 for (int k = 0; ; k++) {
                     // Chunks still in flight are not on disk yet: count them as still to write.
                     DiskSpace.requireHeadroom(target, Math.min(size, size - length + (long) BUFFERS * CHUNK), "this backup");
                     int slot = k % BUFFERS;
                     if (written[slot] != null) join(written[slot]);
                     if (buffers[slot] == null) buffers[slot] = take(align);
-                    ByteBuffer buf = buffers[slot].clear();
+                    ByteBuffer buf = buffers[slot].clear().limit(CHUNK);
                     long position = length;
-                    int n = readFully(in, buf, position);
+                    int n = source.read(buf);
                     if (n == 0) break;
                     buf.flip();
-                    sha.update(buf.duplicate());
                     sent.update(buf.duplicate());
                     throttle.acquire(n);
                     length += n;
                     boolean last = n < CHUNK || length == size;
                     CompletableFuture<Void> write =
-                            CompletableFuture.runAsync(() -> writeAt(out, buf, position, n, pad, !last), writer);
+                            CompletableFuture.runAsync(() -> write(out, buf, position, n, pad, last), writer);
                     written[slot] = write;
                     // Each read-back waits for its chunk's write and for the read-back before it, so the
                     // CRC32C sees the file in order and a failure reaches the end of the chain.
@@ -156,7 +150,26 @@ final class DirectCopy implements Closeable {
                 throw new IOException("Verification failed after writing a blob: CRC32C " + Long.toHexString(readBack.getValue())
                         + " read back from the device, " + Long.toHexString(sent.getValue()) + " written");
             }
-            return new Result(HexFormat.of().formatHex(sha.digest()), length, (int) sent.getValue());
+            return new Result(source.name(), source.length(), (int) sent.getValue());
+        }
+
+        /**
+         * Writes a chunk, then flushes it from the device's write cache while clients write (but for
+         * the last chunk, which the final fsync flushes): a write-ahead-log fsync must flush that cache
+         * too, and should find at most one chunk of backup data there. With no client writing, the
+         * flushes are spaced {@link #IDLE_FLUSH} apart, so a client that starts finds little there.
+         * Runs on the writer thread only.
+         */
+        private void write(FileChannel out, ByteBuffer chunk, long position, int n, int pad, boolean last) {
+            writeAt(out, chunk, position, n, pad);
+            unflushed += n;
+            if (last || (unflushed < IDLE_FLUSH && !ForegroundSyncs.recentlyActive(RECENT_NANOS))) return;
+            try {
+                out.force(false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            unflushed = 0;
         }
 
         /** A chunk buffer aligned to {@code align} (any alignment up to {@link #MAX_ALIGN} fits a pooled one). */
@@ -215,13 +228,8 @@ final class DirectCopy implements Closeable {
         return FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
     }
 
-    /**
-     * Writes the chunk padded to the block size (direct I/O moves whole blocks only), then flushes it
-     * from the device's write cache (but for the last chunk, which the final fsync flushes): a
-     * write-ahead log fsync must flush that cache too, and should find at most one chunk of backup
-     * data there, not a whole file's.
-     */
-    private static void writeAt(FileChannel out, ByteBuffer chunk, long position, int n, int pad, boolean flush) {
+    /** Writes the chunk padded to the block size (direct I/O moves whole blocks only). */
+    private static void writeAt(FileChannel out, ByteBuffer chunk, long position, int n, int pad) {
         ByteBuffer b = chunk.duplicate().position(0).limit(padded(n, pad));
         try {
             while (b.hasRemaining()) {
@@ -233,7 +241,6 @@ final class DirectCopy implements Closeable {
                 while (p.hasRemaining()) out.write(p, position + p.position());
                 b.position(p.position());
             }
-            if (flush) out.force(false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -251,14 +258,6 @@ final class DirectCopy implements Closeable {
             throw new UncheckedIOException(e);
         }
         crc.update(buf.flip().limit(n));
-    }
-
-    private static int readFully(FileChannel in, ByteBuffer buf, long position) throws IOException {
-        buf.limit(CHUNK);
-        while (buf.hasRemaining()) {
-            if (in.read(buf, position + buf.position()) < 0) break;
-        }
-        return buf.position();
     }
 
     private static int padded(int n, int pad) {

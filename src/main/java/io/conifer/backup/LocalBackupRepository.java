@@ -22,7 +22,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * A repository in a local directory: {@code blobs/ab/abcdef…} (by SHA-256), {@code manifests/ID.json}
+ * A repository in a local directory: {@code blobs/ab/abcdef…} (by content hash), {@code manifests/ID.json}
  * and its copy {@code ID.json.copy}, {@code staging/} for writes in progress, {@code quarantine/} for
  * blobs found damaged. Every write goes to a temporary file, is fsynced, and is moved into place
  * atomically (then the directory is fsynced), so a crash never leaves a partial blob or manifest under
@@ -48,10 +48,12 @@ public final class LocalBackupRepository implements BackupRepository {
     private record Staged(Path file, String sha256, long length, int crc32c) implements StagedBlob {}
 
     @Override
-    public StagedBlob stage(Path source, Throttle throttle) throws IOException {
+    public StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException {
         Path tmp = staging.resolve(UUID.randomUUID() + ".blob");
-        DirectCopy.Result r = copier.copy(source, tmp, throttle);
-        return new Staged(tmp, r.sha256(), r.length(), r.crc32c());
+        try (BlobSource blob = encoding.open(source)) {
+            DirectCopy.Result r = copier.copy(blob, tmp, throttle);
+            return new Staged(tmp, r.name(), r.length(), r.crc32c());
+        }
     }
 
     static MessageDigest sha256() {
@@ -79,7 +81,7 @@ public final class LocalBackupRepository implements BackupRepository {
     }
 
     private Path blobPath(String sha256) {
-        if (!sha256.matches("[0-9a-f]{64}")) throw new IllegalArgumentException("not a SHA-256: " + sha256);
+        if (!sha256.matches("[0-9a-f]{64}")) throw new IllegalArgumentException("not a blob name: " + sha256);
         return blobs.resolve(sha256.substring(0, 2)).resolve(sha256);
     }
 

@@ -16,6 +16,7 @@ public final class RepositoryVerifier {
     private final BackupRepository repository;
     private final BackupReader reader;
 
+    /** {@code repository} decrypts with the keys given ({@link EncryptingRepository}) if its backups are encrypted. */
     public RepositoryVerifier(BackupRepository repository) {
         this.repository = repository;
         this.reader = new BackupReader(repository, Throttle.UNLIMITED);
@@ -61,6 +62,9 @@ public final class RepositoryVerifier {
                 } catch (BackupReader.DamagedFileException e) {
                     problems.add("Backup " + m.backupId() + " (index '" + m.sourceIndexName() + "'): " + e.getMessage()
                             + ". It cannot be restored until a new backup of the index that holds this file stores it again.");
+                } catch (BackupKeyException e) {
+                    problems.add("Backup " + m.backupId() + " (index '" + m.sourceIndexName() + "'): file " + f.name()
+                            + " cannot be verified: " + e.getMessage() + ".");
                 }
             }
         }
@@ -84,6 +88,8 @@ public final class RepositoryVerifier {
             return BackupManifest.fromJson(read.json());
         } catch (IllegalArgumentException e) {
             problems.add("Backup " + id + ": no such backup in this repository");
+        } catch (BackupKeyException e) {
+            problems.add("Backup " + id + ": cannot be verified: " + e.getMessage() + ".");
         } catch (IOException e) {
             problems.add("Backup " + id + ": manifest damaged beyond recovery (" + e.getMessage() + "). Which files it "
                     + "holds is unknown, so the server removes no unreferenced backup files while it exists. Delete it "

@@ -4,17 +4,14 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -134,60 +131,64 @@ public final class S3BackupRepository implements BackupRepository {
         return b.build();
     }
 
-    private record Staged(String sha256, long length, int crc32c, byte[] bytes, String uploadId, List<CompletedPart> parts)
+    /** {@code length} is the file's, {@code storedLength} the object's (more when encrypted). */
+    private record Staged(String sha256, long length, long storedLength, int crc32c, byte[] bytes, String uploadId, List<CompletedPart> parts)
             implements StagedBlob {}
 
     @Override
-    public StagedBlob stage(Path source, Throttle throttle) throws IOException {
-        try (FileChannel ch = FileChannel.open(source, StandardOpenOption.READ)) {
-            long size = ch.size();
-            return size <= tuning.partSize() ? stageSmall(ch, (int) size, throttle) : stageMultipart(ch, size, throttle, source);
+    public StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException {
+        try (BlobSource blob = encoding.open(source)) {
+            long size = blob.storedLength();
+            if (size <= tuning.partSize()) return stageSmall(blob, (int) size, throttle);
         }
+        return stageMultipart(source, encoding, throttle);
     }
 
-    private static Staged stageSmall(FileChannel ch, int size, Throttle throttle) throws IOException {
+    private static Staged stageSmall(BlobSource blob, int size, Throttle throttle) throws IOException {
         byte[] bytes = new byte[size];
-        readFully(ch, bytes, 0);
+        blob.read(ByteBuffer.wrap(bytes));
         throttle.acquire(size);
         CRC32C crc = new CRC32C();
         crc.update(bytes);
-        return new Staged(HexFormat.of().formatHex(LocalBackupRepository.sha256().digest(bytes)), size,
-                (int) crc.getValue(), bytes, null, null);
+        return new Staged(blob.name(), blob.length(), size, (int) crc.getValue(), bytes, null, null);
     }
 
-    /** Hashes the file (its name is the hash), then uploads it in parts under that name, not yet completed. */
-    private Staged stageMultipart(FileChannel ch, long size, Throttle throttle, Path source) throws IOException {
-        var sha = LocalBackupRepository.sha256();
-        CRC32C whole = new CRC32C();
-        byte[] chunk = new byte[1 << 20];
-        for (long pos = 0; pos < size; pos += chunk.length) {
-            int n = (int) Math.min(chunk.length, size - pos);
-            readFully(ch, chunk, pos, n);
-            sha.update(chunk, 0, n);
-            whole.update(chunk, 0, n);
+    /**
+     * Reads the file once for its name, then uploads it in parts under that name, not yet completed.
+     * The bytes uploaded come from a second opening (an encrypted one differs in its salt, not its
+     * name), so the content is checked by name: the same name twice means the file did not change.
+     */
+    private Staged stageMultipart(Path source, BlobEncoding encoding, Throttle throttle) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+        String hash;
+        try (BlobSource first = encoding.open(source)) {
+            while (first.read(chunk.clear()) > 0) {
+                // only the name is wanted from this pass
+            }
+            hash = first.name();
         }
-        String hash = HexFormat.of().formatHex(sha.digest());
         String key = blobKey(hash);
         String uploadId = call("start of the upload of " + key,
                 () -> s3.createMultipartUpload(r -> r.bucket(location.bucket()).key(key)
                         .checksumAlgorithm(ChecksumAlgorithm.CRC32_C)).uploadId());
         List<Future<CompletedPart>> parts = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        try {
-            CRC32C again = new CRC32C();
+        try (BlobSource blob = encoding.open(source)) {
+            long size = blob.storedLength();
+            CRC32C whole = new CRC32C();
             int number = 0;
             for (long pos = 0; pos < size && failure.get() == null; pos += tuning.partSize()) {
                 int n = (int) Math.min(tuning.partSize(), size - pos);
                 partsInFlight.acquireUninterruptibly();
                 byte[] part = new byte[n];
                 try {
-                    readFully(ch, part, pos);
+                    if (blob.read(ByteBuffer.wrap(part)) != n) throw new IOException("File " + source.getFileName() + " changed while it was copied");
                 } catch (IOException e) {
                     partsInFlight.release();
                     throw e;
                 }
                 throttle.acquire(n);
-                again.update(part);
+                whole.update(part);
                 int partNumber = ++number;
                 parts.add(partUploads.submit(() -> {
                     try {
@@ -202,10 +203,10 @@ public final class S3BackupRepository implements BackupRepository {
             }
             List<CompletedPart> done = new ArrayList<>();
             for (Future<CompletedPart> f : parts) done.add(await(f));
-            if ((int) again.getValue() != (int) whole.getValue()) {
+            if (!blob.name().equals(hash)) {
                 throw new IOException("File " + source.getFileName() + " changed while it was copied");
             }
-            return new Staged(hash, size, (int) whole.getValue(), null, uploadId, done);
+            return new Staged(hash, blob.length(), size, (int) whole.getValue(), null, uploadId, done);
         } catch (IOException | RuntimeException e) {
             for (Future<CompletedPart> f : parts) f.cancel(true);
             abort(key, uploadId);
@@ -257,14 +258,14 @@ public final class S3BackupRepository implements BackupRepository {
         if (s.bytes() != null) {
             String crc = crc32c(s.bytes());
             call("upload of " + key, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key)
-                    .contentLength(s.length()).checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), body(s.bytes())));
+                    .contentLength(s.storedLength()).checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), body(s.bytes())));
         } else {
             try {
                 call("completion of the upload of " + key, () -> s3.completeMultipartUpload(b -> b.bucket(location.bucket())
                         .key(key).uploadId(s.uploadId()).multipartUpload(m -> m.parts(s.parts()))));
             } catch (IOException e) {
                 // A completion whose answer was lost and was retried finds its upload already complete.
-                if (!(e.getCause() instanceof NoSuchUploadException) || blobLengthAt(key).orElse(-1L) != s.length()) throw e;
+                if (!(e.getCause() instanceof NoSuchUploadException) || blobLengthAt(key).orElse(-1L) != s.storedLength()) throw e;
             }
         }
         return blobStamp(s.sha256()).orElseThrow(() -> new NoSuchFileException(describe(s.sha256())));
@@ -502,17 +503,6 @@ public final class S3BackupRepository implements BackupRepository {
             throw new IOException("S3 " + what + " failed: " + e.getMessage(), e);
         } catch (SdkException e) {
             throw new IOException("S3 " + what + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static void readFully(FileChannel ch, byte[] into, long at) throws IOException {
-        readFully(ch, into, at, into.length);
-    }
-
-    private static void readFully(FileChannel ch, byte[] into, long at, int length) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(into, 0, length);
-        while (buf.hasRemaining()) {
-            if (ch.read(buf, at + buf.position()) < 0) throw new IOException("File ended early at byte " + (at + buf.position()));
         }
     }
 

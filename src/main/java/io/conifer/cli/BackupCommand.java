@@ -3,7 +3,10 @@ package io.conifer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conifer.backup.BackupRepository;
+import io.conifer.backup.BackupKeys;
+import io.conifer.backup.EncryptingRepository;
 import io.conifer.backup.LocalBackupRepository;
+import java.io.IOException;
 import io.conifer.backup.RepositoryVerifier;
 import io.conifer.backup.S3BackupRepository;
 import io.conifer.backup.S3Location;
@@ -101,7 +104,7 @@ final class BackupCommand {
     }
 
     @Command(name = "verify", description = "Re-read every file of every backup (or of one), report any missing or corrupt file, damaged"
-            + " manifest or quarantined file, and why each Failed backup failed.")
+            + " manifest or quarantined file, and why each Failed backup failed. Encrypted backups need their key files.")
     static final class Verify implements Callable<Integer> {
         @Parameters(arity = "0..1", paramLabel = "BACKUP_ID", description = "Verify only this backup.")
         String backupId;
@@ -112,6 +115,9 @@ final class BackupCommand {
 
         @Mixin
         BackupRepoOptions repo;
+
+        @picocli.CommandLine.Mixin
+        BackupKeyOptions keys;
 
         @Override
         public Integer call() throws Exception {
@@ -127,6 +133,18 @@ final class BackupCommand {
 
         /** The repository, or null (having said why) when there is none. */
         private BackupRepository open() throws IOException {
+            BackupKeys backupKeys;
+            try {
+                backupKeys = BackupKeys.load(keys.encryptionKeyFile, keys.decryptionKeyFiles());
+            } catch (IOException e) {
+                System.err.println("conifer: " + e.getMessage());
+                return null;
+            }
+            BackupRepository plain = openPlain();
+            return plain == null ? null : new EncryptingRepository(plain, backupKeys);
+        }
+
+        private BackupRepository openPlain() throws IOException {
             S3Location s3 = repo.s3();
             // In S3, this data directory's server id lets verify quarantine the server's own damaged blobs.
             if (s3 != null) {

@@ -70,13 +70,16 @@ public final class Main implements Runnable {
                         + " (env CONIFER_MAX_REPLAY_SECONDS; default ${DEFAULT-VALUE}; 0: only every 30 s and every 256 MB of log).")
         double maxReplaySeconds;
 
+        @CommandLine.Mixin
+        BackupKeyOptions keys;
+
         @Override
         public Integer call() throws Exception {
             ConiferServer server;
             try {
                 ServerConfig config = new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000,
                         repo.directory(), backupQuota, backupMaxMbps).withMaxReplayMillis(Math.round(maxReplaySeconds * 1000))
-                        .withBackupS3(repo.s3());
+                        .withBackupS3(repo.s3()).withBackupKeys(keys.encryptionKeyFile, keys.decryptionKeyFiles());
                 server = ConiferServer.start(config);
             } catch (StartupFailure | IllegalStateException | IllegalArgumentException e) {
                 // One line an operator can act on; the stack trace would only bury it.

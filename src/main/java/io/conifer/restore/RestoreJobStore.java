@@ -13,8 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The durable record of restore jobs, rewritten atomically on each state change and each whole
- * percent of progress (a restart fails or completes any job that was running, keeping its progress).
+ * The durable record of restore jobs, rewritten atomically on each state change and on progress (a restart fails or completes any job that was running, keeping its progress).
  */
 final class RestoreJobStore {
     private static final ObjectMapper JSON = new ObjectMapper()

@@ -47,6 +47,8 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
     private final BackupReader reader;
     private final ExecutorService workers;
     private final Map<String, Double> progress = new ConcurrentHashMap<>();
+    private final Map<String, Long> progressRecordedAt = new ConcurrentHashMap<>();
+    private static final long PROGRESS_EVERY_NANOS = 250_000_000L;
 
     public RestoreService(Path jobsFile, BackupService backups, IndexManager indexes, Throttle throttle) throws IOException {
         this.jobs = new RestoreJobStore(jobsFile);
@@ -144,17 +146,22 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
             }
         } finally {
             progress.remove(id);
+            progressRecordedAt.remove(id);
             backups.restoreEnded(job.backupId());
         }
     }
 
     /**
      * Progress is reported in whole percents, each recorded in the job store before it is shown, so
-     * after a crash a job keeps the last value a client saw (at most 100 small writes per restore).
+     * after a crash a job keeps the last value a client saw. The copy threads call this, and each
+     * record is an fsynced rewrite of the store, so it is recorded at most every {@link
+     * #PROGRESS_EVERY_NANOS}: enough for a progress bar, few enough not to slow the copy.
      */
     private void recordProgress(RestoreJob running, int percent) {
         String id = running.restoreJobId();
         if (percent <= progress.getOrDefault(id, 0.0)) return;
+        Long last = progressRecordedAt.get(id);
+        if (last != null && System.nanoTime() - last < PROGRESS_EVERY_NANOS) return;
         synchronized (running) {
             if (percent <= progress.getOrDefault(id, 0.0)) return;
             try {
@@ -164,6 +171,7 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
                 return;
             }
             progress.put(id, (double) percent);
+            progressRecordedAt.put(id, System.nanoTime());
         }
     }
 

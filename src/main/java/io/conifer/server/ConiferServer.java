@@ -6,8 +6,10 @@ import io.conifer.api.control.ControlPlane;
 import io.conifer.api.control.PageTokens;
 import io.conifer.api.data.DataPlaneServers;
 import io.conifer.auth.ApiKeys;
+import io.conifer.backup.BackupKeys;
 import io.conifer.backup.BackupService;
 import io.conifer.backup.BackupRepository;
+import io.conifer.backup.EncryptingRepository;
 import io.conifer.backup.LocalBackupRepository;
 import io.conifer.backup.S3BackupRepository;
 import io.conifer.backup.ServerId;
@@ -70,6 +72,7 @@ public final class ConiferServer implements AutoCloseable {
                     + " reach it could read and delete your data. Set --api-key (or CONIFER_API_KEY), or bind to 127.0.0.1.");
         }
         requireWritable(config.dataDir());
+        BackupKeys backupKeys = loadBackupKeys(config);
         requireFree(bind, config.port());
         EventLoopGroup workers = EventLoopGroups.newEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         IndexManager indexes = null;
@@ -84,7 +87,7 @@ public final class ConiferServer implements AutoCloseable {
             BackupRepository repository = config.backupS3() != null
                     ? new S3BackupRepository(config.backupS3(), ServerId.load(config.dataDir()))
                     : new LocalBackupRepository(config.backupRepository());
-            backups = new BackupService(repository, indexes,
+            backups = new BackupService(new EncryptingRepository(repository, backupKeys), indexes,
                     config.dataDir().resolve("backup-staging"), config.backupQuota(), new Throttle(config.backupMaxMbps()),
                     ControlPlane.COMMIT_GATE);
             try {
@@ -146,6 +149,15 @@ public final class ConiferServer implements AutoCloseable {
                     : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
             throw new StartupFailure("data directory " + dataDir.toAbsolutePath() + " is not writable (" + why
                     + "): choose a writable --data-dir, or fix its permissions or mount", e);
+        }
+    }
+
+    /** Fails before anything is opened when a backup key file is missing or holds anything but a 256-bit key. */
+    private static BackupKeys loadBackupKeys(ServerConfig config) throws StartupFailure {
+        try {
+            return BackupKeys.load(config.backupKeyFile(), config.backupOldKeyFiles());
+        } catch (IOException e) {
+            throw new StartupFailure(e.getMessage(), e);
         }
     }
 

@@ -4,6 +4,7 @@ import io.conifer.backup.S3Location;
 import io.conifer.store.StoreOptions;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * How a server runs. {@code firstDataPort} is where index ports are allocated from (0 means "the
@@ -11,7 +12,7 @@ import java.time.Clock;
  * means unthrottled. {@code clock} is the time backup schedules run by (tests set their own).
  * {@code maxReplayMillis} bounds the log replay after a crash (0: only the log's size and the
  * checkpoint interval bound it). {@code backupS3} non-null puts backups in that bucket instead of
- * {@code backupDir}.
+ * {@code backupDir}. {@code backupKeyFile} and {@code backupOldKeyFiles}: see {@link #withBackupKeys}.
  */
 public record ServerConfig(
         Path dataDir,
@@ -26,7 +27,9 @@ public record ServerConfig(
         double backupMaxMbps,
         Clock clock,
         long maxReplayMillis,
-        S3Location backupS3) {
+        S3Location backupS3,
+        Path backupKeyFile,
+        List<Path> backupOldKeyFiles) {
 
     public static final int DEFAULT_BACKUP_QUOTA = 1000;
 
@@ -34,7 +37,7 @@ public record ServerConfig(
     public ServerConfig(Path dataDir, int port, String apiKeys, String bind, String advertiseHost, int firstDataPort,
             long checkpointIntervalMillis, Path backupDir, int backupQuota, double backupMaxMbps) {
         this(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis, backupDir, backupQuota,
-                backupMaxMbps, Clock.systemUTC(), StoreOptions.defaults().maxReplayMillis(), null);
+                backupMaxMbps, Clock.systemUTC(), StoreOptions.defaults().maxReplayMillis(), null, null, List.of());
     }
 
     public static ServerConfig defaults(Path dataDir) {
@@ -43,33 +46,42 @@ public record ServerConfig(
 
     public ServerConfig withPorts(int port, int firstDataPort) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3);
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles);
     }
 
     public ServerConfig withApiKeys(String keys) {
         return new ServerConfig(dataDir, port, keys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3);
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles);
     }
 
     public ServerConfig withBackups(Path dir, int quota, double maxMbps) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                dir, quota, maxMbps, clock, maxReplayMillis, backupS3);
+                dir, quota, maxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles);
     }
 
     public ServerConfig withClock(Clock newClock) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, newClock, maxReplayMillis, backupS3);
+                backupDir, backupQuota, backupMaxMbps, newClock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles);
     }
 
     public ServerConfig withMaxReplayMillis(long millis) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, millis, backupS3);
+                backupDir, backupQuota, backupMaxMbps, clock, millis, backupS3, backupKeyFile, backupOldKeyFiles);
     }
 
     /** Backups in an S3-compatible bucket instead of a local directory. */
     public ServerConfig withBackupS3(S3Location location) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, location);
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, location, backupKeyFile, backupOldKeyFiles);
+    }
+
+    /**
+     * Backups encrypted with the key in {@code keyFile} (null: unencrypted), older ones also read with
+     * the keys in {@code oldKeyFiles}; see {@link io.conifer.backup.BackupKeys}.
+     */
+    public ServerConfig withBackupKeys(Path keyFile, List<Path> oldKeyFiles) {
+        return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, keyFile, List.copyOf(oldKeyFiles));
     }
 
     public int dataPortStart() {

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.ChildServer;
 import io.conifer.Http;
 import io.conifer.TestServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,10 +15,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Stream;
-import io.conifer.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Backups under SIGKILL and under bit rot. */
 class BackupCrashTest {
@@ -100,10 +96,10 @@ class BackupCrashTest {
             id = control.post("/indexes/v/backups", "{}").json().get("backup_id").asText();
             Backups.awaitStatus(control, id, "Ready");
         }
-        assertEquals(0, verify("--data-dir", data.toString()).exit());
+        assertEquals(0, Backups.verify("--data-dir", data.toString()).exit());
         BackupManifest.FileEntry victim = flipAByteOfTheLargestFile(data, new LocalBackupRepository(data.resolve("backups")), id);
         Path blob = data.resolve("backups/blobs").resolve(victim.sha256().substring(0, 2)).resolve(victim.sha256());
-        Result r = verify("--data-dir", data.toString());
+        Backups.Verified r = Backups.verify("--data-dir", data.toString());
         assertEquals(1, r.exit(), r.out());
         assertTrue(r.out().contains("File " + victim.name() + " is corrupt"), r.out());
         assertTrue(r.out().contains(victim.sha256()), r.out());
@@ -114,11 +110,11 @@ class BackupCrashTest {
         try (Stream<Path> q = Files.list(data.resolve("backups/quarantine"))) {
             assertEquals(2, q.filter(p -> p.getFileName().toString().startsWith(victim.sha256())).count(), "the blob and its reason");
         }
-        Result missing = verify(id, "--backup-dir", data.resolve("backups").toString());
+        Backups.Verified missing = Backups.verify(id, "--backup-dir", data.resolve("backups").toString());
         assertEquals(1, missing.exit(), missing.out());
         assertTrue(missing.out().contains("File " + victim.name() + " is missing"), missing.out());
         assertTrue(missing.out().contains("quarantined as"), missing.out());
-        assertEquals(1, verify("00000000-0000-0000-0000-000000000000", "--data-dir", data.toString()).exit());
+        assertEquals(1, Backups.verify("00000000-0000-0000-0000-000000000000", "--data-dir", data.toString()).exit());
     }
 
     /**
@@ -140,7 +136,7 @@ class BackupCrashTest {
             String b = control.post("/indexes/rot/backups", "{}").json().get("backup_id").asText();
             Backups.awaitStatus(control, b, "Ready");
             assertRestores(control, b, "rot-b", 800);
-            Result r = verify("--data-dir", data.toString());
+            Backups.Verified r = Backups.verify("--data-dir", data.toString());
             assertEquals(1, r.exit(), r.out());
             assertTrue(r.out().contains("Quarantined at"), r.out());
             assertTrue(r.out().contains("backup " + a + " file " + victim.name()), r.out());
@@ -184,23 +180,5 @@ class BackupCrashTest {
         assertEquals(records, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
         JsonNode fetched = d.get("/vectors/fetch?ids=r0&ids=r" + (records - 1)).json().get("vectors");
         assertEquals(2, fetched.size(), fetched.toString());
-    }
-
-    record Result(int exit, String out) {}
-
-    private static Result verify(String... args) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        System.setOut(new PrintStream(bytes, true));
-        try {
-            String[] full = new String[args.length + 2];
-            full[0] = "backup";
-            full[1] = "verify";
-            System.arraycopy(args, 0, full, 2, args.length);
-            int exit = new CommandLine(new Main()).execute(full);
-            return new Result(exit, bytes.toString());
-        } finally {
-            System.setOut(saved);
-        }
     }
 }

@@ -56,4 +56,22 @@ public final class Backups {
         }
         return ids;
     }
+
+    /** What {@code conifer backup verify ARGS} printed and its exit code. */
+    public record Verified(int exit, String out) {}
+
+    public static Verified verify(String... args) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        System.setOut(new java.io.PrintStream(bytes, true));
+        try {
+            String[] full = new String[args.length + 2];
+            full[0] = "backup";
+            full[1] = "verify";
+            System.arraycopy(args, 0, full, 2, args.length);
+            return new Verified(new picocli.CommandLine(new io.conifer.cli.Main()).execute(full), bytes.toString());
+        } finally {
+            System.setOut(saved);
+        }
+    }
 }

@@ -33,10 +33,10 @@ class DirectCopyTest {
                 Path source = dir.resolve("src-" + size);
                 Files.write(source, data);
                 Path target = dir.resolve("copy-" + size);
-                DirectCopy.Result r = copy.copy(source, target, Throttle.UNLIMITED);
+                DirectCopy.Result r = copy.copy(BlobSource.plain(source), target, Throttle.UNLIMITED);
                 assertArrayEquals(data, Files.readAllBytes(target), "bytes of a " + size + "-byte file");
                 assertEquals(size, r.length());
-                assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)), r.sha256());
+                assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)), r.name());
                 CRC32C crc = new CRC32C();
                 crc.update(data);
                 assertEquals((int) crc.getValue(), r.crc32c());
@@ -51,11 +51,11 @@ class DirectCopyTest {
         Path existing = dir.resolve("existing");
         Files.writeString(existing, "keep me");
         try (DirectCopy copy = new DirectCopy()) {
-            assertThrows(FileAlreadyExistsException.class, () -> copy.copy(source, existing, Throttle.UNLIMITED));
+            assertThrows(FileAlreadyExistsException.class, () -> copy.copy(BlobSource.plain(source), existing, Throttle.UNLIMITED));
             assertEquals("keep me", Files.readString(existing));
             Path target = dir.resolve("from-missing");
             assertThrows(java.nio.file.NoSuchFileException.class,
-                    () -> copy.copy(dir.resolve("missing"), target, Throttle.UNLIMITED));
+                    () -> copy.copy(BlobSource.plain(dir.resolve("missing")), target, Throttle.UNLIMITED));
             assertFalse(Files.exists(target));
         }
     }
@@ -75,12 +75,12 @@ class DirectCopyTest {
                 Path tb = dir.resolve("b-" + round);
                 Thread other = Thread.ofPlatform().start(() -> {
                     try {
-                        copy.copy(dir.resolve("b"), tb, Throttle.UNLIMITED);
+                        copy.copy(BlobSource.plain(dir.resolve("b")), tb, Throttle.UNLIMITED);
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
                 });
-                copy.copy(dir.resolve("a"), ta, Throttle.UNLIMITED);
+                copy.copy(BlobSource.plain(dir.resolve("a")), ta, Throttle.UNLIMITED);
                 other.join();
                 assertArrayEquals(a, Files.readAllBytes(ta));
                 assertArrayEquals(b, Files.readAllBytes(tb));
@@ -93,9 +93,9 @@ class DirectCopyTest {
         Path source = dir.resolve("src");
         Files.write(source, new byte[100]);
         DirectCopy copy = new DirectCopy();
-        copy.copy(source, dir.resolve("before"), Throttle.UNLIMITED);
+        copy.copy(BlobSource.plain(source), dir.resolve("before"), Throttle.UNLIMITED);
         copy.close();
-        assertThrows(java.io.IOException.class, () -> copy.copy(source, dir.resolve("after"), Throttle.UNLIMITED));
+        assertThrows(java.io.IOException.class, () -> copy.copy(BlobSource.plain(source), dir.resolve("after"), Throttle.UNLIMITED));
         assertFalse(Files.exists(dir.resolve("after")));
     }
 }

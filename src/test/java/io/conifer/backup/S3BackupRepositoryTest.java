@@ -91,6 +91,35 @@ class S3BackupRepositoryTest {
         }
     }
 
+    /** Encryption is a layer over any repository: over S3 the objects are ciphertext, named by an HMAC, and read back whole. */
+    @Test
+    void encryptedBlobsAndManifestsOverS3() throws Exception {
+        String prefix = "p" + (++prefixes);
+        BackupKeys keys = new BackupKeys(new BackupKey(new byte[32]), List.of());
+        try (BackupRepository repo = new EncryptingRepository(repository(prefix, "server-a"), keys);
+                S3BackupRepository raw = repository(prefix, "server-a")) {
+            for (Path f : List.of(randomFile("enc-large", 12 << 20, 3), randomFile("enc-small", 1000, 4))) {
+                byte[] content = Files.readAllBytes(f);
+                BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
+                assertEquals(content.length, staged.length());
+                assertFalse(staged.sha256().equals(sha256(content)), "named by an HMAC, not the SHA-256");
+                repo.publish(staged);
+                BackupRepository.StagedBlob again = repo.stage(f, Throttle.UNLIMITED);
+                assertEquals(staged.sha256(), again.sha256(), "the same content, the same name");
+                repo.discard(again);
+                assertArrayEquals(content, read(repo, staged.sha256()));
+                byte[] stored = read(raw, staged.sha256());
+                assertTrue(EncryptedBlobs.isEncrypted(stored, stored.length));
+                assertEquals(EncryptedBlobs.storedLength(content.length), stored.length);
+            }
+            String id = "00000000-0000-0000-0000-00000000000e";
+            repo.putManifest(id, "{\"secret\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals("{\"secret\":1}", new String(repo.getManifest(id).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8));
+            byte[] storedManifest = raw.getManifest(id).orElseThrow();
+            assertTrue(EncryptedBlobs.isEncrypted(storedManifest, storedManifest.length));
+        }
+    }
+
     @Test
     void aDiscardedUploadLeavesNothingAndCleanStagingAbortsOpenOnes() throws Exception {
         String prefix = "p" + (++prefixes);

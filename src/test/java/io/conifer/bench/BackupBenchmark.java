@@ -22,10 +22,12 @@ import java.util.stream.Stream;
 
 /**
  * The backup and restore figures of docs/BENCHMARKS.md, from one run on one machine:
- * full backup MB/s ÷ {@code cp -r} MB/s of the same files to the same disk; a second backup after
- * re-upserting 1% of the records (bytes copied ÷ full, time ÷ full); create-backup request latency
- * p99; upsert p99 during a backup ÷ without; restore MB/s ÷ {@code cp -r}; time from the restore's 202
- * to the first successful query on the restored index.
+ * full backup MB/s ÷ {@code cp -r + sync} MB/s of the same files to the same disk (the durable copy:
+ * a backup is durable before it is Ready); a second backup after re-upserting 1% of the records
+ * (bytes copied ÷ full, time ÷ full); create-backup request latency p99; upsert p99 during a backup ÷
+ * without; restore MB/s ÷ {@code cp -r + sync}; time from the restore's 202 to the first successful
+ * query on the restored index; then, on the same server restarted with a backup encryption key, the
+ * encrypted full backup and restore ÷ {@code cp -r + sync}.
  *
  * <p>The noisiest figures (throughput ratios, upsert p99 ratio, restore) are measured in three rounds,
  * each against its neighbour in time, and reported as the median with every round's value.
@@ -54,11 +56,17 @@ public final class BackupBenchmark {
         }
     }
 
+    /** A figure with its rounds and its target, printed in the summary. */
+    private record Row(String name, List<Double> values, String target) {}
+
     private static void run(Path root, int vectors, int dim) throws Exception {
+        List<Row> rows = new ArrayList<>();
         // --keep-data DIR keeps the loaded index (and reuses it on the next run) to iterate faster;
         // every backup and restore of a run is deleted at its end either way.
         ServerConfig config = ServerConfig.defaults(root.resolve("data")).withApiKeys("bench")
                 .withPorts(0, TestServer.freePortRange());
+        Path indexDir = root.resolve("commit-files");
+        String summary;
         try (ConiferServer server = ConiferServer.start(config)) {
             Http control = new Http("http://localhost:" + server.port(), "bench");
             Clusters clusters = new Clusters(dim, 200, 42);
@@ -80,7 +88,6 @@ public final class BackupBenchmark {
             // cp copies exactly the files a backup copies: a point-in-time export, hard-linked out of the
             // live directory (checkpoints and merges go on in it).
             VectorStore store = server.indexes().vectors("default", "bench");
-            Path indexDir = root.resolve("commit-files");
             DurableFiles.deleteTree(indexDir);
             store.exportTo(indexDir);
             BackupRepository repo = server.backups().repository();
@@ -179,18 +186,7 @@ public final class BackupBenchmark {
                 CopyTiming c = cp(indexDir, root.resolve("cp-copy"));
                 String name = "restored-" + round;
                 long restoreStart = System.nanoTime();
-                String job = control.post("/backups/" + source + "/create-index", "{\"name\":\"" + name + "\"}").json()
-                        .get("restore_job_id").asText();
-                double restoreSeconds;
-                while (true) {
-                    JsonNode j = control.get("/restore-jobs/" + job).json();
-                    if (j.get("status").asText().equals("Completed")) {
-                        restoreSeconds = seconds(restoreStart);
-                        break;
-                    }
-                    if (j.get("status").asText().equals("Failed")) throw new IllegalStateException("restore failed: " + j);
-                    Thread.sleep(5);
-                }
+                double restoreSeconds = restore(control, source, name);
                 Http restored = control.forHost(control.get("/indexes/" + name).json().get("host").asText());
                 while (restored.post("/query", query).status() != 200) Thread.sleep(1);
                 firstQuery.add(seconds(restoreStart));
@@ -202,21 +198,78 @@ public final class BackupBenchmark {
             }
             cleanUp(control);
 
-            System.out.println();
-            System.out.printf(Locale.ROOT, "index: %,d x %d clustered vectors, %.1f MB of Lucene files; JVM %s, %d cores%n", vectors, dim,
-                    mb(cp.bytes()), Runtime.version(), Runtime.getRuntime().availableProcessors());
-            System.out.printf(Locale.ROOT, "median of %d rounds where a figure has rounds (each round's value in brackets)%n", ROUNDS);
-            row("(cp -r + sync) MB/s / cp -r MB/s", ceiling,
-                    "none: the most a copy that is durable when it reports done can score in the cp -r rows");
-            row("full backup MB/s / cp -r MB/s", fullVsCp, ">= 0.8");
-            row("full backup MB/s / (cp -r + sync) MB/s", fullVsSync, "(durable copy, for reference)");
-            row("incremental bytes copied / full bytes", List.of((double) copied / fullBytes), "<= 0.05");
-            row("incremental time / full time", List.of(incSeconds / fullSeconds), "<= 0.1");
-            row("create-backup latency p99 (ms)", List.of(createP99), "< 100");
-            row("upsert p99 during backup / without", latencyRatios, "<= 2");
-            row("restore MB/s / cp -r MB/s", restoreVsCp, ">= 0.8");
-            row("restore MB/s / (cp -r + sync) MB/s", restoreVsSync, "(durable copy, for reference)");
-            row("restore 202 -> first query (s)", firstQuery, fmt(mb(restoredBytes)) + " MB restored");
+            summary = String.format(Locale.ROOT, "index: %,d x %d clustered vectors, %.1f MB of Lucene files; JVM %s, %d cores",
+                    vectors, dim, mb(cp.bytes()), Runtime.version(), Runtime.getRuntime().availableProcessors());
+            rows.add(new Row("full backup MB/s / (cp -r + sync) MB/s", fullVsSync, ">= 0.8"));
+            rows.add(new Row("restore MB/s / (cp -r + sync) MB/s", restoreVsSync, ">= 0.8"));
+            rows.add(new Row("upsert p99 during backup / without", latencyRatios, "<= 2"));
+            rows.add(new Row("incremental bytes copied / full bytes", List.of((double) copied / fullBytes), "<= 0.05"));
+            rows.add(new Row("incremental time / full time", List.of(incSeconds / fullSeconds), "<= 0.1"));
+            rows.add(new Row("create-backup latency p99 (ms)", List.of(createP99), "< 100"));
+            rows.add(new Row("restore 202 -> first query (s)", firstQuery, fmt(mb(restoredBytes)) + " MB restored"));
+            rows.add(new Row("(cp -r + sync) MB/s / cp -r MB/s", ceiling, "none: the page cache vs the disk"));
+            rows.add(new Row("full backup MB/s / cp -r MB/s", fullVsCp, "(page-cache copy, for reference)"));
+            rows.add(new Row("restore MB/s / cp -r MB/s", restoreVsCp, "(page-cache copy, for reference)"));
+        }
+        rows.addAll(encryptedRounds(root, config, indexDir, dim));
+
+        System.out.println();
+        System.out.println(summary);
+        System.out.printf(Locale.ROOT, "median of %d rounds where a figure has rounds (each round's value in brackets)%n", ROUNDS);
+        for (Row r : rows) row(r.name(), r.values(), r.target());
+    }
+
+    /**
+     * The same server restarted with a backup encryption key: full backups and restores, each right
+     * after {@code cp -r + sync} of the same files, as above.
+     */
+    private static List<Row> encryptedRounds(Path root, ServerConfig plain, Path indexDir, int dim) throws Exception {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Path keyFile = Files.write(root.resolve("backup.key"), key);
+        List<Double> backupVsSync = new ArrayList<>();
+        List<Double> restoreVsSync = new ArrayList<>();
+        try (ConiferServer server = ConiferServer.start(plain.withBackupKeys(keyFile, List.of()))) {
+            server.indexes().whenOpened().join();
+            Http control = new Http("http://localhost:" + server.port(), "bench");
+            String full = null;
+            for (int round = 0; round < ROUNDS; round++) {
+                if (full != null) control.delete("/backups/" + full);
+                CopyTiming c = cp(indexDir, root.resolve("cp-copy"));
+                long start = System.nanoTime();
+                full = control.post("/indexes/bench/backups", "{\"name\":\"encrypted\"}").json().get("backup_id").asText();
+                long bytes = awaitReady(control, full).get("size_bytes").asLong();
+                double seconds = seconds(start);
+                System.out.printf(Locale.ROOT, "round %d: cp -r + sync %.2f s, encrypted full backup of %.1f MB %.2f s%n",
+                        round + 1, c.secondsWithSync(), mb(bytes), seconds);
+                backupVsSync.add(c.secondsWithSync() / seconds * bytes / c.bytes());
+            }
+            long bytes = control.get("/backups/" + full).json().get("size_bytes").asLong();
+            for (int round = 0; round < ROUNDS; round++) {
+                CopyTiming c = cp(indexDir, root.resolve("cp-copy"));
+                String name = "encrypted-" + round;
+                double seconds = restore(control, full, name);
+                System.out.printf(Locale.ROOT, "round %d: cp -r + sync %.2f s, encrypted restore of %.1f MB %.2f s%n",
+                        round + 1, c.secondsWithSync(), mb(bytes), seconds);
+                restoreVsSync.add(c.secondsWithSync() / seconds * bytes / c.bytes());
+                control.delete("/indexes/" + name);
+            }
+            cleanUp(control);
+        }
+        return List.of(new Row("encrypted full backup / (cp -r + sync)", backupVsSync, "(AES-256-GCM, for reference)"),
+                new Row("encrypted restore / (cp -r + sync)", restoreVsSync, "(AES-256-GCM, for reference)"));
+    }
+
+    /** Restores {@code backupId} into a new index and returns the seconds from the request to Completed. */
+    private static double restore(Http control, String backupId, String name) throws InterruptedException {
+        long start = System.nanoTime();
+        String job = control.post("/backups/" + backupId + "/create-index", "{\"name\":\"" + name + "\"}").json()
+                .get("restore_job_id").asText();
+        while (true) {
+            JsonNode j = control.get("/restore-jobs/" + job).json();
+            if (j.get("status").asText().equals("Completed")) return seconds(start);
+            if (j.get("status").asText().equals("Failed")) throw new IllegalStateException("restore failed: " + j);
+            Thread.sleep(5);
         }
     }
 

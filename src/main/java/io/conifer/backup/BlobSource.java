@@ -1,0 +1,80 @@
+package io.conifer.backup;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A file's content as a repository stores it, read in chunks, with the name it is stored under: the
+ * file as is under the SHA-256 of its bytes ({@link #plain}), or encrypted under an HMAC of its bytes
+ * ({@link EncryptedBlobs}). A repository's {@code stage} stores what the {@link BlobEncoding} it is
+ * given yields, so every repository encrypts the same way without knowing how.
+ */
+public interface BlobSource extends Closeable {
+    /** The bytes this yields in all, known before reading (the source file's size, encoded). */
+    long storedLength();
+
+    /**
+     * Fills {@code buf} from its position to its limit with the next stored bytes and returns how many
+     * it put there: every call but the last fills it; 0 means the end.
+     */
+    int read(ByteBuffer buf) throws IOException;
+
+    /** The source file's bytes read so far. */
+    long length();
+
+    /** The blob's name (64 hex digits), once everything is read. */
+    String name();
+
+    static BlobSource plain(Path file) throws IOException {
+        return new Plain(FileChannel.open(file, StandardOpenOption.READ));
+    }
+
+    /** The file's own bytes, named by their SHA-256. */
+    final class Plain implements BlobSource {
+        private final FileChannel in;
+        private final long size;
+        private final ContentHash hash = ContentHash.sha256();
+        private long position;
+
+        private Plain(FileChannel in) throws IOException {
+            this.in = in;
+            this.size = in.size();
+        }
+
+        @Override
+        public long storedLength() {
+            return size;
+        }
+
+        @Override
+        public int read(ByteBuffer buf) throws IOException {
+            int start = buf.position();
+            while (buf.hasRemaining() && position + buf.position() - start < size) {
+                if (in.read(buf, position + buf.position() - start) < 0) break;
+            }
+            int n = buf.position() - start;
+            hash.update(buf.duplicate().flip().position(start));
+            position += n;
+            return n;
+        }
+
+        @Override
+        public long length() {
+            return position;
+        }
+
+        @Override
+        public String name() {
+            return hash.hex();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}

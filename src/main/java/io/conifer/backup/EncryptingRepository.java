@@ -1,0 +1,174 @@
+package io.conifer.backup;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Encryption at rest over any repository: with an encryption key every blob and manifest is encrypted
+ * ({@link EncryptedBlobs}) before the repository below sees it, and blobs are named by an HMAC of their
+ * content under a key derived from the backup key, so identical files still deduplicate without the
+ * names revealing the content. Reads decrypt with whichever given key the object's header names, and
+ * pass unencrypted objects through (backups taken before encryption was turned on), so the server
+ * always reads through this layer: an encrypted object without its key is a {@link BackupKeyException}
+ * naming the object, never damage and never garbage.
+ */
+public final class EncryptingRepository implements BackupRepository {
+    private final BackupRepository inner;
+    private final BackupKeys keys;
+
+    public EncryptingRepository(BackupRepository inner, BackupKeys keys) {
+        this.inner = inner;
+        this.keys = keys;
+    }
+
+    @Override
+    public StagedBlob stage(Path source, Throttle throttle) throws IOException {
+        BackupKey key = keys.encryption();
+        return key == null ? inner.stage(source, throttle) : inner.stage(source, throttle, file -> EncryptedBlobs.encrypting(file, key));
+    }
+
+    @Override
+    public StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException {
+        return inner.stage(source, throttle, encoding);
+    }
+
+    @Override
+    public BlobContent readBlob(String name) throws IOException {
+        InputStream raw = inner.openBlob(name);
+        try {
+            byte[] head = raw.readNBytes(EncryptedBlobs.HEADER);
+            if (EncryptedBlobs.isEncrypted(head, head.length)) {
+                EncryptedBlobs.Opened o = EncryptedBlobs.openBlob(raw, head, keys, "Blob " + inner.describe(name));
+                return new BlobContent(o.plaintext(), o.nameHash());
+            }
+            return new BlobContent(new SequenceInputStream(new ByteArrayInputStream(head), raw), ContentHash.sha256());
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public InputStream openBlob(String name) throws IOException {
+        return readBlob(name).content();
+    }
+
+    @Override
+    public void putManifest(String backupId, byte[] json) throws IOException {
+        BackupKey key = keys.encryption();
+        inner.putManifest(backupId, key == null ? json : EncryptedBlobs.seal(json, key, context(backupId)));
+    }
+
+    @Override
+    public Optional<ManifestRead> readManifest(String backupId) throws IOException {
+        Optional<ManifestRead> read;
+        try {
+            read = inner.readManifest(backupId);
+        } catch (DamagedManifestException e) {
+            byte[] salvage = e.salvage();
+            // A damaged ciphertext salvages nothing readable.
+            throw EncryptedBlobs.isEncrypted(salvage, salvage.length) ? new DamagedManifestException(e.getMessage(), new byte[0]) : e;
+        }
+        if (read.isEmpty()) return read;
+        byte[] stored = read.get().json();
+        if (!EncryptedBlobs.isEncrypted(stored, stored.length)) return read;
+        try {
+            byte[] json = EncryptedBlobs.open(stored, keys, context(backupId), "The manifest of backup " + backupId);
+            return Optional.of(new ManifestRead(json, read.get().damage()));
+        } catch (EncryptedBlobs.DamagedException e) {
+            throw new DamagedManifestException(e.getMessage(), new byte[0]);
+        }
+    }
+
+    /** A manifest is sealed to its backup id: one moved under another id fails authentication. */
+    private static byte[] context(String backupId) {
+        return ("manifest " + backupId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String publish(StagedBlob blob) throws IOException {
+        return inner.publish(blob);
+    }
+
+    @Override
+    public void discard(StagedBlob blob) throws IOException {
+        inner.discard(blob);
+    }
+
+    @Override
+    public boolean hasBlob(String name) throws IOException {
+        return inner.hasBlob(name);
+    }
+
+    @Override
+    public Optional<String> blobStamp(String name) throws IOException {
+        return inner.blobStamp(name);
+    }
+
+    @Override
+    public void quarantine(String name, String stamp, String reason) throws IOException {
+        inner.quarantine(name, stamp, reason);
+    }
+
+    @Override
+    public List<Quarantined> quarantined() throws IOException {
+        return inner.quarantined();
+    }
+
+    @Override
+    public long blobLength(String name) throws IOException {
+        return inner.blobLength(name);
+    }
+
+    @Override
+    public void deleteBlob(String name) throws IOException {
+        inner.deleteBlob(name);
+    }
+
+    @Override
+    public Set<String> blobs() throws IOException {
+        return inner.blobs();
+    }
+
+    @Override
+    public List<String> manifestIds() throws IOException {
+        return inner.manifestIds();
+    }
+
+    @Override
+    public void deleteManifest(String backupId) throws IOException {
+        inner.deleteManifest(backupId);
+    }
+
+    @Override
+    public boolean shared() {
+        return inner.shared();
+    }
+
+    @Override
+    public String toString() {
+        return inner.toString();
+    }
+
+    @Override
+    public void cleanStaging() throws IOException {
+        inner.cleanStaging();
+    }
+
+    @Override
+    public String describe(String name) {
+        return inner.describe(name);
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}
