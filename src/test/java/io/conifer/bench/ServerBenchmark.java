@@ -91,7 +91,7 @@ public final class ServerBenchmark implements Callable<Integer> {
     @Option(names = "--metric", defaultValue = "cosine", description = "cosine, dotproduct or euclidean (default ${DEFAULT-VALUE}).")
     String metricName;
 
-    @Option(names = "--clusters", defaultValue = "25", description = "Gaussian clusters (default ${DEFAULT-VALUE}: few, large "
+    @Option(names = "--clusters", defaultValue = "50", description = "Gaussian clusters (default ${DEFAULT-VALUE}: few, large "
             + "clusters make HNSW at ef 100 miss some true neighbours, so recall/speed trade-offs show).")
     int clusters;
 
@@ -565,10 +565,9 @@ public final class ServerBenchmark implements Callable<Integer> {
             printUpsert(grpcUpsert);
 
             int searched = grpcUpsert.segments();
-            QueryClient sdkClient = q -> sdk.query(topK, queryLists.get(q), null, null, null, "", null, false, false);
-            grpcQuery = measureQueries("gRPC SDK Index.query, 1 client", 1, searched, () -> sdkClient, ServerBenchmark::sdkIds);
+            grpcQuery = measureQueries("gRPC SDK Index.query, 1 client", 1, searched, sdkClients(sdk, queryLists), ServerBenchmark::sdkIds);
             grpcConcurrent = measureQueries("gRPC SDK Index.query, " + concurrentClients + " clients", concurrentClients, searched,
-                    sdkClients(server, "bench-grpc", queryLists), ServerBenchmark::sdkIds);
+                    sdkClients(sdk, queryLists), ServerBenchmark::sdkIds);
 
             // The SDK's own stub with requests built in advance: the server's share without the SDK's conversions.
             java.lang.reflect.Field f = Index.class.getDeclaredField("blockingStub");
@@ -591,22 +590,13 @@ public final class ServerBenchmark implements Callable<Integer> {
         if (del.status() != 202 && del.status() != 200) System.out.println("  (could not delete bench-grpc: " + del + ")");
     }
 
-    /** SDK clients each with its own connection, as separate applications would have. */
-    private ClientFactory sdkClients(TestServer server, String indexName, List<List<Float>> queryLists) {
-        return () -> {
-            Index own = new Pinecone.Builder(KEY).withHost(server.url()).withTlsEnabled(false).build().getIndexConnection(indexName);
-            return new QueryClient() {
-                @Override
-                public Object query(int q) {
-                    return own.query(topK, queryLists.get(q), null, null, null, "", null, false, false);
-                }
-
-                @Override
-                public void close() {
-                    own.close();
-                }
-            };
-        };
+    /**
+     * Query clients over one SDK index connection: the SDK keeps one gRPC channel per index name (closing
+     * any Index closes it), so concurrent clients are concurrent HTTP/2 streams, as threads of one
+     * application would be.
+     */
+    private ClientFactory sdkClients(Index sdk, List<List<Float>> queryLists) {
+        return () -> q -> sdk.query(topK, queryLists.get(q), null, null, null, "", null, false, false);
     }
 
     // ------------------------------------------------------------------ queries under writes
@@ -633,7 +623,7 @@ public final class ServerBenchmark implements Callable<Integer> {
             double settled = awaitSettled(luceneDir, lastAck);
             System.out.printf(Locale.ROOT, "  loaded %,d vectors in %.1f s (%.0f vectors/s); settled %.1f s after the last ack, %d segments%n",
                     data.vectors.length, t, data.vectors.length / t, settled, segmentsOf(index.store(), luceneDir));
-            ClientFactory clientsOfMixed = sdkClients(server, "bench-mixed", grpcQueryVectors());
+            ClientFactory clientsOfMixed = sdkClients(sdk, grpcQueryVectors());
             int before = segmentsOf(index.store(), luceneDir);
             mixedQuiet = measureQueries("gRPC SDK query, " + mixedQueryClients + " clients, no writes", mixedQueryClients, before,
                     clientsOfMixed, ServerBenchmark::sdkIds);
