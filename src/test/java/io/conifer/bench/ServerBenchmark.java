@@ -243,7 +243,7 @@ public final class ServerBenchmark implements Callable<Integer> {
         try {
             if (phases.contains("raw")) runRaw(root.resolve("raw"));
             if (phases.contains("store")) runStore(root.resolve("store"));
-            if (phases.contains("rest") || phases.contains("grpc")) {
+            if (phases.contains("rest") || phases.contains("grpc") || phases.contains("mixed")) {
                 try (TestServer server = TestServer.start(root.resolve("server"))) {
                     if (phases.contains("rest")) runRest(server, root.resolve("server"));
                     if (phases.contains("grpc")) runGrpc(server, root.resolve("server"));
