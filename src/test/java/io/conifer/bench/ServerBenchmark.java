@@ -391,7 +391,7 @@ public final class ServerBenchmark implements Callable<Integer> {
         phase("REST through the server: " + clients + " clients x batch " + batch + " (" + restClient + " HTTP/1.1 client)");
         Http control = new Http(server.url(), KEY);
         // host:port, for the Host header and raw request lines (describe_index gives it with a scheme).
-        String host = control.createDense("bench-rest", dim, metric.apiName()).replaceFirst("^https?://", "");
+        String host = createIndex(control, "bench-rest", dim).replaceFirst("^https?://", "");
         int port = Integer.parseInt(host.substring(host.lastIndexOf(':') + 1));
         IndexManager.OpenIndex index = openIndex(server, "bench-rest");
 
@@ -543,7 +543,7 @@ public final class ServerBenchmark implements Callable<Integer> {
     private void runGrpc(TestServer server, Path dataDir) throws Exception {
         phase("gRPC through the official Java SDK (pinecone-client 6.1.0): " + clients + " clients x batch " + grpcBatch);
         Http control = new Http(server.url(), KEY);
-        control.createDense("bench-grpc", dim, metric.apiName());
+        createIndex(control, "bench-grpc", dim);
         IndexManager.OpenIndex index = openIndex(server, "bench-grpc");
         Pinecone pinecone = new Pinecone.Builder(KEY).withHost(server.url()).withTlsEnabled(false).build();
         Index sdk = pinecone.getIndexConnection("bench-grpc");
@@ -611,7 +611,7 @@ public final class ServerBenchmark implements Callable<Integer> {
         phase(String.format(Locale.ROOT, "Queries under writes: %,d x %d, %d gRPC query clients, %d unthrottled upsert clients x %d",
                 data.vectors.length, data.dim, mixedQueryClients, mixedUpsertClients, grpcBatch));
         Http control = new Http(server.url(), KEY);
-        control.createDense("bench-mixed", data.dim, metric.apiName());
+        createIndex(control, "bench-mixed", data.dim);
         IndexManager.OpenIndex index = openIndex(server, "bench-mixed");
         Pinecone pinecone = new Pinecone.Builder(KEY).withHost(server.url()).withTlsEnabled(false).build();
         Index sdk = pinecone.getIndexConnection("bench-mixed");
@@ -875,6 +875,22 @@ public final class ServerBenchmark implements Callable<Integer> {
 
     private static Path luceneDir(Path dataDir, IndexManager.OpenIndex index) {
         return dataDir.resolve("indexes").resolve(index.definition().id()).resolve("lucene");
+    }
+
+    /**
+     * Creates a dense index, retrying while the server answers 503 (a create that did not finish in
+     * time was not applied; on a loaded machine its fsyncs can take that long). Returns its host.
+     */
+    private String createIndex(Http control, String name, int dimension) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return control.createDense(name, dimension, metric.apiName());
+            } catch (AssertionError e) {
+                if (attempt == 5 || !e.getMessage().contains(" 503 ")) throw e;
+                System.out.println("  (create index " + name + ": 503, retrying)");
+                Thread.sleep(2000);
+            }
+        }
     }
 
     private static IndexManager.OpenIndex openIndex(TestServer server, String name) {
