@@ -15,7 +15,13 @@ import org.apache.lucene.index.SegmentWriteState;
  */
 public final class ConiferCodec extends Lucene104Codec {
     static final int MAX_DIMENSIONS = 20_000;
-    private final KnnVectorsFormat vectors = new HighDimensionHnsw(new Lucene99HnswVectorsFormat());
+    /**
+     * Default maxConn and beamWidth; a merge builds its HNSW graph on every core (through the merge
+     * scheduler's intra-merge executor), so an idle index settles sooner.
+     */
+    private final KnnVectorsFormat vectors = new HighDimensionHnsw(new Lucene99HnswVectorsFormat(
+            Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN, Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH,
+            Runtime.getRuntime().availableProcessors()));
 
     @Override
     public KnnVectorsFormat getKnnVectorsFormatForField(String field) {

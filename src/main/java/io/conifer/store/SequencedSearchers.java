@@ -1,6 +1,7 @@
 package io.conifer.store;
 
 import java.io.IOException;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
@@ -23,19 +24,22 @@ public final class SequencedSearchers {
     private static final class Searcher extends IndexSearcher {
         private volatile long lsn;
 
-        Searcher(IndexReader reader, long lsn) {
-            super(reader);
+        Searcher(IndexReader reader, long lsn, Executor executor) {
+            super(reader, executor);
             this.lsn = lsn;
         }
     }
 
-    /** {@code appliedSeq}: the highest sequence S such that every write up to S has been applied. */
-    static SearcherManager open(IndexWriter writer, LongSupplier appliedSeq) throws IOException {
+    /**
+     * {@code appliedSeq}: the highest sequence S such that every write up to S has been applied.
+     * {@code executor}: searches segments in parallel (null: on the querying thread).
+     */
+    static SearcherManager open(IndexWriter writer, LongSupplier appliedSeq, Executor executor) throws IOException {
         long[] sampled = {appliedSeq.getAsLong()};
         SearcherManager manager = new SearcherManager(writer, new SearcherFactory() {
             @Override
             public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
-                return new Searcher(reader, sampled[0]);
+                return new Searcher(reader, sampled[0], executor);
             }
         });
         // Refreshes run one at a time under the manager's refresh lock: before, factory, after.
@@ -61,11 +65,11 @@ public final class SequencedSearchers {
     }
 
     /** Searchers of a directory's last commit (no writer), which holds every write up to {@code committedSeq}. */
-    static SearcherManager open(Directory directory, long committedSeq) throws IOException {
+    static SearcherManager open(Directory directory, long committedSeq, Executor executor) throws IOException {
         return new SearcherManager(directory, new SearcherFactory() {
             @Override
             public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
-                return new Searcher(reader, committedSeq);
+                return new Searcher(reader, committedSeq, executor);
             }
         });
     }

@@ -15,8 +15,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@link IndexWriter} (so it survives {@code kill -9} and a later read sees it). Writes to the same
  * record are serialised by {@link KeyLocks}; writes spanning a namespace take the exclusive side of
  * {@link #barrier} so the log order equals the apply order. {@link #checkpoint()} commits Lucene with
- * the WAL position it covers and trims the log. Reads refresh the near-real-time searcher only when a
- * write happened since the last refresh, so writes never pay for refreshes nobody needs.
+ * the WAL position it covers and trims the log. When reads refresh the near-real-time searcher is
+ * {@link RefreshPolicy}'s to decide; an index that stops receiving writes settles ({@link Settler}).
  *
  * <p>Storage failures (a full disk above all): a write whose log record cannot be made durable is
  * refused and leaves nothing behind. If the writer itself fails (a flush, commit or refresh hits the
@@ -66,8 +66,8 @@ public final class StorageEngine<O> implements Closeable {
     private volatile WriterGeneration engine;
     private final KeyLocks keyLocks = new KeyLocks();
     private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
-    private final AtomicLong writeVersion = new AtomicLong();
-    private final AtomicLong refreshedVersion = new AtomicLong();
+    private final RefreshPolicy refreshes;
+    private final Settler settler;
     private final Object checkpointLock = new Object();
     private final Path luceneDir;
     private final ConditionLog health;
@@ -89,6 +89,8 @@ public final class StorageEngine<O> implements Closeable {
         this.options = options;
         this.directory = directory;
         this.health = new ConditionLog(log, "Index storage " + dir);
+        this.refreshes = new RefreshPolicy(options.refreshIntervalMillis());
+        this.settler = new Settler(options.settleDelayMillis());
     }
 
     /**
@@ -112,7 +114,7 @@ public final class StorageEngine<O> implements Closeable {
                 throw e;
             }
             long committed = committedSeq(directory);
-            store.engine = new WriterGeneration(null, null, SequencedSearchers.open(directory, committed), committed);
+            store.engine = new WriterGeneration(null, null, SequencedSearchers.open(directory, committed, store.searchExecutor()), committed);
             store.engine.failure = e;
             store.health.report(StorageFailures.condition(e),
                     "serving reads of the last commit; the writer opens when space returns", e);
@@ -142,7 +144,7 @@ public final class StorageEngine<O> implements Closeable {
                 .setMaxFullFlushMergeWaitMillis(0);
         TieredMergePolicy merges = new TieredMergePolicy();
         merges.setMaxMergedSegmentMB(options.maxSegmentMb());
-        config.setMergePolicy(merges);
+        config.setMergePolicy(new SettlingMergePolicy(merges));
         IndexWriter writer = new IndexWriter(directory, config);
         WriteAheadLog wal = null;
         try {
@@ -157,7 +159,7 @@ public final class StorageEngine<O> implements Closeable {
                 log.info("Replayed {} write-ahead log records into {} in {} ms", replayed[0], dir,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - replayStart));
             }
-            return new WriterGeneration(writer, wal, SequencedSearchers.open(writer, wal::checkpointable), committed);
+            return new WriterGeneration(writer, wal, SequencedSearchers.open(writer, wal::checkpointable, searchExecutor()), committed);
         } catch (IOException | RuntimeException e) {
             rollbackQuietly(writer);
             if (wal != null) closeQuietly(wal);
@@ -169,6 +171,11 @@ public final class StorageEngine<O> implements Closeable {
         if (!DirectoryReader.indexExists(directory)) return 0;
         String v = SegmentInfos.readLatestCommit(directory).getUserData().get(WAL_SEQ);
         return v == null ? 0 : Long.parseLong(v);
+    }
+
+    /** Null when queries search their segments on the querying thread alone. */
+    private Executor searchExecutor() {
+        return options.parallelSearch() ? SearchExecutor.SHARED : null;
     }
 
     public StoreOptions options() {
@@ -243,6 +250,16 @@ public final class StorageEngine<O> implements Closeable {
      * the op's log sequence number.
      */
     private long logAndApply(O op) {
+        refreshes.writeStarted();
+        try {
+            return logAndApplyCounted(op);
+        } finally {
+            refreshes.writeEnded();
+            settler.wrote();
+        }
+    }
+
+    private long logAndApplyCounted(O op) {
         WriterGeneration e = engine;
         failIfWriterClosed(e);
         if (e.failure != null) throw StorageFailures.refusal(e.failure, "nothing was written");
@@ -268,13 +285,13 @@ public final class StorageEngine<O> implements Closeable {
             throw StorageFailures.refusal(ex, "this write is in the write-ahead log and takes effect when the index"
                     + " reopens its writer; retrying it is safe");
         } catch (RuntimeException ex) {
-            writeVersion.incrementAndGet();
+            refreshes.writeApplied();
             e.wal.applied(seq);
             throw ex;
         }
         // Counted before it is marked applied: a read that sees this sequence as applied also sees the
         // version change, so it refreshes rather than keep a searcher without it.
-        writeVersion.incrementAndGet();
+        refreshes.writeApplied();
         e.wal.applied(seq);
         health.clear("writes are accepted again");
         return seq;
@@ -332,7 +349,7 @@ public final class StorageEngine<O> implements Closeable {
         }
         try {
             e.searchers.maybeRefresh();
-            if (checkpointNow || checkpointDue()) checkpoint();
+            if (settler.maintain(e.writer) || checkpointNow || checkpointDue()) checkpoint();
         } catch (IOException | AlreadyClosedException ex) {
             fail(e, ex);
             return;
@@ -373,7 +390,7 @@ public final class StorageEngine<O> implements Closeable {
                 }
                 committedSeq = fresh.committedSeq;
                 engine = fresh;
-                writeVersion.incrementAndGet();
+                refreshes.invalidate();
                 closeQuietly(old.searchers);
             }
             try {
@@ -483,10 +500,25 @@ public final class StorageEngine<O> implements Closeable {
         T apply(IndexSearcher searcher) throws IOException;
     }
 
-    /** Runs {@code body} on the current searcher and answers its result with the searcher's LSN. */
+    /**
+     * Runs {@code body} on a searcher that sees every acknowledged write (refreshed first if needed) and
+     * answers its result with the searcher's LSN: for reads by id and reads that decide a write.
+     */
     public <T> Read<T> read(SearcherRead<T> body) {
+        return read(body, true);
+    }
+
+    /**
+     * Like {@link #read} for searches (query, list, stats), whose searcher may be up to the refresh
+     * interval stale while writes are in progress ({@link RefreshPolicy}); the LSN says what it sees.
+     */
+    public <T> Read<T> search(SearcherRead<T> body) {
+        return read(body, false);
+    }
+
+    private <T> Read<T> read(SearcherRead<T> body, boolean realtime) {
         try {
-            IndexSearcher s = acquire();
+            IndexSearcher s = acquire(realtime);
             try {
                 return new Read<>(body.apply(s), SequencedSearchers.lsn(s));
             } finally {
@@ -497,14 +529,12 @@ public final class StorageEngine<O> implements Closeable {
         }
     }
 
-    /** The current searcher, refreshed first if a write happened since; a failed engine's as last refreshed. */
-    private IndexSearcher acquire() throws IOException {
+    /** The current searcher, refreshed first if the refresh policy says so; a failed engine's as last refreshed. */
+    private IndexSearcher acquire(boolean realtime) throws IOException {
         WriterGeneration e = engine;
-        long v = writeVersion.get();
-        if (e.failure == null && refreshedVersion.get() < v) {
+        if (e.failure == null) {
             try {
-                e.searchers.maybeRefreshBlocking();
-                refreshedVersion.accumulateAndGet(v, Math::max);
+                refreshes.beforeRead(e.searchers, realtime);
             } catch (IOException | AlreadyClosedException ex) {
                 fail(e, ex);
             }
@@ -529,12 +559,12 @@ public final class StorageEngine<O> implements Closeable {
     public Read<ListPage> list(String namespace, String prefix, int limit, String afterId) {
         String ns = Limits.namespace(namespace);
         IdListing.checkLimit(limit);
-        return read(s -> IdListing.page(s, ns, prefix, limit, afterId));
+        return search(s -> IdListing.page(s, ns, prefix, limit, afterId));
     }
 
     /** Live record counts per non-empty namespace, only of records matching {@code filter} unless it is null. */
     public Read<IndexStats> stats(Query filter) {
-        return read(s -> NamespaceStats.stats(s, filter));
+        return search(s -> NamespaceStats.stats(s, filter));
     }
 
     /** Every namespace that has records or was created explicitly, with its record count and schema, in bitwise order. */

@@ -211,7 +211,7 @@ public final class VectorStore implements RecordStore {
         int given = (q.vector() != null && q.vector().length > 0 ? 1 : 0) + (q.id() != null && !q.id().isEmpty() ? 1 : 0);
         SparseVector sparse = Limits.sparse(q.sparse(), "the query");
         if (given > 1) throw ConiferException.invalid("Query by either a vector or an id, not both");
-        return engine.read(s -> queries.run(s, ns, q, filter, sparse));
+        return engine.search(s -> queries.run(s, ns, q, filter, sparse));
     }
 
     public Read<ListPage> list(String namespace, String prefix, int limit, String afterId) {

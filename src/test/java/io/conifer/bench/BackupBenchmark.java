@@ -80,9 +80,10 @@ public final class BackupBenchmark {
                 load(data, clusters, 0, vectors, 2);
                 System.out.printf(Locale.ROOT, "loaded %,d x %d vectors in %.1f s%n", vectors, dim, seconds(t0));
             }
-            // Measure the index at rest: merges the bulk load left running would otherwise land between
-            // the full and the incremental backup and count as "changed" files.
-            System.out.printf(Locale.ROOT, "waited %.1f s for the load's merges to finish%n", waitForMerges());
+            // Measure the index at rest, settled: merges the bulk load left running, and the settle merge
+            // that follows, would otherwise land between the full and the incremental backup and count
+            // as "changed" files.
+            System.out.printf(Locale.ROOT, "waited %.1f s for the index to settle after the load%n", waitUntilSettled());
             cleanUp(control);
 
             // cp copies exactly the files a backup copies: a point-in-time export, hard-linked out of the
@@ -121,6 +122,8 @@ public final class BackupBenchmark {
             // Incremental backup after re-upserting 1% of the records.
             Set<String> blobsBefore = repo.blobs();
             load(data, clusters, 0, vectors / 100, 1, vectors / 100);
+            // Settled again: its small segments merge among themselves, never into the big one.
+            System.out.printf(Locale.ROOT, "waited %.1f s for the index to settle after the 1%% change%n", waitUntilSettled());
             long start = System.nanoTime();
             String incremental = control.post("/indexes/bench/backups", "{\"name\":\"incremental\"}").json().get("backup_id").asText();
             awaitReady(control, incremental);
@@ -372,10 +375,13 @@ public final class BackupBenchmark {
         }
     }
 
-    /** Waits until no Lucene merge thread has run for 300 ms; returns the seconds waited. */
-    static double waitForMerges() throws InterruptedException {
+    /**
+     * Waits until no Lucene merge thread has run for 8 s, longer than the server's settle delay (5 s)
+     * plus a maintenance round, so a settle merge would have started; returns the seconds waited.
+     */
+    static double waitUntilSettled() throws InterruptedException {
         long start = System.nanoTime();
-        for (int quiet = 0; quiet < 3; Thread.sleep(100)) {
+        for (int quiet = 0; quiet < 80; Thread.sleep(100)) {
             boolean merging = Thread.getAllStackTraces().keySet().stream()
                     .anyMatch(t -> t.isAlive() && t.getName().startsWith("Lucene Merge Thread"));
             quiet = merging ? 0 : quiet + 1;

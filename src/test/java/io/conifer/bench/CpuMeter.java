@@ -104,6 +104,11 @@ final class CpuMeter {
 
     /** A summary: wall time, cores busy, GC time and the CPU share of each thread group. */
     String stop() {
+        return stop(0);
+    }
+
+    /** Also the CPU of each group per operation (a query, say) when {@code operations} > 0. */
+    String stop(long operations) {
         double wall = (System.nanoTime() - wallStart) / 1e9;
         double process = (OS.getProcessCpuTime() - processStart) / 1e9;
         long gc = gcMillis() - gcStart;
@@ -137,11 +142,13 @@ final class CpuMeter {
         groups.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("wall %.1f s, process CPU %.1f s = %.2f cores busy, GC pauses %.2f s%n",
-                wall, process, process / wall, gc / 1000.0));
+        sb.append(String.format("wall %.1f s, process CPU %.1f s = %.2f cores busy, GC pauses %.2f s%s%n",
+                wall, process, process / wall, gc / 1000.0,
+                operations > 0 ? String.format(", %.0f us CPU per operation", 1e6 * process / operations) : ""));
         for (Map.Entry<String, Double> e : sorted.entrySet()) {
             if (e.getValue() / process < 0.005) continue;
-            sb.append(String.format("      %5.1f%%  %6.1f s  %s%n", 100 * e.getValue() / process, e.getValue(), e.getKey()));
+            sb.append(String.format("      %5.1f%%  %6.1f s  %s%s%n", 100 * e.getValue() / process, e.getValue(),
+                    operations > 0 ? String.format("%6.0f us/op  ", 1e6 * e.getValue() / operations) : "", e.getKey()));
         }
         return sb.toString();
     }

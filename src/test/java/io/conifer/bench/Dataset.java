@@ -79,22 +79,18 @@ final class Dataset {
         truth = out;
     }
 
-    /** Mean recall@k of {@code found[q]} (vector indices; shorter arrays count as misses). */
-    double recall(int[][] found) {
-        long hits = 0;
-        for (int q = 0; q < queries.length; q++) {
-            int[] f = found[q];
-            if (f == null) continue;
-            for (int t : truth[q]) {
-                for (int i = 0; i < Math.min(k, f.length); i++) {
-                    if (f[i] == t) {
-                        hits++;
-                        break;
-                    }
+    /** How many of query {@code q}'s true top k are among the first k of {@code found} (vector indices). */
+    int hits(int q, int[] found) {
+        int hits = 0;
+        for (int t : truth[q]) {
+            for (int i = 0; i < Math.min(k, found.length); i++) {
+                if (found[i] == t) {
+                    hits++;
+                    break;
                 }
             }
         }
-        return hits / (double) (queries.length * (long) k);
+        return hits;
     }
 
     long bytes() {

@@ -67,7 +67,7 @@ final class S3BackupBenchmark {
             long t0 = System.nanoTime();
             BackupBenchmark.load(data, clusters, 0, vectors, 2);
             System.out.printf(Locale.ROOT, "loaded %,d x %d vectors in %.1f s%n", vectors, dim, BackupBenchmark.seconds(t0));
-            System.out.printf(Locale.ROOT, "waited %.1f s for the load's merges to finish%n", BackupBenchmark.waitForMerges());
+            System.out.printf(Locale.ROOT, "waited %.1f s for the index to settle after the load%n", BackupBenchmark.waitUntilSettled());
             Path files = root.resolve("commit-files");
             server.indexes().require("default", "bench").store().exportTo(files);
             List<Path> commit;

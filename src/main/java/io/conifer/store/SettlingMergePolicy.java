@@ -1,0 +1,63 @@
+package io.conifer.store;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.lucene.index.FilterMergePolicy;
+import org.apache.lucene.index.MergeTrigger;
+import org.apache.lucene.index.SegmentCommitInfo;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.TieredMergePolicy;
+
+/**
+ * Tiered merging while writes come in, plus a settle merge once they stop ({@link Settler} asks for it
+ * with an explicit {@code maybeMerge}). An HNSW search costs nearly as much in a small segment as in a
+ * big one, so an idle index should be searched as few segments as possible; but rewriting the big
+ * segment after every small change would make every incremental backup a full one. The settled layout
+ * therefore keeps a segment only if it is at least {@link #KEEP_RATIO} times all smaller segments
+ * together, and merges the rest into one: a bulk load ends as one segment, while the small segments of
+ * later changes merge among themselves until together they reach a fifth of the big one.
+ */
+final class SettlingMergePolicy extends FilterMergePolicy {
+    static final double KEEP_RATIO = 5;
+    private final long maxSegmentBytes;
+
+    SettlingMergePolicy(TieredMergePolicy writes) {
+        super(writes);
+        this.maxSegmentBytes = (long) (writes.getMaxMergedSegmentMB() * 1024 * 1024);
+    }
+
+    @Override
+    public MergeSpecification findMerges(MergeTrigger trigger, SegmentInfos infos, MergeContext context) throws IOException {
+        MergeSpecification tiered = super.findMerges(trigger, infos, context);
+        if (trigger != MergeTrigger.EXPLICIT || (tiered != null && !tiered.merges.isEmpty())) return tiered;
+        return settle(infos, context);
+    }
+
+    /**
+     * The merge towards the settled layout, or null if the index has it. Waits for running merges:
+     * they change the layout. Segments of at least half the maximum size are final and left alone.
+     */
+    private MergeSpecification settle(SegmentInfos infos, MergeContext context) throws IOException {
+        if (!context.getMergingSegments().isEmpty()) return null;
+        record Sized(SegmentCommitInfo info, long bytes) {}
+        List<Sized> open = new ArrayList<>();
+        for (SegmentCommitInfo info : infos) {
+            long bytes = size(info, context);
+            if (bytes < maxSegmentBytes / 2) open.add(new Sized(info, bytes));
+        }
+        open.sort(Comparator.comparingLong(Sized::bytes).reversed());
+        long[] smaller = new long[open.size() + 1];
+        for (int i = open.size() - 1; i >= 0; i--) smaller[i] = smaller[i + 1] + open.get(i).bytes();
+        for (int i = 0; i + 1 < open.size(); i++) {
+            if (open.get(i).bytes() >= KEEP_RATIO * smaller[i + 1]) continue;
+            int from = i;
+            while (smaller[from] > maxSegmentBytes && from + 2 < open.size()) from++;
+            MergeSpecification spec = new MergeSpecification();
+            spec.add(new OneMerge(open.subList(from, open.size()).stream().map(Sized::info).toList()));
+            return spec;
+        }
+        return null;
+    }
+}

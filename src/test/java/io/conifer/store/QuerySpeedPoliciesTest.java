@@ -1,0 +1,207 @@
+package io.conifer.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.conifer.Await;
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.QuerySpec;
+import io.conifer.vectors.Read;
+import io.conifer.vectors.ScoredRecord;
+import io.conifer.vectors.VectorRecord;
+import io.conifer.vectors.VectorSpace;
+import io.conifer.vectors.VectorStore;
+import io.conifer.vectors.VectorType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SegmentReader;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine's query-speed policies on a real store: an idle index settles to few segments without
+ * rewriting its big segment after a small change (incremental backups stay small), queries see a
+ * write within the refresh bound while other writes keep coming, fetches see their own writes at
+ * once, and searching segments in parallel answers what searching them one by one does.
+ */
+class QuerySpeedPoliciesTest {
+    private static final int DIM = 32;
+    private static final VectorSpace SPACE = new VectorSpace(VectorType.DENSE, DIM, Metric.COSINE, null);
+    /** Settles 100 ms after the last write, so tests poll briefly. */
+    private static final StoreOptions SETTLING = StoreOptions.defaults().withSettleDelayMillis(100);
+    /** Never settles within a test: segments stay as the checkpoints made them. */
+    private static final StoreOptions UNSETTLED = StoreOptions.defaults().withSettleDelayMillis(3_600_000);
+
+    private static float[] vector(SplittableRandom random) {
+        float[] v = new float[DIM];
+        for (int d = 0; d < DIM; d++) v[d] = (float) random.nextGaussian();
+        return v;
+    }
+
+    /** Upserts {@code count} records from {@code first} in batches, each batch checkpointed into its own segment. */
+    private static void load(VectorStore store, int first, int count, int batches, long seed) throws IOException {
+        SplittableRandom random = new SplittableRandom(seed);
+        int per = count / batches;
+        for (int b = 0; b < batches; b++) {
+            List<VectorRecord> records = new ArrayList<>();
+            for (int i = first + b * per; i < first + (b + 1) * per; i++) records.add(new VectorRecord("r" + i, vector(random), null, null));
+            store.upsert("", records);
+            store.checkpoint();
+        }
+    }
+
+    /** Segment names of the last commit, by {@code _N} name. */
+    private static Set<String> committedSegments(Path dir) throws IOException {
+        try (Directory d = FSDirectory.open(dir.resolve("lucene")); DirectoryReader r = DirectoryReader.open(d)) {
+            Set<String> names = new HashSet<>();
+            for (LeafReaderContext leaf : r.leaves()) names.add(((SegmentReader) leaf.reader()).getSegmentName());
+            return names;
+        }
+    }
+
+    /** Runs maintenance as the index manager does until the last commit has at most {@code segments}. */
+    private static void settle(VectorStore store, Path dir, int segments) throws InterruptedException {
+        Await.until("at most " + segments + " segments after the writes stopped", () -> {
+            store.maintain(false);
+            try {
+                return committedSegments(dir).size() <= segments;
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private static long bytes(Path dir, List<String> files) throws IOException {
+        long total = 0;
+        for (String f : files) total += Files.size(dir.resolve(f));
+        return total;
+    }
+
+    @Test
+    void anIdleIndexSettlesToOneSegmentAndASmallChangeDoesNotRewriteIt(@TempDir Path dir) throws Exception {
+        try (VectorStore store = VectorStore.open(dir, SPACE, SETTLING)) {
+            load(store, 0, 4200, 6, 1);
+            assertTrue(committedSegments(dir).size() >= 6, "each checkpointed batch is a segment: " + committedSegments(dir));
+
+            settle(store, dir, 1);
+            Set<String> big = committedSegments(dir);
+            PointInTime full = store.exportTo(dir.resolve("export-1"));
+            assertEquals(4200, full.records());
+
+            // A 1% change in two flushes: two small segments, which settle among themselves.
+            load(store, 0, 42, 2, 2);
+            settle(store, dir, 2);
+            Set<String> after = committedSegments(dir);
+            assertTrue(after.containsAll(big), "the big segment " + big + " is kept, not rewritten: " + after);
+            PointInTime incremental = store.exportTo(dir.resolve("export-2"));
+            List<String> changed = new ArrayList<>(incremental.files());
+            changed.removeAll(full.files());
+            double share = (double) bytes(dir.resolve("export-2"), changed) / bytes(dir.resolve("export-1"), full.files());
+            assertTrue(share <= 0.05, "an incremental backup after a 1% change copies " + share + " of a full one: " + changed);
+            assertEquals(4200, store.stats(null).result().total());
+        }
+    }
+
+    @Test
+    void aQuerySeesAWriteWithinTheRefreshBoundWhileOtherWritesKeepComing(@TempDir Path dir) throws Exception {
+        try (VectorStore store = VectorStore.open(dir, SPACE, UNSETTLED)) {
+            load(store, 0, 500, 1, 3);
+            try (Writers busy = new Writers(store)) {
+                float[] marker = vector(new SplittableRandom(99));
+                long lsn = store.upsert("", List.of(new VectorRecord("marker", marker, null, null))).requestLsn();
+                QuerySpec q = new QuerySpec("", 1, marker, null, null, null, false, false);
+                AtomicReference<Read<List<ScoredRecord>>> last = new AtomicReference<>();
+                Await.until("a query's LSN reaches the marker's", () -> {
+                    last.set(store.query(q));
+                    return last.get().maxIndexedLsn() >= lsn;
+                });
+                assertEquals("marker", last.get().result().get(0).id(), "a read at or past the marker's LSN finds it");
+                busy.check();
+            }
+        }
+    }
+
+    @Test
+    void aFetchSeesItsOwnWriteAtOnceWhileOtherWritesKeepComing(@TempDir Path dir) throws Exception {
+        // Queries may lag an hour behind writes here; fetches must not lag at all.
+        StoreOptions lagging = new StoreOptions(64, 2048, 100, 256L * 1024 * 1024, 5_000, 3_600_000, 3_600_000, true);
+        try (VectorStore store = VectorStore.open(dir, SPACE, lagging)) {
+            load(store, 0, 200, 1, 4);
+            try (Writers busy = new Writers(store)) {
+                SplittableRandom random = new SplittableRandom(5);
+                for (int i = 0; i < 100; i++) {
+                    String id = "own-" + i;
+                    store.upsert("", List.of(new VectorRecord(id, vector(random), null, null)));
+                    assertTrue(store.fetch("", List.of(id)).result().containsKey(id), "fetch " + i + " sees its own write");
+                }
+                busy.check();
+            }
+        }
+    }
+
+    @Test
+    void parallelSearchAnswersWhatSequentialSearchDoes(@TempDir Path dir) throws Exception {
+        try (VectorStore parallel = VectorStore.open(dir.resolve("parallel"), SPACE, UNSETTLED.withParallelSearch(true));
+                VectorStore sequential = VectorStore.open(dir.resolve("sequential"), SPACE, UNSETTLED.withParallelSearch(false))) {
+            load(parallel, 0, 3000, 5, 6);
+            load(sequential, 0, 3000, 5, 6);
+            assertTrue(committedSegments(dir.resolve("parallel")).size() >= 5, "several segments to search in parallel");
+            SplittableRandom random = new SplittableRandom(7);
+            for (int i = 0; i < 50; i++) {
+                QuerySpec q = new QuerySpec("", 10, vector(random), null, null, null, false, false);
+                List<ScoredRecord> a = parallel.query(q).result();
+                List<ScoredRecord> b = sequential.query(q).result();
+                assertEquals(10, a.size());
+                assertEquals(b.stream().map(ScoredRecord::id).toList(), a.stream().map(ScoredRecord::id).toList(), "query " + i);
+            }
+        }
+    }
+
+    /** Upserts into the store back to back on another thread until closed. */
+    private static final class Writers implements AutoCloseable {
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread thread;
+        private volatile int batches;
+
+        Writers(VectorStore store) {
+            thread = Thread.ofPlatform().start(() -> {
+                SplittableRandom random = new SplittableRandom(11);
+                try {
+                    for (int b = 0; !stop.get(); b++) {
+                        List<VectorRecord> batch = new ArrayList<>();
+                        for (int i = 0; i < 20; i++) batch.add(new VectorRecord("busy-" + (b * 20 + i) % 2000, vector(random), null, null));
+                        store.upsert("", batch);
+                        batches++;
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+        }
+
+        /** The background writes went on and did not fail. */
+        void check() {
+            assertTrue(failure.get() == null, () -> "a background write failed: " + failure.get());
+            assertTrue(batches > 0, "background writes ran");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join();
+        }
+    }
+}
