@@ -3,7 +3,7 @@ package io.conifer.store;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.search.SearcherManager;
 
@@ -15,32 +15,54 @@ import org.apache.lucene.search.SearcherManager;
  *   <li>realtime reads (fetch by id, the read behind an update by filter) refresh first whenever
  *       something was written since the last refresh, as Elasticsearch's realtime get: they see every
  *       write acknowledged before they started;
- *   <li>other reads (query, list, stats) do the same when no write is in progress on the index at that
- *       moment, so a client that writes and then reads sees its write; such refreshes are shared (one
- *       refresh that started after a read arrived serves it) and start at most every
- *       {@link #MIN_GAP_NANOS} (a read waits for the next one rather than read stale). While writes are
- *       in progress these reads use the current searcher, and refresh it themselves (without waiting
- *       for a refresh another thread runs) once it is older than the refresh interval: they may miss
- *       writes acknowledged up to one interval plus one refresh earlier. The LSN says what they see.
+ *   <li>other reads (query, list, stats) do the same when the index is write-idle: no write in
+ *       progress and none started within {@link #quietNanos} of the last one ending (a read arriving
+ *       sooner waits out that window, so a client that writes and then reads sees its write). Such
+ *       refreshes are shared: one that started after a read arrived serves it. While writes keep
+ *       coming (one in progress, or one starting within the window) these reads use the current
+ *       searcher and never wait for a refresh: once it is older than the refresh interval they try a
+ *       non-blocking refresh, which does nothing if another thread is refreshing. They may miss writes
+ *       acknowledged up to one interval plus one refresh earlier. The LSN says what they see.
  * </ul>
  */
 final class RefreshPolicy {
-    static final long MIN_GAP_NANOS = 100_000_000L;
+    /** How long after a write ends a read waits for the next one before it treats the index as idle. */
+    static final long QUIET_NANOS = 3_000_000L;
     private final AtomicLong writeVersion = new AtomicLong();
     private final AtomicLong refreshedVersion = new AtomicLong();
     private final AtomicInteger writing = new AtomicInteger();
+    /** Writes started so far: a read waiting out the quiet window learns from it that writes go on. */
+    private final AtomicLong writesStarted = new AtomicLong();
+    private final AtomicInteger quietWaiters = new AtomicInteger();
+    private final ReentrantLock quiet = new ReentrantLock();
+    private final Condition writeCame = quiet.newCondition();
     private final ReentrantLock sharedRefresh = new ReentrantLock();
     private final long intervalNanos;
-    private volatile long lastRefreshNanos = System.nanoTime() - MIN_GAP_NANOS;
+    private final long quietNanos;
+    private volatile long lastWriteEndedNanos = System.nanoTime();
+    private volatile long lastRefreshNanos = System.nanoTime();
     /** When the last refresh that completed had started: it sees every write acknowledged before then. */
     private volatile long completedRefreshNanos = lastRefreshNanos;
 
     RefreshPolicy(long intervalMillis) {
+        this(intervalMillis, QUIET_NANOS);
+    }
+
+    RefreshPolicy(long intervalMillis, long quietNanos) {
         this.intervalNanos = intervalMillis * 1_000_000L;
+        this.quietNanos = quietNanos;
     }
 
     void writeStarted() {
         writing.incrementAndGet();
+        writesStarted.incrementAndGet();
+        if (quietWaiters.get() == 0) return;
+        quiet.lock();
+        try {
+            writeCame.signalAll();
+        } finally {
+            quiet.unlock();
+        }
     }
 
     /**
@@ -52,6 +74,7 @@ final class RefreshPolicy {
     }
 
     void writeEnded() {
+        lastWriteEndedNanos = System.nanoTime();
         writing.decrementAndGet();
     }
 
@@ -66,20 +89,37 @@ final class RefreshPolicy {
         if (refreshedVersion.get() >= writeVersion.get()) return;
         if (realtime) {
             refresh(searchers, true);
-        } else if (writing.get() == 0) {
+        } else if (writeIdle()) {
             sharedRefresh(searchers, arrived);
-        } else if (arrived - lastRefreshNanos >= intervalNanos) {
+        } else if (System.nanoTime() - lastRefreshNanos >= intervalNanos) {
             refresh(searchers, false);
         }
     }
 
-    /** A refresh that started after {@code arrived}, this thread's or another's, at most one per gap. */
+    /** No write in progress, and none starts within the quiet window after the last one ended. */
+    private boolean writeIdle() {
+        if (writing.get() > 0) return false;
+        long started = writesStarted.get();
+        long left = lastWriteEndedNanos + quietNanos - System.nanoTime();
+        if (left <= 0) return writing.get() == 0;
+        quietWaiters.incrementAndGet();
+        quiet.lock();
+        try {
+            while (left > 0 && writesStarted.get() == started) left = writeCame.awaitNanos(left);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            quiet.unlock();
+            quietWaiters.decrementAndGet();
+        }
+        return writesStarted.get() == started;
+    }
+
+    /** A refresh that started after {@code arrived}, this thread's or another's. */
     private void sharedRefresh(SearcherManager searchers, long arrived) throws IOException {
         sharedRefresh.lock();
         try {
             if (completedRefreshNanos - arrived >= 0) return;
-            long wait = lastRefreshNanos + MIN_GAP_NANOS - System.nanoTime();
-            if (wait > 0) LockSupport.parkNanos(wait);
             refresh(searchers, true);
         } finally {
             sharedRefresh.unlock();

@@ -20,11 +20,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SegmentReader;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.ReferenceManager;
+import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
@@ -34,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The engine's query-speed policies on a real store: an idle index settles to few segments without
  * rewriting its big segment after a small change (incremental backups stay small), queries see a
  * write within the refresh bound while other writes keep coming, fetches see their own writes at
- * once, and searching segments in parallel answers what searching them one by one does.
+ * once, a query never waits for a refresh while writes keep coming, and searching segments in
+ * parallel answers what searching them one by one does.
  */
 class QuerySpeedPoliciesTest {
     private static final int DIM = 32;
@@ -148,6 +159,95 @@ class QuerySpeedPoliciesTest {
                 }
                 busy.check();
             }
+        }
+    }
+
+    @Test
+    void aQueryBetweenWritesDoesNotWaitForARefreshAnotherThreadRuns(@TempDir Path dir) throws Exception {
+        // The quiet window is an hour: only a write that starts, never the clock, ends a query's wait.
+        RefreshPolicy policy = new RefreshPolicy(3_600_000, TimeUnit.HOURS.toNanos(1));
+        CountDownLatch refreshing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig())) {
+            SearcherManager searchers = new SearcherManager(writer, null);
+            searchers.addListener(new ReferenceManager.RefreshListener() {
+                @Override
+                public void beforeRefresh() {
+                    refreshing.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void afterRefresh(boolean didRefresh) {}
+            });
+            write(policy, writer, "a");
+            // A fetch refreshes for the write, and that refresh hangs.
+            CompletableFuture<Void> fetch = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> complete(fetch, () -> read(policy, searchers, true)));
+            refreshing.await();
+            // A query arrives after the write ended, then the next write of the stream starts.
+            CompletableFuture<Void> queried = new CompletableFuture<>();
+            Thread query = Thread.ofPlatform().start(() -> complete(queried, () -> read(policy, searchers, false)));
+            Await.until("the query waits out the quiet window", () -> query.getState() == Thread.State.TIMED_WAITING);
+            policy.writeStarted();
+            queried.get(30, TimeUnit.SECONDS);
+            assertEquals(0, visible(searchers), "the query used the current searcher: the hung refresh has not finished");
+            release.countDown();
+            fetch.get(30, TimeUnit.SECONDS);
+            assertEquals(1, visible(searchers), "the fetch's refresh went through");
+            searchers.close();
+        }
+    }
+
+    @Test
+    void aQueryRightAfterAWriteOnAnIdleIndexSeesIt(@TempDir Path dir) throws Exception {
+        RefreshPolicy policy = new RefreshPolicy(3_600_000);
+        try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig());
+                SearcherManager searchers = new SearcherManager(writer, null)) {
+            for (int i = 0; i < 3; i++) {
+                write(policy, writer, "r" + i);
+                read(policy, searchers, false);
+                assertEquals(i + 1, visible(searchers), "write " + i);
+            }
+        }
+    }
+
+    private static void write(RefreshPolicy policy, IndexWriter writer, String id) throws IOException {
+        policy.writeStarted();
+        Document doc = new Document();
+        doc.add(new StringField("id", id, StringField.Store.NO));
+        writer.addDocument(doc);
+        policy.writeApplied();
+        policy.writeEnded();
+    }
+
+    private static void read(RefreshPolicy policy, SearcherManager searchers, boolean realtime) {
+        try {
+            policy.beforeRead(searchers, realtime);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void complete(CompletableFuture<Void> done, Runnable body) {
+        try {
+            body.run();
+            done.complete(null);
+        } catch (Throwable e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    private static int visible(SearcherManager searchers) throws IOException {
+        IndexSearcher s = searchers.acquire();
+        try {
+            return s.getIndexReader().numDocs();
+        } finally {
+            searchers.release(s);
         }
     }
 
