@@ -251,24 +251,25 @@ public final class S3BackupRepository implements BackupRepository {
         }
     }
 
+    /** Returns the ETag the publishing request answers with: the object's, as {@link #blobStamp} would read it. */
     @Override
     public String publish(StagedBlob blob) throws IOException {
         Staged s = (Staged) blob;
         String key = blobKey(s.sha256());
         if (s.bytes() != null) {
             String crc = crc32c(s.bytes());
-            call("upload of " + key, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key)
-                    .contentLength(s.storedLength()).checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), body(s.bytes())));
-        } else {
-            try {
-                call("completion of the upload of " + key, () -> s3.completeMultipartUpload(b -> b.bucket(location.bucket())
-                        .key(key).uploadId(s.uploadId()).multipartUpload(m -> m.parts(s.parts()))));
-            } catch (IOException e) {
-                // A completion whose answer was lost and was retried finds its upload already complete.
-                if (!(e.getCause() instanceof NoSuchUploadException) || blobLengthAt(key).orElse(-1L) != s.storedLength()) throw e;
-            }
+            return call("upload of " + key, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key)
+                    .contentLength(s.storedLength()).checksumAlgorithm(ChecksumAlgorithm.CRC32_C).checksumCRC32C(crc), body(s.bytes())))
+                    .eTag();
         }
-        return blobStamp(s.sha256()).orElseThrow(() -> new NoSuchFileException(describe(s.sha256())));
+        try {
+            return call("completion of the upload of " + key, () -> s3.completeMultipartUpload(b -> b.bucket(location.bucket())
+                    .key(key).uploadId(s.uploadId()).multipartUpload(m -> m.parts(s.parts())))).eTag();
+        } catch (IOException e) {
+            // A completion whose answer was lost and was retried finds its upload already complete.
+            if (!(e.getCause() instanceof NoSuchUploadException) || blobLengthAt(key).orElse(-1L) != s.storedLength()) throw e;
+            return blobStamp(s.sha256()).orElseThrow(() -> new NoSuchFileException(describe(s.sha256())));
+        }
     }
 
     @Override
