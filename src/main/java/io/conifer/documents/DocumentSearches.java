@@ -61,10 +61,10 @@ final class DocumentSearches {
                     DocumentFields.sparseTerms(sp.field()), RecordQueries.inNamespace(ns, filter),
                     Limits.sparse(sp.vector(), "the query"), topK);
             case DocumentSearch.Lexical l -> {
-                BooleanQuery.Builder q = new BooleanQuery.Builder().add(l.query(), Occur.MUST)
-                        .add(RecordQueries.namespaceQuery(ns), Occur.FILTER);
-                if (filter != null) q.add(filter, Occur.FILTER);
-                yield Arrays.asList(s.search(q.build(), topK).scoreDocs);
+                Query scope = RecordQueries.scope(s, ns, filter);
+                Query q = scope == null ? l.query()
+                        : new BooleanQuery.Builder().add(l.query(), Occur.MUST).add(scope, Occur.FILTER).build();
+                yield Arrays.asList(s.search(q, topK).scoreDocs);
             }
         };
     }

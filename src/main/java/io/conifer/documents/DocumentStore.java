@@ -44,7 +44,15 @@ public interface DocumentStore {
 
     Written deleteAll(String namespace);
 
-    Read<List<ScoredDocument>> search(String namespace, DocumentSearch search);
+    /**
+     * The hits, best first; with {@code withFields} false each hit carries only its id, so a search that
+     * shows no fields (the API's default) reads no stored source.
+     */
+    Read<List<ScoredDocument>> search(String namespace, DocumentSearch search, boolean withFields);
+
+    default Read<List<ScoredDocument>> search(String namespace, DocumentSearch search) {
+        return search(namespace, search, true);
+    }
 
     /** Live document counts per non-empty namespace, only of documents matching {@code filter} unless it is null or empty. */
     Read<IndexStats> stats(Map<String, Object> filter);

@@ -44,6 +44,7 @@ import org.apache.lucene.util.BytesRef;
  */
 public final class DurableDocumentStore implements DocumentStore, RecordStore {
     private static final int MAX_DOCUMENTS_PER_OP = 1000;
+    private static final Set<String> ID_ONLY = Set.of(RecordFields.ID);
 
     private final IndexSchema schema;
     private final StorageEngine<DocumentOp> engine;
@@ -215,7 +216,7 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
         return engine.read(s -> {
             TreeMap<String, Integer> byId = new TreeMap<>(RecordQueries::bitwise);
             for (int doc : RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))) {
-                String id = s.storedFields().document(doc, Set.of(RecordFields.ID)).get(RecordFields.ID);
+                String id = s.storedFields().document(doc, ID_ONLY).get(RecordFields.ID);
                 if (afterId == null || RecordQueries.bitwise(id, afterId) > 0) byId.put(id, doc);
             }
             List<Integer> page = new ArrayList<>(Math.min(limit, byId.size()));
@@ -236,14 +237,14 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
     }
 
     @Override
-    public Read<List<ScoredDocument>> search(String namespace, DocumentSearch search) {
+    public Read<List<ScoredDocument>> search(String namespace, DocumentSearch search, boolean withFields) {
         String ns = Limits.namespace(namespace);
         searches.check(search);
         return engine.read(s -> {
             List<ScoreDoc> hits = searches.run(s, ns, search);
             List<Integer> docs = new ArrayList<>(hits.size());
             for (ScoreDoc h : hits) docs.add(h.doc);
-            Map<Integer, DocumentRecord> loaded = load(s, docs);
+            Map<Integer, DocumentRecord> loaded = withFields ? load(s, docs) : ids(s, docs);
             List<ScoredDocument> out = new ArrayList<>(hits.size());
             for (ScoreDoc h : hits) out.add(new ScoredDocument(loaded.get(h.doc), h.score));
             return out;
@@ -258,6 +259,14 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
     @Override
     public Read<SortedMap<String, NamespaceInfo>> namespaces() {
         return engine.namespaces();
+    }
+
+    /** The documents with these global doc ids, each with its id only: the stored source is not parsed. */
+    private static Map<Integer, DocumentRecord> ids(IndexSearcher s, List<Integer> docs) throws IOException {
+        StoredFields stored = s.storedFields();
+        Map<Integer, DocumentRecord> out = new HashMap<>();
+        for (int doc : docs) out.put(doc, new DocumentRecord(stored.document(doc, ID_ONLY).get(RecordFields.ID), Map.of()));
+        return out;
     }
 
     /** The documents with these global doc ids, read from their stored source. */

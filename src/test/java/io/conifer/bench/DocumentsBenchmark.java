@@ -237,6 +237,10 @@ public final class DocumentsBenchmark {
             if (!failures.isEmpty()) throw new IllegalStateException("upsert failed", failures.get(0));
             double upsert = corpus.size / BackupBenchmark.seconds(t0);
             System.out.printf(Locale.ROOT, "Conifer: upserted %,d documents at %,.0f/s%n", corpus.size, upsert);
+            // Queries then run on the segments the same-files baseline reads (the index settled, its
+            // merges done and picked up), not on a half-merged index with merges competing for the cores.
+            System.out.printf(Locale.ROOT, "Conifer: waited %.1f s for the index to settle after the upsert%n",
+                    BackupBenchmark.waitUntilSettled());
 
             String searchPath = "/namespaces/" + NAMESPACE + "/documents/search";
             try (RawHttp http = new RawHttp(host.getHost(), host.getPort())) {

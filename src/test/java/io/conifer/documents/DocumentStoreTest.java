@@ -190,6 +190,29 @@ class DocumentStoreTest {
     }
 
     @Test
+    void aSearchShowingNoFieldsReturnsTheSameHitsWithIdsOnly() {
+        corpus(store);
+        DocumentSearch fox = new DocumentSearch(new DocumentSearch.Lexical(word("body", "fox")), null, 10);
+        List<ScoredDocument> full = store.search("a", fox).result();
+        List<ScoredDocument> bare = store.search("a", fox, false).result();
+        assertEquals(List.of("d3", "d1"), ids(bare));
+        assertEquals(full.stream().map(ScoredDocument::score).toList(), bare.stream().map(ScoredDocument::score).toList());
+        assertTrue(bare.stream().allMatch(h -> h.document().fields().isEmpty()), "no stored source read");
+        assertEquals("The fox jumps over the lazy dog", full.get(1).document().fields().get("body"));
+    }
+
+    @Test
+    void aTextSearchInTheOnlyNamespaceMatchesItsDocumentsAndNoOtherNamespaceDoes() {
+        store.upsert("only", List.of(doc("x1", "Fox", "fox and dog", new float[] {1, 0}, null, "genre", "news"),
+                doc("x2", "Dog", "dog only", new float[] {0, 1}, null, "genre", "blog")));
+        DocumentSearch fox = new DocumentSearch(new DocumentSearch.Lexical(word("body", "fox")), null, 10);
+        assertEquals(List.of("x1"), ids(store.search("only", fox).result()));
+        assertEquals(List.of(), ids(store.search("other", fox).result()), "another namespace holds none of them");
+        assertEquals(List.of("x2"), ids(store.search("only", new DocumentSearch(new DocumentSearch.Lexical(word("body", "dog")),
+                DurableDocumentStore.metadataFilter(Map.of("genre", "blog")), 10)).result()), "filtered");
+    }
+
+    @Test
     void aRejectedWriteChangesNothing() {
         corpus(store);
         ConiferException wrongDimension = assertThrows(ConiferException.class, () -> store.upsert("a", List.of(

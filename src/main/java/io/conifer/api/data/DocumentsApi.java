@@ -303,7 +303,7 @@ final class DocumentsApi implements HttpService {
         known(body, "search", "score_by", "top_k", "filter", "include_fields");
         DocumentSearch search = SearchRequests.parse(index.schema(), body);
         DocumentsJson.Projection projection = DocumentsJson.Projection.forSearch(body.get("include_fields"));
-        Read<List<ScoredDocument>> read = documents.search(namespace, search);
+        Read<List<ScoredDocument>> read = documents.search(namespace, search, projection.showsAny());
         Lsn.read(read.maxIndexedLsn());
         ObjectNode out = DocumentsJson.JSON.createObjectNode();
         ArrayNode matches = out.putArray("matches");

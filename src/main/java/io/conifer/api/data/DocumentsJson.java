@@ -229,6 +229,10 @@ final class DocumentsJson {
         boolean shows(String field) {
             return all || fields.contains(field);
         }
+
+        boolean showsAny() {
+            return all || !fields.isEmpty();
+        }
     }
 
     /** {@code _id}, then the fields the projection shows, each in its JSON form. */
