@@ -177,7 +177,8 @@ class ClientCommandsTest {
         try (TestServer slow = TestServer.startWith(own, c -> c.withBackups(null, 1000, 1))) {
             Http c = new Http(slow.url(), TestServer.KEY);
             fill(c, "slow", 2000, 256);
-            fill(c, "slow-cli", 2000, 256);
+            // Progress moves per 2 MB chunk and an idle index settles into one segment file: 6 MB shows it part-way.
+            fill(c, "slow-cli", 6000, 256);
 
             String id = c.post("/indexes/slow/backups", "{}").json().get("backup_id").asText();
             JsonNode running = c.send("GET", "/backups/" + id, null, V).json();
