@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
@@ -41,16 +40,6 @@ public final class DocumentFilters {
     public static Query toQuery(IndexSchema schema, Map<String, Object> filter, boolean textMatch) {
         if (filter == null || filter.isEmpty()) return new MatchAllDocsQuery();
         return new DocumentFilters(schema, textMatch).object(filter);
-    }
-
-    /** The translation of search, fetch and stats filters, for a store to plug in. */
-    public static Function<Map<String, Object>, Query> reads(IndexSchema schema) {
-        return filter -> toQuery(schema, filter, true);
-    }
-
-    /** The translation of update and delete filters, which refuse the text-match operators. */
-    public static Function<Map<String, Object>, Query> writes(IndexSchema schema) {
-        return filter -> toQuery(schema, filter, false);
     }
 
     private Query object(Map<String, Object> filter) {

@@ -7,7 +7,6 @@ import io.conifer.store.RecordQueries;
 import io.conifer.store.RecordStore;
 import io.conifer.store.StorageEngine;
 import io.conifer.store.StoreOptions;
-import io.conifer.vectors.FilterQueries;
 import io.conifer.vectors.IndexStats;
 import io.conifer.vectors.Limits;
 import io.conifer.vectors.ListPage;
@@ -24,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.Function;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
@@ -48,36 +46,26 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
 
     private final IndexSchema schema;
     private final StorageEngine<DocumentOp> engine;
-    private final Function<Map<String, Object>, Query> filters;
     private final DocumentJson json;
     private final DocumentChecks checks;
     private final DocumentSearches searches;
 
-    private DurableDocumentStore(IndexSchema schema, StorageEngine<DocumentOp> engine, DocumentJson json,
-            Function<Map<String, Object>, Query> filters) {
+    private DurableDocumentStore(IndexSchema schema, StorageEngine<DocumentOp> engine, DocumentJson json) {
         this.schema = schema;
         this.engine = engine;
         this.json = json;
-        this.filters = filters;
         this.checks = new DocumentChecks(schema);
         this.searches = new DocumentSearches(schema, engine.options().efSearch());
     }
 
     /**
      * Opens (or creates) the store in {@code dir}, replaying any log records newer than the last
-     * commit. {@code filters} translates the JSON filters of fetch, update and delete by filter.
+     * commit.
      */
-    public static DurableDocumentStore open(Path dir, IndexSchema schema, StoreOptions options,
-            Function<Map<String, Object>, Query> filters) throws IOException {
+    public static DurableDocumentStore open(Path dir, IndexSchema schema, StoreOptions options) throws IOException {
         DocumentJson json = new DocumentJson(schema);
         DocumentWrites writes = new DocumentWrites(json, new DocumentLayout(schema));
-        return new DurableDocumentStore(schema, StorageEngine.open(dir, writes, TextAnalyzers.forSchema(schema), options), json,
-                filters);
-    }
-
-    /** The filters of a document index until the text-match operators are translated: metadata operators on any field. */
-    public static Query metadataFilter(Map<String, Object> filter) {
-        return FilterQueries.toQuery(filter, field -> true);
+        return new DurableDocumentStore(schema, StorageEngine.open(dir, writes, TextAnalyzers.forSchema(schema), options), json);
     }
 
     @Override
@@ -181,9 +169,15 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
         }
     }
 
+    /** Updates and deletes select on metadata alone: the text-match operators are refused here, before anything is logged. */
     private Query nonEmptyFilter(Map<String, Object> filter, String what) {
         if (filter == null || filter.isEmpty()) throw ConiferException.invalid(what + " by filter needs a non-empty filter");
-        return filters.apply(filter);
+        return DocumentFilters.toQuery(schema, filter, false);
+    }
+
+    /** Reads may also match text: fetch by filter and stats take the text-match operators, as search does. */
+    private Query readFilter(Map<String, Object> filter) {
+        return filter == null || filter.isEmpty() ? null : DocumentFilters.toQuery(schema, filter, true);
     }
 
     // ---------------------------------------------------------------- reads
@@ -212,7 +206,7 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
     public Read<DocumentPage> fetchByFilter(String namespace, Map<String, Object> filter, int limit, String afterId) {
         String ns = Limits.namespace(namespace);
         if (limit < 1 || limit > 10_000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 10000");
-        Query f = filter == null || filter.isEmpty() ? null : filters.apply(filter);
+        Query f = readFilter(filter);
         return engine.read(s -> {
             TreeMap<String, Integer> byId = new TreeMap<>(RecordQueries::bitwise);
             for (int doc : RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))) {
@@ -253,7 +247,7 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
 
     @Override
     public Read<IndexStats> stats(Map<String, Object> filter) {
-        return engine.stats(filter == null || filter.isEmpty() ? null : filters.apply(filter));
+        return engine.stats(readFilter(filter));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.conifer.index;
 
-import io.conifer.documents.DocumentFilters;
 import io.conifer.documents.DocumentStore;
 import io.conifer.documents.DurableDocumentStore;
 import io.conifer.error.ConiferException;
@@ -79,7 +78,7 @@ public final class IndexManager implements Closeable {
 
         /** The one place a document store gets the translation of its fetch, update and delete filters. */
         static DurableDocumentStore documentStore(Path dir, IndexSchema schema, StoreOptions options) throws IOException {
-            return DurableDocumentStore.open(dir, schema, options, DocumentFilters.reads(schema));
+            return DurableDocumentStore.open(dir, schema, options);
         }
 
         /** Opens both kinds of store with {@code options}. */

@@ -38,7 +38,7 @@ class DocumentBackupTest {
     static final List<DocumentSearch> SEARCHES = List.of(
             new DocumentSearch(new DocumentSearch.Lexical(word("body", "fox")), null, 10),
             new DocumentSearch(new DocumentSearch.Lexical(new BooleanQuery.Builder().add(word("title", "river"), Occur.SHOULD)
-                    .add(word("body", "forest"), Occur.SHOULD).build()), DurableDocumentStore.metadataFilter(Map.of("group", 1)), 10),
+                    .add(word("body", "forest"), Occur.SHOULD).build()), DocumentFilters.toQuery(SCHEMA, Map.of("group", 1), true), 10),
             new DocumentSearch(new DocumentSearch.Dense("emb", new float[] {0.3f, 0.7f}), null, 10),
             new DocumentSearch(new DocumentSearch.Sparse("sp", sparse(new int[] {1, 3}, new float[] {0.5f, 2f})), null, 10));
 

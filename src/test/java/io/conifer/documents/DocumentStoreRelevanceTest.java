@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The labelled corpus of {@link RelevanceTest} through the durable document store: its writer's
- * analyzers, its Lucene layout, its metadata, and the filters of {@link DocumentFilters} plugged in.
+ * analyzers, its Lucene layout, its metadata, and the filters of {@link DocumentFilters}.
  */
 class DocumentStoreRelevanceTest {
     static final String NS = "corpus";
@@ -30,8 +30,7 @@ class DocumentStoreRelevanceTest {
     @BeforeAll
     static void load() throws Exception {
         RelevanceTest.index(dir);
-        store = DurableDocumentStore.open(dir.resolve("store"), RelevanceTest.SCHEMA, StoreOptions.defaults(),
-                DocumentFilters.reads(RelevanceTest.SCHEMA));
+        store = DurableDocumentStore.open(dir.resolve("store"), RelevanceTest.SCHEMA, StoreOptions.defaults());
         List<DocumentRecord> docs = new ArrayList<>();
         for (JsonNode d : RelevanceTest.corpus.get("documents")) {
             Map<String, Object> fields = new LinkedHashMap<>();

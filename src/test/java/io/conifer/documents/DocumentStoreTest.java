@@ -51,7 +51,7 @@ class DocumentStoreTest {
     }
 
     static DurableDocumentStore open(Path dir) throws Exception {
-        return DurableDocumentStore.open(dir, SCHEMA, StoreOptions.defaults(), DurableDocumentStore::metadataFilter);
+        return DurableDocumentStore.open(dir, SCHEMA, StoreOptions.defaults());
     }
 
     static DocumentRecord doc(String id, String title, String body, float[] emb, SparseVector sp, Object... metadata) {
@@ -170,7 +170,7 @@ class DocumentStoreTest {
         assertEquals(1.0f, dense.get(0).score(), 1e-6, "cosine similarity");
         assertEquals((float) Math.sqrt(0.5), dense.get(1).score(), 1e-6);
         assertEquals(List.of("d3"), ids(store.search("a", new DocumentSearch(new DocumentSearch.Dense("emb", new float[] {1, 0}),
-                DurableDocumentStore.metadataFilter(Map.of("genre", "blog")), 5)).result()), "filtered");
+                DocumentFilters.toQuery(SCHEMA, Map.of("genre", "blog"), true), 5)).result()), "filtered");
 
         List<ScoredDocument> sp = store.search("a", new DocumentSearch(new DocumentSearch.Sparse("sp",
                 sparse(new int[] {5, 1}, new float[] {1f, 10f})), null, 10)).result();
@@ -184,7 +184,7 @@ class DocumentStoreTest {
         assertTrue(text.get(0).score() > text.get(1).score());
         Query either = new BooleanQuery.Builder().add(word("title", "weather"), Occur.SHOULD).add(word("body", "fox"), Occur.SHOULD).build();
         assertEquals(List.of("d1"), ids(store.search("a", new DocumentSearch(new DocumentSearch.Lexical(either),
-                DurableDocumentStore.metadataFilter(Map.of("year", Map.of("$lt", 2021))), 10)).result()), "text within a filter");
+                DocumentFilters.toQuery(SCHEMA, Map.of("year", Map.of("$lt", 2021)), true), 10)).result()), "text within a filter");
         assertEquals(List.of("d1"), ids(store.search("b", new DocumentSearch(new DocumentSearch.Lexical(word("body", "fox")), null, 10))
                 .result()), "within the namespace");
     }
@@ -209,7 +209,7 @@ class DocumentStoreTest {
         assertEquals(List.of("x1"), ids(store.search("only", fox).result()));
         assertEquals(List.of(), ids(store.search("other", fox).result()), "another namespace holds none of them");
         assertEquals(List.of("x2"), ids(store.search("only", new DocumentSearch(new DocumentSearch.Lexical(word("body", "dog")),
-                DurableDocumentStore.metadataFilter(Map.of("genre", "blog")), 10)).result()), "filtered");
+                DocumentFilters.toQuery(SCHEMA, Map.of("genre", "blog"), true), 10)).result()), "filtered");
     }
 
     @Test
@@ -225,6 +225,13 @@ class DocumentStoreTest {
         assertThrows(ConiferException.class, () -> store.updateByFilter("a", Map.of("genre", "news"), Map.of("emb", "text"), null));
         assertThrows(ConiferException.class, () -> store.deleteByFilter("a", Map.of("genre", Map.of("$bogus", 1))));
         assertThrows(ConiferException.class, () -> store.deleteByFilter("a", Map.of()));
+        // Updates and deletes select on metadata alone, whoever calls the store.
+        Map<String, Object> textMatch = Map.of("title", Map.of("$match_all", "fox"));
+        ConiferException refusedUpdate = assertThrows(ConiferException.class,
+                () -> store.updateByFilter("a", textMatch, Map.of("genre", "x"), null));
+        assertTrue(refusedUpdate.getMessage().contains("$match_all"), refusedUpdate.getMessage());
+        assertThrows(ConiferException.class, () -> store.deleteByFilter("a", textMatch));
+        assertEquals(1, store.fetchByFilter("a", textMatch, 10, null).result().documents().size(), "reads take text matches");
 
         assertEquals(Map.of("a", 4L, "b", 1L), store.stats(null).result().namespaces());
         assertEquals(List.of("d1", "d2", "d3", "d4"), store.list("a", null, 10, null).result().ids());

@@ -203,11 +203,11 @@ class RelevanceTest {
     void writeFiltersRefuseTextMatchOperators() {
         for (String op : DocumentFilters.TEXT_MATCH) {
             Map<String, Object> f = map("{\"$and\":[{\"genre\":\"x\"},{\"body\":{\"" + op + "\":\"machine\"}}]}");
-            ConiferException e = assertThrows(ConiferException.class, () -> DocumentFilters.writes(SCHEMA).apply(f));
+            ConiferException e = assertThrows(ConiferException.class, () -> DocumentFilters.toQuery(SCHEMA, f, false));
             assertTrue(e.getMessage().contains(op) && e.getMessage().contains("delete or update"), e.getMessage());
-            assertTrue(DocumentFilters.reads(SCHEMA).apply(f) != null);
+            assertTrue(DocumentFilters.toQuery(SCHEMA, f, true) != null);
         }
-        assertTrue(DocumentFilters.writes(SCHEMA).apply(map("{\"genre\":{\"$in\":[\"a\",\"b\"]},\"year\":{\"$gte\":2000}}")) != null);
+        assertTrue(DocumentFilters.toQuery(SCHEMA, map("{\"genre\":{\"$in\":[\"a\",\"b\"]},\"year\":{\"$gte\":2000}}"), false) != null);
         invalid(() -> filter("{\"genre\":{\"$match_phrase\":\"x\"}}"), "applies to full-text fields, and 'genre' is not one");
         invalid(() -> filter("{\"body\":{\"$eq\":\"x\"}}"), "full-text field");
         invalid(() -> filter("{\"body\":\"x\"}"), "$match_phrase");

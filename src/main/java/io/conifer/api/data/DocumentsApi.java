@@ -14,7 +14,6 @@ import io.conifer.api.ApiVersion;
 import io.conifer.api.ApiVersions;
 import io.conifer.api.TransportErrors;
 import io.conifer.api.control.ControlPlaneErrors;
-import io.conifer.documents.DocumentFilters;
 import io.conifer.documents.DocumentRecord;
 import io.conifer.documents.DocumentSearch;
 import io.conifer.documents.DocumentStore;
@@ -177,7 +176,7 @@ final class DocumentsApi implements HttpService {
             }
             returned = found.size();
         } else {
-            Map<String, Object> filter = filter(body, "a document fetch", true);
+            Map<String, Object> filter = filter(body, "a document fetch");
             PageToken token = PageToken.decode(FETCH_TOKEN, text(body, "pagination_token"));
             int pageSize = PageToken.limit(limit, token);
             Read<DocumentStore.DocumentPage> read = documents.fetchByFilter(namespace, filter, pageSize, PageToken.after(token));
@@ -239,7 +238,7 @@ final class DocumentsApi implements HttpService {
             if (!patches) {
                 throw ConiferException.invalid("An update by 'filter' needs a non-empty 'set_fields' and/or 'remove_fields'");
             }
-            Map<String, Object> filter = filter(body, "a filtered update", false);
+            Map<String, Object> filter = filter(body, "a filtered update");
             Map<String, Object> set = sets ? DocumentsJson.fields(index.schema(), (ObjectNode) setNode, Set.of(), "(set_fields)") : Map.of();
             Set<String> removed = removable(remove, set.keySet(), "set_fields and remove_fields");
             Written w = documents.updateByFilter(namespace, filter, set, removed);
@@ -290,7 +289,7 @@ final class DocumentsApi implements HttpService {
         if (byIds) {
             w = documents.deleteIds(namespace, ids(body, "ids", Limits.MAX_DELETE_IDS));
         } else if (byFilter) {
-            w = documents.deleteByFilter(namespace, filter(body, "a filtered delete", false));
+            w = documents.deleteByFilter(namespace, filter(body, "a filtered delete"));
             out.put("matched_records", w.count());
         } else {
             w = documents.deleteAll(namespace);
@@ -361,10 +360,10 @@ final class DocumentsApi implements HttpService {
     }
 
     /**
-     * A non-empty filter, checked by {@link DocumentFilters}: {@code textMatch} false (a filtered update or
-     * delete, which select on metadata alone) refuses the text-match operators before the store is asked.
+     * A non-empty filter as a map; the store translates it, refusing the text-match operators where an
+     * update or delete selects on metadata alone.
      */
-    private Map<String, Object> filter(ObjectNode body, String what, boolean textMatch) {
+    private Map<String, Object> filter(ObjectNode body, String what) {
         JsonNode f = body.get("filter");
         if (!(f instanceof ObjectNode o) || o.isEmpty()) {
             throw ConiferException.invalid("filter must be a non-empty object; an empty filter is rejected rather than matching"
@@ -372,7 +371,6 @@ final class DocumentsApi implements HttpService {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> map = DocumentsJson.JSON.convertValue(o, Map.class);
-        if (!textMatch) DocumentFilters.writes(index.schema()).apply(map);
         return map;
     }
 
