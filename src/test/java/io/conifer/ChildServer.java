@@ -120,6 +120,7 @@ public final class ChildServer implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
+            Http.dropIdleConnections();
             process.destroy();
             if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) kill();
         }

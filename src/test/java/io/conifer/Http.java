@@ -8,11 +8,31 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A tiny JSON-over-HTTP client for tests: real HTTP/1.1 requests, parsed JSON answers. */
 public final class Http {
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final AtomicReference<HttpClient> CLIENT = new AtomicReference<>(newClient());
+
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /**
+     * Closes the pooled keep-alive connections (requests under way finish first); later requests open new
+     * ones. A server stopping waits out its graceful-shutdown timeout for each idle connection still open.
+     */
+    public static void dropIdleConnections() {
+        HttpClient old = CLIENT.getAndSet(newClient());
+        old.shutdown();
+        try {
+            old.awaitTermination(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     private final String base;
     private final String apiKey;
@@ -85,7 +105,7 @@ public final class Http {
             if (text != null) b.header("Content-Type", "application/json");
             if (apiKey != null) b.header("Api-Key", apiKey);
             if (version != null) b.header("X-Pinecone-Api-Version", version);
-            HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = CLIENT.get().send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.body(), r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

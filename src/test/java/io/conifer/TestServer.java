@@ -90,6 +90,7 @@ public final class TestServer implements AutoCloseable {
     /** Stops and starts again on the same data directory and the same control port. */
     public void restart() {
         int port = server.port();
+        Http.dropIdleConnections();
         server.close();
         reopen(port);
     }
@@ -97,6 +98,7 @@ public final class TestServer implements AutoCloseable {
     /** Stops without a final Lucene commit, as kill -9 would, then starts again. */
     public void crashAndRestart() {
         int port = server.port();
+        Http.dropIdleConnections();
         server.crash();
         reopen(port);
     }
@@ -112,6 +114,7 @@ public final class TestServer implements AutoCloseable {
 
     @Override
     public void close() {
+        Http.dropIdleConnections();
         server.close();
     }
 }

@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import io.conifer.api.ApiVersion;
+import io.conifer.api.BossGroups;
 import io.conifer.auth.ApiKeys;
 import io.conifer.backup.BackupService;
 import io.conifer.console.Console;
@@ -35,6 +36,7 @@ public final class ControlPlane {
         ServerBuilder sb = Server.builder()
                 .http(address)
                 .workerGroup(workers, false)
+                .bossGroupFactory(BossGroups.withoutQuietPeriod())
                 .maxRequestLength(4 * 1024 * 1024)
                 .gracefulShutdownTimeoutMillis(0, 1000)
                 .unloggedExceptionsReportIntervalMillis(0)

@@ -9,6 +9,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.conifer.api.ApiVersions;
+import io.conifer.api.BossGroups;
 import io.conifer.auth.ApiKeys;
 import io.conifer.error.ErrorCode;
 import io.conifer.index.DataPlaneHost;
@@ -65,6 +66,7 @@ public final class DataPlaneServers implements DataPlaneHost {
         ServerBuilder sb = Server.builder()
                 .http(new InetSocketAddress(bindAddress, index.port()))
                 .workerGroup(workers, false)
+                .bossGroupFactory(BossGroups.withoutQuietPeriod())
                 .maxRequestLength(MAX_WIRE_BYTES)
                 .http1MaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                 .http2MaxHeaderListSize(MAX_REQUEST_LINE_BYTES + DEFAULT_HEADERS_BYTES)
