@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Lock;
@@ -70,12 +69,6 @@ public final class StorageEngine<O> implements Closeable {
     private final Directory directory;
     private volatile WriterGeneration engine;
     private final KeyLocks keyLocks = new KeyLocks();
-    /**
-     * Writes applied at once: no more than the cores can run. Lucene buffers each concurrent indexing
-     * thread's documents separately and flushes each as its own segment, so more would only make more,
-     * smaller segments, each of which merges must later fold in again (rebuilding HNSW graphs).
-     */
-    private final Semaphore appliers = new Semaphore(Runtime.getRuntime().availableProcessors());
     private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
     private final RefreshPolicy refreshes;
     private final Settler settler;
@@ -306,16 +299,11 @@ public final class StorageEngine<O> implements Closeable {
         return seq;
     }
 
-    /** Applies {@code op} once a core is free for it, counting its CPU time towards the next checkpoint. */
+    /** Applies {@code op}, counting its CPU time towards the next checkpoint. */
     private void apply(IndexWriter writer, O op) throws IOException {
-        appliers.acquireUninterruptibly();
-        try {
-            long started = applyClock();
-            shape.apply(writer, op);
-            applyNanosSinceCheckpoint.add(applyClock() - started);
-        } finally {
-            appliers.release();
-        }
+        long started = applyClock();
+        shape.apply(writer, op);
+        applyNanosSinceCheckpoint.add(applyClock() - started);
     }
 
     /**
