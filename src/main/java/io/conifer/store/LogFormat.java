@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +20,13 @@ public final class LogFormat {
     }
 
     public static byte[] record(Fields fields) {
+        return record(256, fields);
+    }
+
+    /** {@code expectedBytes}: about what the record takes, so a large one is not built by repeated copying. */
+    public static byte[] record(int expectedBytes, Fields fields) {
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(expectedBytes);
             DataOutputStream out = new DataOutputStream(bytes);
             fields.write(out);
             out.flush();
@@ -46,6 +52,21 @@ public final class LogFormat {
         List<String> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) out.add(in.readUTF());
         return out;
+    }
+
+    /** Big-endian floats, as {@link DataOutputStream#writeFloat} writes them, in one write. */
+    public static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(4 * values.length);
+        bytes.asFloatBuffer().put(values);
+        out.write(bytes.array());
+    }
+
+    public static float[] readFloats(DataInputStream in, int count) throws IOException {
+        byte[] bytes = new byte[4 * count];
+        in.readFully(bytes);
+        float[] values = new float[count];
+        ByteBuffer.wrap(bytes).asFloatBuffer().get(values);
+        return values;
     }
 
     /** Length-prefixed bytes; null is written as length -1. */

@@ -83,6 +83,11 @@ final class RefreshPolicy {
         writeVersion.incrementAndGet();
     }
 
+    /** Whether the last refresh saw every applied write, so another would only pick up merges. */
+    boolean seesEveryWrite() {
+        return refreshedVersion.get() >= writeVersion.get();
+    }
+
     /** Refreshes {@code searchers} before a read if this policy says so. */
     void beforeRead(SearcherManager searchers, boolean realtime) throws IOException {
         long arrived = System.nanoTime();

@@ -21,9 +21,14 @@ final class Settler {
         lastWriteNanos = System.nanoTime();
     }
 
+    /** No write came for the settle delay. */
+    boolean idle() {
+        return System.nanoTime() - lastWriteNanos >= delayNanos;
+    }
+
     /** Returns whether a checkpoint is due: the idle index has changes no commit holds (a finished merge). */
     boolean maintain(IndexWriter writer) throws IOException {
-        if (System.nanoTime() - lastWriteNanos < delayNanos || writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty()) {
+        if (!idle() || writer.hasPendingMerges() || !writer.getMergingSegments().isEmpty()) {
             return false;
         }
         if (writer.hasUncommittedChanges()) return true;

@@ -9,6 +9,8 @@ import io.conifer.vectors.NamespaceInfo;
 import io.conifer.vectors.Read;
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -57,6 +59,8 @@ public final class StorageEngine<O> implements Closeable {
     /** Free space that makes a failed writer worth reopening at once rather than after its back-off. */
     private static final long SPACE_FREED = 1 << 20;
     private static final long MAX_RECOVERY_DELAY_NANOS = 30_000_000_000L;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final boolean THREAD_CPU = THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
 
     private final Path dir;
     private final RecordShape<O> shape;
@@ -72,7 +76,7 @@ public final class StorageEngine<O> implements Closeable {
     private final Path luceneDir;
     private final ConditionLog health;
     private volatile long committedSeq;
-    /** Time spent applying writes the last checkpoint does not cover: what a replay would redo. */
+    /** CPU time spent applying writes the last checkpoint does not cover: what a replay would redo. */
     private final LongAdder applyNanosSinceCheckpoint = new LongAdder();
     /** Set by close and abandon: maintenance that raced a delete or shutdown then leaves the store alone. */
     private volatile boolean closed;
@@ -276,9 +280,7 @@ public final class StorageEngine<O> implements Closeable {
             throw refused(e, ex);
         }
         try {
-            long started = System.nanoTime();
-            shape.apply(e.writer, op);
-            applyNanosSinceCheckpoint.add(System.nanoTime() - started);
+            apply(e.writer, op);
         } catch (IOException | AlreadyClosedException ex) {
             // The record is durable but unapplied; the log keeps it for the reopened writer to replay.
             fail(e, ex);
@@ -295,6 +297,21 @@ public final class StorageEngine<O> implements Closeable {
         e.wal.applied(seq);
         health.clear("writes are accepted again");
         return seq;
+    }
+
+    /** Applies {@code op}, counting its CPU time towards the next checkpoint. */
+    private void apply(IndexWriter writer, O op) throws IOException {
+        long started = applyClock();
+        shape.apply(writer, op);
+        applyNanosSinceCheckpoint.add(applyClock() - started);
+    }
+
+    /**
+     * This thread's CPU time (wall time where the JVM cannot tell): writers outnumbering the cores wait
+     * for them, and a one-thread replay would not, so their wall time would overstate it.
+     */
+    private static long applyClock() {
+        return THREAD_CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     /** The highest log sequence up to which every write is applied: what a write that changes nothing answers. */
@@ -348,7 +365,10 @@ public final class StorageEngine<O> implements Closeable {
             return;
         }
         try {
-            e.searchers.maybeRefresh();
+            // A refresh flushes what the writer buffers into a small segment, which merges must then
+            // fold in again (rebuilding HNSW graphs): while writes flow, reads decide when to refresh
+            // (RefreshPolicy), and maintenance only picks up finished merges or, once writes stop, the rest.
+            if (refreshes.seesEveryWrite() || settler.idle()) e.searchers.maybeRefresh();
             if (settler.maintain(e.writer) || checkpointNow || checkpointDue()) checkpoint();
         } catch (IOException | AlreadyClosedException ex) {
             fail(e, ex);
@@ -458,7 +478,7 @@ public final class StorageEngine<O> implements Closeable {
      * Whether replaying the log after a crash would now take longer than the bound, or the log has
      * grown past its size bound. Replay redoes the same operations on one thread, in log order (so a
      * restarted index answers exactly as before, ties included), so the time the writes since the last
-     * checkpoint spent being applied, summed over writer threads, is what replaying them costs.
+     * checkpoint spent being applied (CPU time, summed over writer threads) is what replaying them costs.
      */
     public boolean checkpointDue() {
         long maxReplayNanos = TimeUnit.MILLISECONDS.toNanos(options.maxReplayMillis());

@@ -103,19 +103,21 @@ final class WriteAheadLog implements Closeable {
 
     /** Appends a record and returns its sequence number; it stays unapplied until {@link #applied}. */
     long append(byte[] payload) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        ByteBuffer body = ByteBuffer.wrap(payload);
+        ByteBuffer[] record = {header, body}; // one gathering write: a large payload is not copied again
         synchronized (appendLock) {
             checkUsable();
             long seq = lastSeq + 1;
-            buf.putInt(payload.length).putLong(seq).putInt(checksum(seq, payload)).put(payload).flip();
+            header.putInt(payload.length).putLong(seq).putInt(checksum(seq, payload)).flip();
             try {
-                while (buf.hasRemaining()) current.write(buf);
+                while (header.hasRemaining() || body.hasRemaining()) current.write(record);
             } catch (IOException e) {
                 cutBackTo(currentBytes, e);
                 throw e;
             }
             lastSeq = seq;
-            currentBytes += buf.limit();
+            currentBytes += HEADER + payload.length;
             unapplied.add(seq);
             return seq;
         }

@@ -32,7 +32,7 @@ sealed interface WriteOp {
     byte UPSERT = 1, DELETE_IDS = 2, DELETE_FILTER = 3, DELETE_NAMESPACE = 4, DECLARE_NAMESPACE = 5;
 
     static byte[] encode(WriteOp op) {
-        return LogFormat.record(out -> {
+        return LogFormat.record(expectedBytes(op), out -> {
             switch (op) {
                 case Upsert u -> {
                     LogFormat.writeHeader(out, UPSERT, u.namespace());
@@ -60,6 +60,18 @@ sealed interface WriteOp {
                 }
             }
         });
+    }
+
+    /** About the size of an upsert's record (its metadata aside), so large batches are encoded without regrowing. */
+    private static int expectedBytes(WriteOp op) {
+        if (!(op instanceof Upsert u)) return 256;
+        long bytes = 256;
+        for (VectorRecord r : u.records()) {
+            bytes += 32 + 3L * r.id().length();
+            if (r.values() != null) bytes += 4L * r.values().length;
+            if (r.sparse() != null) bytes += 8L * r.sparse().indices().length;
+        }
+        return (int) Math.min(bytes, Integer.MAX_VALUE - 8);
     }
 
     static WriteOp decode(byte[] payload) throws IOException {
@@ -96,12 +108,12 @@ sealed interface WriteOp {
         out.writeUTF(r.id());
         float[] v = r.values();
         out.writeInt(v == null ? -1 : v.length);
-        if (v != null) for (float f : v) out.writeFloat(f);
+        if (v != null) LogFormat.writeFloats(out, v);
         SparseVector s = r.sparse();
         out.writeInt(s == null ? -1 : s.indices().length);
         if (s != null) {
             for (int i : s.indices()) out.writeInt(i);
-            for (float f : s.values()) out.writeFloat(f);
+            LogFormat.writeFloats(out, s.values());
         }
         LogFormat.writeBytes(out, r.metadata() == null ? null : Metadata.toJson(r.metadata()));
     }
@@ -109,18 +121,13 @@ sealed interface WriteOp {
     private static VectorRecord readRecord(DataInputStream in) throws IOException {
         String id = in.readUTF();
         int dim = in.readInt();
-        float[] values = null;
-        if (dim >= 0) {
-            values = new float[dim];
-            for (int i = 0; i < dim; i++) values[i] = in.readFloat();
-        }
+        float[] values = dim >= 0 ? LogFormat.readFloats(in, dim) : null;
         int nnz = in.readInt();
         SparseVector sparse = null;
         if (nnz >= 0) {
             int[] idx = new int[nnz];
-            float[] vals = new float[nnz];
             for (int i = 0; i < nnz; i++) idx[i] = in.readInt();
-            for (int i = 0; i < nnz; i++) vals[i] = in.readFloat();
+            float[] vals = LogFormat.readFloats(in, nnz);
             sparse = new SparseVector(idx, vals);
         }
         byte[] meta = LogFormat.readBytes(in);

@@ -46,9 +46,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.document.KnnFloatVectorField;
-import org.apache.lucene.document.StoredField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -266,7 +263,7 @@ public final class ServerBenchmark implements Callable<Integer> {
     // ------------------------------------------------------------------ raw Lucene
 
     private void runRaw(Path dir) throws Exception {
-        phase("raw Lucene: IndexWriter, " + rawThreads + " threads, same codec/similarity, RAM buffer " + rawRamMb + " MB");
+        phase("raw Lucene: IndexWriter, " + rawThreads + " threads, the server's codec, documents and upsert by id, RAM buffer " + rawRamMb + " MB");
         try (Directory d = FSDirectory.open(dir)) {
             IndexWriterConfig cfg = new IndexWriterConfig()
                     .setCodec(BenchAccess.codec())
@@ -279,12 +276,13 @@ public final class ServerBenchmark implements Callable<Integer> {
             int chunk = 100;
             int tasks = (vectors + chunk - 1) / chunk;
             CpuMeter cpu = CpuMeter.start();
+            // The same work as the server's Lucene part: its document (key, namespace, id, vector) and an
+            // upsert by id, which must look for an older record to replace.
+            VectorSpace space = new VectorSpace(VectorType.DENSE, dim, metric, null);
             double add = runParallel("raw-indexer", rawThreads, tasks, () -> task -> {
                 for (int i = task * chunk; i < Math.min(vectors, (task + 1) * chunk); i++) {
-                    Document doc = new Document();
-                    doc.add(new KnnFloatVectorField(BenchAccess.VECTOR_FIELD, data.vectors[i], similarity));
-                    doc.add(new StoredField(BenchAccess.ID_FIELD, Integer.toString(i)));
-                    writer.addDocument(doc);
+                    String id = Integer.toString(i);
+                    writer.updateDocument(BenchAccess.idTerm(id), BenchAccess.document(id, data.vectors[i], space));
                 }
             });
             long c = System.nanoTime();
@@ -295,7 +293,7 @@ public final class ServerBenchmark implements Callable<Integer> {
             writer.close(); // waits for the merges the commit left running
             double mergeTail = seconds(m);
             try (DirectoryReader reader = DirectoryReader.open(d)) {
-                rawUpsert = new UpsertResult("raw Lucene IndexWriter, " + rawThreads + " threads, + commit", vectors, add, commit,
+                rawUpsert = new UpsertResult("raw Lucene updateDocument, " + rawThreads + " threads, + commit", vectors, add, commit,
                         mergeTail, reader.leaves().size());
                 upserts.add(rawUpsert);
                 printUpsert(rawUpsert);
@@ -960,7 +958,7 @@ public final class ServerBenchmark implements Callable<Integer> {
                     r.p50(), r.p99(), r.segments() < 0 ? "-" : Integer.toString(r.segments())));
         }
         double rawUps = rawUpsert == null ? 0 : rawUpsert.perSecond();
-        sb.append(String.format(Locale.ROOT, "%nRATIOS%n  Upsert, baseline: raw Lucene IndexWriter (%d threads, + commit) %s vectors/s%n",
+        sb.append(String.format(Locale.ROOT, "%nRATIOS%n  Upsert, baseline: raw Lucene updateDocument (%d threads, server's documents, + commit) %s vectors/s%n",
                 rawThreads, rawUpsert == null ? "n/a" : String.format(Locale.ROOT, "%.0f", rawUps)));
         sb.append(target("U1 REST upsert / raw Lucene", restUpsert == null ? 0 : restUpsert.perSecond(), rawUps, 0.7, ""));
         sb.append(target("U2 gRPC SDK upsert / raw Lucene", grpcUpsert == null ? 0 : grpcUpsert.perSecond(), rawUps, 0.7, ""));
