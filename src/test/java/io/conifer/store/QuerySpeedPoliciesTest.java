@@ -174,20 +174,7 @@ class QuerySpeedPoliciesTest {
         CountDownLatch release = new CountDownLatch(1);
         try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig())) {
             SearcherManager searchers = new SearcherManager(writer, null);
-            searchers.addListener(new ReferenceManager.RefreshListener() {
-                @Override
-                public void beforeRefresh() {
-                    refreshing.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-
-                @Override
-                public void afterRefresh(boolean didRefresh) {}
-            });
+            hangRefreshes(searchers, refreshing::countDown, release);
             write(policy, writer, "a");
             // A fetch refreshes for the write, and that refresh hangs.
             CompletableFuture<Void> fetch = new CompletableFuture<>();
@@ -218,6 +205,24 @@ class QuerySpeedPoliciesTest {
                 assertEquals(i + 1, visible(searchers), "write " + i);
             }
         }
+    }
+
+    /** Every refresh of {@code searchers} runs {@code started}, then hangs until {@code release}. */
+    private static void hangRefreshes(SearcherManager searchers, Runnable started, CountDownLatch release) {
+        searchers.addListener(new ReferenceManager.RefreshListener() {
+            @Override
+            public void beforeRefresh() {
+                started.run();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void afterRefresh(boolean didRefresh) {}
+        });
     }
 
     private static void write(RefreshPolicy policy, IndexWriter writer, String id) throws IOException {
@@ -263,20 +268,7 @@ class QuerySpeedPoliciesTest {
         CountDownLatch release = new CountDownLatch(1);
         try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig());
                 SearcherManager searchers = new SearcherManager(writer, null)) {
-            searchers.addListener(new ReferenceManager.RefreshListener() {
-                @Override
-                public void beforeRefresh() {
-                    refreshedOn.compareAndSet(null, Thread.currentThread().getName());
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-
-                @Override
-                public void afterRefresh(boolean didRefresh) {}
-            });
+            hangRefreshes(searchers, () -> refreshedOn.compareAndSet(null, Thread.currentThread().getName()), release);
             try {
                 // A write is in progress (started, applied, not ended): the index is not write-idle.
                 policy.writeStarted();
