@@ -1,11 +1,16 @@
 package io.conifer.store;
 
 import java.io.IOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.search.SearcherManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * When a read refreshes the near-real-time searcher. A refresh flushes the writer's buffer into a new
@@ -20,14 +25,21 @@ import org.apache.lucene.search.SearcherManager;
  *       sooner waits out that window, so a client that writes and then reads sees its write). Such
  *       refreshes are shared: one that started after a read arrived serves it. While writes keep
  *       coming (one in progress, or one starting within the window) these reads use the current
- *       searcher and never wait for a refresh: once it is older than the refresh interval they try a
- *       non-blocking refresh, which does nothing if another thread is refreshing. They may miss writes
- *       acknowledged up to one interval plus one refresh earlier. The LSN says what they see.
+ *       searcher and never wait for a refresh: once it is older than the refresh interval they hand a
+ *       refresh to a background thread (one at a time per index). They may miss writes acknowledged up
+ *       to one interval plus one refresh earlier. The LSN says what they see.
  * </ul>
  */
 final class RefreshPolicy {
     /** How long after a write ends a read waits for the next one before it treats the index as idle. */
     static final long QUIET_NANOS = 3_000_000L;
+    private static final Logger log = LoggerFactory.getLogger(RefreshPolicy.class);
+    /** Runs the refreshes of every index that reads ask for under writes, so no read pays for one. */
+    private static final Executor BACKGROUND = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "conifer-refresh");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong writeVersion = new AtomicLong();
     private final AtomicLong refreshedVersion = new AtomicLong();
     private final AtomicInteger writing = new AtomicInteger();
@@ -37,6 +49,8 @@ final class RefreshPolicy {
     private final ReentrantLock quiet = new ReentrantLock();
     private final Condition writeCame = quiet.newCondition();
     private final ReentrantLock sharedRefresh = new ReentrantLock();
+    /** Set while this index has a refresh waiting for or running on the background thread. */
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final long intervalNanos;
     private final long quietNanos;
     private volatile long lastWriteEndedNanos = System.nanoTime();
@@ -93,11 +107,25 @@ final class RefreshPolicy {
         long arrived = System.nanoTime();
         if (refreshedVersion.get() >= writeVersion.get()) return;
         if (realtime) {
-            refresh(searchers, true);
+            refresh(searchers);
         } else if (writeIdle()) {
             sharedRefresh(searchers, arrived);
-        } else if (System.nanoTime() - lastRefreshNanos >= intervalNanos) {
-            refresh(searchers, false);
+        } else if (System.nanoTime() - lastRefreshNanos >= intervalNanos && refreshQueued.compareAndSet(false, true)) {
+            BACKGROUND.execute(() -> refreshInBackground(searchers));
+        }
+    }
+
+    /**
+     * A failure is left to the store's maintenance, which refreshes every second too and takes the
+     * engine out of service on the same failure; the reads meanwhile keep the current searcher.
+     */
+    private void refreshInBackground(SearcherManager searchers) {
+        try {
+            refresh(searchers);
+        } catch (IOException | RuntimeException e) {
+            log.debug("A background refresh failed; maintenance retries it", e);
+        } finally {
+            refreshQueued.set(false);
         }
     }
 
@@ -125,18 +153,17 @@ final class RefreshPolicy {
         sharedRefresh.lock();
         try {
             if (completedRefreshNanos - arrived >= 0) return;
-            refresh(searchers, true);
+            refresh(searchers);
         } finally {
             sharedRefresh.unlock();
         }
     }
 
-    private void refresh(SearcherManager searchers, boolean wait) throws IOException {
+    private void refresh(SearcherManager searchers) throws IOException {
         long v = writeVersion.get();
         long started = System.nanoTime();
         lastRefreshNanos = started;
-        if (wait) searchers.maybeRefreshBlocking();
-        else if (!searchers.maybeRefresh()) return;
+        searchers.maybeRefreshBlocking();
         refreshedVersion.accumulateAndGet(v, Math::max);
         synchronized (this) {
             if (started - completedRefreshNanos > 0) completedRefreshNanos = started;

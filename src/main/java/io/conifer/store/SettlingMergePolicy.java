@@ -17,10 +17,17 @@ import org.apache.lucene.index.TieredMergePolicy;
  * segment after every small change would make every incremental backup a full one. The settled layout
  * therefore keeps a segment only if it is at least {@link #KEEP_RATIO} times all smaller segments
  * together, and merges the rest into one: a bulk load ends as one segment, while the small segments of
- * later changes merge among themselves until together they reach a fifth of the big one.
+ * later changes merge among themselves until together they reach a fifth of the big one. While writes
+ * come in, the same merge runs as soon as more than {@link #MAX_UNSETTLED} such segments exist.
  */
 final class SettlingMergePolicy extends FilterMergePolicy {
     static final double KEEP_RATIO = 5;
+    /**
+     * Segments outside the settled layout that writes may leave for queries to search: each refresh
+     * under writes flushes one, and HNSW searches each with the full ef, so more merge eagerly among
+     * themselves (the big settled segments untouched) rather than wait for tiered merging's ten.
+     */
+    static final int MAX_UNSETTLED = 3;
     private final long maxSegmentBytes;
 
     SettlingMergePolicy(TieredMergePolicy writes) {
@@ -31,27 +38,29 @@ final class SettlingMergePolicy extends FilterMergePolicy {
     @Override
     public MergeSpecification findMerges(MergeTrigger trigger, SegmentInfos infos, MergeContext context) throws IOException {
         MergeSpecification tiered = super.findMerges(trigger, infos, context);
-        if (trigger != MergeTrigger.EXPLICIT || (tiered != null && !tiered.merges.isEmpty())) return tiered;
-        return settle(infos, context);
+        if (tiered != null && !tiered.merges.isEmpty()) return tiered;
+        if (trigger == MergeTrigger.EXPLICIT) return context.getMergingSegments().isEmpty() ? unsettled(infos, context, 2) : null;
+        return unsettled(infos, context, MAX_UNSETTLED + 1);
     }
 
     /**
-     * The merge towards the settled layout, or null if the index has it. Waits for running merges:
-     * they change the layout. Segments of at least half the maximum size are final and left alone.
+     * The merge of every segment outside the settled layout into one (the smallest ones only if they
+     * would exceed the maximum size), if there are at least {@code atLeast} of them; otherwise null.
+     * Segments being merged and segments of at least half the maximum size are left alone.
      */
-    private MergeSpecification settle(SegmentInfos infos, MergeContext context) throws IOException {
-        if (!context.getMergingSegments().isEmpty()) return null;
+    private MergeSpecification unsettled(SegmentInfos infos, MergeContext context, int atLeast) throws IOException {
         record Sized(SegmentCommitInfo info, long bytes) {}
         List<Sized> open = new ArrayList<>();
         for (SegmentCommitInfo info : infos) {
             long bytes = size(info, context);
-            if (bytes < maxSegmentBytes / 2) open.add(new Sized(info, bytes));
+            if (bytes < maxSegmentBytes / 2 && !context.getMergingSegments().contains(info)) open.add(new Sized(info, bytes));
         }
         open.sort(Comparator.comparingLong(Sized::bytes).reversed());
         long[] smaller = new long[open.size() + 1];
         for (int i = open.size() - 1; i >= 0; i--) smaller[i] = smaller[i + 1] + open.get(i).bytes();
         for (int i = 0; i + 1 < open.size(); i++) {
             if (open.get(i).bytes() >= KEEP_RATIO * smaller[i + 1]) continue;
+            if (open.size() - i < atLeast) return null;
             int from = i;
             while (smaller[from] > maxSegmentBytes && from + 2 < open.size()) from++;
             MergeSpecification spec = new MergeSpecification();

@@ -72,6 +72,7 @@ public final class StorageEngine<O> implements Closeable {
     private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
     private final RefreshPolicy refreshes;
     private final Settler settler;
+    private final WriteShare share = new WriteShare(Runtime.getRuntime().availableProcessors());
     private final Object checkpointLock = new Object();
     private final Path luceneDir;
     private final ConditionLog health;
@@ -280,7 +281,9 @@ public final class StorageEngine<O> implements Closeable {
             throw refused(e, ex);
         }
         try {
-            apply(e.writer, op);
+            try (KeyLocks.Held applier = share.apply()) {
+                apply(e.writer, op);
+            }
         } catch (IOException | AlreadyClosedException ex) {
             // The record is durable but unapplied; the log keeps it for the reopened writer to replay.
             fail(e, ex);
@@ -537,7 +540,7 @@ public final class StorageEngine<O> implements Closeable {
     }
 
     private <T> Read<T> read(SearcherRead<T> body, boolean realtime) {
-        try {
+        try (KeyLocks.Held reading = share.read()) {
             IndexSearcher s = acquire(realtime);
             try {
                 return new Read<>(body.apply(s), SequencedSearchers.lsn(s));

@@ -7,6 +7,7 @@ import io.conifer.auth.ApiKeys;
 import io.conifer.files.DurableFiles;
 import io.conifer.index.IndexManager;
 import io.conifer.store.RecordStore;
+import io.conifer.store.StorageEngine;
 import io.conifer.store.StoreOptions;
 import io.conifer.vectors.BenchAccess;
 import io.conifer.vectors.Metric;
@@ -47,6 +48,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.StoredFields;
@@ -647,10 +649,12 @@ public final class ServerBenchmark implements Callable<Integer> {
                 }));
             }
             int[] maxSegments = {before};
+            SearchedLayout searched = new SearchedLayout();
             Thread sampler = Thread.ofPlatform().daemon().name("bench-segments").start(() -> {
                 try {
                     while (!stop.get()) {
                         maxSegments[0] = Math.max(maxSegments[0], segmentFiles(luceneDir).size());
+                        searched.sample(index.store().engine());
                         Thread.sleep(500);
                     }
                 } catch (InterruptedException | IOException | RuntimeException ignored) {
@@ -670,8 +674,8 @@ public final class ServerBenchmark implements Callable<Integer> {
             if (writeFailure.get() != null) throw new IllegalStateException("An upsert failed during the mixed row", writeFailure.get());
             int after = segmentFiles(luceneDir).size();
             mixedSegments = String.format(Locale.ROOT, "segments %d before the writes; on disk at most %d during them, %d at the end; "
-                    + "%,d vectors re-upserted meanwhile (%.0f vectors/s)", before, maxSegments[0], after, upserted.get(),
-                    upserted.get() / writeSeconds);
+                    + "searched %s; %,d vectors re-upserted meanwhile (%.0f vectors/s)", before, maxSegments[0], after, searched,
+                    upserted.get(), upserted.get() / writeSeconds);
             System.out.println("  " + mixedSegments);
         } finally {
             sdk.close();
@@ -853,6 +857,30 @@ public final class ServerBenchmark implements Callable<Integer> {
             seen = now;
         }
         return (lastChange - lastAckNanos) / 1e9;
+    }
+
+    /** What the queries of the mixed row search, sampled: segments and the share of deleted documents they skip. */
+    private static final class SearchedLayout {
+        private int samples, maxSegments, sumSegments;
+        private double sumDeleted;
+
+        void sample(StorageEngine<?> engine) {
+            int[] seen = engine.search(s -> {
+                IndexReader r = s.getIndexReader();
+                return new int[] {r.leaves().size(), r.maxDoc(), r.numDeletedDocs()};
+            }).result();
+            samples++;
+            maxSegments = Math.max(maxSegments, seen[0]);
+            sumSegments += seen[0];
+            sumDeleted += seen[1] == 0 ? 0 : (double) seen[2] / seen[1];
+        }
+
+        @Override
+        public String toString() {
+            if (samples == 0) return "-";
+            return String.format(Locale.ROOT, "%.1f segments on average, at most %d, %.0f%% of documents deleted", (double) sumSegments / samples,
+                    maxSegments, 100 * sumDeleted / samples);
+        }
     }
 
     /** Names of the segment info files on disk: one per segment, written or merged away since the last look. */

@@ -26,12 +26,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SegmentReader;
+import org.apache.lucene.index.SerialMergeScheduler;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ReferenceManager;
 import org.apache.lucene.search.SearcherManager;
@@ -44,8 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The engine's query-speed policies on a real store: an idle index settles to few segments without
  * rewriting its big segment after a small change (incremental backups stay small), queries see a
  * write within the refresh bound while other writes keep coming, fetches see their own writes at
- * once, a query never waits for a refresh while writes keep coming, and searching segments in
- * parallel answers what searching them one by one does.
+ * once, a query never waits for a refresh while writes keep coming (it hands it to a background
+ * thread), reads in flight keep writes to half the cores, writes leave few small segments beside the
+ * big one, and searching segments in parallel answers what searching them one by one does.
  */
 class QuerySpeedPoliciesTest {
     private static final int DIM = 32;
@@ -170,20 +174,7 @@ class QuerySpeedPoliciesTest {
         CountDownLatch release = new CountDownLatch(1);
         try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig())) {
             SearcherManager searchers = new SearcherManager(writer, null);
-            searchers.addListener(new ReferenceManager.RefreshListener() {
-                @Override
-                public void beforeRefresh() {
-                    refreshing.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-
-                @Override
-                public void afterRefresh(boolean didRefresh) {}
-            });
+            hangRefreshes(searchers, refreshing::countDown, release);
             write(policy, writer, "a");
             // A fetch refreshes for the write, and that refresh hangs.
             CompletableFuture<Void> fetch = new CompletableFuture<>();
@@ -214,6 +205,24 @@ class QuerySpeedPoliciesTest {
                 assertEquals(i + 1, visible(searchers), "write " + i);
             }
         }
+    }
+
+    /** Every refresh of {@code searchers} runs {@code started}, then hangs until {@code release}. */
+    private static void hangRefreshes(SearcherManager searchers, Runnable started, CountDownLatch release) {
+        searchers.addListener(new ReferenceManager.RefreshListener() {
+            @Override
+            public void beforeRefresh() {
+                started.run();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void afterRefresh(boolean didRefresh) {}
+        });
     }
 
     private static void write(RefreshPolicy policy, IndexWriter writer, String id) throws IOException {
@@ -249,6 +258,100 @@ class QuerySpeedPoliciesTest {
         } finally {
             searchers.release(s);
         }
+    }
+
+    @Test
+    void aQueryUnderWritesHandsItsRefreshToTheBackgroundAndDoesNotWaitForIt(@TempDir Path dir) throws Exception {
+        // Interval 0: every query under writes finds the searcher stale.
+        RefreshPolicy policy = new RefreshPolicy(0, TimeUnit.HOURS.toNanos(1));
+        AtomicReference<String> refreshedOn = new AtomicReference<>();
+        CountDownLatch release = new CountDownLatch(1);
+        try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig());
+                SearcherManager searchers = new SearcherManager(writer, null)) {
+            hangRefreshes(searchers, () -> refreshedOn.compareAndSet(null, Thread.currentThread().getName()), release);
+            try {
+                // A write is in progress (started, applied, not ended): the index is not write-idle.
+                policy.writeStarted();
+                writer.addDocument(new Document());
+                policy.writeApplied();
+                // On another thread, so a query that waited for the hung refresh fails the test, not hangs it.
+                CompletableFuture<Void> queried = new CompletableFuture<>();
+                Thread.ofPlatform().start(() -> complete(queried, () -> {
+                    read(policy, searchers, false);
+                    read(policy, searchers, false);
+                }));
+                queried.get(30, TimeUnit.SECONDS);
+                assertEquals(0, visible(searchers), "the queries returned with the current searcher while the refresh hangs");
+                Await.until("a refresh started", () -> refreshedOn.get() != null);
+                assertEquals("conifer-refresh", refreshedOn.get(), "the refresh runs on the background thread, not the query's");
+            } finally {
+                release.countDown();
+            }
+            Await.until("the background refresh shows the write", () -> {
+                try {
+                    return visible(searchers) == 1;
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            policy.writeEnded();
+        }
+    }
+
+    @Test
+    void whileReadsAreInFlightWritesApplyOnHalfTheCores() throws Exception {
+        WriteShare share = new WriteShare(2);
+        try (KeyLocks.Held a = share.apply(); KeyLocks.Held b = share.apply()) {
+            // Without reads both apply at once (this thread would block on the second otherwise).
+        }
+        try (KeyLocks.Held reading = share.read()) {
+            KeyLocks.Held first = share.apply();
+            CompletableFuture<Void> second = new CompletableFuture<>();
+            Thread waiting = Thread.ofPlatform().start(() -> complete(second, () -> share.apply().close()));
+            Await.until("the second write waits for the applier", () -> waiting.getState() == Thread.State.WAITING);
+            assertTrue(!second.isDone(), "one of 2 cores applies writes while a read is in flight");
+            first.close();
+            second.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void writesLeaveAtMostAFewSmallSegmentsBesideTheBigOne(@TempDir Path dir) throws Exception {
+        IndexWriterConfig config = new IndexWriterConfig().setMergePolicy(new SettlingMergePolicy(new TieredMergePolicy()))
+                .setMergeScheduler(new SerialMergeScheduler());
+        SplittableRandom random = new SplittableRandom(12);
+        try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, config)) {
+            for (int i = 0; i < 5000; i++) writer.addDocument(randomDocument(random));
+            writer.commit();
+            String big;
+            try (DirectoryReader r = DirectoryReader.open(writer)) {
+                big = ((SegmentReader) r.leaves().get(0).reader()).getSegmentName();
+            }
+            int most = 0;
+            // 40 refreshes under writes, each flushing a small segment (together 16% of the big one).
+            for (int flush = 0; flush < 40; flush++) {
+                for (int i = 0; i < 20; i++) writer.addDocument(randomDocument(random));
+                try (DirectoryReader r = DirectoryReader.open(writer)) {
+                    List<String> names = r.leaves().stream().map(l -> ((SegmentReader) l.reader()).getSegmentName()).toList();
+                    assertTrue(names.contains(big), "the big segment " + big + " is not rewritten: " + names);
+                    most = Math.max(most, names.size());
+                }
+            }
+            // Searched at most: the big segment, the merged changes once they are 5x the newer ones (kept
+            // like the big one, so not rewritten per flush), the allowed small ones, and the flush that
+            // triggers the next merge (a reader opens before the merge it triggers). Tiered merging
+            // alone leaves up to 10 small segments.
+            assertTrue(most <= SettlingMergePolicy.MAX_UNSETTLED + 3, "at most " + most + " segments searched");
+            assertEquals(5800, writer.getDocStats().numDocs);
+        }
+    }
+
+    private static Document randomDocument(SplittableRandom random) {
+        byte[] bytes = new byte[200];
+        random.nextBytes(bytes);
+        Document doc = new Document();
+        doc.add(new StoredField("payload", bytes));
+        return doc;
     }
 
     @Test
