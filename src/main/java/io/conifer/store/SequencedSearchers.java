@@ -3,8 +3,11 @@ package io.conifer.store;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
+import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SegmentReader;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ReferenceManager;
 import org.apache.lucene.search.SearcherFactory;
@@ -23,10 +26,16 @@ public final class SequencedSearchers {
 
     private static final class Searcher extends IndexSearcher {
         private volatile long lsn;
+        private final long bytes;
 
-        Searcher(IndexReader reader, long lsn, Executor executor) {
+        Searcher(IndexReader reader, long lsn, Executor executor) throws IOException {
             super(reader, executor);
             this.lsn = lsn;
+            long sum = 0;
+            for (LeafReaderContext leaf : reader.leaves()) {
+                if (FilterLeafReader.unwrap(leaf.reader()) instanceof SegmentReader segment) sum += segment.getSegmentInfo().sizeInBytes();
+            }
+            this.bytes = sum;
         }
     }
 
@@ -38,7 +47,7 @@ public final class SequencedSearchers {
         long[] sampled = {appliedSeq.getAsLong()};
         SearcherManager manager = new SearcherManager(writer, new SearcherFactory() {
             @Override
-            public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
+            public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) throws IOException {
                 return new Searcher(reader, sampled[0], executor);
             }
         });
@@ -68,10 +77,15 @@ public final class SequencedSearchers {
     static SearcherManager open(Directory directory, long committedSeq, Executor executor) throws IOException {
         return new SearcherManager(directory, new SearcherFactory() {
             @Override
-            public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
+            public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) throws IOException {
                 return new Searcher(reader, committedSeq, executor);
             }
         });
+    }
+
+    /** The size on disk of the segments {@code searcher} reads. */
+    static long bytes(IndexSearcher searcher) {
+        return ((Searcher) searcher).bytes;
     }
 
     /** The highest log sequence number whose write, and every earlier one, {@code searcher} sees. */

@@ -57,6 +57,12 @@ public final class StorageEngine<O> implements Closeable {
     /** Free space that makes a failed writer worth reopening at once rather than after its back-off. */
     private static final long SPACE_FREED = 1 << 20;
     private static final long MAX_RECOVERY_DELAY_NANOS = 30_000_000_000L;
+    /**
+     * Segments up to half the memory the heap leaves: on a machine not short of memory the page cache
+     * keeps them once read, so a search over them does not wait for the disk.
+     */
+    static final long CACHEABLE_BYTES = Math.max(0, ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize() - Runtime.getRuntime().maxMemory()) / 2;
 
     private final Path dir;
     private final RecordShape<O> shape;
@@ -526,6 +532,28 @@ public final class StorageEngine<O> implements Closeable {
             }
         } catch (IOException e) {
             throw StorageFailures.readFailure(e);
+        }
+    }
+
+    /**
+     * Whether a search started now would neither refresh the searcher (a flush, or a wait for writes to
+     * pause) nor likely wait for the disk: the searcher holds every applied write, and its segments are
+     * small enough ({@link #CACHEABLE_BYTES}) to stay in the page cache once read. A thread that must
+     * not block (an event loop) runs a search only then. A write applied between this answer and the
+     * search can still make that one search refresh first.
+     */
+    public boolean searchStaysInMemory() {
+        WriterGeneration e = engine;
+        if (e.failure == null && !refreshes.current()) return false;
+        try {
+            IndexSearcher s = e.searchers.acquire();
+            try {
+                return SequencedSearchers.bytes(s) <= CACHEABLE_BYTES;
+            } finally {
+                release(s);
+            }
+        } catch (IOException | AlreadyClosedException ex) {
+            return false;
         }
     }
 
