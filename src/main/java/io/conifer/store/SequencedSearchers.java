@@ -28,14 +28,23 @@ public final class SequencedSearchers {
         private volatile long lsn;
         private final long bytes;
 
-        Searcher(IndexReader reader, long lsn, Executor executor) throws IOException {
+        Searcher(IndexReader reader, long lsn, Executor executor) {
             super(reader, executor);
             this.lsn = lsn;
+            this.bytes = bytes(reader);
+        }
+
+        /** Unknown (a file's size unreadable) counts as too large, never as a reason to fail the refresh. */
+        private static long bytes(IndexReader reader) {
             long sum = 0;
-            for (LeafReaderContext leaf : reader.leaves()) {
-                if (FilterLeafReader.unwrap(leaf.reader()) instanceof SegmentReader segment) sum += segment.getSegmentInfo().sizeInBytes();
+            try {
+                for (LeafReaderContext leaf : reader.leaves()) {
+                    if (FilterLeafReader.unwrap(leaf.reader()) instanceof SegmentReader segment) sum += segment.getSegmentInfo().sizeInBytes();
+                }
+            } catch (IOException e) {
+                return Long.MAX_VALUE;
             }
-            this.bytes = sum;
+            return sum;
         }
     }
 
@@ -47,7 +56,7 @@ public final class SequencedSearchers {
         long[] sampled = {appliedSeq.getAsLong()};
         SearcherManager manager = new SearcherManager(writer, new SearcherFactory() {
             @Override
-            public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) throws IOException {
+            public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
                 return new Searcher(reader, sampled[0], executor);
             }
         });
@@ -77,7 +86,7 @@ public final class SequencedSearchers {
     static SearcherManager open(Directory directory, long committedSeq, Executor executor) throws IOException {
         return new SearcherManager(directory, new SearcherFactory() {
             @Override
-            public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) throws IOException {
+            public IndexSearcher newSearcher(IndexReader reader, IndexReader previous) {
                 return new Searcher(reader, committedSeq, executor);
             }
         });
