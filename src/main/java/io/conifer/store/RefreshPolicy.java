@@ -97,15 +97,15 @@ final class RefreshPolicy {
         writeVersion.incrementAndGet();
     }
 
-    /** Whether the last refresh saw every applied write, so another would only pick up merges. */
-    boolean seesEveryWrite() {
+    /** Whether {@link #beforeRead} would return at once: the searcher holds every applied write. */
+    boolean current() {
         return refreshedVersion.get() >= writeVersion.get();
     }
 
     /** Refreshes {@code searchers} before a read if this policy says so. */
     void beforeRead(SearcherManager searchers, boolean realtime) throws IOException {
         long arrived = System.nanoTime();
-        if (refreshedVersion.get() >= writeVersion.get()) return;
+        if (current()) return;
         if (realtime) {
             refresh(searchers);
         } else if (writeIdle()) {

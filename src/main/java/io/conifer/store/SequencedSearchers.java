@@ -3,8 +3,11 @@ package io.conifer.store;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
+import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SegmentReader;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ReferenceManager;
 import org.apache.lucene.search.SearcherFactory;
@@ -23,10 +26,25 @@ public final class SequencedSearchers {
 
     private static final class Searcher extends IndexSearcher {
         private volatile long lsn;
+        private final long bytes;
 
         Searcher(IndexReader reader, long lsn, Executor executor) {
             super(reader, executor);
             this.lsn = lsn;
+            this.bytes = bytes(reader);
+        }
+
+        /** Unknown (a file's size unreadable) counts as too large, never as a reason to fail the refresh. */
+        private static long bytes(IndexReader reader) {
+            long sum = 0;
+            try {
+                for (LeafReaderContext leaf : reader.leaves()) {
+                    if (FilterLeafReader.unwrap(leaf.reader()) instanceof SegmentReader segment) sum += segment.getSegmentInfo().sizeInBytes();
+                }
+            } catch (IOException e) {
+                return Long.MAX_VALUE;
+            }
+            return sum;
         }
     }
 
@@ -72,6 +90,11 @@ public final class SequencedSearchers {
                 return new Searcher(reader, committedSeq, executor);
             }
         });
+    }
+
+    /** The size on disk of the segments {@code searcher} reads. */
+    static long bytes(IndexSearcher searcher) {
+        return ((Searcher) searcher).bytes;
     }
 
     /** The highest log sequence number whose write, and every earlier one, {@code searcher} sees. */

@@ -61,6 +61,12 @@ public final class StorageEngine<O> implements Closeable {
     private static final long MAX_RECOVERY_DELAY_NANOS = 30_000_000_000L;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final boolean THREAD_CPU = THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
+    /**
+     * Segments up to half the memory the heap leaves: on a machine not short of memory the page cache
+     * keeps them once read, so a search over them does not wait for the disk.
+     */
+    static final long CACHEABLE_BYTES = Math.max(0, ((com.sun.management.OperatingSystemMXBean)
+            ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize() - Runtime.getRuntime().maxMemory()) / 2;
 
     private final Path dir;
     private final RecordShape<O> shape;
@@ -371,7 +377,7 @@ public final class StorageEngine<O> implements Closeable {
             // A refresh flushes what the writer buffers into a small segment, which merges must then
             // fold in again (rebuilding HNSW graphs): while writes flow, reads decide when to refresh
             // (RefreshPolicy), and maintenance only picks up finished merges or, once writes stop, the rest.
-            if (refreshes.seesEveryWrite() || settler.idle()) e.searchers.maybeRefresh();
+            if (refreshes.current() || settler.idle()) e.searchers.maybeRefresh();
             if (settler.maintain(e.writer) || checkpointNow || checkpointDue()) checkpoint();
         } catch (IOException | AlreadyClosedException ex) {
             fail(e, ex);
@@ -549,6 +555,28 @@ public final class StorageEngine<O> implements Closeable {
             }
         } catch (IOException e) {
             throw StorageFailures.readFailure(e);
+        }
+    }
+
+    /**
+     * Whether a search started now would neither refresh the searcher (a flush, or a wait for writes to
+     * pause) nor likely wait for the disk: the searcher holds every applied write, and its segments are
+     * small enough ({@link #CACHEABLE_BYTES}) to stay in the page cache once read. A thread that must
+     * not block (an event loop) runs a search only then. A write applied between this answer and the
+     * search can still make that one search refresh first.
+     */
+    public boolean searchStaysInMemory() {
+        WriterGeneration e = engine;
+        if (e.failure == null && !refreshes.current()) return false;
+        try {
+            IndexSearcher s = e.searchers.acquire();
+            try {
+                return SequencedSearchers.bytes(s) <= CACHEABLE_BYTES;
+            } finally {
+                release(s);
+            }
+        } catch (IOException | AlreadyClosedException ex) {
+            return false;
         }
     }
 

@@ -204,6 +204,11 @@ public final class VectorStore implements RecordStore {
         });
     }
 
+    /** Whether a query now would run without waiting for a refresh or the disk ({@link StorageEngine#searchStaysInMemory}). */
+    public boolean searchStaysInMemory() {
+        return engine.searchStaysInMemory();
+    }
+
     public Read<List<ScoredRecord>> query(QuerySpec q) {
         String ns = Limits.namespace(q.namespace());
         Limits.topK(q.topK());

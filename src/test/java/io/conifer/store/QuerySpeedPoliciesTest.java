@@ -1,6 +1,7 @@
 package io.conifer.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.conifer.Await;
@@ -191,6 +192,21 @@ class QuerySpeedPoliciesTest {
             fetch.get(30, TimeUnit.SECONDS);
             assertEquals(1, visible(searchers), "the fetch's refresh went through");
             searchers.close();
+        }
+    }
+
+    @Test
+    void aSearchStaysInMemoryOnlyWhileItsSearcherHoldsEveryAppliedWrite(@TempDir Path dir) throws Exception {
+        try (VectorStore store = VectorStore.open(dir, SPACE, UNSETTLED)) {
+            SplittableRandom random = new SplittableRandom(5);
+            store.upsert("", List.of(new VectorRecord("a", vector(random), null, null)));
+            assertFalse(store.searchStaysInMemory(), "a query now would refresh first");
+            store.query(new QuerySpec("", 1, vector(random), null, "", null, false, false));
+            assertTrue(store.searchStaysInMemory(), "the query's refresh brought the searcher up to date");
+            store.upsert("", List.of(new VectorRecord("b", vector(random), null, null)));
+            assertFalse(store.searchStaysInMemory());
+            store.fetch("", List.of("b"));
+            assertTrue(store.searchStaysInMemory(), "the fetch's refresh brought the searcher up to date");
         }
     }
 

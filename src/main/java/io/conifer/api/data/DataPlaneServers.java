@@ -15,6 +15,7 @@ import io.conifer.error.ErrorCode;
 import io.conifer.index.DataPlaneHost;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.StoreAccess;
+import io.conifer.proto.VectorServiceGrpc;
 import io.conifer.vectors.Limits;
 import io.grpc.ServerInterceptors;
 import io.netty.channel.EventLoopGroup;
@@ -45,6 +46,7 @@ public final class DataPlaneServers implements DataPlaneHost {
     private final InetAddress bindAddress;
     private final EventLoopGroup workers;
     private final Predicate<String> consoleOrigins;
+    private final RequestsInFlight requests = new RequestsInFlight();
 
     /** {@code consoleOrigins}: the browser origins (the web console's) answered CORS, so it can read stats. */
     public DataPlaneServers(ApiKeys keys, InetAddress bindAddress, EventLoopGroup workers, Predicate<String> consoleOrigins) {
@@ -59,7 +61,8 @@ public final class DataPlaneServers implements DataPlaneHost {
         PendingStoreService service = new PendingStoreService(index, stores);
         DataPlaneAuth auth = new DataPlaneAuth(keys, index.project());
         GrpcService grpc = GrpcService.builder()
-                .addService(ServerInterceptors.intercept(service.grpc(), auth, new BlockingCalls()))
+                .addService(ServerInterceptors.intercept(service.grpc(), auth, new BlockingCalls(method ->
+                        method.equals(VectorServiceGrpc.getQueryMethod()) && requests.alone() && service.queryStaysInMemory())))
                 .exceptionHandler(DataPlaneErrors.EXCEPTIONS)
                 .maxRequestMessageLength(MAX_WIRE_BYTES)
                 .build();
@@ -94,6 +97,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                     // for a write that happened. From then on the call answers its own result; gRPC
                     // clients bound the wait with their own deadlines.
                     req.whenComplete().thenRun(ctx::clearRequestTimeout);
+                    requests.track(ctx);
                     return delegate.serve(ctx, req);
                 })
                 .decorator(CorsService.builder(consoleOrigins)

@@ -48,6 +48,12 @@ final class PendingStoreService {
         return documentIndex != null && !VECTOR_DATA.contains(method) ? stores.documents() : stores.vectors();
     }
 
+    /** Whether a vector query now would wait for neither a refresh nor the disk; false while no vector store is open. */
+    boolean queryStaysInMemory() {
+        Bound b = bound;
+        return b != null && b.store() instanceof VectorStore vectors && vectors.searchStaysInMemory();
+    }
+
     ServerServiceDefinition grpc() {
         ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(VectorServiceGrpc.getServiceDescriptor());
         for (MethodDescriptor<?, ?> method : VectorServiceGrpc.getServiceDescriptor().getMethods()) add(b, method);

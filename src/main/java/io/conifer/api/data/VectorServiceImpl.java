@@ -1,5 +1,6 @@
 package io.conifer.api.data;
 
+import com.google.protobuf.Internal;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.proto.CreateNamespaceRequest;
@@ -92,8 +93,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             List<VectorRecord> records = new ArrayList<>(req.getVectorsCount());
             for (Vector v : req.getVectorsList()) {
                 rules.ids(List.of(v.getId()));
-                rules.dense(floats(v.getValuesList()), "record '" + v.getId() + "'");
-                records.add(new VectorRecord(v.getId(), floats(v.getValuesList()),
+                float[] values = floats(v.getValuesList());
+                rules.dense(values, "record '" + v.getId() + "'");
+                records.add(new VectorRecord(v.getId(), values,
                         v.hasSparseValues() ? sparse(v.getSparseValues()) : null,
                         v.hasMetadata() ? Structs.toMap(v.getMetadata()) : null));
             }
@@ -112,8 +114,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             }
             DataRules rules = DataRules.current();
             if (!req.getId().isEmpty()) rules.ids(List.of(req.getId()));
-            rules.dense(floats(req.getVectorList()), "the query");
-            QuerySpec spec = new QuerySpec(req.getNamespace(), req.getTopK(), floats(req.getVectorList()),
+            float[] vector = floats(req.getVectorList());
+            rules.dense(vector, "the query");
+            QuerySpec spec = new QuerySpec(req.getNamespace(), req.getTopK(), vector,
                     req.hasSparseVector() ? sparse(req.getSparseVector()) : null, req.getId(),
                     req.hasFilter() ? Structs.toMap(req.getFilter()) : null,
                     req.getIncludeValues(), req.getIncludeMetadata());
@@ -163,8 +166,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             }
             DataRules rules = DataRules.current();
             rules.ids(List.of(req.getId()));
-            rules.dense(floats(req.getValuesList()), "record '" + req.getId() + "'");
-            Written w = store.update(req.getNamespace(), req.getId(), floats(req.getValuesList()),
+            float[] values = floats(req.getValuesList());
+            rules.dense(values, "record '" + req.getId() + "'");
+            Written w = store.update(req.getNamespace(), req.getId(), values,
                     req.hasSparseValues() ? sparse(req.getSparseValues()) : null,
                     req.hasSetMetadata() ? Structs.toMap(req.getSetMetadata()) : null);
             Lsn.written(w.requestLsn());
@@ -346,10 +350,12 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
         return v.build();
     }
 
+    /** A message's repeated floats, which protobuf keeps as a {@code FloatList}: read unboxed, not through {@code get}. */
     private static float[] floats(List<Float> list) {
         if (list.isEmpty()) return null;
-        float[] out = new float[list.size()];
-        for (int i = 0; i < out.length; i++) out[i] = list.get(i);
+        Internal.FloatList floats = (Internal.FloatList) list;
+        float[] out = new float[floats.size()];
+        for (int i = 0; i < out.length; i++) out[i] = floats.getFloat(i);
         return out;
     }
 
