@@ -73,6 +73,10 @@ class DenseFloatsTest {
                 "0.1", "0.2", "0.30000000000000004", "0.33333333333333333333333333333", "1.00000005960464477539", "1.000000059604644775",
                 "1.0000000596046448", "1.00000017881393432617", "16777217", "16777217.0", "16777219", "33554435", "0.1e1", "10e-1",
                 "1" + "0".repeat(38), "1" + "0".repeat(39), "0." + "0".repeat(300) + "1", "1." + "3".repeat(1200), "1" + "0".repeat(1200)));
+        // Around the 15-digit, ±22-exponent limits of the exact path, and exponents written oddly.
+        n.addAll(List.of("123456789012345", "1234567890123456", "9007199254740992", "0.123456789012345", "0.1234567890123456",
+                "-999999999999999e22", "999999999999999e-22", "1e22", "1e23", "1e-22", "1e-23", "0.0000000000000000000001", "1e0005",
+                "1E-0", "-1.0E-5", "3.4e+38", "12.5e-1", "0.00000000000000000000000000001e30", "100000000000000000000000e-2"));
         for (int e = -50; e <= 40; e++) n.add("1.5e" + e);
         return n;
     }
@@ -104,8 +108,31 @@ class DenseFloatsTest {
             }
             n.add(Integer.toString(random.nextInt()));
             n.add(Long.toString(random.nextLong()));
+            // 1 to 17 digits with a point anywhere and exponents around the exact path's ±22.
+            StringBuilder someDigits = new StringBuilder();
+            for (int d = random.nextInt(17); d >= 0; d--) someDigits.append((char) ('0' + random.nextInt(10)));
+            String digits = someDigits.toString();
+            int point = random.nextInt(digits.length() + 1);
+            n.add((random.nextBoolean() ? "-" : "") + (point == 0 ? "0." + digits : digits.substring(0, point)
+                    + (point < digits.length() ? "." + digits.substring(point) : "")) + "e" + (random.nextInt(61) - 30));
         }
         return n;
+    }
+
+    /** Where the exact path answers, it gives {@code Double.parseDouble}'s very double (floats would hide a one-ulp slip). */
+    @Test
+    void theExactPathGivesTheJdksDouble() {
+        List<String> numbers = new ArrayList<>(edgeNumbers());
+        numbers.addAll(generatedNumbers(40_000));
+        int exact = 0;
+        for (String s : numbers) {
+            double d = DenseFloats.exactlySmall(s.toCharArray(), 0, s.length());
+            if (Double.isNaN(d)) continue;
+            exact++;
+            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(s)), Double.doubleToRawLongBits(d), s);
+        }
+        assertEquals(true, exact > 10_000, "numbers on the exact path: " + exact + " of " + numbers.size());
+        assertEquals(true, Double.isNaN(DenseFloats.exactlySmall("1234567890123456".toCharArray(), 0, 16)), "16 digits go the long way");
     }
 
     /** Every generated and edge number, in query, upsert and update bodies, reads to the same float bits as before. */
