@@ -55,7 +55,7 @@ final class DenseFloats extends JsonParserDelegate {
     private record Floats(int element, float[] values, int size) {}
 
     private final Place place;
-    private final List<Floats> read = new ArrayList<>();
+    private final List<Floats> arrays = new ArrayList<>();
     /** The next array's starting capacity: the last one's, as records of one request usually have one length. */
     private int capacity = 16;
 
@@ -78,7 +78,7 @@ final class DenseFloats extends JsonParserDelegate {
      */
     static int addTo(JsonParser parser, Message.Builder builder) {
         if (!(parser instanceof DenseFloats dense)) return 0;
-        for (Floats f : dense.read) {
+        for (Floats f : dense.arrays) {
             switch (dense.place) {
                 case QUERY -> {
                     QueryRequest.Builder b = (QueryRequest.Builder) builder;
@@ -94,7 +94,7 @@ final class DenseFloats extends JsonParserDelegate {
                 }
             }
         }
-        return dense.read.size();
+        return dense.arrays.size();
     }
 
     @Override
@@ -107,9 +107,14 @@ final class DenseFloats extends JsonParserDelegate {
         return t;
     }
 
+    /** The object whose field's value {@code t} (just read) is. */
+    private JsonStreamContext fieldObject(JsonToken t) {
+        return t.isStructStart() ? delegate.getParsingContext().getParent() : delegate.getParsingContext();
+    }
+
     /** Whether the value just read is the dense vector's field of a message of the right place. */
     private boolean isDenseField(JsonToken t) {
-        JsonStreamContext object = t.isStructStart() ? delegate.getParsingContext().getParent() : delegate.getParsingContext();
+        JsonStreamContext object = fieldObject(t);
         if (!object.inObject() || !place.field.getName().equals(object.getCurrentName())) return false;
         JsonStreamContext parent = object.getParent();
         if (place.array == null) return parent.inRoot();
@@ -119,19 +124,17 @@ final class DenseFloats extends JsonParserDelegate {
 
     /** The element of the top-level array whose object holds the current field (0 for a top-level field). */
     private int objectIndex(JsonToken t) {
-        if (place.array == null) return 0;
-        JsonStreamContext object = t.isStructStart() ? delegate.getParsingContext().getParent() : delegate.getParsingContext();
-        return object.getParent().getCurrentIndex();
+        return place.array == null ? 0 : fieldObject(t).getParent().getCurrentIndex();
     }
 
     /** The marshaller's steps for a repeated float field, with {@link #floatValue} for each element. */
     private void read(int element) throws IOException {
         // Elements come in order and an object's fields together, so a repeat can only be of the last array read.
-        if (!read.isEmpty() && read.getLast().element() == element) {
+        if (!arrays.isEmpty() && arrays.getLast().element() == element) {
             throw new InvalidProtocolBufferException("Field " + place.field.getFullName() + " has already been set.");
         }
         if (ParseSupport.checkNull(delegate)) {
-            read.add(new Floats(element, new float[0], 0));
+            arrays.add(new Floats(element, new float[0], 0));
             return;
         }
         ParseSupport.parseArrayStart(delegate);
@@ -144,7 +147,7 @@ final class DenseFloats extends JsonParserDelegate {
             values[size++] = floatValue(delegate);
             delegate.nextValue();
         }
-        read.add(new Floats(element, values, size));
+        arrays.add(new Floats(element, values, size));
         capacity = values.length;
     }
 
