@@ -17,6 +17,7 @@ import org.curioswitch.common.protobuf.json.MessageMarshaller;
  * The REST (proto3 JSON, camelCase) form of the data plane's messages, read and written in one
  * streaming pass each: a request body goes token by token from Jackson's parser into the message
  * builder (no JSON tree, no second serialisation), and a response from the message straight to bytes.
+ * Dense vectors, most of a query's or an upsert's bytes, are read by {@link DenseFloats}.
  * The marshaller is the one Armeria's gRPC-JSON uses (protobuf-jackson, generated per message type),
  * so field names, number forms and parse errors are proto3 JSON's; unknown fields are ignored, as
  * Pinecone does. Whole metadata numbers and 2026-07's string counts are written by
@@ -59,7 +60,9 @@ final class ProtoJson {
             // Only on this error path is the body read as a tree, to name what it was.
             throw new InvalidProtocolBufferException("Unexpected JSON: " + TREES.readTree(body) + ", (expected: ObjectNode or null).");
         }
-        MARSHALLER.mergeValue(parser, builder);
+        JsonParser fields = DenseFloats.over(parser, builder);
+        MARSHALLER.mergeValue(fields, builder);
+        DenseFloats.addTo(fields, builder);
         return builder;
     }
 
