@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -42,6 +43,7 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
@@ -341,13 +343,29 @@ public final class S3BackupRepository implements BackupRepository {
 
     @Override
     public InputStream openBlob(String sha256) throws IOException {
-        String own = foreignKeys.getOrDefault(sha256, blobKey(sha256));
+        return openStored(sha256).bytes();
+    }
+
+    /**
+     * One GET, whose ETag is the stamp: no look-up first. Another server's blob has none, since this
+     * server never quarantines it.
+     */
+    @Override
+    public StoredBlob openStored(String sha256) throws IOException {
+        String own = blobKey(sha256);
+        String key = foreignKeys.getOrDefault(sha256, own);
+        ResponseInputStream<GetObjectResponse> in;
         try {
-            return call("download of " + own, () -> s3.getObject(b -> b.bucket(location.bucket()).key(own)));
+            in = download(key);
         } catch (NoSuchFileException e) {
-            String key = readableKey(sha256);
-            return call("download of " + key, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key)));
+            key = readableKey(sha256);
+            in = download(key);
         }
+        return new StoredBlob(in, key.equals(own) ? in.response().eTag() : null);
+    }
+
+    private ResponseInputStream<GetObjectResponse> download(String key) throws IOException {
+        return call("download of " + key, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key)));
     }
 
     @Override
