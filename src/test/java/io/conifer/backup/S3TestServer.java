@@ -64,6 +64,8 @@ public final class S3TestServer implements AutoCloseable {
     }
 
     public final Faults faults = new Faults();
+    /** Object look-ups (HEAD Object) the server answered, to prove a path makes none. */
+    public final AtomicInteger lookups = new AtomicInteger();
     private final Path dir;
     private final int port;
     private S3Proxy proxy;
@@ -91,7 +93,7 @@ public final class S3TestServer implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        BlobStore store = new FaultyBlobStore(new FilesystemNio2BlobStore(dir.toString()), faults);
+        BlobStore store = new FaultyBlobStore(new FilesystemNio2BlobStore(dir.toString()), faults, lookups);
         proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY).stopTimeout(0).build();
         proxy.start();
@@ -133,10 +135,12 @@ public final class S3TestServer implements AutoCloseable {
 
     private static final class FaultyBlobStore extends ForwardingBlobStore {
         private final Faults faults;
+        private final AtomicInteger lookups;
 
-        FaultyBlobStore(BlobStore delegate, Faults faults) {
+        FaultyBlobStore(BlobStore delegate, Faults faults, AtomicInteger lookups) {
             super(delegate);
             this.faults = faults;
+            this.lookups = lookups;
         }
 
         @Override
@@ -160,6 +164,7 @@ public final class S3TestServer implements AutoCloseable {
 
         @Override
         public HeadObjectResponse blobMetadata(HeadObjectRequest request) {
+            lookups.incrementAndGet();
             faults.before(false);
             return super.blobMetadata(request);
         }
