@@ -275,14 +275,14 @@ class S3BackupRepositoryTest {
                         assertEquals(stamp, stored.stamp(), "the GET's ETag is the stamp");
                     }
                 }
-                int before = s3.lookups.get();
+                int before = s3.counts.lookups.get();
                 repo.blobStamp(entries.get(0).sha256());
-                assertTrue(s3.lookups.get() > before, "the server counts look-ups");
+                assertTrue(s3.counts.lookups.get() > before, "the server counts look-ups");
                 Path target = dir.resolve("restored-" + repo.getClass().getSimpleName());
                 java.util.concurrent.atomic.AtomicLong copied = new java.util.concurrent.atomic.AtomicLong();
-                before = s3.lookups.get();
+                before = s3.counts.lookups.get();
                 new BackupReader(repo, Throttle.UNLIMITED).materialize(manifestOf(entries), target, copied::addAndGet);
-                assertEquals(before, s3.lookups.get(), "no HEAD while restoring through " + repo);
+                assertEquals(before, s3.counts.lookups.get(), "no HEAD while restoring through " + repo);
                 for (Path f : files) {
                     assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(target.resolve(f.getFileName() + ".restored")));
                 }
@@ -347,5 +347,41 @@ class S3BackupRepositoryTest {
         BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
         repo.publish(staged);
         return staged;
+    }
+
+    /** A blob larger than one copy request may take is quarantined by a multipart copy, whole and exact. */
+    @Test
+    void aBlobOverTheCopyLimitIsQuarantinedByAMultipartCopy() throws Exception {
+        String prefix = "p" + (++prefixes);
+        S3BackupRepository.Tuning quick = S3TestServer.quickTuning();
+        S3BackupRepository.Tuning lowLimit = new S3BackupRepository.Tuning(quick.partSize(), quick.parallelism(),
+                quick.maxAttempts(), quick.baseDelay(), quick.maxDelay(), quick.attemptTimeout(), 5 << 20);
+        try (S3BackupRepository repo = new S3BackupRepository(s3.location(prefix, lowLimit), "server-a")) {
+            BackupManifest.FileEntry large = entry("_l.vec", publish(repo, randomFile("q-large", 12 << 20, 18)));
+            damage(prefix, large.sha256(), 7 << 20);
+            byte[] damaged = client.getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key(keyOf(prefix, large.sha256())))
+                    .asByteArray();
+            int copies = s3.counts.copies.get();
+            int rangedReads = s3.counts.rangedReads.get();
+            assertThrows(BackupReader.DamagedFileException.class,
+                    () -> new BackupReader(repo, Throttle.UNLIMITED).verify(large, n -> {}));
+            assertEquals(3, s3.counts.rangedReads.get() - rangedReads, "12 MB copied in parts of at most 5 MB");
+            assertEquals(copies, s3.counts.copies.get(), "no single-request copy");
+            assertFalse(repo.hasBlob(large.sha256()));
+            List<BackupRepository.Quarantined> q = repo.quarantined();
+            assertEquals(1, q.size());
+            String aside = q.get(0).location().substring(("s3://" + S3TestServer.BUCKET + "/").length());
+            assertArrayEquals(damaged, client.getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key(aside)).asByteArray(),
+                    "the quarantined object is the damaged one, whole");
+            assertEquals(0, openUploads(prefix));
+
+            // Under the limit, one CopyObject.
+            BackupManifest.FileEntry small = entry("_s.vec", publish(repo, randomFile("q-small", 4 << 20, 19)));
+            damage(prefix, small.sha256(), 100);
+            assertThrows(BackupReader.DamagedFileException.class,
+                    () -> new BackupReader(repo, Throttle.UNLIMITED).verify(small, n -> {}));
+            assertEquals(copies + 1, s3.counts.copies.get());
+            assertFalse(repo.hasBlob(small.sha256()));
+        }
     }
 }
