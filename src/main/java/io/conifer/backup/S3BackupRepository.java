@@ -82,6 +82,13 @@ public final class S3BackupRepository implements BackupRepository {
             Duration attemptTimeout, long copyLimit) {
         public static final long S3_COPY_LIMIT = 5L << 30;
 
+        public Tuning {
+            // S3 refuses parts under 5 MiB (but the last), so a copy in smaller parts could never complete.
+            if (copyLimit < 5 << 20 || copyLimit > S3_COPY_LIMIT) {
+                throw new IllegalArgumentException("copy limit " + copyLimit + " is not between 5 MiB and 5 GiB");
+            }
+        }
+
         /** About a minute of retrying an unreachable service before a backup fails. */
         public static Tuning defaults() {
             return new Tuning(16 << 20, 4, 8, Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofMinutes(2),
