@@ -70,12 +70,12 @@ public final class BackupReader {
     private void read(BackupManifest.FileEntry f, FileChannel out, LongConsumer onBytes) throws IOException {
         long length = 0;
         byte[] buf = new byte[BUFFER];
-        // Taken before opening: if the blob is replaced by a fresh copy after this, the quarantine
-        // below sees another stamp and leaves the fresh copy alone.
-        String stamp = repository.blobStamp(f.sha256()).orElse(null);
+        // The stamp comes with the bytes: if the blob is replaced by a fresh copy after this opening,
+        // the quarantine below sees another stamp and leaves the fresh copy alone.
+        BackupRepository.StoredBlob stored = open(f);
         String actual;
-        try {
-            BackupRepository.BlobContent blob = open(f);
+        try (InputStream bytes = stored.bytes()) {
+            BackupRepository.BlobContent blob = repository.decode(f.sha256(), bytes);
             ContentHash hash = blob.nameHash();
             try (InputStream in = blob.content()) {
                 for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
@@ -92,12 +92,12 @@ public final class BackupReader {
             }
             actual = hash.hex();
         } catch (EncryptedBlobs.DamagedException e) {
-            throw quarantine(f, stamp, "File " + f.name() + " is corrupt: " + e.getMessage());
+            throw quarantine(f, stored.stamp(), "File " + f.name() + " is corrupt: " + e.getMessage());
         }
         if (length != f.length() || !actual.equals(f.sha256())) {
-            throw quarantine(f, stamp, "File " + f.name() + " is corrupt: blob " + repository.describe(f.sha256()) + " has "
-                    + length + " bytes with content hash " + actual + ", expected " + f.length() + " bytes with content hash "
-                    + f.sha256());
+            throw quarantine(f, stored.stamp(), "File " + f.name() + " is corrupt: blob " + repository.describe(f.sha256())
+                    + " has " + length + " bytes with content hash " + actual + ", expected " + f.length()
+                    + " bytes with content hash " + f.sha256());
         }
     }
 
@@ -106,9 +106,9 @@ public final class BackupReader {
         return new DamagedFileException(damage + "; it was moved to the repository's quarantine/ directory");
     }
 
-    private BackupRepository.BlobContent open(BackupManifest.FileEntry f) throws IOException {
+    private BackupRepository.StoredBlob open(BackupManifest.FileEntry f) throws IOException {
         try {
-            return repository.readBlob(f.sha256());
+            return repository.openStored(f.sha256());
         } catch (NoSuchFileException e) {
             String why = "";
             for (BackupRepository.Quarantined q : repository.quarantined()) {

@@ -66,15 +66,29 @@ public interface BackupRepository extends Closeable {
 
     List<Quarantined> quarantined() throws IOException;
 
-    /** The bytes stored under this name. */
+    /** The blob's content. */
     InputStream openBlob(String sha256) throws IOException;
+
+    /**
+     * A blob's bytes as stored (as {@link #decode} takes them) and its {@link #blobStamp} as of this
+     * opening, or a null stamp when the bytes are not this server's own blob (nor ever quarantined by it).
+     */
+    record StoredBlob(InputStream bytes, String stamp) {}
+
+    /** Opens a blob's stored bytes with their stamp; a store whose read answers with the stamp overrides this to save a look-up. */
+    default StoredBlob openStored(String sha256) throws IOException {
+        // Taken before opening: a blob replaced by a fresh copy after this has another stamp, so a
+        // quarantine under this one leaves the fresh copy alone.
+        String stamp = blobStamp(sha256).orElse(null);
+        return new StoredBlob(openBlob(sha256), stamp);
+    }
 
     /** A blob's content and the hash that must name it, for a reader that checks it. */
     record BlobContent(InputStream content, ContentHash nameHash) {}
 
-    /** The content of a blob stored as it is, named by its SHA-256. */
-    default BlobContent readBlob(String sha256) throws IOException {
-        return new BlobContent(openBlob(sha256), ContentHash.sha256());
+    /** The content of a blob from its {@link #openStored stored bytes}: here stored as it is, named by its SHA-256. */
+    default BlobContent decode(String sha256, InputStream stored) throws IOException {
+        return new BlobContent(stored, ContentHash.sha256());
     }
 
     long blobLength(String sha256) throws IOException;

@@ -39,25 +39,31 @@ public final class EncryptingRepository implements BackupRepository {
         return inner.stage(source, throttle, encoding);
     }
 
+    /** The inner store's bytes and stamp: the stamp is of the stored (encrypted) object. */
     @Override
-    public BlobContent readBlob(String name) throws IOException {
-        InputStream raw = inner.openBlob(name);
-        try {
-            byte[] head = raw.readNBytes(EncryptedBlobs.HEADER);
-            if (EncryptedBlobs.isEncrypted(head, head.length)) {
-                EncryptedBlobs.Opened o = EncryptedBlobs.openBlob(raw, head, keys, "Blob " + inner.describe(name));
-                return new BlobContent(o.plaintext(), o.nameHash());
-            }
-            return new BlobContent(new SequenceInputStream(new ByteArrayInputStream(head), raw), ContentHash.sha256());
-        } catch (IOException | RuntimeException e) {
-            raw.close();
-            throw e;
+    public StoredBlob openStored(String name) throws IOException {
+        return inner.openStored(name);
+    }
+
+    @Override
+    public BlobContent decode(String name, InputStream stored) throws IOException {
+        byte[] head = stored.readNBytes(EncryptedBlobs.HEADER);
+        if (EncryptedBlobs.isEncrypted(head, head.length)) {
+            EncryptedBlobs.Opened o = EncryptedBlobs.openBlob(stored, head, keys, "Blob " + inner.describe(name));
+            return new BlobContent(o.plaintext(), o.nameHash());
         }
+        return inner.decode(name, new SequenceInputStream(new ByteArrayInputStream(head), stored));
     }
 
     @Override
     public InputStream openBlob(String name) throws IOException {
-        return readBlob(name).content();
+        InputStream stored = inner.openBlob(name);
+        try {
+            return decode(name, stored).content();
+        } catch (IOException | RuntimeException e) {
+            stored.close();
+            throw e;
+        }
     }
 
     @Override

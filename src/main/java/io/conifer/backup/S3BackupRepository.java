@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -42,11 +43,14 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartCopyResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
@@ -69,12 +73,26 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 public final class S3BackupRepository implements BackupRepository {
     private static final Logger log = LoggerFactory.getLogger(S3BackupRepository.class);
 
-    /** Part size, parts in flight per upload, and the retry policy of each request. */
+    /**
+     * Part size, parts in flight per upload, the retry policy of each request, and the largest object
+     * copied by one request (S3's {@code CopyObject} stops at 5 GiB): a larger one is copied in parts
+     * of that size ({@code UploadPartCopy}, whose parts S3 allows up to 5 GiB).
+     */
     public record Tuning(int partSize, int parallelism, int maxAttempts, Duration baseDelay, Duration maxDelay,
-            Duration attemptTimeout) {
+            Duration attemptTimeout, long copyLimit) {
+        public static final long S3_COPY_LIMIT = 5L << 30;
+
+        public Tuning {
+            // S3 refuses parts under 5 MiB (but the last), so a copy in smaller parts could never complete.
+            if (copyLimit < 5 << 20 || copyLimit > S3_COPY_LIMIT) {
+                throw new IllegalArgumentException("copy limit " + copyLimit + " is not between 5 MiB and 5 GiB");
+            }
+        }
+
         /** About a minute of retrying an unreachable service before a backup fails. */
         public static Tuning defaults() {
-            return new Tuning(16 << 20, 4, 8, Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofMinutes(2));
+            return new Tuning(16 << 20, 4, 8, Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofMinutes(2),
+                    S3_COPY_LIMIT);
         }
     }
 
@@ -304,25 +322,48 @@ public final class S3BackupRepository implements BackupRepository {
     /** The ETag of this server's blob: it changes with the object's content. */
     @Override
     public Optional<String> blobStamp(String sha256) throws IOException {
-        try {
-            String key = blobKey(sha256);
-            return Optional.of(call("look-up of " + key, () -> s3.headObject(b -> b.bucket(location.bucket()).key(key))).eTag());
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
+        return lookUp(blobKey(sha256)).map(HeadObjectResponse::eTag);
     }
 
     @Override
     public void quarantine(String sha256, String stamp, String reason) throws IOException {
-        if (stamp == null || !blobStamp(sha256).equals(Optional.of(stamp))) return;
+        String key = blobKey(sha256);
+        Optional<HeadObjectResponse> head = lookUp(key);
+        if (stamp == null || head.isEmpty() || !stamp.equals(head.get().eTag())) return;
         String at = Instant.now().toString();
         String aside = serverRoot(serverId) + "quarantine/" + sha256 + "." + System.currentTimeMillis();
         putBytes(aside + ".reason", (at + "\n" + reason + "\n").getBytes(StandardCharsets.UTF_8));
-        String key = blobKey(sha256);
         // Only the damaged object: a verified copy published since has another ETag and is left alone.
-        call("quarantine of " + key, () -> s3.copyObject(b -> b.sourceBucket(location.bucket()).sourceKey(key)
-                .destinationBucket(location.bucket()).destinationKey(aside).copySourceIfMatch(stamp)));
+        long size = head.get().contentLength();
+        if (size <= tuning.copyLimit()) {
+            call("quarantine of " + key, () -> s3.copyObject(b -> b.sourceBucket(location.bucket()).sourceKey(key)
+                    .destinationBucket(location.bucket()).destinationKey(aside).copySourceIfMatch(stamp)));
+        } else {
+            copyInParts(key, aside, stamp, size);
+        }
         deleteBlob(sha256);
+    }
+
+    /** Copies an object too large for one {@code CopyObject}; nothing is visible at {@code target} unless all of it is. */
+    private void copyInParts(String source, String target, String stamp, long size) throws IOException {
+        String uploadId = call("start of the copy of " + source + " to " + target,
+                () -> s3.createMultipartUpload(r -> r.bucket(location.bucket()).key(target)).uploadId());
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            for (long pos = 0; pos < size; pos += tuning.copyLimit()) {
+                int number = parts.size() + 1;
+                String range = "bytes=" + pos + "-" + (Math.min(size, pos + tuning.copyLimit()) - 1);
+                UploadPartCopyResponse r = call("copy of part " + number + " of " + source, () -> s3.uploadPartCopy(b -> b
+                        .sourceBucket(location.bucket()).sourceKey(source).copySourceIfMatch(stamp).copySourceRange(range)
+                        .destinationBucket(location.bucket()).destinationKey(target).uploadId(uploadId).partNumber(number)));
+                parts.add(CompletedPart.builder().partNumber(number).eTag(r.copyPartResult().eTag()).build());
+            }
+            call("completion of the copy of " + source + " to " + target, () -> s3.completeMultipartUpload(b -> b
+                    .bucket(location.bucket()).key(target).uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
+        } catch (IOException | RuntimeException e) {
+            abort(target, uploadId);
+            throw e;
+        }
     }
 
     @Override
@@ -341,13 +382,29 @@ public final class S3BackupRepository implements BackupRepository {
 
     @Override
     public InputStream openBlob(String sha256) throws IOException {
-        String own = foreignKeys.getOrDefault(sha256, blobKey(sha256));
+        return openStored(sha256).bytes();
+    }
+
+    /**
+     * One GET, whose ETag is the stamp: no look-up first. Another server's blob has none, since this
+     * server never quarantines it.
+     */
+    @Override
+    public StoredBlob openStored(String sha256) throws IOException {
+        String own = blobKey(sha256);
+        String key = foreignKeys.getOrDefault(sha256, own);
+        ResponseInputStream<GetObjectResponse> in;
         try {
-            return call("download of " + own, () -> s3.getObject(b -> b.bucket(location.bucket()).key(own)));
+            in = download(key);
         } catch (NoSuchFileException e) {
-            String key = readableKey(sha256);
-            return call("download of " + key, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key)));
+            key = readableKey(sha256);
+            in = download(key);
         }
+        return new StoredBlob(in, key.equals(own) ? in.response().eTag() : null);
+    }
+
+    private ResponseInputStream<GetObjectResponse> download(String key) throws IOException {
+        return call("download of " + key, () -> s3.getObject(b -> b.bucket(location.bucket()).key(key)));
     }
 
     @Override
@@ -357,9 +414,12 @@ public final class S3BackupRepository implements BackupRepository {
     }
 
     private Optional<Long> blobLengthAt(String key) throws IOException {
+        return lookUp(key).map(HeadObjectResponse::contentLength);
+    }
+
+    private Optional<HeadObjectResponse> lookUp(String key) throws IOException {
         try {
-            return Optional.of(call("look-up of " + key, () -> s3.headObject(b -> b.bucket(location.bucket()).key(key)))
-                    .contentLength());
+            return Optional.of(call("look-up of " + key, () -> s3.headObject(b -> b.bucket(location.bucket()).key(key))));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }

@@ -13,6 +13,7 @@ import io.conifer.index.ReadCapacity;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -47,8 +48,7 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
     private final BackupReader reader;
     private final ExecutorService workers;
     private final Map<String, Double> progress = new ConcurrentHashMap<>();
-    private final Map<String, Long> progressRecordedAt = new ConcurrentHashMap<>();
-    private static final long PROGRESS_EVERY_NANOS = 250_000_000L;
+    private static final Duration PROGRESS_EVERY = Duration.ofMillis(250);
 
     public RestoreService(Path jobsFile, BackupService backups, IndexManager indexes, Throttle throttle) throws IOException {
         this.jobs = new RestoreJobStore(jobsFile);
@@ -124,14 +124,17 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
 
     private void run(RestoreJob job, BackupManifest backup) {
         String id = job.restoreJobId();
+        ProgressRecorder recorder = null;
         try {
             long total = Math.max(1, backup.sizeBytes());
             AtomicLong done = new AtomicLong();
             RestoreJob running = job.with(RestoreJob.Status.InProgress, 0, null, null);
             jobs.put(running);
             progress.put(id, 0.0);
+            ProgressRecorder recording = recorder = new ProgressRecorder(jobs, running, progress, PROGRESS_EVERY);
             reader.materialize(backup, indexes.luceneDir(job.targetIndexId()),
-                    n -> recordProgress(running, (int) Math.min(99, done.addAndGet(n) * 100 / total)));
+                    n -> recording.offer((int) Math.min(99, done.addAndGet(n) * 100 / total)));
+            recorder.finish();
             indexes.activate(job.targetIndexId());
             jobs.put(job.with(RestoreJob.Status.Completed, 100, now(), null));
             log.info("Restore job {} completed: index '{}' is Ready", id, job.targetIndexName());
@@ -139,6 +142,7 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
             String reason = "Restore failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
             log.error("Restore job {} into '{}' failed: {}", id, job.targetIndexName(), reason, e);
             try {
+                if (recorder != null) recorder.finish();
                 indexes.abandonRestore(job.targetIndexId());
                 jobs.put(job.with(RestoreJob.Status.Failed, progress.getOrDefault(id, 0.0), now(), reason));
             } catch (IOException io) {
@@ -146,32 +150,7 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
             }
         } finally {
             progress.remove(id);
-            progressRecordedAt.remove(id);
             backups.restoreEnded(job.backupId());
-        }
-    }
-
-    /**
-     * Progress is reported in whole percents, each recorded in the job store before it is shown, so
-     * after a crash a job keeps the last value a client saw. The copy threads call this, and each
-     * record is an fsynced rewrite of the store, so it is recorded at most every {@link
-     * #PROGRESS_EVERY_NANOS}: enough for a progress bar, few enough not to slow the copy.
-     */
-    private void recordProgress(RestoreJob running, int percent) {
-        String id = running.restoreJobId();
-        if (percent <= progress.getOrDefault(id, 0.0)) return;
-        Long last = progressRecordedAt.get(id);
-        if (last != null && System.nanoTime() - last < PROGRESS_EVERY_NANOS) return;
-        synchronized (running) {
-            if (percent <= progress.getOrDefault(id, 0.0)) return;
-            try {
-                jobs.put(running.with(RestoreJob.Status.InProgress, percent, null, null));
-            } catch (IOException e) {
-                log.warn("Could not record the progress of restore job {}", id, e);
-                return;
-            }
-            progress.put(id, (double) percent);
-            progressRecordedAt.put(id, System.nanoTime());
         }
     }
 

@@ -232,4 +232,156 @@ class S3BackupRepositoryTest {
             assertTrue(q.get(0).reason().contains("is corrupt"), q.get(0).reason());
         }
     }
+
+    static BackupManifest.FileEntry entry(String name, BackupRepository.StagedBlob staged) {
+        return new BackupManifest.FileEntry(name, staged.sha256(), staged.length(), staged.crc32c(), 0);
+    }
+
+    static BackupManifest manifestOf(List<BackupManifest.FileEntry> files) {
+        return new BackupManifest("b", "p", "b", null, BackupStatus.Ready, null, null, "i", "i", null, null, null, null, 0, null,
+                null, null, false, 0, 0, null, files.stream().mapToLong(BackupManifest.FileEntry::length).sum(), null, files, false);
+    }
+
+    static String keyOf(String prefix, String name) {
+        return prefix + "/servers/server-a/blobs/" + name.substring(0, 2) + "/" + name;
+    }
+
+    static void damage(String prefix, String name, int at) {
+        String key = keyOf(prefix, name);
+        byte[] stored = client.getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key(key)).asByteArray();
+        stored[at] ^= 1;
+        client.putObject(b -> b.bucket(S3TestServer.BUCKET).key(key), RequestBody.fromBytes(stored));
+    }
+
+    /**
+     * A restore reads each blob with one GET, whose ETag is the stamp a quarantine would need: no
+     * look-up (HEAD) per blob, plain or encrypted, large (multipart) or small.
+     */
+    @Test
+    void aRestoreReadsEachBlobWithOneGetAndNoLookup() throws Exception {
+        String prefix = "p" + (++prefixes);
+        BackupKeys keys = new BackupKeys(new BackupKey(new byte[32]), List.of());
+        try (S3BackupRepository plain = repository(prefix, "server-a");
+                BackupRepository encrypted = new EncryptingRepository(repository(prefix, "server-a"), keys)) {
+            for (BackupRepository repo : List.of(plain, encrypted)) {
+                List<Path> files = List.of(randomFile("r-large", 11 << 20, 11), randomFile("r-small", 2000, 12));
+                List<BackupManifest.FileEntry> entries = new java.util.ArrayList<>();
+                for (Path f : files) {
+                    BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
+                    String stamp = repo.publish(staged);
+                    entries.add(entry(f.getFileName() + ".restored", staged));
+                    BackupRepository.StoredBlob stored = repo.openStored(staged.sha256());
+                    try (InputStream in = stored.bytes()) {
+                        assertEquals(stamp, stored.stamp(), "the GET's ETag is the stamp");
+                    }
+                }
+                int before = s3.counts.lookups.get();
+                repo.blobStamp(entries.get(0).sha256());
+                assertTrue(s3.counts.lookups.get() > before, "the server counts look-ups");
+                Path target = dir.resolve("restored-" + repo.getClass().getSimpleName());
+                java.util.concurrent.atomic.AtomicLong copied = new java.util.concurrent.atomic.AtomicLong();
+                before = s3.counts.lookups.get();
+                new BackupReader(repo, Throttle.UNLIMITED).materialize(manifestOf(entries), target, copied::addAndGet);
+                assertEquals(before, s3.counts.lookups.get(), "no HEAD while restoring through " + repo);
+                for (Path f : files) {
+                    assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(target.resolve(f.getFileName() + ".restored")));
+                }
+                assertEquals(Files.size(files.get(0)) + Files.size(files.get(1)), copied.get(), "progress heard of every byte");
+            }
+        }
+    }
+
+    /** A stamp read with damaged bytes never quarantines the verified copy published since. */
+    @Test
+    void aQuarantineUnderAnOldStampLeavesTheFreshCopy() throws Exception {
+        String prefix = "p" + (++prefixes);
+        try (S3BackupRepository repo = repository(prefix, "server-a")) {
+            Path f = randomFile("fresh", 3000, 13);
+            String sha = publish(repo, f).sha256();
+            damage(prefix, sha, 100);
+            BackupRepository.StoredBlob damaged = repo.openStored(sha);
+            damaged.bytes().close();
+            String damagedStamp = damaged.stamp();
+            String fresh = repo.publish(repo.stage(f, Throttle.UNLIMITED));
+            assertFalse(fresh.equals(damagedStamp));
+            repo.quarantine(sha, damagedStamp, "found damaged");
+            assertArrayEquals(Files.readAllBytes(f), read(repo, sha), "the fresh copy stays");
+            assertEquals(List.of(), repo.quarantined());
+        }
+    }
+
+    /**
+     * Encrypted blobs over S3: a damaged header, damaged ciphertext or another blob's intact
+     * ciphertext swapped in is refused by the reader, named, and that exact object quarantined.
+     */
+    @Test
+    void damagedOrSwappedEncryptedBlobsAreRefusedAndQuarantined() throws Exception {
+        String prefix = "p" + (++prefixes);
+        BackupKeys keys = new BackupKeys(new BackupKey(new byte[32]), List.of());
+        try (BackupRepository repo = new EncryptingRepository(repository(prefix, "server-a"), keys)) {
+            BackupReader reader = new BackupReader(repo, Throttle.UNLIMITED);
+            BackupManifest.FileEntry header = entry("_h.vec", publish(repo, randomFile("e-header", 5000, 14)));
+            BackupManifest.FileEntry frame = entry("_f.vec", publish(repo, randomFile("e-frame", 5000, 15)));
+            BackupManifest.FileEntry swapped = entry("_s.vec", publish(repo, randomFile("e-swapped", 5000, 16)));
+            damage(prefix, header.sha256(), 20);
+            damage(prefix, frame.sha256(), 2000);
+            BackupManifest.FileEntry other = entry("_o.vec", publish(repo, randomFile("e-other", 5000, 17)));
+            client.copyObject(b -> b.sourceBucket(S3TestServer.BUCKET).destinationBucket(S3TestServer.BUCKET)
+                    .sourceKey(keyOf(prefix, other.sha256())).destinationKey(keyOf(prefix, swapped.sha256())));
+            for (var c : List.of(List.of(header, "damaged encryption header"), List.of(frame, "fails authentication"),
+                    List.of(swapped, "content hash"))) {
+                BackupManifest.FileEntry e = (BackupManifest.FileEntry) c.get(0);
+                BackupReader.DamagedFileException x = assertThrows(BackupReader.DamagedFileException.class,
+                        () -> reader.verify(e, n -> {}));
+                assertTrue(x.getMessage().contains("File " + e.name() + " is corrupt"), x.getMessage());
+                assertTrue(x.getMessage().contains((String) c.get(1)), x.getMessage());
+                assertFalse(repo.hasBlob(e.sha256()), "quarantined: " + x.getMessage());
+            }
+            assertEquals(Set.of(header.sha256(), frame.sha256(), swapped.sha256()),
+                    new java.util.HashSet<>(repo.quarantined().stream().map(BackupRepository.Quarantined::sha256).toList()));
+            assertTrue(repo.hasBlob(other.sha256()), "only the damaged objects were moved");
+        }
+    }
+
+    static BackupRepository.StagedBlob publish(BackupRepository repo, Path f) throws Exception {
+        BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
+        repo.publish(staged);
+        return staged;
+    }
+
+    /** A blob larger than one copy request may take is quarantined by a multipart copy, whole and exact. */
+    @Test
+    void aBlobOverTheCopyLimitIsQuarantinedByAMultipartCopy() throws Exception {
+        String prefix = "p" + (++prefixes);
+        S3BackupRepository.Tuning quick = S3TestServer.quickTuning();
+        S3BackupRepository.Tuning lowLimit = new S3BackupRepository.Tuning(quick.partSize(), quick.parallelism(),
+                quick.maxAttempts(), quick.baseDelay(), quick.maxDelay(), quick.attemptTimeout(), 5 << 20);
+        try (S3BackupRepository repo = new S3BackupRepository(s3.location(prefix, lowLimit), "server-a")) {
+            BackupManifest.FileEntry large = entry("_l.vec", publish(repo, randomFile("q-large", 12 << 20, 18)));
+            damage(prefix, large.sha256(), 7 << 20);
+            byte[] damaged = client.getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key(keyOf(prefix, large.sha256())))
+                    .asByteArray();
+            int copies = s3.counts.copies.get();
+            int rangedReads = s3.counts.rangedReads.get();
+            assertThrows(BackupReader.DamagedFileException.class,
+                    () -> new BackupReader(repo, Throttle.UNLIMITED).verify(large, n -> {}));
+            assertEquals(3, s3.counts.rangedReads.get() - rangedReads, "12 MB copied in parts of at most 5 MB");
+            assertEquals(copies, s3.counts.copies.get(), "no single-request copy");
+            assertFalse(repo.hasBlob(large.sha256()));
+            List<BackupRepository.Quarantined> q = repo.quarantined();
+            assertEquals(1, q.size());
+            String aside = q.get(0).location().substring(("s3://" + S3TestServer.BUCKET + "/").length());
+            assertArrayEquals(damaged, client.getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key(aside)).asByteArray(),
+                    "the quarantined object is the damaged one, whole");
+            assertEquals(0, openUploads(prefix));
+
+            // Under the limit, one CopyObject.
+            BackupManifest.FileEntry small = entry("_s.vec", publish(repo, randomFile("q-small", 4 << 20, 19)));
+            damage(prefix, small.sha256(), 100);
+            assertThrows(BackupReader.DamagedFileException.class,
+                    () -> new BackupReader(repo, Throttle.UNLIMITED).verify(small, n -> {}));
+            assertEquals(copies + 1, s3.counts.copies.get());
+            assertFalse(repo.hasBlob(small.sha256()));
+        }
+    }
 }

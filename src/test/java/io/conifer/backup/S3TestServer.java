@@ -16,6 +16,8 @@ import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
@@ -63,7 +65,18 @@ public final class S3TestServer implements AutoCloseable {
         }
     }
 
+    /** Requests the server answered, by kind, to show which requests a path makes. */
+    public static final class Counts {
+        /** HEAD Object. */
+        public final AtomicInteger lookups = new AtomicInteger();
+        /** CopyObject. */
+        public final AtomicInteger copies = new AtomicInteger();
+        /** Reads of a byte range: s3proxy's filesystem store serves each UploadPartCopy as one. */
+        public final AtomicInteger rangedReads = new AtomicInteger();
+    }
+
     public final Faults faults = new Faults();
+    public final Counts counts = new Counts();
     private final Path dir;
     private final int port;
     private S3Proxy proxy;
@@ -91,7 +104,7 @@ public final class S3TestServer implements AutoCloseable {
     }
 
     public void start() throws Exception {
-        BlobStore store = new FaultyBlobStore(new FilesystemNio2BlobStore(dir.toString()), faults);
+        BlobStore store = new FaultyBlobStore(new FilesystemNio2BlobStore(dir.toString()), faults, counts);
         proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY).stopTimeout(0).build();
         proxy.start();
@@ -117,7 +130,8 @@ public final class S3TestServer implements AutoCloseable {
 
     /** Small parts and a short retry budget, so faults show in seconds. */
     public static S3BackupRepository.Tuning quickTuning() {
-        return new S3BackupRepository.Tuning(5 << 20, 3, 4, Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(20));
+        return new S3BackupRepository.Tuning(5 << 20, 3, 4, Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(20),
+                S3BackupRepository.Tuning.S3_COPY_LIMIT);
     }
 
     /** A client of this server, to look at or damage what is stored. */
@@ -133,10 +147,18 @@ public final class S3TestServer implements AutoCloseable {
 
     private static final class FaultyBlobStore extends ForwardingBlobStore {
         private final Faults faults;
+        private final Counts counts;
 
-        FaultyBlobStore(BlobStore delegate, Faults faults) {
+        FaultyBlobStore(BlobStore delegate, Faults faults, Counts counts) {
             super(delegate);
             this.faults = faults;
+            this.counts = counts;
+        }
+
+        @Override
+        public CopyObjectResponse copyBlob(CopyObjectRequest request) {
+            counts.copies.incrementAndGet();
+            return super.copyBlob(request);
         }
 
         @Override
@@ -154,12 +176,14 @@ public final class S3TestServer implements AutoCloseable {
 
         @Override
         public ResponseInputStream<GetObjectResponse> getBlob(GetObjectRequest request) {
+            if (request.range() != null) counts.rangedReads.incrementAndGet();
             faults.before(false);
             return super.getBlob(request);
         }
 
         @Override
         public HeadObjectResponse blobMetadata(HeadObjectRequest request) {
+            counts.lookups.incrementAndGet();
             faults.before(false);
             return super.blobMetadata(request);
         }
