@@ -69,12 +69,16 @@ public interface BackupRepository extends Closeable {
     /** The bytes stored under this name. */
     InputStream openBlob(String sha256) throws IOException;
 
-    /** A blob's content and the hash that must name it, for a reader that checks it. */
-    record BlobContent(InputStream content, ContentHash nameHash) {}
+    /**
+     * A blob's content and the hash that must name it, for a reader that checks it. {@code asStored}:
+     * the content is the stored bytes themselves (not decrypted), so the CRC32C a manifest recorded of
+     * the stored bytes checks it too.
+     */
+    record BlobContent(InputStream content, ContentHash nameHash, boolean asStored) {}
 
     /** The content of a blob stored as it is, named by its SHA-256. */
     default BlobContent readBlob(String sha256) throws IOException {
-        return new BlobContent(openBlob(sha256), ContentHash.sha256());
+        return new BlobContent(openBlob(sha256), ContentHash.sha256(), true);
     }
 
     long blobLength(String sha256) throws IOException;

@@ -46,9 +46,9 @@ public final class EncryptingRepository implements BackupRepository {
             byte[] head = raw.readNBytes(EncryptedBlobs.HEADER);
             if (EncryptedBlobs.isEncrypted(head, head.length)) {
                 EncryptedBlobs.Opened o = EncryptedBlobs.openBlob(raw, head, keys, "Blob " + inner.describe(name));
-                return new BlobContent(o.plaintext(), o.nameHash());
+                return new BlobContent(o.plaintext(), o.nameHash(), false);
             }
-            return new BlobContent(new SequenceInputStream(new ByteArrayInputStream(head), raw), ContentHash.sha256());
+            return new BlobContent(new SequenceInputStream(new ByteArrayInputStream(head), raw), ContentHash.sha256(), true);
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;

@@ -407,6 +407,29 @@ class RestoreApiTest {
         assertEquals(202, control.delete("/backups/" + backup).status(), "the backup stays deletable");
     }
 
+    /** A restore checks blobs by the manifest's CRC32C: other bytes of the right length under the name fail it. */
+    @Test
+    void aBlobHoldingOtherBytesOfTheSameLengthFailsTheJob() throws Exception {
+        fill(control.forHost(control.createDense("rs-swap", 4, "cosine")), "", 0, 500, 4);
+        String backup = backupOf(control, "rs-swap");
+        Path repo = dir.resolve("data").resolve("backups");
+        BackupManifest m = BackupManifest.fromJson(server.server().backups().repository().getManifest(backup).orElseThrow());
+        BackupManifest.FileEntry victim = m.files().stream().max((x, y) -> Long.compare(x.length(), y.length())).orElseThrow();
+        Path blob = repo.resolve("blobs").resolve(victim.sha256().substring(0, 2)).resolve(victim.sha256());
+        byte[] bytes = java.nio.file.Files.readAllBytes(blob);
+        byte[] reversed = new byte[bytes.length];
+        for (int i = 0; i < bytes.length; i++) reversed[i] = bytes[bytes.length - 1 - i];
+        java.nio.file.Files.write(blob, reversed);
+        String job = control.post("/backups/" + backup + "/create-index", "{\"name\":\"rs-swapped\"}").json()
+                .get("restore_job_id").asText();
+        JsonNode done = awaitJob(control, job);
+        assertEquals("Failed", done.get("status").asText());
+        String reason = done.get("failure_reason").asText();
+        assertTrue(reason.contains("File " + victim.name() + " is corrupt") && reason.contains("CRC32C"), reason);
+        assertFalse(java.nio.file.Files.exists(blob), "the blob is quarantined");
+        assertEquals(404, control.get("/indexes/rs-swapped").status(), "no index is left behind");
+    }
+
     @Test
     void sigkillDuringARestoreLeavesNoHalfRestoredIndex() throws Exception {
         int port = TestServer.freePortRange();
