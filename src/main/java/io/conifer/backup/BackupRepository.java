@@ -83,12 +83,16 @@ public interface BackupRepository extends Closeable {
         return new StoredBlob(openBlob(sha256), stamp);
     }
 
-    /** A blob's content and the hash that must name it, for a reader that checks it. */
-    record BlobContent(InputStream content, ContentHash nameHash) {}
+    /**
+     * A blob's content and the hash that must name it, for a reader that checks it. {@code asStored}:
+     * the content is the stored bytes themselves (not decrypted), so the CRC32C a manifest recorded of
+     * the stored bytes checks it too.
+     */
+    record BlobContent(InputStream content, ContentHash nameHash, boolean asStored) {}
 
     /** The content of a blob from its {@link #openStored stored bytes}: here stored as it is, named by its SHA-256. */
     default BlobContent decode(String sha256, InputStream stored) throws IOException {
-        return new BlobContent(stored, ContentHash.sha256());
+        return new BlobContent(stored, ContentHash.sha256(), true);
     }
 
     long blobLength(String sha256) throws IOException;

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.zip.CRC32C;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -31,6 +32,27 @@ public interface ContentHash {
                 return HexFormat.of().formatHex(sha.digest());
             }
         };
+    }
+
+    /** The CRC32C of the bytes, as 8 hex digits: the cheap check of bytes whose CRC32C a manifest recorded. */
+    static ContentHash crc32c() {
+        CRC32C crc = new CRC32C();
+        return new ContentHash() {
+            @Override
+            public void update(ByteBuffer bytes) {
+                crc.update(bytes);
+            }
+
+            @Override
+            public String hex() {
+                return crc32cHex((int) crc.getValue());
+            }
+        };
+    }
+
+    /** A CRC32C as {@link #crc32c()} spells it. */
+    static String crc32cHex(int crc32c) {
+        return HexFormat.of().toHexDigits(crc32c);
     }
 
     static ContentHash hmacSha256(byte[] key) {

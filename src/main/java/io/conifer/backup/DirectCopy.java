@@ -28,8 +28,8 @@ import java.util.zip.CRC32C;
 /**
  * Copies a file into the repository the way a backup beside live traffic should, as a pipeline of
  * three stages that overlap: the caller reads a chunk from a {@link BlobSource} (which names the blob
- * by its content, and may encrypt it) and computes its CRC32C, a writer thread writes it with {@code O_DIRECT}, and a verifier thread reads it back
- * from the device with {@code O_DIRECT} and checks its CRC32C.
+ * by its content, and may encrypt it), a writer thread computes its CRC32C and writes it with {@code
+ * O_DIRECT}, and a verifier thread reads it back from the device with {@code O_DIRECT} and checks its CRC32C.
  *
  * <p>Why direct I/O: buffered writes pile up dirty pages whose writeback later stalls the write-ahead
  * log's small fsyncs (upsert latency), and they evict the index's own hot pages; written directly,
@@ -117,12 +117,15 @@ final class DirectCopy implements Closeable {
                     int n = source.read(buf);
                     if (n == 0) break;
                     buf.flip();
-                    sent.update(buf.duplicate());
                     throttle.acquire(n);
                     length += n;
                     boolean last = n < CHUNK || length == size;
-                    CompletableFuture<Void> write =
-                            CompletableFuture.runAsync(() -> write(out, buf, position, n, pad, last), writer);
+                    // The writer computes the CRC32C of what it is given, in order (one thread): this
+                    // thread's hashing of the content is the copy's slowest stage, so it does no more.
+                    CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+                        sent.update(buf.duplicate());
+                        write(out, buf, position, n, pad, last);
+                    }, writer);
                     written[slot] = write;
                     // Each read-back waits for its chunk's write and for the read-back before it, so the
                     // CRC32C sees the file in order and a failure reaches the end of the chain.

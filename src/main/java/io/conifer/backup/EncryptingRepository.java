@@ -50,7 +50,7 @@ public final class EncryptingRepository implements BackupRepository {
         byte[] head = stored.readNBytes(EncryptedBlobs.HEADER);
         if (EncryptedBlobs.isEncrypted(head, head.length)) {
             EncryptedBlobs.Opened o = EncryptedBlobs.openBlob(stored, head, keys, "Blob " + inner.describe(name));
-            return new BlobContent(o.plaintext(), o.nameHash());
+            return new BlobContent(o.plaintext(), o.nameHash(), false);
         }
         return inner.decode(name, new SequenceInputStream(new ByteArrayInputStream(head), stored));
     }
