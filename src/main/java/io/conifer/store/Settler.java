@@ -22,7 +22,7 @@ final class Settler {
     }
 
     /** No write came for the settle delay. */
-    boolean idle() {
+    private boolean idle() {
         return System.nanoTime() - lastWriteNanos >= delayNanos;
     }
 
