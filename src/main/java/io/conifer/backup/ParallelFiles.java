@@ -7,11 +7,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Used by restores (a client waits for them; nothing else writes to the new index). Runs one I/O
  * step per file on a few threads, so hashing one file overlaps writing another; results
- * come back in the files' order and the first failure is rethrown (the rest are cancelled).
+ * come back in the files' order and the first failure is rethrown (the rest are cancelled). It returns
+ * only once no step runs any more: a failed restore removes the new index's directory next, which a
+ * step still writing into it would otherwise refill.
  */
 final class ParallelFiles {
     static final int THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -44,6 +47,19 @@ final class ParallelFiles {
             throw new IOException("Interrupted", e);
         } finally {
             pool.shutdownNow();
+            awaitSteps(pool);
         }
+    }
+
+    private static void awaitSteps(ExecutorService pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, TimeUnit.MINUTES)) break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 }
