@@ -49,9 +49,15 @@ class BackupCrashTest {
             Backups.awaitStatus(control, first, "Ready");
             load(d, 6000, 128);
             interrupted = control.post("/indexes/big/backups", "{\"name\":\"large\"}").json().get("backup_id").asText();
-            Thread.sleep(1500);
-            assertEquals("Initializing", control.get("/backups/" + interrupted).json().get("status").asText(),
-                    "the kill must land mid-copy");
+            // Throttled to 1 MB/s, the copy of ~3 MB runs for seconds: kill it once some bytes are copied.
+            JsonNode midCopy = control.get("/backups/" + interrupted).json();
+            for (long deadline = System.nanoTime() + 30_000_000_000L;
+                    midCopy.path("bytes_done").asLong() == 0 && System.nanoTime() < deadline;
+                    midCopy = control.get("/backups/" + interrupted).json()) {
+                Thread.sleep(20);
+            }
+            assertEquals("Initializing", midCopy.get("status").asText(), "the kill must land mid-copy: " + midCopy);
+            assertTrue(midCopy.path("bytes_done").asLong() > 0, midCopy.toString());
             server.kill();
         }
         try (ChildServer again = ChildServer.start(data, port, port + 1)) {
