@@ -15,8 +15,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -63,6 +65,7 @@ final class DirectCopy implements Closeable {
 
     /** Direct buffers are costly to allocate (and zero) per file; copies reuse them. */
     private final ConcurrentLinkedQueue<ByteBuffer> pool = new ConcurrentLinkedQueue<>();
+    private final Map<Path, Integer> alignments = new ConcurrentHashMap<>();
     private final ExecutorService writer = singleThread("conifer-backup-write");
     private final ExecutorService verifier = singleThread("conifer-backup-verify");
     private volatile boolean closed;
@@ -138,6 +141,8 @@ final class DirectCopy implements Closeable {
                 join(verified);
                 for (CompletableFuture<Void> w : written) if (w != null) join(w);
                 out.truncate(length);
+                // Behind a running log fsync, as every chunk write is: several files finish at once.
+                ForegroundSyncs.awaitIdle(MAX_YIELD_NANOS);
                 out.force(true);
             } catch (IOException | RuntimeException | Error e) {
                 drained = drain();
@@ -205,14 +210,17 @@ final class DirectCopy implements Closeable {
      * The block size direct I/O must align to in {@code target}'s file system (the JDK checks the
      * buffer address, length and file position against it), or 0 to copy buffered.
      */
-    private static int alignment(Path target) {
-        try {
-            long block = Files.getFileStore(target.getParent()).getBlockSize();
-            boolean usable = block >= 512 && block <= MAX_ALIGN && Long.bitCount(block) == 1 && CHUNK % block == 0;
-            return usable ? (int) block : 0;
-        } catch (IOException | UnsupportedOperationException e) {
-            return 0;
-        }
+    private int alignment(Path target) {
+        // Looking the file system up reads the mount table: once per directory, not per blob.
+        return alignments.computeIfAbsent(target.getParent(), dir -> {
+            try {
+                long block = Files.getFileStore(dir).getBlockSize();
+                boolean usable = block >= 512 && block <= MAX_ALIGN && Long.bitCount(block) == 1 && CHUNK % block == 0;
+                return usable ? (int) block : 0;
+            } catch (IOException | UnsupportedOperationException e) {
+                return 0;
+            }
+        });
     }
 
     private static FileChannel openTarget(Path target, boolean direct) throws IOException {
