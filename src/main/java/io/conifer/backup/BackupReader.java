@@ -1,9 +1,9 @@
 package io.conifer.backup;
 
 import io.conifer.files.DurableFiles;
+import io.conifer.files.FlushBehind;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -12,10 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.function.LongConsumer;
 
 /**
@@ -39,8 +35,6 @@ public final class BackupReader {
     static final long FLUSH_EVERY = 16L << 20;
     /** Small enough that progress moves smoothly through large files, large enough to cost nothing. */
     private static final int BUFFER = 256 << 10;
-    /** Background flushes: each waits on the device, so a virtual thread apiece costs nothing. */
-    private static final Executor FLUSHES = Executors.newVirtualThreadPerTaskExecutor();
     private final BackupRepository repository;
     private final Throttle throttle;
 
@@ -81,10 +75,10 @@ public final class BackupReader {
             try {
                 read(f, writeback, true, onBytes);
             } catch (IOException | RuntimeException e) {
-                writeback.drain();
+                writeback.flush.drain();
                 throw e;
             }
-            writeback.await();
+            writeback.flush.await();
         }
     }
 
@@ -139,18 +133,19 @@ public final class BackupReader {
     /**
      * Writes a restored file through the page cache (so the index it becomes starts with its pages
      * cached) and has the device write it behind the copy: each {@link #FLUSH_EVERY} bytes start a
-     * {@code fdatasync} in the background once the previous one is done, so the device writes one
+     * {@link FlushBehind background fdatasync} once the previous one is done, so the device writes one
      * window while the copy fills the next, and no more than two windows are ever dirty, so no large
      * backlog's flush stalls other indexes' write-ahead-log fsyncs. The rest is made durable with
      * every other file of the restore ({@link DurableFiles#fsyncAll}).
      */
     private static final class Writeback {
         private final FileChannel out;
+        private final FlushBehind flush;
         private long unflushed;
-        private CompletableFuture<Void> flushing = CompletableFuture.completedFuture(null);
 
         Writeback(FileChannel out) {
             this.out = out;
+            this.flush = new FlushBehind(out);
         }
 
         void write(byte[] bytes, int n) throws IOException {
@@ -159,29 +154,7 @@ public final class BackupReader {
             unflushed += n;
             if (unflushed < FLUSH_EVERY) return;
             unflushed = 0;
-            await();
-            flushing = CompletableFuture.runAsync(() -> {
-                try {
-                    out.force(false);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, FLUSHES);
-        }
-
-        /** Waits for the flush in flight and rethrows its failure. */
-        void await() throws IOException {
-            try {
-                flushing.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof UncheckedIOException io) throw io.getCause();
-                throw e;
-            }
-        }
-
-        /** After a failed copy: waits for the flush in flight (uninterruptibly, so none outlives the copy), ignoring its outcome. */
-        void drain() {
-            flushing.exceptionally(t -> null).join();
+            flush.start();
         }
     }
 

@@ -2,6 +2,7 @@ package io.conifer.backup;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import io.conifer.files.DiskSpace;
+import io.conifer.files.FlushBehind;
 import io.conifer.files.ForegroundSyncs;
 import java.io.Closeable;
 import java.io.IOException;
@@ -97,6 +98,7 @@ final class DirectCopy implements Closeable {
         private boolean drained = true;
         /** Bytes written since the last flush (writer thread only). */
         private long unflushed;
+        private FlushBehind flush;
 
         Result run(BlobSource source, Path target, Throttle throttle) throws IOException {
             CRC32C sent = new CRC32C();
@@ -105,6 +107,7 @@ final class DirectCopy implements Closeable {
             ByteBuffer verifyBuffer = take(align);
             long length = 0;
             FileChannel out = openTarget(target, align > 0);
+            flush = new FlushBehind(out);
             int pad = align > 0 ? align : 4096;
             // From here on the target is ours: any failure removes it.
             try (out) {
@@ -140,12 +143,14 @@ final class DirectCopy implements Closeable {
                 }
                 join(verified);
                 for (CompletableFuture<Void> w : written) if (w != null) join(w);
+                flush.await();
                 out.truncate(length);
                 // Behind a running log fsync, as every chunk write is: several files finish at once.
                 ForegroundSyncs.awaitIdle(MAX_YIELD_NANOS);
                 out.force(true);
             } catch (IOException | RuntimeException | Error e) {
                 drained = drain();
+                flush.drain();
                 try {
                     Files.deleteIfExists(target);
                 } catch (IOException cleanup) {
@@ -165,15 +170,23 @@ final class DirectCopy implements Closeable {
          * Writes a chunk, then flushes it from the device's write cache while clients write (but for
          * the last chunk, which the final fsync flushes): a write-ahead-log fsync must flush that cache
          * too, and should find at most one chunk of backup data there. With no client writing, the
-         * flushes are spaced {@link #IDLE_FLUSH} apart, so a client that starts finds little there.
+         * flushes are spaced {@link #IDLE_FLUSH} apart and run behind the writes ({@link FlushBehind}),
+         * so a client that starts finds little there.
          * Runs on the writer thread only.
          */
         private void write(FileChannel out, ByteBuffer chunk, long position, int n, int pad, boolean last) {
             writeAt(out, chunk, position, n, pad);
             unflushed += n;
-            if (last || (unflushed < IDLE_FLUSH && !ForegroundSyncs.recentlyActive(RECENT_NANOS))) return;
+            boolean clientsWriting = ForegroundSyncs.recentlyActive(RECENT_NANOS);
+            if (last || (unflushed < IDLE_FLUSH && !clientsWriting)) return;
             try {
-                out.force(false);
+                if (clientsWriting) {
+                    flush.await();
+                    out.force(false);
+                } else {
+                    // Nobody waits on the device: it flushes this window while the next is written.
+                    flush.start();
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
