@@ -1,39 +1,56 @@
 package io.conifer.backup;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How far a running backup's copy is: the bytes of the files it has finished (copied, or reused from an
- * earlier backup without copying) plus the chunks moved of the file in hand, out of the size of every
- * file it holds (its {@code size_bytes} once Ready).
+ * earlier backup without copying) plus the chunks moved of the files in hand (several are copied at
+ * once), out of the size of every file it holds (its {@code size_bytes} once Ready).
  */
 public final class BackupProgress {
     private final long totalBytes;
     private final AtomicLong finished = new AtomicLong();
-    private final AtomicLong inFile = new AtomicLong();
-    private volatile long fileLength;
+    private final Set<InFile> inHand = ConcurrentHashMap.newKeySet();
 
     BackupProgress(long totalBytes) {
         this.totalBytes = totalBytes;
     }
 
-    void startFile(long length) {
-        fileLength = length;
-        inFile.set(0);
+    /** One file being copied: its chunks count up to its length (a stored form may be longer), until it finishes. */
+    final class InFile {
+        private final long length;
+        private final AtomicLong moved = new AtomicLong();
+
+        private InFile(long length) {
+            this.length = length;
+        }
+
+        void chunk(long bytes) {
+            moved.addAndGet(bytes);
+        }
+
+        void finish() {
+            finished.addAndGet(length);
+            inHand.remove(this);
+        }
+
+        private long done() {
+            return Math.min(moved.get(), length);
+        }
     }
 
-    void chunk(long bytes) {
-        inFile.addAndGet(bytes);
-    }
-
-    void finishFile(long length) {
-        finished.addAndGet(length);
-        inFile.set(0);
-        fileLength = 0;
+    InFile startFile(long length) {
+        InFile f = new InFile(length);
+        inHand.add(f);
+        return f;
     }
 
     public Snapshot now() {
-        return new Snapshot(Math.min(totalBytes, finished.get() + Math.min(inFile.get(), fileLength)), totalBytes);
+        long done = finished.get();
+        for (InFile f : inHand) done += f.done();
+        return new Snapshot(Math.min(totalBytes, done), totalBytes);
     }
 
     /** The progress at one moment. */

@@ -1,6 +1,7 @@
 package io.conifer.backup;
 
 import io.conifer.files.DurableFiles;
+import io.conifer.files.FlushBehind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -9,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -28,11 +31,8 @@ import java.util.function.LongConsumer;
  * still checked against their name.
  */
 public final class BackupReader {
-    /**
-     * Restores force what they wrote every 16 MB, so the page cache never holds a large dirty backlog
-     * whose eventual flush would stall other indexes' write-ahead-log fsyncs.
-     */
-    private static final long FLUSH_EVERY = 16L << 20;
+    /** The window a restore's writes are flushed in (see {@link Writeback}). */
+    static final long FLUSH_EVERY = 16L << 20;
     /** Small enough that progress moves smoothly through large files, large enough to cost nothing. */
     private static final int BUFFER = 256 << 10;
     private final BackupRepository repository;
@@ -51,23 +51,34 @@ public final class BackupReader {
     }
 
     /**
-     * Copies every file of a Ready backup into {@code target} under its Lucene name, verified, and
-     * fsyncs them and the directory. {@code onBytes} hears of each chunk copied, from several threads.
+     * Copies every file of a Ready backup into {@code target} under its Lucene name, verified, then
+     * fsyncs them all at once and the directory. {@code onBytes} hears of each chunk copied, from several threads.
      */
     public void materialize(BackupManifest manifest, Path target, LongConsumer onBytes) throws IOException {
         Files.createDirectories(target);
-        ParallelFiles.map(manifest.files(), f -> {
-            copyChecked(f, target.resolve(f.name()), onBytes);
-            return f;
+        // Largest first: the big files start at once and the small ones pass beside them.
+        List<BackupManifest.FileEntry> files = manifest.files().stream()
+                .sorted(Comparator.comparingLong(BackupManifest.FileEntry::length).reversed()).toList();
+        List<Path> written = ParallelFiles.map(files, f -> {
+            Path to = target.resolve(f.name());
+            copyChecked(f, to, onBytes);
+            return to;
         });
+        DurableFiles.fsyncAll(written);
         DurableFiles.fsyncDirectory(target);
     }
 
     private void copyChecked(BackupManifest.FileEntry f, Path to, LongConsumer onBytes) throws IOException {
         try (FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            read(f, out, true, onBytes);
-            out.force(true);
+            Writeback writeback = new Writeback(out);
+            try {
+                read(f, writeback, true, onBytes);
+            } catch (IOException | RuntimeException e) {
+                writeback.flush.drain();
+                throw e;
+            }
+            writeback.flush.await();
         }
     }
 
@@ -80,7 +91,7 @@ public final class BackupReader {
      * Reads a file's blob, writing it to {@code out} (if not null) as it goes, and checks it at the end:
      * by the manifest's CRC32C if {@code byCrc} and the blob is stored as is, else by its name.
      */
-    private void read(BackupManifest.FileEntry f, FileChannel out, boolean byCrc, LongConsumer onBytes) throws IOException {
+    private void read(BackupManifest.FileEntry f, Writeback out, boolean byCrc, LongConsumer onBytes) throws IOException {
         long length = 0;
         byte[] buf = new byte[BUFFER];
         // The stamp comes with the bytes: if the blob is replaced by a fresh copy after this opening,
@@ -103,9 +114,7 @@ public final class BackupReader {
                     length += n;
                     throttle.acquire(n);
                     if (out != null) {
-                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                        while (bb.hasRemaining()) out.write(bb);
-                        if (length % FLUSH_EVERY < n) out.force(false);
+                        out.write(buf, n);
                     }
                     onBytes.accept(n);
                 }
@@ -118,6 +127,34 @@ public final class BackupReader {
             throw quarantine(f, stored.stamp(), "File " + f.name() + " is corrupt: blob " + repository.describe(f.sha256())
                     + " has " + length + " bytes with " + checked + " " + actual + ", expected " + f.length()
                     + " bytes with " + checked + " " + expected);
+        }
+    }
+
+    /**
+     * Writes a restored file through the page cache (so the index it becomes starts with its pages
+     * cached) and has the device write it behind the copy: each {@link #FLUSH_EVERY} bytes start a
+     * {@link FlushBehind background fdatasync} once the previous one is done, so the device writes one
+     * window while the copy fills the next, and no more than two windows are ever dirty, so no large
+     * backlog's flush stalls other indexes' write-ahead-log fsyncs. The rest is made durable with
+     * every other file of the restore ({@link DurableFiles#fsyncAll}).
+     */
+    private static final class Writeback {
+        private final FileChannel out;
+        private final FlushBehind flush;
+        private long unflushed;
+
+        Writeback(FileChannel out) {
+            this.out = out;
+            this.flush = new FlushBehind(out);
+        }
+
+        void write(byte[] bytes, int n) throws IOException {
+            ByteBuffer bb = ByteBuffer.wrap(bytes, 0, n);
+            while (bb.hasRemaining()) out.write(bb);
+            unflushed += n;
+            if (unflushed < FLUSH_EVERY) return;
+            unflushed = 0;
+            flush.start();
         }
     }
 

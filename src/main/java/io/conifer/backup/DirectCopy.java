@@ -2,6 +2,7 @@ package io.conifer.backup;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import io.conifer.files.DiskSpace;
+import io.conifer.files.FlushBehind;
 import io.conifer.files.ForegroundSyncs;
 import java.io.Closeable;
 import java.io.IOException;
@@ -15,8 +16,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -63,6 +66,7 @@ final class DirectCopy implements Closeable {
 
     /** Direct buffers are costly to allocate (and zero) per file; copies reuse them. */
     private final ConcurrentLinkedQueue<ByteBuffer> pool = new ConcurrentLinkedQueue<>();
+    private final Map<Path, Integer> alignments = new ConcurrentHashMap<>();
     private final ExecutorService writer = singleThread("conifer-backup-write");
     private final ExecutorService verifier = singleThread("conifer-backup-verify");
     private volatile boolean closed;
@@ -94,6 +98,7 @@ final class DirectCopy implements Closeable {
         private boolean drained = true;
         /** Bytes written since the last flush (writer thread only). */
         private long unflushed;
+        private FlushBehind flush;
 
         Result run(BlobSource source, Path target, Throttle throttle) throws IOException {
             CRC32C sent = new CRC32C();
@@ -102,6 +107,7 @@ final class DirectCopy implements Closeable {
             ByteBuffer verifyBuffer = take(align);
             long length = 0;
             FileChannel out = openTarget(target, align > 0);
+            flush = new FlushBehind(out);
             int pad = align > 0 ? align : 4096;
             // From here on the target is ours: any failure removes it.
             try (out) {
@@ -137,10 +143,14 @@ final class DirectCopy implements Closeable {
                 }
                 join(verified);
                 for (CompletableFuture<Void> w : written) if (w != null) join(w);
+                flush.await();
                 out.truncate(length);
+                // Behind a running log fsync, as every chunk write is: several files finish at once.
+                ForegroundSyncs.awaitIdle(MAX_YIELD_NANOS);
                 out.force(true);
             } catch (IOException | RuntimeException | Error e) {
                 drained = drain();
+                flush.drain();
                 try {
                     Files.deleteIfExists(target);
                 } catch (IOException cleanup) {
@@ -160,15 +170,23 @@ final class DirectCopy implements Closeable {
          * Writes a chunk, then flushes it from the device's write cache while clients write (but for
          * the last chunk, which the final fsync flushes): a write-ahead-log fsync must flush that cache
          * too, and should find at most one chunk of backup data there. With no client writing, the
-         * flushes are spaced {@link #IDLE_FLUSH} apart, so a client that starts finds little there.
+         * flushes are spaced {@link #IDLE_FLUSH} apart and run behind the writes ({@link FlushBehind}),
+         * so a client that starts finds little there.
          * Runs on the writer thread only.
          */
         private void write(FileChannel out, ByteBuffer chunk, long position, int n, int pad, boolean last) {
             writeAt(out, chunk, position, n, pad);
             unflushed += n;
-            if (last || (unflushed < IDLE_FLUSH && !ForegroundSyncs.recentlyActive(RECENT_NANOS))) return;
+            boolean clientsWriting = ForegroundSyncs.recentlyActive(RECENT_NANOS);
+            if (last || (unflushed < IDLE_FLUSH && !clientsWriting)) return;
             try {
-                out.force(false);
+                if (clientsWriting) {
+                    flush.await();
+                    out.force(false);
+                } else {
+                    // Nobody waits on the device: it flushes this window while the next is written.
+                    flush.start();
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -205,14 +223,17 @@ final class DirectCopy implements Closeable {
      * The block size direct I/O must align to in {@code target}'s file system (the JDK checks the
      * buffer address, length and file position against it), or 0 to copy buffered.
      */
-    private static int alignment(Path target) {
-        try {
-            long block = Files.getFileStore(target.getParent()).getBlockSize();
-            boolean usable = block >= 512 && block <= MAX_ALIGN && Long.bitCount(block) == 1 && CHUNK % block == 0;
-            return usable ? (int) block : 0;
-        } catch (IOException | UnsupportedOperationException e) {
-            return 0;
-        }
+    private int alignment(Path target) {
+        // Looking the file system up reads the mount table: once per directory, not per blob.
+        return alignments.computeIfAbsent(target.getParent(), dir -> {
+            try {
+                long block = Files.getFileStore(dir).getBlockSize();
+                boolean usable = block >= 512 && block <= MAX_ALIGN && Long.bitCount(block) == 1 && CHUNK % block == 0;
+                return usable ? (int) block : 0;
+            } catch (IOException | UnsupportedOperationException e) {
+                return 0;
+            }
+        });
     }
 
     private static FileChannel openTarget(Path target, boolean direct) throws IOException {

@@ -10,8 +10,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Used by restores (a client waits for them; nothing else writes to the new index). Runs one I/O
- * step per file on a few threads, so hashing one file overlaps writing another; results
+ * Used by restores and backups (given the largest file first). Runs one I/O step per file on a few
+ * threads, so hashing one file overlaps writing another and small files' fsyncs pass beside a large
+ * file's copy; results
  * come back in the files' order and the first failure is rethrown (the rest are cancelled). It returns
  * only once no step runs any more: a failed restore removes the new index's directory next, which a
  * step still writing into it would otherwise refill.
