@@ -290,10 +290,12 @@ public final class ServerBenchmark implements Callable<Integer> {
             long c = System.nanoTime();
             writer.commit();
             double commit = seconds(c);
-            profile("raw Lucene indexing + commit", cpu, 0);
+            profile("raw Lucene indexing + commit", cpu, vectors);
             long m = System.nanoTime();
+            CpuMeter tail = CpuMeter.start();
             writer.close(); // waits for the merges the commit left running
             double mergeTail = seconds(m);
+            profile("raw Lucene merges left running after the commit (not in vectors/s)", tail, vectors);
             try (DirectoryReader reader = DirectoryReader.open(d)) {
                 rawUpsert = new UpsertResult("raw Lucene updateDocument, " + rawThreads + " threads, + commit", vectors, add, commit,
                         mergeTail, reader.leaves().size());
@@ -305,8 +307,10 @@ public final class ServerBenchmark implements Callable<Integer> {
             IndexWriter w = new IndexWriter(d, new IndexWriterConfig().setCodec(BenchAccess.codec())
                     .setOpenMode(IndexWriterConfig.OpenMode.APPEND));
             long f = System.nanoTime();
+            CpuMeter merge = CpuMeter.start();
             w.forceMerge(1);
             w.close();
+            profile("raw Lucene forceMerge(1) (not in vectors/s)", merge, vectors);
             notes.add(String.format(Locale.ROOT, "Raw Lucene forceMerge(1) took %.1f s (not counted in any throughput).", seconds(f)));
             try (DirectoryReader reader = DirectoryReader.open(d)) {
                 rawMerged = luceneQueries("raw Lucene k=" + ef + " force-merged, 1 thread", reader, ef, 1);
@@ -349,7 +353,7 @@ public final class ServerBenchmark implements Callable<Integer> {
             long c = System.nanoTime();
             store.checkpoint();
             double commit = seconds(c);
-            profile("VectorStore.upsert in-process + checkpoint", cpu, 0);
+            profile("VectorStore.upsert in-process + checkpoint", cpu, vectors);
             Path luceneDir = dir.resolve("lucene");
             // The store is not in a server here: nothing calls maintain(), so this loop does what the index manager does.
             Thread maintainer = Thread.ofPlatform().daemon().name("bench-maintain").start(() -> {
@@ -420,10 +424,12 @@ public final class ServerBenchmark implements Callable<Integer> {
         long c = System.nanoTime();
         index.store().checkpoint();
         double commit = seconds(c);
-        profile("REST upsert (server) + checkpoint", cpu, 0);
+        profile("REST upsert (server) + checkpoint", cpu, vectors);
         byte[][] queryRequests = restQueryRequests(host);
         Path luceneDir = luceneDir(dataDir, index);
+        CpuMeter settling = CpuMeter.start();
         double settled = awaitSettled(luceneDir, lastAck);
+        profile("REST index settling after the last ack (not in vectors/s)", settling, vectors);
         restUpsert = new UpsertResult("REST /vectors/upsert, " + clients + " clients x " + batch, vectors, t, commit, settled,
                 segmentsOf(index.store(), luceneDir));
         upserts.add(restUpsert);
@@ -555,10 +561,12 @@ public final class ServerBenchmark implements Callable<Integer> {
             long c = System.nanoTime();
             index.store().checkpoint();
             double commit = seconds(c);
-            profile("gRPC SDK upsert (server) + checkpoint", cpu, 0);
+            profile("gRPC SDK upsert (server) + checkpoint", cpu, vectors);
             List<List<Float>> queryLists = grpcQueryVectors();
             Path luceneDir = luceneDir(dataDir, index);
+            CpuMeter settling = CpuMeter.start();
             double settled = awaitSettled(luceneDir, lastAck);
+            profile("gRPC index settling after the last ack (not in vectors/s)", settling, vectors);
             grpcUpsert = new UpsertResult("gRPC SDK Index.upsert, " + clients + " clients x " + grpcBatch, vectors, t, commit,
                     settled, segmentsOf(index.store(), luceneDir));
             upserts.add(grpcUpsert);
@@ -930,7 +938,7 @@ public final class ServerBenchmark implements Callable<Integer> {
         System.out.println("== " + title);
     }
 
-    /** {@code operations}: queries of the phase, for CPU per query (0: not a query phase). */
+    /** {@code operations}: queries or upserted vectors of the phase, for CPU per operation (0: none). */
     private void profile(String what, CpuMeter cpu, long operations) {
         System.err.println("bench: " + java.time.Instant.now() + " end of: " + what);
         profiles.add("  " + what + ": " + cpu.stop(operations));
