@@ -1042,7 +1042,8 @@ public final class ServerBenchmark implements Callable<Integer> {
     }
 
     private static String ratio(double value, double base) {
-        return base <= 0 ? "" : String.format(Locale.ROOT, "%.2f", value / base);
+        if (base <= 0) return "";
+        return value <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", value / base);
     }
 
     private static double seconds(long startNanos) {
