@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.apache.lucene.index.FilterMergePolicy;
 import org.apache.lucene.index.MergeTrigger;
 import org.apache.lucene.index.SegmentCommitInfo;
@@ -18,7 +19,8 @@ import org.apache.lucene.index.TieredMergePolicy;
  * therefore keeps a segment only if it is at least {@link #KEEP_RATIO} times all smaller segments
  * together, and merges the rest into one: a bulk load ends as one segment, while the small segments of
  * later changes merge among themselves until together they reach a fifth of the big one. While writes
- * come in, the same merge runs as soon as more than {@link #MAX_UNSETTLED} such segments exist.
+ * come in and queries search the index, the same merge runs as soon as more than {@link #MAX_UNSETTLED}
+ * such segments exist; while nobody reads, merging waits for the settle (up to {@link #MAX_UNREAD_SEGMENTS}).
  */
 final class SettlingMergePolicy extends FilterMergePolicy {
     static final double KEEP_RATIO = 5;
@@ -28,15 +30,27 @@ final class SettlingMergePolicy extends FilterMergePolicy {
      * themselves (the big settled segments untouched) rather than wait for tiered merging's ten.
      */
     static final int MAX_UNSETTLED = 3;
+    /**
+     * Segments a write stream nobody reads may leave before tiered merging starts. Merges under writes
+     * serve queries only, and the settle merge redoes their work (it joins the HNSW graphs again), so
+     * a bulk load leaves its flushed segments to it; a stream that never pauses stays bounded.
+     */
+    static final int MAX_UNREAD_SEGMENTS = 100;
     private final long maxSegmentBytes;
+    private final BooleanSupplier read;
 
-    SettlingMergePolicy(TieredMergePolicy writes) {
+    /** {@code read}: whether queries are searching the index now, so fewer segments would serve them. */
+    SettlingMergePolicy(TieredMergePolicy writes, BooleanSupplier read) {
         super(writes);
         this.maxSegmentBytes = (long) (writes.getMaxMergedSegmentMB() * 1024 * 1024);
+        this.read = read;
     }
 
     @Override
     public MergeSpecification findMerges(MergeTrigger trigger, SegmentInfos infos, MergeContext context) throws IOException {
+        if (trigger != MergeTrigger.EXPLICIT && !read.getAsBoolean()) {
+            return infos.size() > MAX_UNREAD_SEGMENTS ? super.findMerges(trigger, infos, context) : null;
+        }
         MergeSpecification tiered = super.findMerges(trigger, infos, context);
         if (tiered != null && !tiered.merges.isEmpty()) return tiered;
         if (trigger == MergeTrigger.EXPLICIT) return context.getMergingSegments().isEmpty() ? unsettled(infos, context, 2) : null;

@@ -155,7 +155,7 @@ public final class StorageEngine<O> implements Closeable {
                 .setMaxFullFlushMergeWaitMillis(0);
         TieredMergePolicy merges = new TieredMergePolicy();
         merges.setMaxMergedSegmentMB(options.maxSegmentMb());
-        config.setMergePolicy(new SettlingMergePolicy(merges));
+        config.setMergePolicy(new SettlingMergePolicy(merges, share::readRecently));
         IndexWriter writer = new IndexWriter(directory, config);
         WriteAheadLog wal = null;
         try {

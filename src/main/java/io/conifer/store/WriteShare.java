@@ -12,8 +12,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refresh flushes fewer small segments.
  */
 final class WriteShare {
+    /** How long after the last read ended an index still counts as being read. */
+    static final long RECENT_READ_NANOS = 5_000_000_000L;
     private final Semaphore appliers;
     private final AtomicInteger reading = new AtomicInteger();
+    private volatile long lastReadNanos = System.nanoTime() - RECENT_READ_NANOS;
 
     WriteShare(int cores) {
         this.appliers = new Semaphore(Math.max(1, cores / 2));
@@ -22,7 +25,15 @@ final class WriteShare {
     /** A read in flight until closed. */
     KeyLocks.Held read() {
         reading.incrementAndGet();
-        return reading::decrementAndGet;
+        return () -> {
+            lastReadNanos = System.nanoTime();
+            reading.decrementAndGet();
+        };
+    }
+
+    /** Whether a read is in flight or ended within {@link #RECENT_READ_NANOS}. */
+    boolean readRecently() {
+        return reading.get() > 0 || System.nanoTime() - lastReadNanos < RECENT_READ_NANOS;
     }
 
     /** Held while a write applies; waits for a free applier only while reads are in flight. */

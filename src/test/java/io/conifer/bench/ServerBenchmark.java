@@ -188,6 +188,7 @@ public final class ServerBenchmark implements Callable<Integer> {
     private UpsertResult rawUpsert, restUpsert, grpcUpsert;
     private QueryResult rawMerged, rawMergedThreads, restQuery, grpcQuery, grpcConcurrent, mixedQuiet, mixedLoaded;
     private String mixedSegments = "";
+    private double rawForceMergeSeconds;
 
     /** {@code settleSeconds}: from the last acknowledgement until the index stopped changing (its merges done). */
     record UpsertResult(String what, int count, double seconds, double commitSeconds, double settleSeconds, int segments) {
@@ -290,10 +291,12 @@ public final class ServerBenchmark implements Callable<Integer> {
             long c = System.nanoTime();
             writer.commit();
             double commit = seconds(c);
-            profile("raw Lucene indexing + commit", cpu, 0);
+            profile("raw Lucene indexing + commit", cpu, vectors);
             long m = System.nanoTime();
+            CpuMeter tail = CpuMeter.start();
             writer.close(); // waits for the merges the commit left running
             double mergeTail = seconds(m);
+            profile("raw Lucene merges left running after the commit (not in vectors/s)", tail, vectors);
             try (DirectoryReader reader = DirectoryReader.open(d)) {
                 rawUpsert = new UpsertResult("raw Lucene updateDocument, " + rawThreads + " threads, + commit", vectors, add, commit,
                         mergeTail, reader.leaves().size());
@@ -305,9 +308,12 @@ public final class ServerBenchmark implements Callable<Integer> {
             IndexWriter w = new IndexWriter(d, new IndexWriterConfig().setCodec(BenchAccess.codec())
                     .setOpenMode(IndexWriterConfig.OpenMode.APPEND));
             long f = System.nanoTime();
+            CpuMeter merge = CpuMeter.start();
             w.forceMerge(1);
             w.close();
-            notes.add(String.format(Locale.ROOT, "Raw Lucene forceMerge(1) took %.1f s (not counted in any throughput).", seconds(f)));
+            profile("raw Lucene forceMerge(1) (not in vectors/s)", merge, vectors);
+            rawForceMergeSeconds = seconds(f);
+            notes.add(String.format(Locale.ROOT, "Raw Lucene forceMerge(1) took %.1f s (not counted in any throughput).", rawForceMergeSeconds));
             try (DirectoryReader reader = DirectoryReader.open(d)) {
                 rawMerged = luceneQueries("raw Lucene k=" + ef + " force-merged, 1 thread", reader, ef, 1);
                 rawMergedThreads = luceneQueries("raw Lucene k=" + ef + " force-merged, " + rawQueryThreads + " threads", reader, ef,
@@ -349,7 +355,7 @@ public final class ServerBenchmark implements Callable<Integer> {
             long c = System.nanoTime();
             store.checkpoint();
             double commit = seconds(c);
-            profile("VectorStore.upsert in-process + checkpoint", cpu, 0);
+            profile("VectorStore.upsert in-process + checkpoint", cpu, vectors);
             Path luceneDir = dir.resolve("lucene");
             // The store is not in a server here: nothing calls maintain(), so this loop does what the index manager does.
             Thread maintainer = Thread.ofPlatform().daemon().name("bench-maintain").start(() -> {
@@ -420,10 +426,12 @@ public final class ServerBenchmark implements Callable<Integer> {
         long c = System.nanoTime();
         index.store().checkpoint();
         double commit = seconds(c);
-        profile("REST upsert (server) + checkpoint", cpu, 0);
+        profile("REST upsert (server) + checkpoint", cpu, vectors);
         byte[][] queryRequests = restQueryRequests(host);
         Path luceneDir = luceneDir(dataDir, index);
+        CpuMeter settling = CpuMeter.start();
         double settled = awaitSettled(luceneDir, lastAck);
+        profile("REST index settling after the last ack (not in vectors/s)", settling, vectors);
         restUpsert = new UpsertResult("REST /vectors/upsert, " + clients + " clients x " + batch, vectors, t, commit, settled,
                 segmentsOf(index.store(), luceneDir));
         upserts.add(restUpsert);
@@ -555,10 +563,12 @@ public final class ServerBenchmark implements Callable<Integer> {
             long c = System.nanoTime();
             index.store().checkpoint();
             double commit = seconds(c);
-            profile("gRPC SDK upsert (server) + checkpoint", cpu, 0);
+            profile("gRPC SDK upsert (server) + checkpoint", cpu, vectors);
             List<List<Float>> queryLists = grpcQueryVectors();
             Path luceneDir = luceneDir(dataDir, index);
+            CpuMeter settling = CpuMeter.start();
             double settled = awaitSettled(luceneDir, lastAck);
+            profile("gRPC index settling after the last ack (not in vectors/s)", settling, vectors);
             grpcUpsert = new UpsertResult("gRPC SDK Index.upsert, " + clients + " clients x " + grpcBatch, vectors, t, commit,
                     settled, segmentsOf(index.store(), luceneDir));
             upserts.add(grpcUpsert);
@@ -930,7 +940,7 @@ public final class ServerBenchmark implements Callable<Integer> {
         System.out.println("== " + title);
     }
 
-    /** {@code operations}: queries of the phase, for CPU per query (0: not a query phase). */
+    /** {@code operations}: queries or upserted vectors of the phase, for CPU per operation (0: none). */
     private void profile(String what, CpuMeter cpu, long operations) {
         System.err.println("bench: " + java.time.Instant.now() + " end of: " + what);
         profiles.add("  " + what + ": " + cpu.stop(operations));
@@ -990,6 +1000,10 @@ public final class ServerBenchmark implements Callable<Integer> {
                 rawThreads, rawUpsert == null ? "n/a" : String.format(Locale.ROOT, "%.0f", rawUps)));
         sb.append(target("U1 REST upsert / raw Lucene", restUpsert == null ? 0 : restUpsert.perSecond(), rawUps, 0.7, ""));
         sb.append(target("U2 gRPC SDK upsert / raw Lucene", grpcUpsert == null ? 0 : grpcUpsert.perSecond(), rawUps, 0.7, ""));
+        // Not a target: what each ratio leaves out. The server defers merges to its settle; raw's forceMerge(1) is its equivalent.
+        double rawToOne = rawUpsert == null ? 0 : vectors / (rawUpsert.seconds() + rawUpsert.commitSeconds() + rawForceMergeSeconds);
+        sb.append(String.format(Locale.ROOT, "  Until one segment (load + commit + settled*; raw: + forceMerge(1) %.1f s): REST / raw %s, gRPC / raw %s%n",
+                rawForceMergeSeconds, ratio(toOneSegment(restUpsert), rawToOne), ratio(toOneSegment(grpcUpsert), rawToOne)));
         sb.append(String.format(Locale.ROOT, "  Query, baseline: raw Lucene over a force-merged copy of the same data (one segment), ef %d%s,%n"
                 + "  after the server's index settled by itself (see settled* above).%n", ef, ef == serverEf ? "" : ", NOT the server's " + serverEf));
         sb.append(target("Q1 gRPC SDK 1 client / raw Lucene 1 thread", qps(grpcQuery), qps(rawMerged), 0.6, recalls(grpcQuery, rawMerged)));
@@ -1005,6 +1019,11 @@ public final class ServerBenchmark implements Callable<Integer> {
         sb.append("\nCPU BY THREAD GROUP (per phase; query phases also per query)\n");
         for (String p : profiles) sb.append(p);
         return sb.toString();
+    }
+
+    /** Vectors per second from the first write until the index settled (0 if not measured). */
+    private static double toOneSegment(UpsertResult r) {
+        return r == null ? 0 : r.count() / (r.seconds() + r.commitSeconds() + r.settleSeconds());
     }
 
     private static double qps(QueryResult r) {
@@ -1023,7 +1042,8 @@ public final class ServerBenchmark implements Callable<Integer> {
     }
 
     private static String ratio(double value, double base) {
-        return base <= 0 ? "" : String.format(Locale.ROOT, "%.2f", value / base);
+        if (base <= 0) return "";
+        return value <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", value / base);
     }
 
     private static double seconds(long startNanos) {

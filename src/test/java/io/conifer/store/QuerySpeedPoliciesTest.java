@@ -320,7 +320,9 @@ class QuerySpeedPoliciesTest {
         try (KeyLocks.Held a = share.apply(); KeyLocks.Held b = share.apply()) {
             // Without reads both apply at once (this thread would block on the second otherwise).
         }
+        assertFalse(share.readRecently(), "no read yet");
         try (KeyLocks.Held reading = share.read()) {
+            assertTrue(share.readRecently(), "a read in flight");
             KeyLocks.Held first = share.apply();
             CompletableFuture<Void> second = new CompletableFuture<>();
             Thread waiting = Thread.ofPlatform().start(() -> complete(second, () -> share.apply().close()));
@@ -329,11 +331,12 @@ class QuerySpeedPoliciesTest {
             first.close();
             second.get(30, TimeUnit.SECONDS);
         }
+        assertTrue(share.readRecently(), "a read that just ended");
     }
 
     @Test
     void writesLeaveAtMostAFewSmallSegmentsBesideTheBigOne(@TempDir Path dir) throws Exception {
-        IndexWriterConfig config = new IndexWriterConfig().setMergePolicy(new SettlingMergePolicy(new TieredMergePolicy()))
+        IndexWriterConfig config = new IndexWriterConfig().setMergePolicy(new SettlingMergePolicy(new TieredMergePolicy(), () -> true))
                 .setMergeScheduler(new SerialMergeScheduler());
         SplittableRandom random = new SplittableRandom(12);
         try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, config)) {
@@ -359,6 +362,66 @@ class QuerySpeedPoliciesTest {
             // alone leaves up to 10 small segments.
             assertTrue(most <= SettlingMergePolicy.MAX_UNSETTLED + 3, "at most " + most + " segments searched");
             assertEquals(5800, writer.getDocStats().numDocs);
+        }
+    }
+
+    @Test
+    void writesNobodyReadsLeaveTheirSegmentsToTheSettleMergeWithinABound(@TempDir Path dir) throws Exception {
+        AtomicBoolean read = new AtomicBoolean();
+        // As the store's writer: no merges of small segments at refresh (Lucene's merge-on-refresh).
+        IndexWriterConfig config = new IndexWriterConfig().setMergePolicy(new SettlingMergePolicy(new TieredMergePolicy(), read::get))
+                .setMergeScheduler(new SerialMergeScheduler()).setMaxFullFlushMergeWaitMillis(0);
+        SplittableRandom random = new SplittableRandom(13);
+        try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, config)) {
+            int most = 0;
+            for (int flush = 1; flush <= SettlingMergePolicy.MAX_UNREAD_SEGMENTS + 30; flush++) {
+                int segments = flushSmallSegment(writer, random);
+                if (flush <= SettlingMergePolicy.MAX_UNREAD_SEGMENTS) assertEquals(flush, segments, "no merge while nobody reads");
+                most = Math.max(most, segments);
+            }
+            assertTrue(most <= SettlingMergePolicy.MAX_UNREAD_SEGMENTS + 1, "tiered merging bounds an unread stream: " + most);
+            // Queries start: the next flush merges the small segments among themselves (a reader opens before the merge it triggers).
+            read.set(true);
+            flushSmallSegment(writer, random);
+            int searched = flushSmallSegment(writer, random);
+            assertTrue(searched <= SettlingMergePolicy.MAX_UNSETTLED + 3, "merged once read: " + searched + " segments");
+            read.set(false);
+            for (int flush = 0; flush < 10; flush++) flushSmallSegment(writer, random);
+            // The settle merge (explicit, as the Settler asks each round), read or not.
+            for (int round = 0; round < 3; round++) writer.maybeMerge();
+            try (DirectoryReader r = DirectoryReader.open(writer)) {
+                assertTrue(r.leaves().size() <= 2, "settled: the unread segments merged, " + r.leaves().size() + " left");
+            }
+            assertEquals(5 * (SettlingMergePolicy.MAX_UNREAD_SEGMENTS + 42), writer.getDocStats().numDocs);
+        }
+    }
+
+    /** Adds 5 documents and opens a reader, which flushes them as a segment; answers the segments it searches. */
+    private static int flushSmallSegment(IndexWriter writer, SplittableRandom random) throws IOException {
+        for (int i = 0; i < 5; i++) writer.addDocument(randomDocument(random));
+        try (DirectoryReader r = DirectoryReader.open(writer)) {
+            return r.leaves().size();
+        }
+    }
+
+    @Test
+    void aStoreMergesUnderWritesOnlyOnceQueriesSearchIt(@TempDir Path dir) throws Exception {
+        try (VectorStore store = VectorStore.open(dir, SPACE, UNSETTLED)) {
+            load(store, 0, 800, 8, 14);
+            assertEquals(8, committedSegments(dir).size(), "a load nobody reads leaves its checkpointed batches unmerged");
+            SplittableRandom random = new SplittableRandom(15);
+            int[] next = {800};
+            Await.until("writes under queries merge the small segments", () -> {
+                store.query(new QuerySpec("", 10, vector(random), null, null, null, false, false));
+                try {
+                    load(store, next[0], 20, 1, next[0]);
+                    next[0] += 20;
+                    return committedSegments(dir).size() <= SettlingMergePolicy.MAX_UNSETTLED + 2;
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertEquals(next[0], store.stats(null).result().total());
         }
     }
 
