@@ -334,6 +334,14 @@ public final class StorageEngine<O> implements Closeable {
         return THREAD_CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
+    /**
+     * CPU nanoseconds the write governor has charged to writes while reads were in flight, process-wide:
+     * {applies, merges and background flushes} (see docs/ARCHITECTURE.md, "Read priority").
+     */
+    public static long[] governedWriteCpu() {
+        return WriteGovernor.SHARED.charged();
+    }
+
     /** The highest log sequence up to which every write is applied: what a write that changes nothing answers. */
     public long appliedSeq() {
         WriterGeneration e = engine;

@@ -17,9 +17,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * them to Lucene (HNSW inserts, on the request's thread), flushing refreshed segments, and merging them;
  * on 2 cores unthrottled writers and their merges left queries well under one core.
  *
- * <p>The budget is a bucket of CPU time that fills at {@link #SHARE} of the cores (up to {@link
- * #BURST_NANOS} of wall time's worth): a write is admitted while it holds CPU time, and every write's
- * apply, merge and background flush is charged to it, measured as thread CPU time. A merge cannot be
+ * <p>The budget is a bucket of CPU time that fills at {@link #SHARE} of the cores, but never faster than
+ * writes would then hold that share of the CPU the process actually got (on a machine shared with other
+ * processes that is less than its cores), up to {@link #BURST_NANOS} of wall time's worth. A write is
+ * admitted while the bucket holds CPU time, and every write's apply, merge and background flush is
+ * charged to it, measured as thread CPU time. A merge cannot be
  * paused, so its CPU is charged as it runs and later writes wait it off. Writes are admitted in arrival
  * order; one the bucket cannot admit still gets {@link #MIN_SHARE} of the cores (a second bucket, only
  * for applies), so no merge starves writes. Admission comes before the write is logged: a write that
@@ -44,6 +46,8 @@ final class WriteGovernor {
     private static final long SAMPLE_NANOS = 250_000_000L;
     /** Waits are cut into slices this long so that a write notices the reads ending. */
     private static final long SLICE_NANOS = 10_000_000L;
+    /** No wait is shorter: a write this close to admission is not worth a wake-up per microsecond. */
+    private static final long MIN_WAIT_NANOS = 100_000L;
 
     static final WriteGovernor SHARED = new WriteGovernor(Runtime.getRuntime().availableProcessors(), Clocks.SYSTEM);
 
@@ -54,11 +58,16 @@ final class WriteGovernor {
         /** CPU time of the thread with this id so far (-1 if it ended or cannot be measured). */
         long threadCpuNanos(long threadId);
 
+        /** CPU time of the whole process so far (-1 if it cannot be measured). */
+        long processCpuNanos();
+
         void sleepNanos(long nanos) throws InterruptedException;
 
         Clocks SYSTEM = new Clocks() {
             private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             private final boolean measurable = threads.isThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
+            private final com.sun.management.OperatingSystemMXBean os =
+                    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
             @Override
             public long nanoTime() {
@@ -68,6 +77,11 @@ final class WriteGovernor {
             @Override
             public long threadCpuNanos(long threadId) {
                 return measurable ? threads.getThreadCpuTime(threadId) : -1;
+            }
+
+            @Override
+            public long processCpuNanos() {
+                return os.getProcessCpuTime();
             }
 
             @Override
@@ -87,7 +101,9 @@ final class WriteGovernor {
     /** Guards the buckets and the background threads' samples. */
     private final Object state = new Object();
     private double balance, reserve;
-    private long accrued;
+    private long accrued, processCpu;
+    /** Everything charged to writes so far: what the process CPU since the last accrual is net of. */
+    private long chargedTotal, chargedAtAccrual;
     /** CPU charged while reads were in flight, by kind: the governor's own accounting. */
     private long chargedApplies, chargedBackground;
     /** Threads doing writes' background work, with their CPU time when last sampled and nesting depth. */
@@ -99,6 +115,7 @@ final class WriteGovernor {
         this.minRate = MIN_SHARE * cores;
         this.appliers = new Semaphore(Math.max(1, cores / 2));
         this.accrued = clocks.nanoTime();
+        this.processCpu = clocks.processCpuNanos();
         this.balance = rate * BURST_NANOS;
         this.reserve = minRate * BURST_NANOS;
     }
@@ -134,7 +151,7 @@ final class WriteGovernor {
                     }
                     long left = deadline - clocks.nanoTime();
                     if (left <= 0) throw throttled();
-                    clocks.sleepNanos(Math.min(Math.min(wait, SLICE_NANOS), left));
+                    clocks.sleepNanos(Math.min(Math.max(MIN_WAIT_NANOS, Math.min(wait, SLICE_NANOS)), left));
                 }
             } finally {
                 admission.unlock();
@@ -165,6 +182,8 @@ final class WriteGovernor {
     void charge(boolean governed, long cpuNanos) {
         if (!governed) return;
         synchronized (state) {
+            // Counted first: the process's CPU the accrual looks at already holds this apply's.
+            chargedTotal += cpuNanos;
             accrue();
             if (balance > 0 || reserve <= 0) balance -= cpuNanos;
             else reserve -= cpuNanos;
@@ -192,14 +211,26 @@ final class WriteGovernor {
         };
     }
 
-    /** Adds the budget earned since the last call, samples the background threads and charges them. */
+    /**
+     * Samples the background threads and charges them, then adds the budget earned since the last call:
+     * {@link #SHARE} of the cores over the wall time passed, at most what gives writes that share of the
+     * process's CPU (the others' CPU x SHARE / (1 - SHARE)).
+     */
     private void accrue() {
         long now = clocks.nanoTime();
-        double earned = Math.max(0, now - accrued);
-        accrued = now;
-        balance = Math.min(balance + earned * rate, rate * BURST_NANOS);
-        reserve = Math.min(reserve + earned * minRate, minRate * BURST_NANOS);
         for (Map.Entry<Long, long[]> e : background.entrySet()) sampleBackground(e.getKey(), e.getValue(), now);
+        double wall = Math.max(0, now - accrued);
+        double earned = wall * rate;
+        long cpu = clocks.processCpuNanos();
+        if (cpu >= 0) {
+            double others = Math.max(0, (cpu - processCpu) - (chargedTotal - chargedAtAccrual));
+            earned = Math.min(earned, others * SHARE / (1 - SHARE));
+        }
+        accrued = now;
+        processCpu = cpu;
+        chargedAtAccrual = chargedTotal;
+        balance = Math.min(balance + earned, rate * BURST_NANOS);
+        reserve = Math.min(reserve + wall * minRate, minRate * BURST_NANOS);
     }
 
     private void sampleBackground(long id, long[] sample, long now) {
@@ -209,6 +240,7 @@ final class WriteGovernor {
         if (readsInFlight() && now - sample[1] <= SAMPLE_NANOS && used > 0) {
             balance -= used;
             chargedBackground += used;
+            chargedTotal += used;
         }
         sample[0] = cpu;
         sample[1] = now;

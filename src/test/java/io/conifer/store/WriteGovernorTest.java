@@ -40,16 +40,37 @@ class WriteGovernorTest {
     private static final int CORES = 2;
     private static final long MS = 1_000_000L;
 
-    /** Wall time that moves only when a test or a governor's wait moves it; busy threads burn CPU with it. */
+    /** A thread id no thread has: the simulated queries. */
+    private static final long QUERIES = -1;
+
+    /**
+     * Wall time that moves only when a test or a governor's wait moves it; busy threads burn CPU with
+     * it, and all of it is the process's.
+     */
     private static final class SimulatedClocks implements WriteGovernor.Clocks {
         long now = 1_000 * MS;
+        long process;
         final Map<Long, Long> cpu = new ConcurrentHashMap<>();
         /** Cores each busy thread uses while wall time passes. */
         final Map<Long, Double> busy = new ConcurrentHashMap<>();
 
         void pass(long nanos) {
             now += nanos;
-            busy.forEach((id, cores) -> cpu.merge(id, (long) (cores * nanos), Long::sum));
+            busy.forEach((id, cores) -> {
+                cpu.merge(id, (long) (cores * nanos), Long::sum);
+                process += (long) (cores * nanos);
+            });
+        }
+
+        /** An apply on the calling thread: its CPU time, in as much wall time. */
+        void apply(long nanos) {
+            process += nanos;
+            pass(nanos);
+        }
+
+        @Override
+        public long processCpuNanos() {
+            return process;
         }
 
         @Override
@@ -74,7 +95,7 @@ class WriteGovernorTest {
         for (int i = 0; i < count; i++) {
             boolean governed = governor.admit();
             try (KeyLocks.Held applying = governor.applying(governed)) {
-                clocks.pass(cpu);
+                clocks.apply(cpu);
                 governor.charge(governed, cpu);
             }
         }
@@ -84,17 +105,36 @@ class WriteGovernorTest {
     @Test
     void whileReadsAreInFlightWritesGetTheirShareOfTheCores() {
         SimulatedClocks clocks = new SimulatedClocks();
+        clocks.busy.put(QUERIES, (double) CORES);
         WriteGovernor governor = new WriteGovernor(CORES, clocks);
         try (KeyLocks.Held reading = governor.read()) {
             long wall = applies(governor, clocks, 1000, 10 * MS);
             long used = governor.charged()[0];
             assertEquals(1000 * 10 * MS, used, "every apply is charged");
-            double budget = WriteGovernor.SHARE * CORES * wall + WriteGovernor.SHARE * CORES * WriteGovernor.BURST_NANOS;
-            double reserve = WriteGovernor.MIN_SHARE * CORES * wall + WriteGovernor.MIN_SHARE * CORES * WriteGovernor.BURST_NANOS;
-            assertTrue(used <= budget + reserve + 10 * MS, "applies used " + used / (double) wall + " cores of " + CORES);
-            assertTrue(used >= 0.9 * (WriteGovernor.SHARE + WriteGovernor.MIN_SHARE) * CORES * wall,
-                    "applies were held below their share: " + used / (double) wall + " cores");
+            assertShare(used, wall, WriteGovernor.SHARE * CORES);
         }
+    }
+
+    @Test
+    void onAMachineThatGivesTheProcessLessThanItsCoresWritesGetTheirShareOfWhatItGets() {
+        SimulatedClocks clocks = new SimulatedClocks();
+        double got = 0.6;
+        clocks.busy.put(QUERIES, got);
+        WriteGovernor governor = new WriteGovernor(CORES, clocks);
+        try (KeyLocks.Held reading = governor.read()) {
+            long wall = applies(governor, clocks, 300, 10 * MS);
+            assertShare(governor.charged()[0], wall, got * WriteGovernor.SHARE / (1 - WriteGovernor.SHARE));
+        }
+    }
+
+    /** Applies used their budget of {@code cores} plus the minimum share, no more and (as they never stopped asking) not much less. */
+    private static void assertShare(long used, long wall, double cores) {
+        // What it earns over the wall time, plus the full buckets it starts with, plus the one apply that overdraws.
+        double allowed = (cores + WriteGovernor.MIN_SHARE * CORES) * wall
+                + (WriteGovernor.SHARE + WriteGovernor.MIN_SHARE) * CORES * WriteGovernor.BURST_NANOS + 10 * MS;
+        assertTrue(used <= allowed, "applies used " + used / (double) wall + " cores, more than " + cores + " + the minimum share");
+        assertTrue(used >= 0.9 * (cores + WriteGovernor.MIN_SHARE * CORES) * wall,
+                "applies were held below their share: " + used / (double) wall + " cores");
     }
 
     @Test
@@ -146,7 +186,7 @@ class WriteGovernorTest {
                 assertFalse(governor.admit(), "no read in flight: the write is not governed");
                 // Both apply at once (this thread would block on the second applier otherwise).
                 try (KeyLocks.Held a = governor.applying(false); KeyLocks.Held b = governor.applying(false)) {
-                    clocks.pass(10 * MS);
+                    clocks.apply(10 * MS);
                     governor.charge(false, 10 * MS);
                 }
             }
@@ -235,6 +275,11 @@ class WriteGovernorTest {
             @Override
             public long threadCpuNanos(long threadId) {
                 return WriteGovernor.Clocks.SYSTEM.threadCpuNanos(threadId);
+            }
+
+            @Override
+            public long processCpuNanos() {
+                return WriteGovernor.Clocks.SYSTEM.processCpuNanos();
             }
 
             @Override
