@@ -21,10 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * writes would then hold that share of the CPU the process actually got (on a machine shared with other
  * processes that is less than its cores), up to {@link #BURST_NANOS} of wall time's worth. A write is
  * admitted while the bucket holds CPU time, and every write's apply, merge and background flush is
- * charged to it, measured as thread CPU time. A merge cannot be
- * paused, so its CPU is charged as it runs and later writes wait it off. Writes are admitted in arrival
- * order; one the bucket cannot admit still gets {@link #MIN_SHARE} of the cores (a second bucket, only
- * for applies), so no merge starves writes. Admission comes before the write is logged: a write that
+ * charged to it, measured as thread CPU time. A merge cannot be paused, so its CPU is charged as it runs
+ * and later writes wait it off. Writes are admitted in arrival order; one the bucket cannot admit still
+ * gets {@link #MIN_SHARE} of the cores (a second bucket, only for applies), so no merge starves writes. Admission comes before the write is logged: a write that
  * would wait longer than {@link #MAX_WAIT_NANOS} is refused with nothing written. Without reads writes
  * are neither admitted nor charged (their work then is not counted against later reads).
  *

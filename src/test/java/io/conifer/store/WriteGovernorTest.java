@@ -137,21 +137,37 @@ class WriteGovernorTest {
                 "applies were held below their share: " + used / (double) wall + " cores");
     }
 
+    /** A merge that keeps every core busy until closed, on its own thread registered as writes' background work. */
+    private static final class Merge implements AutoCloseable {
+        private final CountDownLatch done = new CountDownLatch(1);
+        private final Thread thread;
+
+        Merge(WriteGovernor governor, SimulatedClocks clocks) throws InterruptedException {
+            CountDownLatch registered = new CountDownLatch(1);
+            thread = Thread.ofPlatform().start(() -> {
+                try (KeyLocks.Held merging = governor.background()) {
+                    registered.countDown();
+                    done.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            registered.await();
+            clocks.busy.put(thread.threadId(), (double) CORES);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            done.countDown();
+            thread.join();
+        }
+    }
+
     @Test
     void mergesTakingEveryCoreStillLeaveAppliesTheirMinimumShare() throws Exception {
         SimulatedClocks clocks = new SimulatedClocks();
         WriteGovernor governor = new WriteGovernor(CORES, clocks);
-        CountDownLatch registered = new CountDownLatch(1), done = new CountDownLatch(1);
-        Thread merge = Thread.ofPlatform().start(() -> {
-            try (KeyLocks.Held merging = governor.background()) {
-                registered.countDown();
-                done.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        registered.await();
-        clocks.busy.put(merge.threadId(), (double) CORES);
+        Merge merge = new Merge(governor, clocks);
         try (KeyLocks.Held reading = governor.read()) {
             long wall = applies(governor, clocks, 200, 10 * MS);
             long applied = governor.charged()[0];
@@ -161,8 +177,7 @@ class WriteGovernorTest {
                     "applies got more than the minimum share while merges overspent the budget: " + applied / (double) wall + " cores");
             assertTrue(governor.charged()[1] > 0.9 * CORES * wall, "the merge's CPU was charged as it ran");
         } finally {
-            done.countDown();
-            merge.join();
+            merge.close();
         }
     }
 
@@ -170,17 +185,7 @@ class WriteGovernorTest {
     void withoutReadsWritesAreNeitherThrottledNorCharged() throws Exception {
         SimulatedClocks clocks = new SimulatedClocks();
         WriteGovernor governor = new WriteGovernor(CORES, clocks);
-        CountDownLatch registered = new CountDownLatch(1), done = new CountDownLatch(1);
-        Thread merge = Thread.ofPlatform().start(() -> {
-            try (KeyLocks.Held merging = governor.background()) {
-                registered.countDown();
-                done.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        registered.await();
-        clocks.busy.put(merge.threadId(), (double) CORES);
+        Merge merge = new Merge(governor, clocks);
         try {
             for (int i = 0; i < 1000; i++) {
                 assertFalse(governor.admit(), "no read in flight: the write is not governed");
@@ -192,8 +197,7 @@ class WriteGovernorTest {
             }
             assertEquals(1000 * 10 * MS, clocks.now - 1_000 * MS, "no write waited");
         } finally {
-            done.countDown();
-            merge.join();
+            merge.close();
         }
         assertEquals(0, governor.charged()[0] + governor.charged()[1], "nothing is charged without reads");
     }
