@@ -53,18 +53,21 @@ final class RefreshPolicy {
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final long intervalNanos;
     private final long quietNanos;
+    private final WriteGovernor governor;
     private volatile long lastWriteEndedNanos = System.nanoTime();
     private volatile long lastRefreshNanos = System.nanoTime();
     /** When the last refresh that completed had started: it sees every write acknowledged before then. */
     private volatile long completedRefreshNanos = lastRefreshNanos;
 
-    RefreshPolicy(long intervalMillis) {
-        this(intervalMillis, QUIET_NANOS);
+    /** {@code governor}: charged with the background refreshes' flushes, which are writes' work. */
+    RefreshPolicy(long intervalMillis, WriteGovernor governor) {
+        this(intervalMillis, QUIET_NANOS, governor);
     }
 
-    RefreshPolicy(long intervalMillis, long quietNanos) {
+    RefreshPolicy(long intervalMillis, long quietNanos, WriteGovernor governor) {
         this.intervalNanos = intervalMillis * 1_000_000L;
         this.quietNanos = quietNanos;
+        this.governor = governor;
     }
 
     void writeStarted() {
@@ -120,7 +123,7 @@ final class RefreshPolicy {
      * engine out of service on the same failure; the reads meanwhile keep the current searcher.
      */
     private void refreshInBackground(SearcherManager searchers) {
-        try {
+        try (KeyLocks.Held flushing = governor.background()) {
             refresh(searchers);
         } catch (IOException | RuntimeException e) {
             log.debug("A background refresh failed; maintenance retries it", e);

@@ -78,7 +78,8 @@ public final class StorageEngine<O> implements Closeable {
     private final ReentrantReadWriteLock barrier = new ReentrantReadWriteLock();
     private final RefreshPolicy refreshes;
     private final Settler settler;
-    private final WriteShare share = new WriteShare(Runtime.getRuntime().availableProcessors());
+    private final WriteGovernor governor;
+    private final RecentReads recentReads = new RecentReads();
     private final Object checkpointLock = new Object();
     private final Path luceneDir;
     private final ConditionLog health;
@@ -92,15 +93,16 @@ public final class StorageEngine<O> implements Closeable {
     private long usableAtLastRecovery;
 
     private StorageEngine(Path dir, RecordShape<O> shape, Analyzer analyzer, StoreOptions options, Path luceneDir,
-            Directory directory) {
+            Directory directory, WriteGovernor governor) {
         this.dir = dir;
+        this.governor = governor;
         this.shape = shape;
         this.analyzer = analyzer;
         this.luceneDir = luceneDir;
         this.options = options;
         this.directory = directory;
         this.health = new ConditionLog(log, "Index storage " + dir);
-        this.refreshes = new RefreshPolicy(options.refreshIntervalMillis());
+        this.refreshes = new RefreshPolicy(options.refreshIntervalMillis(), governor);
         this.settler = new Settler(options.settleDelayMillis());
     }
 
@@ -112,10 +114,15 @@ public final class StorageEngine<O> implements Closeable {
      */
     public static <O> StorageEngine<O> open(Path dir, RecordShape<O> shape, Analyzer analyzer, StoreOptions options)
             throws IOException {
+        return open(dir, shape, analyzer, options, WriteGovernor.SHARED);
+    }
+
+    static <O> StorageEngine<O> open(Path dir, RecordShape<O> shape, Analyzer analyzer, StoreOptions options,
+            WriteGovernor governor) throws IOException {
         Path luceneDir = dir.resolve("lucene");
         Files.createDirectories(luceneDir);
         Directory directory = FSDirectory.open(luceneDir);
-        StorageEngine<O> store = new StorageEngine<>(dir, shape, analyzer, options, luceneDir, directory);
+        StorageEngine<O> store = new StorageEngine<>(dir, shape, analyzer, options, luceneDir, directory, governor);
         try {
             store.engine = store.openGeneration();
             store.committedSeq = store.engine.committedSeq;
@@ -155,7 +162,8 @@ public final class StorageEngine<O> implements Closeable {
                 .setMaxFullFlushMergeWaitMillis(0);
         TieredMergePolicy merges = new TieredMergePolicy();
         merges.setMaxMergedSegmentMB(options.maxSegmentMb());
-        config.setMergePolicy(new SettlingMergePolicy(merges, share::readRecently));
+        config.setMergePolicy(new SettlingMergePolicy(merges, recentReads::readRecently));
+        config.setMergeScheduler(new GovernedMergeScheduler(governor));
         IndexWriter writer = new IndexWriter(directory, config);
         WriteAheadLog wal = null;
         try {
@@ -274,6 +282,8 @@ public final class StorageEngine<O> implements Closeable {
         WriterGeneration e = engine;
         failIfWriterClosed(e);
         if (e.failure != null) throw StorageFailures.refusal(e.failure, "nothing was written");
+        // Admitted before it is logged, so a write the governor refuses leaves nothing behind.
+        boolean governed = governor.admit();
         long seq;
         try {
             seq = e.wal.append(shape.encode(op));
@@ -287,8 +297,8 @@ public final class StorageEngine<O> implements Closeable {
             throw refused(e, ex);
         }
         try {
-            try (KeyLocks.Held applier = share.apply()) {
-                apply(e.writer, op);
+            try (KeyLocks.Held applier = governor.applying(governed)) {
+                governor.charge(governed, apply(e.writer, op));
             }
         } catch (IOException | AlreadyClosedException ex) {
             // The record is durable but unapplied; the log keeps it for the reopened writer to replay.
@@ -308,11 +318,13 @@ public final class StorageEngine<O> implements Closeable {
         return seq;
     }
 
-    /** Applies {@code op}, counting its CPU time towards the next checkpoint. */
-    private void apply(IndexWriter writer, O op) throws IOException {
+    /** Applies {@code op}, counting its CPU time towards the next checkpoint; returns that time. */
+    private long apply(IndexWriter writer, O op) throws IOException {
         long started = applyClock();
         shape.apply(writer, op);
-        applyNanosSinceCheckpoint.add(applyClock() - started);
+        long used = applyClock() - started;
+        applyNanosSinceCheckpoint.add(used);
+        return used;
     }
 
     /**
@@ -321,6 +333,14 @@ public final class StorageEngine<O> implements Closeable {
      */
     private static long applyClock() {
         return THREAD_CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    /**
+     * CPU nanoseconds the write governor has charged to writes while reads were in flight, process-wide:
+     * {applies, merges and background flushes} (see docs/ARCHITECTURE.md, "Read priority").
+     */
+    public static long[] governedWriteCpu() {
+        return WriteGovernor.SHARED.charged();
     }
 
     /** The highest log sequence up to which every write is applied: what a write that changes nothing answers. */
@@ -378,8 +398,10 @@ public final class StorageEngine<O> implements Closeable {
             // quiet machine (docs/BENCHMARKS.md, "Upsert path"), that is cheaper for writers than
             // inserting into ever larger in-memory graphs: acknowledged upserts ran at 0.63 of raw
             // Lucene with it, 0.53 without; the merges fold the small segments in off the write path.
-            e.searchers.maybeRefresh();
-            if (settler.maintain(e.writer) || checkpointNow || checkpointDue()) checkpoint();
+            try (KeyLocks.Held flushing = governor.background()) {
+                e.searchers.maybeRefresh();
+                if (settler.maintain(e.writer) || checkpointNow || checkpointDue()) checkpoint();
+            }
         } catch (IOException | AlreadyClosedException ex) {
             fail(e, ex);
             return;
@@ -547,7 +569,7 @@ public final class StorageEngine<O> implements Closeable {
     }
 
     private <T> Read<T> read(SearcherRead<T> body, boolean realtime) {
-        try (KeyLocks.Held reading = share.read()) {
+        try (KeyLocks.Held reading = governor.read(); KeyLocks.Held recent = recentReads.read()) {
             IndexSearcher s = acquire(realtime);
             try {
                 return new Read<>(body.apply(s), SequencedSearchers.lsn(s));

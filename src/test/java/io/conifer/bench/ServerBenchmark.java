@@ -672,6 +672,7 @@ public final class ServerBenchmark implements Callable<Integer> {
                 }
             });
             long writesStart = System.nanoTime();
+            long[] governedBefore = StorageEngine.governedWriteCpu();
             try {
                 mixedLoaded = measureQueries("gRPC SDK query, " + mixedQueryClients + " clients, " + mixedUpsertClients
                         + " upsert clients", mixedQueryClients, -1, clientsOfMixed, ServerBenchmark::sdkIds);
@@ -681,11 +682,14 @@ public final class ServerBenchmark implements Callable<Integer> {
                 sampler.join();
             }
             double writeSeconds = seconds(writesStart);
+            long[] governed = StorageEngine.governedWriteCpu();
+            double applyCpu = (governed[0] - governedBefore[0]) / 1e9, backgroundCpu = (governed[1] - governedBefore[1]) / 1e9;
             if (writeFailure.get() != null) throw new IllegalStateException("An upsert failed during the mixed row", writeFailure.get());
             int after = segmentFiles(luceneDir).size();
             mixedSegments = String.format(Locale.ROOT, "segments %d before the writes; on disk at most %d during them, %d at the end; "
-                    + "searched %s; %,d vectors re-upserted meanwhile (%.0f vectors/s)", before, maxSegments[0], after, searched,
-                    upserted.get(), upserted.get() / writeSeconds);
+                    + "searched %s; %,d vectors re-upserted meanwhile, %.0f upserts/s acknowledged under the write governor, "
+                    + "whose writes' CPU was %.1f s applying + %.1f s merging and flushing = %.2f cores", before, maxSegments[0], after,
+                    searched, upserted.get(), upserted.get() / writeSeconds, applyCpu, backgroundCpu, (applyCpu + backgroundCpu) / writeSeconds);
             System.out.println("  " + mixedSegments);
         } finally {
             sdk.close();
