@@ -173,17 +173,22 @@ public final class S3BackupRepository implements BackupRepository {
 
     /**
      * Reads the file once for its name, then uploads it in parts under that name, not yet completed.
-     * The bytes uploaded come from a second opening (an encrypted one differs in its salt, not its
-     * name), so the content is checked by name: the same name twice means the file did not change.
+     * The bytes uploaded come from a second reading, checked against the first: a plain blob is the
+     * file's own bytes, so their CRC32C must be the same twice (the SHA-256 is not computed again); an
+     * encrypted one differs in its salt at each opening, not its name, so it is named again.
      */
     private Staged stageMultipart(Path source, BlobEncoding encoding, Throttle throttle) throws IOException {
+        boolean plain = encoding == BlobEncoding.PLAIN;
         ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
         String hash;
+        String check;
         try (BlobSource first = encoding.open(source)) {
+            ContentHash crc = ContentHash.crc32c();
             while (first.read(chunk.clear()) > 0) {
-                // only the name is wanted from this pass
+                if (plain) crc.update(chunk.flip());
             }
             hash = first.name();
+            check = plain ? crc.hex() : hash;
         }
         String key = blobKey(hash);
         String uploadId = call("start of the upload of " + key,
@@ -191,7 +196,7 @@ public final class S3BackupRepository implements BackupRepository {
                         .checksumAlgorithm(ChecksumAlgorithm.CRC32_C)).uploadId());
         List<Future<CompletedPart>> parts = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        try (BlobSource blob = encoding.open(source)) {
+        try (BlobSource blob = plain ? BlobSource.plain(source, ContentHash.crc32c()) : encoding.open(source)) {
             long size = blob.storedLength();
             CRC32C whole = new CRC32C();
             int number = 0;
@@ -221,7 +226,7 @@ public final class S3BackupRepository implements BackupRepository {
             }
             List<CompletedPart> done = new ArrayList<>();
             for (Future<CompletedPart> f : parts) done.add(await(f));
-            if (!blob.name().equals(hash)) {
+            if (!blob.name().equals(check)) {
                 throw new IOException("File " + source.getFileName() + " changed while it was copied");
             }
             return new Staged(hash, blob.length(), size, (int) whole.getValue(), null, uploadId, done);

@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,14 +83,23 @@ final class S3BackupBenchmark {
             long fullBytes = 0;
             for (int round = 0; round < ROUNDS; round++) {
                 if (full != null) control.delete("/backups/" + full);
+                Map<String, Integer> requests = s3.counts.snapshot();
+                CpuMeter cpu = CpuMeter.start();
                 double upload = plainUpload(plain, location, commit, "plain");
+                String plainCpu = cpu.stop(commit.size());
+                String plainRequests = requestsSince(s3, requests, commit.size());
+                requests = s3.counts.snapshot();
+                cpu = CpuMeter.start();
                 long start = System.nanoTime();
                 full = control.post("/indexes/bench/backups", "{\"name\":\"full\"}").json().get("backup_id").asText();
                 JsonNode ready = BackupBenchmark.awaitReady(control, full);
                 double backup = BackupBenchmark.seconds(start);
+                String backupCpu = cpu.stop(commit.size());
                 fullBytes = ready.get("size_bytes").asLong();
                 System.out.printf(Locale.ROOT, "round %d: plain SDK upload of %.1f MB %.2f s, full backup of %.1f MB %.2f s%n",
                         round + 1, BackupBenchmark.mb(commitBytes), upload, BackupBenchmark.mb(fullBytes), backup);
+                System.out.printf(Locale.ROOT, "  plain upload: %s%n  plain CPU (per file): %s  backup: %s%n  backup CPU (per file): %s",
+                        plainRequests, plainCpu, requestsSince(s3, requests, commit.size()), backupCpu);
                 backupRatios.add((fullBytes / backup) / (commitBytes / upload));
             }
 
@@ -132,6 +142,16 @@ final class S3BackupBenchmark {
         }
     }
 
+    /** The requests the S3 server answered since {@code before}, by kind, in all and per file. */
+    private static String requestsSince(S3TestServer s3, Map<String, Integer> before, int files) {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, Integer> e : s3.counts.snapshot().entrySet()) {
+            int n = e.getValue() - before.get(e.getKey());
+            if (n > 0) out.append(String.format(Locale.ROOT, "%s%s %d (%.1f/file)", out.isEmpty() ? "" : ", ", e.getKey(), n, (double) n / files));
+        }
+        return out.isEmpty() ? "no requests" : out.toString();
+    }
+
     /** Creates the index, again while the loaded machine answers 503 (a create that timed out was not applied). */
     private static String createIndex(Http control, int dim) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
@@ -147,7 +167,10 @@ final class S3BackupBenchmark {
     /** Uploads the files one after the other, large ones as multipart uploads with parts in parallel; returns seconds. */
     private static double plainUpload(S3Client s3, S3Location location, List<Path> files, String dir) throws Exception {
         S3BackupRepository.Tuning t = location.tuning();
-        ExecutorService pool = Executors.newFixedThreadPool(t.parallelism());
+        ExecutorService pool = Executors.newFixedThreadPool(t.parallelism(), r -> new Thread(() -> {
+            r.run();
+            CpuMeter.threadEnding();
+        }, "plain-upload"));
         long start = System.nanoTime();
         try {
             for (Path f : files) {
