@@ -382,6 +382,62 @@ class S3BackupRepositoryTest {
     }
 
     /**
+     * A fresh copy published after the quarantine copied the damaged object aside, but before it
+     * deleted it, stays: the delete is conditional on the damaged object's ETag.
+     */
+    @Test
+    void aFreshCopyPublishedDuringTheQuarantineIsNotDeleted() throws Exception {
+        String prefix = "p" + (++prefixes);
+        try (S3BackupRepository repo = repository(prefix, "server-a")) {
+            Path f = randomFile("raced", 3000, 24);
+            String sha = publish(repo, f).sha256();
+            damage(prefix, sha, 100);
+            byte[] damaged = client.getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key(keyOf(prefix, sha))).asByteArray();
+            BackupRepository.StoredBlob stored = repo.openStored(sha);
+            stored.bytes().close();
+            s3.faults.afterCopy = () -> client.putObject(b -> b.bucket(S3TestServer.BUCKET).key(keyOf(prefix, sha)),
+                    RequestBody.fromFile(f));
+            try {
+                repo.quarantine(sha, stored.stamp(), "found damaged");
+            } finally {
+                s3.faults.afterCopy = null;
+            }
+            assertArrayEquals(Files.readAllBytes(f), read(repo, sha), "the fresh copy stays");
+            List<BackupRepository.Quarantined> q = repo.quarantined();
+            assertEquals(1, q.size());
+            String aside = q.get(0).location().substring(("s3://" + S3TestServer.BUCKET + "/").length());
+            assertArrayEquals(damaged, client.getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key(aside)).asByteArray());
+        }
+    }
+
+    /** A quarantine whose copy fails leaves the blob where it was and no reason behind. */
+    @Test
+    void aFailedQuarantineCopyLeavesNoReason() throws Exception {
+        String prefix = "p" + (++prefixes);
+        try (S3BackupRepository repo = repository(prefix, "server-a")) {
+            Path f = randomFile("unmoved", 3000, 25);
+            String sha = publish(repo, f).sha256();
+            damage(prefix, sha, 100);
+            BackupRepository.StoredBlob stored = repo.openStored(sha);
+            stored.bytes().close();
+            s3.faults.failNextCopies.set(100);
+            try {
+                assertThrows(java.io.IOException.class, () -> repo.quarantine(sha, stored.stamp(), "found damaged"));
+            } finally {
+                s3.faults.failNextCopies.set(0);
+            }
+            assertEquals(stored.stamp(), repo.blobStamp(sha).orElseThrow(), "the damaged blob is where it was");
+            assertEquals(List.of(), repo.quarantined());
+            assertEquals(List.of(), client.listObjectsV2(b -> b.bucket(S3TestServer.BUCKET)
+                    .prefix(prefix + "/servers/server-a/quarantine/")).contents(), "no reason left behind");
+            // The next attempt moves it.
+            repo.quarantine(sha, stored.stamp(), "found damaged");
+            assertFalse(repo.hasBlob(sha));
+            assertEquals(1, repo.quarantined().size());
+        }
+    }
+
+    /**
      * Encrypted blobs over S3: a damaged header, damaged ciphertext or another blob's intact
      * ciphertext swapped in is refused by the reader, named, and that exact object quarantined.
      */

@@ -52,6 +52,10 @@ public final class S3TestServer implements AutoCloseable {
         /** While set, object writes wait here; {@link #heldWrites} counts those that arrived. */
         public volatile CountDownLatch holdWrites;
         public final AtomicInteger heldWrites = new AtomicInteger();
+        /** This many of the next object copies are answered 503 (past the client's retries if many). */
+        public final AtomicInteger failNextCopies = new AtomicInteger();
+        /** Run once a copy has been made and before it is answered, e.g. to write the source meanwhile. */
+        public volatile Runnable afterCopy;
         /** The CRC32C header each part upload arrived with (null: none), in arrival order. */
         public final java.util.List<String> partChecksums = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -183,7 +187,11 @@ public final class S3TestServer implements AutoCloseable {
         @Override
         public CopyObjectResponse copyBlob(CopyObjectRequest request) {
             counts.copies.incrementAndGet();
-            return super.copyBlob(request);
+            if (faults.failNextCopies.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw S3Exceptions.fromStatusCode(503);
+            CopyObjectResponse copied = super.copyBlob(request);
+            Runnable after = faults.afterCopy;
+            if (after != null) after.run();
+            return copied;
         }
 
         @Override
