@@ -324,6 +324,19 @@ class S3BackupRepositoryTest {
         client.putObject(b -> b.bucket(S3TestServer.BUCKET).key(key), RequestBody.fromBytes(stored));
     }
 
+    /** Damages a published blob in the bucket and returns the stamp a reader of the damaged bytes gets. */
+    static String damagedStamp(BackupRepository repo, String prefix, String name) throws Exception {
+        damage(prefix, name, 100);
+        BackupRepository.StoredBlob damaged = repo.openStored(name);
+        damaged.bytes().close();
+        return damaged.stamp();
+    }
+
+    /** The key a quarantined blob was moved to. */
+    static String asideKey(BackupRepository.Quarantined q) {
+        return q.location().substring(("s3://" + S3TestServer.BUCKET + "/").length());
+    }
+
     /**
      * A restore reads each blob with one GET, whose ETag is the stamp a quarantine would need: no
      * look-up (HEAD) per blob, plain or encrypted, large (multipart) or small.
@@ -369,10 +382,7 @@ class S3BackupRepositoryTest {
         try (S3BackupRepository repo = repository(prefix, "server-a")) {
             Path f = randomFile("fresh", 3000, 13);
             String sha = publish(repo, f).sha256();
-            damage(prefix, sha, 100);
-            BackupRepository.StoredBlob damaged = repo.openStored(sha);
-            damaged.bytes().close();
-            String damagedStamp = damaged.stamp();
+            String damagedStamp = damagedStamp(repo, prefix, sha);
             String fresh = repo.publish(repo.stage(f, Throttle.UNLIMITED));
             assertFalse(fresh.equals(damagedStamp));
             repo.quarantine(sha, damagedStamp, "found damaged");
@@ -391,21 +401,19 @@ class S3BackupRepositoryTest {
         try (S3BackupRepository repo = repository(prefix, "server-a")) {
             Path f = randomFile("raced", 3000, 24);
             String sha = publish(repo, f).sha256();
-            damage(prefix, sha, 100);
+            String stamp = damagedStamp(repo, prefix, sha);
             byte[] damaged = client.getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key(keyOf(prefix, sha))).asByteArray();
-            BackupRepository.StoredBlob stored = repo.openStored(sha);
-            stored.bytes().close();
             s3.faults.afterCopy = () -> client.putObject(b -> b.bucket(S3TestServer.BUCKET).key(keyOf(prefix, sha)),
                     RequestBody.fromFile(f));
             try {
-                repo.quarantine(sha, stored.stamp(), "found damaged");
+                repo.quarantine(sha, stamp, "found damaged");
             } finally {
                 s3.faults.afterCopy = null;
             }
             assertArrayEquals(Files.readAllBytes(f), read(repo, sha), "the fresh copy stays");
             List<BackupRepository.Quarantined> q = repo.quarantined();
             assertEquals(1, q.size());
-            String aside = q.get(0).location().substring(("s3://" + S3TestServer.BUCKET + "/").length());
+            String aside = asideKey(q.get(0));
             assertArrayEquals(damaged, client.getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key(aside)).asByteArray());
         }
     }
@@ -417,21 +425,19 @@ class S3BackupRepositoryTest {
         try (S3BackupRepository repo = repository(prefix, "server-a")) {
             Path f = randomFile("unmoved", 3000, 25);
             String sha = publish(repo, f).sha256();
-            damage(prefix, sha, 100);
-            BackupRepository.StoredBlob stored = repo.openStored(sha);
-            stored.bytes().close();
+            String stamp = damagedStamp(repo, prefix, sha);
             s3.faults.failNextCopies.set(100);
             try {
-                assertThrows(java.io.IOException.class, () -> repo.quarantine(sha, stored.stamp(), "found damaged"));
+                assertThrows(java.io.IOException.class, () -> repo.quarantine(sha, stamp, "found damaged"));
             } finally {
                 s3.faults.failNextCopies.set(0);
             }
-            assertEquals(stored.stamp(), repo.blobStamp(sha).orElseThrow(), "the damaged blob is where it was");
+            assertEquals(stamp, repo.blobStamp(sha).orElseThrow(), "the damaged blob is where it was");
             assertEquals(List.of(), repo.quarantined());
             assertEquals(List.of(), client.listObjectsV2(b -> b.bucket(S3TestServer.BUCKET)
                     .prefix(prefix + "/servers/server-a/quarantine/")).contents(), "no reason left behind");
             // The next attempt moves it.
-            repo.quarantine(sha, stored.stamp(), "found damaged");
+            repo.quarantine(sha, stamp, "found damaged");
             assertFalse(repo.hasBlob(sha));
             assertEquals(1, repo.quarantined().size());
         }
@@ -497,7 +503,7 @@ class S3BackupRepositoryTest {
             assertFalse(repo.hasBlob(large.sha256()));
             List<BackupRepository.Quarantined> q = repo.quarantined();
             assertEquals(1, q.size());
-            String aside = q.get(0).location().substring(("s3://" + S3TestServer.BUCKET + "/").length());
+            String aside = asideKey(q.get(0));
             assertArrayEquals(damaged, client.getObjectAsBytes(b -> b.bucket(S3TestServer.BUCKET).key(aside)).asByteArray(),
                     "the quarantined object is the damaged one, whole");
             assertEquals(0, openUploads(prefix));
