@@ -1,6 +1,5 @@
 package io.conifer.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.backup.BackupManifest;
@@ -10,6 +9,7 @@ import io.conifer.backup.S3BackupRepository;
 import io.conifer.backup.S3Location;
 import io.conifer.backup.S3TestServer;
 import io.conifer.files.DurableFiles;
+import io.conifer.restore.RestoreJob;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
 import java.io.InputStream;
@@ -120,10 +120,10 @@ final class S3BackupBenchmark {
                 long start = System.nanoTime();
                 String job = control.post("/backups/" + full + "/create-index", "{\"name\":\"" + name + "\"}").json()
                         .get("restore_job_id").asText();
-                while (true) {
-                    JsonNode j = control.get("/restore-jobs/" + job).json();
-                    if (j.get("status").asText().equals("Completed")) break;
-                    if (j.get("status").asText().equals("Failed")) throw new IllegalStateException("restore failed: " + j);
+                while (true) { // asked in this JVM, as for backups
+                    RestoreJob j = server.restores().describe("default", job);
+                    if (j.status() == RestoreJob.Status.Completed) break;
+                    if (j.status() == RestoreJob.Status.Failed) throw new IllegalStateException("restore failed: " + j);
                     Thread.sleep(5);
                 }
                 double restore = BackupBenchmark.seconds(start);
@@ -146,7 +146,8 @@ final class S3BackupBenchmark {
 
     /**
      * Waits for a backup to be Ready by asking the server in this JVM: polling it over HTTP every few
-     * ms cost about as much CPU as the backup's copy thread, CPU the copy needs on a 2-core machine.
+     * ms cost about as much CPU as the backup's copy thread, CPU the copy needs on a 2-core machine
+     * (and the plain side has no such poller).
      */
     private static BackupManifest awaitReady(ConiferServer server, String backupId) throws InterruptedException {
         while (true) {
