@@ -48,6 +48,11 @@ class S3BackupRepositoryTest {
         return new S3BackupRepository(s3.location(prefix, S3TestServer.quickTuning()), server);
     }
 
+    /** Server a's repository under {@code prefix}, encrypting under an all-zero key. */
+    static BackupRepository encrypting(String prefix) {
+        return new EncryptingRepository(repository(prefix, "server-a"), new BackupKeys(new BackupKey(new byte[32]), List.of()));
+    }
+
     static Path randomFile(String name, int bytes, long seed) throws Exception {
         byte[] content = new byte[bytes];
         new Random(seed).nextBytes(content);
@@ -136,9 +141,7 @@ class S3BackupRepositoryTest {
     @Test
     void aFileChangedBetweenNamingAndUploadIsRefused() throws Exception {
         String prefix = "p" + (++prefixes);
-        BackupKeys keys = new BackupKeys(new BackupKey(new byte[32]), List.of());
-        try (S3BackupRepository plain = repository(prefix, "server-a");
-                BackupRepository encrypted = new EncryptingRepository(repository(prefix, "server-a"), keys)) {
+        try (S3BackupRepository plain = repository(prefix, "server-a"); BackupRepository encrypted = encrypting(prefix)) {
             for (BackupRepository repo : List.of(plain, encrypted)) {
                 Path f = randomFile("changing", 12 << 20, 22);
                 java.util.concurrent.atomic.AtomicBoolean changed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -344,9 +347,7 @@ class S3BackupRepositoryTest {
     @Test
     void aRestoreReadsEachBlobWithOneGetAndNoLookup() throws Exception {
         String prefix = "p" + (++prefixes);
-        BackupKeys keys = new BackupKeys(new BackupKey(new byte[32]), List.of());
-        try (S3BackupRepository plain = repository(prefix, "server-a");
-                BackupRepository encrypted = new EncryptingRepository(repository(prefix, "server-a"), keys)) {
+        try (S3BackupRepository plain = repository(prefix, "server-a"); BackupRepository encrypted = encrypting(prefix)) {
             for (BackupRepository repo : List.of(plain, encrypted)) {
                 List<Path> files = List.of(randomFile("r-large", 11 << 20, 11), randomFile("r-small", 2000, 12));
                 List<BackupManifest.FileEntry> entries = new java.util.ArrayList<>();
