@@ -30,19 +30,25 @@ public interface BlobSource extends Closeable {
     String name();
 
     static BlobSource plain(Path file) throws IOException {
-        return new Plain(FileChannel.open(file, StandardOpenOption.READ));
+        return plain(file, ContentHash.sha256());
+    }
+
+    /** The file's own bytes, {@link #name} being {@code hash} of them (a cheaper one when the name is known). */
+    static BlobSource plain(Path file, ContentHash hash) throws IOException {
+        return new Plain(FileChannel.open(file, StandardOpenOption.READ), hash);
     }
 
     /** The file's own bytes, named by their SHA-256. */
     final class Plain implements BlobSource {
         private final FileChannel in;
         private final long size;
-        private final ContentHash hash = ContentHash.sha256();
+        private final ContentHash hash;
         private long position;
 
-        private Plain(FileChannel in) throws IOException {
+        private Plain(FileChannel in, ContentHash hash) throws IOException {
             this.in = in;
             this.size = in.size();
+            this.hash = hash;
         }
 
         @Override

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -173,17 +174,22 @@ public final class S3BackupRepository implements BackupRepository {
 
     /**
      * Reads the file once for its name, then uploads it in parts under that name, not yet completed.
-     * The bytes uploaded come from a second opening (an encrypted one differs in its salt, not its
-     * name), so the content is checked by name: the same name twice means the file did not change.
+     * The bytes uploaded come from a second reading, checked against the first: a plain blob is the
+     * file's own bytes, so their CRC32C must be the same twice (the SHA-256 is not computed again); an
+     * encrypted one differs in its salt at each opening, not its name, so it is named again.
      */
     private Staged stageMultipart(Path source, BlobEncoding encoding, Throttle throttle) throws IOException {
+        boolean plain = encoding == BlobEncoding.PLAIN;
         ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
         String hash;
+        String check;
         try (BlobSource first = encoding.open(source)) {
+            ContentHash crc = ContentHash.crc32c();
             while (first.read(chunk.clear()) > 0) {
-                // only the name is wanted from this pass
+                if (plain) crc.update(chunk.flip());
             }
             hash = first.name();
+            check = plain ? crc.hex() : hash;
         }
         String key = blobKey(hash);
         String uploadId = call("start of the upload of " + key,
@@ -191,7 +197,7 @@ public final class S3BackupRepository implements BackupRepository {
                         .checksumAlgorithm(ChecksumAlgorithm.CRC32_C)).uploadId());
         List<Future<CompletedPart>> parts = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        try (BlobSource blob = encoding.open(source)) {
+        try (BlobSource blob = plain ? BlobSource.plain(source, ContentHash.crc32c()) : encoding.open(source)) {
             long size = blob.storedLength();
             CRC32C whole = new CRC32C();
             int number = 0;
@@ -221,7 +227,7 @@ public final class S3BackupRepository implements BackupRepository {
             }
             List<CompletedPart> done = new ArrayList<>();
             for (Future<CompletedPart> f : parts) done.add(await(f));
-            if (!blob.name().equals(hash)) {
+            if (!blob.name().equals(check)) {
                 throw new IOException("File " + source.getFileName() + " changed while it was copied");
             }
             return new Staged(hash, blob.length(), size, (int) whole.getValue(), null, uploadId, done);
@@ -325,6 +331,12 @@ public final class S3BackupRepository implements BackupRepository {
         return lookUp(blobKey(sha256)).map(HeadObjectResponse::eTag);
     }
 
+    /**
+     * Copies the damaged object aside under its reason, then deletes it only while its ETag is still
+     * {@code stamp}: a verified copy published meanwhile (another ETag) is neither copied nor deleted.
+     * The reason goes first, so a quarantined object always has one; a copy that fails takes it away
+     * again (and {@link #quarantined} ignores a reason whose object is missing, as after a crash).
+     */
     @Override
     public void quarantine(String sha256, String stamp, String reason) throws IOException {
         String key = blobKey(sha256);
@@ -333,15 +345,53 @@ public final class S3BackupRepository implements BackupRepository {
         String at = Instant.now().toString();
         String aside = serverRoot(serverId) + "quarantine/" + sha256 + "." + System.currentTimeMillis();
         putBytes(aside + ".reason", (at + "\n" + reason + "\n").getBytes(StandardCharsets.UTF_8));
-        // Only the damaged object: a verified copy published since has another ETag and is left alone.
-        long size = head.get().contentLength();
-        if (size <= tuning.copyLimit()) {
-            call("quarantine of " + key, () -> s3.copyObject(b -> b.sourceBucket(location.bucket()).sourceKey(key)
-                    .destinationBucket(location.bucket()).destinationKey(aside).copySourceIfMatch(stamp)));
-        } else {
-            copyInParts(key, aside, stamp, size);
+        try {
+            long size = head.get().contentLength();
+            if (size <= tuning.copyLimit()) {
+                call("quarantine of " + key, () -> s3.copyObject(b -> b.sourceBucket(location.bucket()).sourceKey(key)
+                        .destinationBucket(location.bucket()).destinationKey(aside).copySourceIfMatch(stamp)));
+            } else {
+                copyInParts(key, aside, stamp, size);
+            }
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(aside + ".reason");
+            if (e instanceof IOException io && status(io) == 412) return; // replaced meanwhile: nothing to move
+            throw e;
         }
-        deleteBlob(sha256);
+        deleteIfUnchanged(key, stamp);
+    }
+
+    /**
+     * Deletes an object only while its ETag is {@code stamp} ({@code If-Match}, which S3 and s3proxy
+     * honour). A service that cannot condition a delete (501) gets a look-up just before it: a copy
+     * published between the two is then lost, but a backup checks every blob's stamp before it turns
+     * {@code Ready}, so that backup fails rather than naming a missing blob.
+     */
+    private void deleteIfUnchanged(String key, String stamp) throws IOException {
+        try {
+            call("deletion of " + key, () -> s3.deleteObject(b -> b.bucket(location.bucket()).key(key).ifMatch(stamp)));
+        } catch (NoSuchFileException e) {
+            // already gone
+        } catch (IOException e) {
+            if (status(e) == 412) return; // a fresh copy replaced it: it stays
+            if (status(e) != 501) throw e;
+            if (lookUp(key).map(HeadObjectResponse::eTag).filter(stamp::equals).isPresent()) {
+                call("deletion of " + key, () -> s3.deleteObject(b -> b.bucket(location.bucket()).key(key)));
+            }
+        }
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            call("deletion of " + key, () -> s3.deleteObject(b -> b.bucket(location.bucket()).key(key)));
+        } catch (IOException e) {
+            log.warn("Could not delete {}: {}", url(key), e.getMessage());
+        }
+    }
+
+    /** The HTTP status of the service's answer behind a failed {@link #call}, or 0 if there was none. */
+    private static int status(IOException e) {
+        return e.getCause() instanceof S3Exception s ? s.statusCode() : 0;
     }
 
     /** Copies an object too large for one {@code CopyObject}; nothing is visible at {@code target} unless all of it is. */
@@ -369,8 +419,14 @@ public final class S3BackupRepository implements BackupRepository {
     @Override
     public List<Quarantined> quarantined() throws IOException {
         List<Quarantined> out = new ArrayList<>();
-        for (S3Object o : list(serverRoot(serverId) + "quarantine/")) {
-            if (!o.key().endsWith(".reason")) continue;
+        List<S3Object> listed = list(serverRoot(serverId) + "quarantine/");
+        Set<String> keys = new HashSet<>();
+        for (S3Object o : listed) keys.add(o.key());
+        for (S3Object o : listed) {
+            // A reason without its object is a quarantine that never happened (its copy failed or crashed).
+            if (!o.key().endsWith(".reason") || !keys.contains(o.key().substring(0, o.key().length() - ".reason".length()))) {
+                continue;
+            }
             String name = o.key().substring(o.key().lastIndexOf('/') + 1);
             String[] lines = new String(getBytes(o.key()).orElse(new byte[0]), StandardCharsets.UTF_8).split("\n", 2);
             out.add(new Quarantined(name.substring(0, 64), url(o.key().substring(0, o.key().length() - ".reason".length())),

@@ -16,8 +16,13 @@ import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
@@ -47,6 +52,10 @@ public final class S3TestServer implements AutoCloseable {
         /** While set, object writes wait here; {@link #heldWrites} counts those that arrived. */
         public volatile CountDownLatch holdWrites;
         public final AtomicInteger heldWrites = new AtomicInteger();
+        /** This many of the next object copies are answered 503 (past the client's retries if many). */
+        public final AtomicInteger failNextCopies = new AtomicInteger();
+        /** Run once a copy has been made and before it is answered, e.g. to write the source meanwhile. */
+        public volatile Runnable afterCopy;
         /** The CRC32C header each part upload arrived with (null: none), in arrival order. */
         public final java.util.List<String> partChecksums = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -73,6 +82,26 @@ public final class S3TestServer implements AutoCloseable {
         public final AtomicInteger copies = new AtomicInteger();
         /** Reads of a byte range: s3proxy's filesystem store serves each UploadPartCopy as one. */
         public final AtomicInteger rangedReads = new AtomicInteger();
+        public final AtomicInteger puts = new AtomicInteger();
+        public final AtomicInteger uploadStarts = new AtomicInteger();
+        public final AtomicInteger parts = new AtomicInteger();
+        public final AtomicInteger completions = new AtomicInteger();
+        public final AtomicInteger gets = new AtomicInteger();
+        public final AtomicInteger deletes = new AtomicInteger();
+
+        /** Every count by kind, as of now. */
+        public java.util.Map<String, Integer> snapshot() {
+            java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+            out.put("PUT", puts.get());
+            out.put("multipart start", uploadStarts.get());
+            out.put("part", parts.get());
+            out.put("multipart completion", completions.get());
+            out.put("HEAD", lookups.get());
+            out.put("GET", gets.get());
+            out.put("copy", copies.get());
+            out.put("DELETE", deletes.get());
+            return out;
+        }
     }
 
     public final Faults faults = new Faults();
@@ -158,17 +187,23 @@ public final class S3TestServer implements AutoCloseable {
         @Override
         public CopyObjectResponse copyBlob(CopyObjectRequest request) {
             counts.copies.incrementAndGet();
-            return super.copyBlob(request);
+            if (faults.failNextCopies.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw S3Exceptions.fromStatusCode(503);
+            CopyObjectResponse copied = super.copyBlob(request);
+            Runnable after = faults.afterCopy;
+            if (after != null) after.run();
+            return copied;
         }
 
         @Override
         public PutObjectResponse putBlob(PutObjectRequest request, InputStream in) {
+            counts.puts.incrementAndGet();
             faults.before(true);
             return super.putBlob(request, in);
         }
 
         @Override
         public UploadPartResponse uploadMultipartPart(MultipartUpload upload, UploadPartRequest request, InputStream in) {
+            counts.parts.incrementAndGet();
             faults.before(true);
             faults.partChecksums.add(String.valueOf(request.checksumCRC32C()));
             return super.uploadMultipartPart(upload, request, in);
@@ -176,9 +211,28 @@ public final class S3TestServer implements AutoCloseable {
 
         @Override
         public ResponseInputStream<GetObjectResponse> getBlob(GetObjectRequest request) {
+            counts.gets.incrementAndGet();
             if (request.range() != null) counts.rangedReads.incrementAndGet();
             faults.before(false);
             return super.getBlob(request);
+        }
+
+        @Override
+        public MultipartUpload initiateMultipartUpload(CreateMultipartUploadRequest request) {
+            counts.uploadStarts.incrementAndGet();
+            return super.initiateMultipartUpload(request);
+        }
+
+        @Override
+        public CompleteMultipartUploadResponse completeMultipartUpload(MultipartUpload upload, CompleteMultipartUploadRequest request) {
+            counts.completions.incrementAndGet();
+            return super.completeMultipartUpload(upload, request);
+        }
+
+        @Override
+        public DeleteObjectResponse removeBlob(DeleteObjectRequest request) {
+            counts.deletes.incrementAndGet();
+            return super.removeBlob(request);
         }
 
         @Override

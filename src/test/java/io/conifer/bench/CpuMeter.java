@@ -29,6 +29,8 @@ final class CpuMeter {
     /** Final CPU of benchmark threads that ended, by thread id: {name, nanos}. */
     private static final java.util.concurrent.ConcurrentHashMap<Long, Object[]> ENDED = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private static final String JIT = "JVM: JIT compiler threads";
+
     private final long wallStart;
     private final long processStart;
     private final long gcStart;
@@ -58,7 +60,7 @@ final class CpuMeter {
                 String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
                 int open = stat.indexOf('('), close = stat.lastIndexOf(')');
                 String comm = stat.substring(open + 1, close);
-                String kind = comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") ? "JVM: JIT compiler threads"
+                String kind = comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") ? JIT
                         : comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "JVM: GC threads"
                         : comm.startsWith("VM ") ? "JVM: VM threads" : null;
                 if (kind == null) continue;
@@ -70,6 +72,11 @@ final class CpuMeter {
             }
         }
         return out;
+    }
+
+    /** CPU seconds the JIT compiler threads have used so far (0 where /proc is not there). */
+    static double jitSeconds() {
+        return nativeTicks().getOrDefault(JIT, 0L) / 100.0; // USER_HZ
     }
 
     static CpuMeter start() {
