@@ -325,9 +325,14 @@ public final class ServerBenchmark implements Callable<Integer> {
             rawForceMergeSeconds = seconds(f);
             notes.add(String.format(Locale.ROOT, "Raw Lucene forceMerge(1) took %.1f s (not counted in any throughput).", rawForceMergeSeconds));
             try (DirectoryReader reader = DirectoryReader.open(d)) {
-                rawMerged = luceneQueries("raw Lucene k=" + ef + " force-merged, 1 thread", reader, ef, 1);
+                QueryResult first = luceneQueries("raw Lucene k=" + ef + " force-merged, 1 thread", reader, ef, 1);
                 rawMergedThreads = luceneQueries("raw Lucene k=" + ef + " force-merged, " + rawQueryThreads + " threads", reader, ef,
                         rawQueryThreads);
+                // Measured twice, the faster one the baseline: once a quiet run's first 1-thread row, right
+                // after forceMerge, ran at twice the CPU per query of the 2-thread row after it (JIT quiet,
+                // code compiled from the merge's profile), which made every 1-client ratio look met.
+                QueryResult again = luceneQueries("raw Lucene k=" + ef + " force-merged, 1 thread, again", reader, ef, 1);
+                rawMerged = again.qps() > first.qps() ? again : first;
                 for (int e : efSweep) luceneQueries("raw Lucene k=" + e + " force-merged, 1 thread", reader, e, 1);
             }
         }
