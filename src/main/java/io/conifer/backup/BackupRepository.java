@@ -20,6 +20,9 @@ public interface BackupRepository extends Closeable {
     interface StagedBlob {
         String sha256();
 
+        /** How the name was computed ({@link BlobSource#naming}). */
+        String naming();
+
         long length();
 
         int crc32c();
@@ -32,7 +35,7 @@ public interface BackupRepository extends Closeable {
      */
     StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException;
 
-    /** Stages the file as it is, named by its SHA-256. */
+    /** Stages the file as it is, named by its {@link TreeHash}. */
     default StagedBlob stage(Path source, Throttle throttle) throws IOException {
         return stage(source, throttle, BlobEncoding.PLAIN);
     }
@@ -90,9 +93,12 @@ public interface BackupRepository extends Closeable {
      */
     record BlobContent(InputStream content, ContentHash nameHash, boolean asStored) {}
 
-    /** The content of a blob from its {@link #openStored stored bytes}: here stored as it is, named by its SHA-256. */
-    default BlobContent decode(String sha256, InputStream stored) throws IOException {
-        return new BlobContent(stored, ContentHash.sha256(), true);
+    /**
+     * The content of a blob from its {@link #openStored stored bytes}: here stored as it is, named as
+     * {@code naming} (the manifest entry's) says.
+     */
+    default BlobContent decode(String sha256, String naming, InputStream stored) throws IOException {
+        return new BlobContent(stored, ContentHash.forNaming(naming), true);
     }
 
     long blobLength(String sha256) throws IOException;
