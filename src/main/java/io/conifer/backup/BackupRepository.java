@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Where backups live: immutable blobs named by a hash of their content (so each file is stored
- * once, however many backups hold it: the SHA-256, or an HMAC when {@link EncryptingRepository}
+ * once, however many backups hold it: the {@link TreeHash} (plain SHA-256 in older backups), or an HMAC when {@link EncryptingRepository}
  * encrypts them) and one small manifest per backup. The local-disk
  * implementation is the default; an object store fills the same contract: a manifest write is atomic,
  * and a blob is visible under its name only once it is complete and durable.

@@ -134,7 +134,7 @@ public final class S3BackupRepository implements BackupRepository {
                         .connectionTimeout(Duration.ofSeconds(10))
                         .socketTimeout(tuning.attemptTimeout()))
                 // Checksums are sent where they are needed (every upload carries its CRC32C, set below);
-                // downloads are checked against the manifest's SHA-256, so the SDK's own are not added.
+                // downloads are checked against the manifest (BackupReader), so the SDK's own are not added.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(o -> o
@@ -328,7 +328,7 @@ public final class S3BackupRepository implements BackupRepository {
     }
 
     private String blobKey(String sha256) {
-        if (!sha256.matches("[0-9a-f]{64}")) throw new IllegalArgumentException("not a SHA-256: " + sha256);
+        if (!sha256.matches("[0-9a-f]{64}")) throw new IllegalArgumentException("not a blob name: " + sha256);
         return serverRoot(serverId) + "blobs/" + sha256.substring(0, 2) + "/" + sha256;
     }
 
