@@ -8,7 +8,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@value #NAMING} blob name: the content cut into leaves of {@link #LEAF} bytes (the last one
@@ -30,12 +32,17 @@ final class TreeHash implements ContentHash {
     static final int LEAF = 2 << 20;
     private static final byte[] DOMAIN = ("conifer blob name " + NAMING + " leaf " + LEAF + "\n").getBytes(StandardCharsets.US_ASCII);
     static final int HASHERS = Math.min(8, Runtime.getRuntime().availableProcessors());
-    /** Shared by every copy, so all the leaves in flight together use the cores once. */
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(HASHERS, r -> {
-        Thread t = new Thread(r, "conifer-leaf-hash");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Shared by every copy, so all the leaves in flight together use the cores once. No queue: a leaf no
+     * idle hasher takes is hashed by the thread that gives it, which would otherwise only wait for a
+     * buffer to come free (and on a busy machine, each hand-off to another thread costs a wake-up).
+     */
+    private static final ExecutorService POOL = new ThreadPoolExecutor(HASHERS, HASHERS, 0, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "conifer-leaf-hash");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.CallerRunsPolicy());
 
     private final boolean parallel;
     private final List<CompletableFuture<byte[]>> leaves = new ArrayList<>();
