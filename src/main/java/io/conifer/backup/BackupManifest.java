@@ -60,8 +60,13 @@ public record BackupManifest(
         List<FileEntry> files,
         boolean deletionRequested) {
 
-    /** One Lucene file of the backed-up commit. */
-    public record FileEntry(String name, String sha256, long length, int crc32c, long luceneChecksum) {}
+    /**
+     * One Lucene file of the backed-up commit. {@code sha256} names its blob; {@code naming} says how a
+     * plain blob's name is computed ({@link ContentHash#forNaming}): absent in entries written before
+     * {@link TreeHash}, whose names are plain SHA-256, and in encrypted ones (named by an HMAC).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FileEntry(String name, String sha256, long length, int crc32c, long luceneChecksum, String naming) {}
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

@@ -101,7 +101,7 @@ public final class BackupReader {
         String expected = f.sha256();
         String checked = "content hash";
         try (InputStream bytes = stored.bytes()) {
-            BackupRepository.BlobContent blob = repository.decode(f.sha256(), bytes);
+            BackupRepository.BlobContent blob = repository.decode(f.sha256(), f.naming(), bytes);
             ContentHash hash = blob.nameHash();
             if (byCrc && blob.asStored()) {
                 hash = ContentHash.crc32c();

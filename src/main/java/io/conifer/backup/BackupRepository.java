@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Where backups live: immutable blobs named by a hash of their content (so each file is stored
- * once, however many backups hold it: the SHA-256, or an HMAC when {@link EncryptingRepository}
+ * once, however many backups hold it: the {@link TreeHash} (plain SHA-256 in older backups), or an HMAC when {@link EncryptingRepository}
  * encrypts them) and one small manifest per backup. The local-disk
  * implementation is the default; an object store fills the same contract: a manifest write is atomic,
  * and a blob is visible under its name only once it is complete and durable.
@@ -19,6 +19,9 @@ public interface BackupRepository extends Closeable {
     /** A blob written and verified but not yet visible under its name. */
     interface StagedBlob {
         String sha256();
+
+        /** How the name was computed ({@link BlobSource#naming}). */
+        String naming();
 
         long length();
 
@@ -32,7 +35,7 @@ public interface BackupRepository extends Closeable {
      */
     StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException;
 
-    /** Stages the file as it is, named by its SHA-256. */
+    /** Stages the file as it is, named by its {@link TreeHash}. */
     default StagedBlob stage(Path source, Throttle throttle) throws IOException {
         return stage(source, throttle, BlobEncoding.PLAIN);
     }
@@ -90,9 +93,12 @@ public interface BackupRepository extends Closeable {
      */
     record BlobContent(InputStream content, ContentHash nameHash, boolean asStored) {}
 
-    /** The content of a blob from its {@link #openStored stored bytes}: here stored as it is, named by its SHA-256. */
-    default BlobContent decode(String sha256, InputStream stored) throws IOException {
-        return new BlobContent(stored, ContentHash.sha256(), true);
+    /**
+     * The content of a blob from its {@link #openStored stored bytes}: here stored as it is, named as
+     * {@code naming} (the manifest entry's) says.
+     */
+    default BlobContent decode(String sha256, String naming, InputStream stored) throws IOException {
+        return new BlobContent(stored, ContentHash.forNaming(naming), true);
     }
 
     long blobLength(String sha256) throws IOException;

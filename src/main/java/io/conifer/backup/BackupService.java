@@ -399,7 +399,8 @@ public final class BackupService implements Closeable {
             repository.discard(blob);
             throw new IOException("File " + name + " changed while it was copied");
         }
-        BackupManifest.FileEntry entry = new BackupManifest.FileEntry(name, blob.sha256(), length, blob.crc32c(), luceneChecksum);
+        BackupManifest.FileEntry entry = new BackupManifest.FileEntry(name, blob.sha256(), length, blob.crc32c(), luceneChecksum,
+                blob.naming());
         // A blob with this content exists: keep it only if it is proven intact (read outside the lock,
         // so other backups are not held up); a damaged one is quarantined by the read and replaced.
         Optional<String> existing = repository.blobStamp(blob.sha256());

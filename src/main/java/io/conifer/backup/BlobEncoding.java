@@ -9,7 +9,7 @@ import java.nio.file.Path;
  */
 @FunctionalInterface
 public interface BlobEncoding {
-    /** The file as is, named by its SHA-256. */
+    /** The file as is, named by its {@link TreeHash}. */
     BlobEncoding PLAIN = BlobSource::plain;
 
     BlobSource open(Path file) throws IOException;

@@ -6,10 +6,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A file's content as a repository stores it, read in chunks, with the name it is stored under: the
- * file as is under the SHA-256 of its bytes ({@link #plain}), or encrypted under an HMAC of its bytes
+ * file as is under the {@link TreeHash} of its bytes ({@link #plain}), or encrypted under an HMAC of its bytes
  * ({@link EncryptedBlobs}). A repository's {@code stage} stores what the {@link BlobEncoding} it is
  * given yields, so every repository encrypts the same way without knowing how.
  */
@@ -29,26 +30,43 @@ public interface BlobSource extends Closeable {
     /** The blob's name (64 hex digits), once everything is read. */
     String name();
 
+    /**
+     * How {@link #name} is computed, as the manifest entry records it: {@link TreeHash#NAMING}, or null
+     * when it is no plain blob's name (an encrypted blob's HMAC, whose stored header says which key's).
+     */
+    String naming();
+
+    /**
+     * Done once the bytes of the last {@link #read} are no longer read by this source: the buffer may be
+     * filled again only then (the name's leaves may be hashed on other threads after {@code read} returns).
+     */
+    default CompletableFuture<Void> released() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** The file's own bytes, named by their {@link TreeHash}, its leaves hashed in parallel. */
     static BlobSource plain(Path file) throws IOException {
-        return plain(file, ContentHash.sha256());
+        return new Plain(FileChannel.open(file, StandardOpenOption.READ), TreeHash.parallel(), TreeHash.NAMING);
     }
 
-    /** The file's own bytes, {@link #name} being {@code hash} of them (a cheaper one when the name is known). */
+    /** The file's own bytes, {@link #name} being {@code hash} of them (a cheaper check when the name is known). */
     static BlobSource plain(Path file, ContentHash hash) throws IOException {
-        return new Plain(FileChannel.open(file, StandardOpenOption.READ), hash);
+        return new Plain(FileChannel.open(file, StandardOpenOption.READ), hash, null);
     }
 
-    /** The file's own bytes, named by their SHA-256. */
+    /** The file's own bytes, named by a hash of them. */
     final class Plain implements BlobSource {
         private final FileChannel in;
         private final long size;
         private final ContentHash hash;
+        private final String naming;
         private long position;
 
-        private Plain(FileChannel in, ContentHash hash) throws IOException {
+        private Plain(FileChannel in, ContentHash hash, String naming) throws IOException {
             this.in = in;
             this.size = in.size();
             this.hash = hash;
+            this.naming = naming;
         }
 
         @Override
@@ -76,6 +94,16 @@ public interface BlobSource extends Closeable {
         @Override
         public String name() {
             return hash.hex();
+        }
+
+        @Override
+        public String naming() {
+            return naming;
+        }
+
+        @Override
+        public CompletableFuture<Void> released() {
+            return hash.released();
         }
 
         @Override

@@ -30,9 +30,11 @@ import java.util.zip.CRC32C;
 
 /**
  * Copies a file into the repository the way a backup beside live traffic should, as a pipeline of
- * three stages that overlap: the caller reads a chunk from a {@link BlobSource} (which names the blob
- * by its content, and may encrypt it), a writer thread computes its CRC32C and writes it with {@code
- * O_DIRECT}, and a verifier thread reads it back from the device with {@code O_DIRECT} and checks its CRC32C.
+ * stages that overlap: the caller reads a chunk from a {@link BlobSource} (which names the blob by its
+ * content, hashing a plain file's {@link TreeHash} leaves on other threads, and may encrypt it), a
+ * writer thread computes its CRC32C and writes it with {@code O_DIRECT}, and a verifier thread reads it
+ * back from the device with {@code O_DIRECT} and checks its CRC32C. A chunk's buffer is filled again
+ * only once it is both hashed and written, so the name is of exactly the bytes written.
  *
  * <p>Why direct I/O: buffered writes pile up dirty pages whose writeback later stalls the write-ahead
  * log's small fsyncs (upsert latency), and they evict the index's own hot pages; written directly,
@@ -49,8 +51,11 @@ import java.util.zip.CRC32C;
  */
 final class DirectCopy implements Closeable {
     static final int CHUNK = 2 << 20;
-    /** Chunks being hashed, queued and written at once: enough to keep the device busy, little in flight. */
-    private static final int BUFFERS = 3;
+    /**
+     * Chunks being read, hashed (one per leaf hasher) and written at once: enough to keep the hashers and
+     * the device busy, little in flight.
+     */
+    private static final int BUFFERS = TreeHash.HASHERS + 2;
     /** Direct I/O needs the file system's block size; larger or odd block sizes are copied buffered. */
     private static final int MAX_ALIGN = 64 << 10;
     /** The piece a chunk is written in while clients write (a multiple of every block size allowed). */
@@ -92,8 +97,9 @@ final class DirectCopy implements Closeable {
         private final ByteBuffer[] buffers = new ByteBuffer[BUFFERS];
         /** The pooled buffers the slices above were cut from. */
         private final List<ByteBuffer> owned = new ArrayList<>();
+        /** Per buffer: its chunk's write and hashing, after which it may be filled again. */
         @SuppressWarnings("unchecked")
-        private final CompletableFuture<Void>[] written = new CompletableFuture[BUFFERS];
+        private final CompletableFuture<Void>[] done = new CompletableFuture[BUFFERS];
         private CompletableFuture<Void> verified = CompletableFuture.completedFuture(null);
         private boolean drained = true;
         /** Bytes written since the last flush (writer thread only). */
@@ -116,23 +122,24 @@ final class DirectCopy implements Closeable {
                     // Chunks still in flight are not on disk yet: count them as still to write.
                     DiskSpace.requireHeadroom(target, Math.min(size, size - length + (long) BUFFERS * CHUNK), "this backup");
                     int slot = k % BUFFERS;
-                    if (written[slot] != null) join(written[slot]);
+                    if (done[slot] != null) join(done[slot]);
                     if (buffers[slot] == null) buffers[slot] = take(align);
                     ByteBuffer buf = buffers[slot].clear().limit(CHUNK);
                     long position = length;
                     int n = source.read(buf);
                     if (n == 0) break;
+                    CompletableFuture<Void> hashed = source.released();
                     buf.flip();
                     throttle.acquire(n);
                     length += n;
                     boolean last = n < CHUNK || length == size;
-                    // The writer computes the CRC32C of what it is given, in order (one thread): this
-                    // thread's hashing of the content is the copy's slowest stage, so it does no more.
+                    // The writer computes the CRC32C of what it is given, in order (one thread), so
+                    // this thread only reads and hands out work.
                     CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
                         sent.update(buf.duplicate());
                         write(out, buf, position, n, pad, last);
                     }, writer);
-                    written[slot] = write;
+                    done[slot] = CompletableFuture.allOf(write, hashed);
                     // Each read-back waits for its chunk's write and for the read-back before it, so the
                     // CRC32C sees the file in order and a failure reaches the end of the chain.
                     verified = write.thenCombineAsync(verified, (w, v) -> {
@@ -142,7 +149,7 @@ final class DirectCopy implements Closeable {
                     if (last) break;
                 }
                 join(verified);
-                for (CompletableFuture<Void> w : written) if (w != null) join(w);
+                for (CompletableFuture<Void> w : done) if (w != null) join(w);
                 flush.await();
                 out.truncate(length);
                 // Behind a running log fsync, as every chunk write is: several files finish at once.
@@ -204,7 +211,7 @@ final class DirectCopy implements Closeable {
         /** Waits for every chunk still being written or read back; false if some did not finish in time. */
         private boolean drain() {
             List<CompletableFuture<Void>> pending = new ArrayList<>();
-            for (CompletableFuture<Void> w : written) if (w != null) pending.add(w);
+            for (CompletableFuture<Void> w : done) if (w != null) pending.add(w);
             pending.add(verified);
             try {
                 CompletableFuture.allOf(pending.stream().map(f -> f.exceptionally(t -> null)).toArray(CompletableFuture[]::new))

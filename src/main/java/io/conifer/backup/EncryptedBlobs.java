@@ -174,6 +174,12 @@ public final class EncryptedBlobs {
             return hash.hex();
         }
 
+        /** None recorded: the HMAC's key is the one the stored header names. */
+        @Override
+        public String naming() {
+            return null;
+        }
+
         @Override
         public void close() throws IOException {
             in.close();

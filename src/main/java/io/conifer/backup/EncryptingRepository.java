@@ -46,20 +46,21 @@ public final class EncryptingRepository implements BackupRepository {
     }
 
     @Override
-    public BlobContent decode(String name, InputStream stored) throws IOException {
+    public BlobContent decode(String name, String naming, InputStream stored) throws IOException {
         byte[] head = stored.readNBytes(EncryptedBlobs.HEADER);
         if (EncryptedBlobs.isEncrypted(head, head.length)) {
             EncryptedBlobs.Opened o = EncryptedBlobs.openBlob(stored, head, keys, "Blob " + inner.describe(name));
             return new BlobContent(o.plaintext(), o.nameHash(), false);
         }
-        return inner.decode(name, new SequenceInputStream(new ByteArrayInputStream(head), stored));
+        return inner.decode(name, naming, new SequenceInputStream(new ByteArrayInputStream(head), stored));
     }
 
     @Override
     public InputStream openBlob(String name) throws IOException {
         InputStream stored = inner.openBlob(name);
         try {
-            return decode(name, stored).content();
+            // Only the content is wanted here, not its name checked: any naming does.
+            return decode(name, null, stored).content();
         } catch (IOException | RuntimeException e) {
             stored.close();
             throw e;

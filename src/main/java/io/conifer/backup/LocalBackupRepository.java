@@ -45,14 +45,14 @@ public final class LocalBackupRepository implements BackupRepository {
         Files.createDirectories(staging);
     }
 
-    private record Staged(Path file, String sha256, long length, int crc32c) implements StagedBlob {}
+    private record Staged(Path file, String sha256, String naming, long length, int crc32c) implements StagedBlob {}
 
     @Override
     public StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException {
         Path tmp = staging.resolve(UUID.randomUUID() + ".blob");
         try (BlobSource blob = encoding.open(source)) {
             DirectCopy.Result r = copier.copy(blob, tmp, throttle);
-            return new Staged(tmp, r.name(), r.length(), r.crc32c());
+            return new Staged(tmp, r.name(), blob.naming(), r.length(), r.crc32c());
         }
     }
 

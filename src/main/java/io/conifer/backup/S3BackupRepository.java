@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -133,7 +134,7 @@ public final class S3BackupRepository implements BackupRepository {
                         .connectionTimeout(Duration.ofSeconds(10))
                         .socketTimeout(tuning.attemptTimeout()))
                 // Checksums are sent where they are needed (every upload carries its CRC32C, set below);
-                // downloads are checked against the manifest's SHA-256, so the SDK's own are not added.
+                // downloads are checked against the manifest (BackupReader), so the SDK's own are not added.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .overrideConfiguration(o -> o
@@ -151,7 +152,8 @@ public final class S3BackupRepository implements BackupRepository {
     }
 
     /** {@code length} is the file's, {@code storedLength} the object's (more when encrypted). */
-    private record Staged(String sha256, long length, long storedLength, int crc32c, byte[] bytes, String uploadId, List<CompletedPart> parts)
+    private record Staged(String sha256, String naming, long length, long storedLength, int crc32c, byte[] bytes, String uploadId,
+            List<CompletedPart> parts)
             implements StagedBlob {}
 
     @Override
@@ -169,26 +171,36 @@ public final class S3BackupRepository implements BackupRepository {
         throttle.acquire(size);
         CRC32C crc = new CRC32C();
         crc.update(bytes);
-        return new Staged(blob.name(), blob.length(), size, (int) crc.getValue(), bytes, null, null);
+        return new Staged(blob.name(), blob.naming(), blob.length(), size, (int) crc.getValue(), bytes, null, null);
     }
 
     /**
      * Reads the file once for its name, then uploads it in parts under that name, not yet completed.
      * The bytes uploaded come from a second reading, checked against the first: a plain blob is the
-     * file's own bytes, so their CRC32C must be the same twice (the SHA-256 is not computed again); an
-     * encrypted one differs in its salt at each opening, not its name, so it is named again.
+     * file's own bytes, so their CRC32C must be the same twice (the name is not computed again); an
+     * encrypted one differs in its salt at each opening, not its name, so it is named again. The first
+     * reading goes a leaf at a time into a few buffers, so a plain blob's leaves hash on every core.
      */
     private Staged stageMultipart(Path source, BlobEncoding encoding, Throttle throttle) throws IOException {
         boolean plain = encoding == BlobEncoding.PLAIN;
-        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
         String hash;
         String check;
+        String naming;
         try (BlobSource first = encoding.open(source)) {
             ContentHash crc = ContentHash.crc32c();
-            while (first.read(chunk.clear()) > 0) {
+            ByteBuffer[] chunks = new ByteBuffer[TreeHash.HASHERS + 1];
+            CompletableFuture<?>[] released = new CompletableFuture<?>[chunks.length];
+            for (int k = 0; ; k++) {
+                int slot = k % chunks.length;
+                if (released[slot] != null) released[slot].join();
+                if (chunks[slot] == null) chunks[slot] = ByteBuffer.allocate(TreeHash.LEAF);
+                ByteBuffer chunk = chunks[slot].clear();
+                if (first.read(chunk) == 0) break;
+                released[slot] = first.released();
                 if (plain) crc.update(chunk.flip());
             }
             hash = first.name();
+            naming = first.naming();
             check = plain ? crc.hex() : hash;
         }
         String key = blobKey(hash);
@@ -230,7 +242,7 @@ public final class S3BackupRepository implements BackupRepository {
             if (!blob.name().equals(check)) {
                 throw new IOException("File " + source.getFileName() + " changed while it was copied");
             }
-            return new Staged(hash, blob.length(), size, (int) whole.getValue(), null, uploadId, done);
+            return new Staged(hash, naming, blob.length(), size, (int) whole.getValue(), null, uploadId, done);
         } catch (IOException | RuntimeException e) {
             for (Future<CompletedPart> f : parts) f.cancel(true);
             abort(key, uploadId);
@@ -316,7 +328,7 @@ public final class S3BackupRepository implements BackupRepository {
     }
 
     private String blobKey(String sha256) {
-        if (!sha256.matches("[0-9a-f]{64}")) throw new IllegalArgumentException("not a SHA-256: " + sha256);
+        if (!sha256.matches("[0-9a-f]{64}")) throw new IllegalArgumentException("not a blob name: " + sha256);
         return serverRoot(serverId) + "blobs/" + sha256.substring(0, 2) + "/" + sha256;
     }
 

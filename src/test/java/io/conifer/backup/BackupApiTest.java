@@ -259,6 +259,9 @@ class BackupApiTest {
         assertTrue(secondNew * 10 < second.get("size_bytes").asLong(),
                 "the second backup added " + secondNew + " bytes of " + second.get("size_bytes").asLong());
         assertEquals(4000, second.get("record_count").asInt());
+        for (BackupManifest.FileEntry f : BackupManifest.fromJson(repo.getManifest(second.get("backup_id").asText()).orElseThrow()).files()) {
+            assertEquals("sha256-tree-2m", f.naming(), f.name());
+        }
         // Deleting the first keeps every blob the second needs.
         control.delete("/backups/" + first.get("backup_id").asText());
         RepositoryVerifier.Report report = new RepositoryVerifier(repo).verify(second.get("backup_id").asText(),

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Random;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
@@ -24,7 +22,8 @@ class DirectCopyTest {
 
     @Test
     void copiesExactlyAcrossBlockAndChunkBoundaries() throws Exception {
-        int[] sizes = {0, 1, 4095, 4096, 4097, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 12_345};
+        // The last one reuses every buffer while leaves of the name are still being hashed.
+        int[] sizes = {0, 1, 4095, 4096, 4097, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 12_345, 21 * CHUNK + 7};
         Random random = new Random(5);
         try (DirectCopy copy = new DirectCopy()) {
             for (int size : sizes) {
@@ -36,7 +35,7 @@ class DirectCopyTest {
                 DirectCopy.Result r = copy.copy(BlobSource.plain(source), target, Throttle.UNLIMITED);
                 assertArrayEquals(data, Files.readAllBytes(target), "bytes of a " + size + "-byte file");
                 assertEquals(size, r.length());
-                assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)), r.name());
+                assertEquals(TreeHashTest.reference(data), r.name());
                 CRC32C crc = new CRC32C();
                 crc.update(data);
                 assertEquals((int) crc.getValue(), r.crc32c());

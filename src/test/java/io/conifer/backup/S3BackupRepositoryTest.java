@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -61,10 +60,6 @@ class S3BackupRepositoryTest {
         return f;
     }
 
-    static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(LocalBackupRepository.sha256().digest(bytes));
-    }
-
     static byte[] read(BackupRepository repo, String sha) throws Exception {
         try (InputStream in = repo.openBlob(sha)) {
             return in.readAllBytes();
@@ -80,7 +75,7 @@ class S3BackupRepositoryTest {
             for (Path f : List.of(randomFile("large", 12 << 20, 1), randomFile("small", 1000, 2))) {
                 byte[] content = Files.readAllBytes(f);
                 BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
-                assertEquals(sha256(content), staged.sha256());
+                assertEquals(TreeHashTest.reference(content), staged.sha256());
                 assertEquals(content.length, staged.length());
                 assertFalse(repo.hasBlob(staged.sha256()), "nothing is visible before publish");
                 assertEquals(Set.of(), repo.blobs());
@@ -115,7 +110,8 @@ class S3BackupRepositoryTest {
                 byte[] content = Files.readAllBytes(f);
                 BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
                 assertEquals(content.length, staged.length());
-                assertFalse(staged.sha256().equals(sha256(content)), "named by an HMAC, not the SHA-256");
+                assertFalse(staged.sha256().equals(TreeHashTest.reference(content)), "named by an HMAC, not the tree hash");
+                assertNull(staged.naming(), "an HMAC name records no naming");
                 repo.publish(staged);
                 BackupRepository.StagedBlob again = repo.stage(f, Throttle.UNLIMITED);
                 assertEquals(staged.sha256(), again.sha256(), "the same content, the same name");
@@ -268,7 +264,7 @@ class S3BackupRepositoryTest {
         String prefix = "p" + (++prefixes);
         try (S3BackupRepository a = repository(prefix, "server-a"); S3BackupRepository b = repository(prefix, "server-b")) {
             Path f = randomFile("shared", 6 << 20, 7);
-            String sha = sha256(Files.readAllBytes(f));
+            String sha = TreeHashTest.reference(Files.readAllBytes(f));
             a.publish(a.stage(f, Throttle.UNLIMITED));
             assertEquals(Set.of(sha), a.blobs());
             // b neither lists, stamps nor may delete a's blob (so its garbage collection never touches it)...
@@ -294,8 +290,7 @@ class S3BackupRepositoryTest {
             content[1500] ^= 1;
             client.putObject(b -> b.bucket(S3TestServer.BUCKET).key(prefix + "/servers/server-a/blobs/"
                     + staged.sha256().substring(0, 2) + "/" + staged.sha256()), RequestBody.fromBytes(content));
-            BackupManifest.FileEntry entry = new BackupManifest.FileEntry("_0.vec", staged.sha256(), staged.length(),
-                    staged.crc32c(), 0);
+            BackupManifest.FileEntry entry = entry("_0.vec", staged);
             BackupReader.DamagedFileException e = assertThrows(BackupReader.DamagedFileException.class,
                     () -> new BackupReader(repo, Throttle.UNLIMITED).verify(entry, n -> {}));
             assertTrue(e.getMessage().contains("File _0.vec is corrupt"), e.getMessage());
@@ -308,7 +303,7 @@ class S3BackupRepositoryTest {
     }
 
     static BackupManifest.FileEntry entry(String name, BackupRepository.StagedBlob staged) {
-        return new BackupManifest.FileEntry(name, staged.sha256(), staged.length(), staged.crc32c(), 0);
+        return new BackupManifest.FileEntry(name, staged.sha256(), staged.length(), staged.crc32c(), 0, staged.naming());
     }
 
     static BackupManifest manifestOf(List<BackupManifest.FileEntry> files) {

@@ -105,13 +105,15 @@ public final class BackupBenchmark {
             for (int round = 0; round < ROUNDS; round++) {
                 if (full != null) control.delete("/backups/" + full);
                 cp = cp(indexDir, root.resolve("cp-copy"));
+                CpuMeter cpu = CpuMeter.start();
                 long start = System.nanoTime();
                 full = control.post("/indexes/bench/backups", "{\"name\":\"full\"}").json().get("backup_id").asText();
                 JsonNode fullReady = awaitReady(control, full);
                 double fullSeconds = seconds(start);
+                String backupCpu = cpu.stop();
                 fullBytes = fullReady.get("size_bytes").asLong();
-                System.out.printf(Locale.ROOT, "round %d: cp -r %.2f s, cp -r + sync %.2f s, full backup of %.1f MB %.2f s%n",
-                        round + 1, cp.seconds(), cp.secondsWithSync(), mb(fullBytes), fullSeconds);
+                System.out.printf(Locale.ROOT, "round %d: cp -r %.2f s, cp -r + sync %.2f s, full backup of %.1f MB %.2f s%n  backup: %s",
+                        round + 1, cp.seconds(), cp.secondsWithSync(), mb(fullBytes), fullSeconds, backupCpu);
                 fullSecondsList.add(fullSeconds);
                 fullVsCp.add(cp.seconds() / fullSeconds * fullBytes / cp.bytes());
                 fullVsSync.add(cp.secondsWithSync() / fullSeconds * fullBytes / cp.bytes());
