@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 
@@ -13,11 +14,11 @@ public final class DenseSearch {
 
     /**
      * The {@code k} nearest records matching {@code scope} (null: all), best first, with Lucene's own
-     * switch to exact search when the scope leaves few candidates, and exact search in small segments.
+     * switch to exact search when the scope leaves few candidates.
      */
     public static List<ScoreDoc> nearest(IndexSearcher s, String field, float[] vector, Metric metric, Query scope, int k)
             throws IOException {
-        ScoreDoc[] top = s.search(new SegmentSizedKnnQuery(field, vector, k, scope), k).scoreDocs;
+        ScoreDoc[] top = s.search(new KnnFloatVectorQuery(field, vector, k, scope), k).scoreDocs;
         List<ScoreDoc> hits = new ArrayList<>(top.length);
         for (ScoreDoc sd : top) hits.add(new ScoreDoc(sd.doc, metric.pineconeScore(sd.score)));
         if (metric == Metric.EUCLIDEAN) hits.sort((a, b) -> Float.compare(a.score, b.score));
