@@ -89,6 +89,19 @@ public final class SegmentSearchCost {
                 System.out.printf(Locale.ROOT, "segment of %,d docs%s: HNSW %.0f us (visited %.0f), exact %.0f us per query (k %d)%n",
                         leaf.reader().maxDoc(), what, hnsw[0] / 1e3 / n, (double) hnsw[1] / n, exact[0] / 1e3 / n, k);
             }
+            // The whole index as a query searches it: Lucene sizes each segment's share of k.
+            IndexSearcher all = new IndexSearcher(r);
+            long[] whole = new long[2];
+            for (int round = 0; round < 2; round++) {
+                whole[0] = whole[1] = 0;
+                for (float[] q : data.queries) {
+                    long t = cpu();
+                    all.search(new Probe(q, k, whole, false), k);
+                    whole[0] += cpu() - t;
+                }
+            }
+            System.out.printf(Locale.ROOT, "all %d segments%s: HNSW %.0f us (visited %.0f) per query%n", r.leaves().size(), what,
+                    whole[0] / 1e3 / data.queries.length, (double) whole[1] / data.queries.length);
         }
     }
 
