@@ -18,8 +18,8 @@ import org.apache.lucene.util.Bits;
 
 /**
  * Where a query's search cost goes under writes, sampled with the server's own searcher: per segment
- * (the largest apart from the rest) the nodes HNSW visits and the CPU time it takes (one thread), and what an exact
- * (brute-force) search of the smaller segments would take instead.
+ * (the largest apart from the rest) the nodes HNSW visits and the CPU time it takes (one thread), and
+ * what an exact (brute-force) search of the smaller segments would take instead.
  */
 final class LeafCosts {
     private long queries, leaves, bigDocs, bigDeleted, smallDocs, smallDeleted;
