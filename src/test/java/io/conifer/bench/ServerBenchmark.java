@@ -650,6 +650,10 @@ public final class ServerBenchmark implements Callable<Integer> {
                     data.vectors.length, t, data.vectors.length / t, settled, segmentsOf(index.store(), luceneDir));
             ClientFactory clientsOfMixed = sdkClients(sdk, grpcQueryVectors());
             int before = segmentsOf(index.store(), luceneDir);
+            float[][] probes = Arrays.copyOf(data.queries, Math.min(2, data.queries.length));
+            LeafCosts quietCosts = new LeafCosts();
+            for (int i = 0; i < 20; i++) quietCosts.sample(index.store().engine(), probes, StoreOptions.defaults().efSearch());
+            System.out.println("  search cost without writes, " + quietCosts);
             mixedQuiet = measureQueries("gRPC SDK query, " + mixedQueryClients + " clients, no writes", mixedQueryClients, before,
                     clientsOfMixed, ServerBenchmark::sdkIds);
 
@@ -675,11 +679,14 @@ public final class ServerBenchmark implements Callable<Integer> {
             }
             int[] maxSegments = {before};
             SearchedLayout searched = new SearchedLayout();
+            LeafCosts costs = new LeafCosts();
             Thread sampler = Thread.ofPlatform().daemon().name("bench-segments").start(() -> {
                 try {
-                    while (!stop.get()) {
+                    for (int round = 0; !stop.get(); round++) {
                         maxSegments[0] = Math.max(maxSegments[0], segmentFiles(luceneDir).size());
                         searched.sample(index.store().engine());
+                        // Every 2 s: a probe costs the CPU of a few queries, which the timed row should not lose.
+                        if (round % 4 == 0) costs.sample(index.store().engine(), probes, StoreOptions.defaults().efSearch());
                         Thread.sleep(500);
                     }
                 } catch (InterruptedException | IOException | RuntimeException ignored) {
@@ -708,6 +715,7 @@ public final class ServerBenchmark implements Callable<Integer> {
                     + "whose writes' CPU was %.1f s applying + %.1f s merging and flushing = %.2f cores", before, maxSegments[0], after,
                     searched, upserted.get(), upserted.get() / writeSeconds, applyCpu, backgroundCpu, (applyCpu + backgroundCpu) / writeSeconds);
             System.out.println("  " + mixedSegments);
+            System.out.println("  search cost under writes, " + costs);
         } finally {
             sdk.close();
         }
