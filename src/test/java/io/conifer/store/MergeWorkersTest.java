@@ -25,6 +25,19 @@ class MergeWorkersTest {
         return ran.get(10, TimeUnit.SECONDS);
     }
 
+    /** A task that runs {@code first}, signals {@code started} and holds its thread until {@code release}. */
+    private static Runnable holding(Runnable first, CountDownLatch started, CountDownLatch release) {
+        return () -> {
+            first.run();
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
     @Test
     void withNothingReadingAMergeTaskRunsOnAHelper() throws Exception {
         MergeWorkers workers = new MergeWorkers(1);
@@ -50,14 +63,7 @@ class MergeWorkersTest {
         MergeWorkers workers = new MergeWorkers(1);
         Executor merge = workers.forMerge(new WriteGovernor(2, new WriteGovernorTest.SimulatedClocks()), NOT_READ);
         CountDownLatch started = new CountDownLatch(1), release = new CountDownLatch(1);
-        merge.execute(() -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        merge.execute(holding(() -> {}, started, release));
         try {
             assertTrue(started.await(10, TimeUnit.SECONDS), "the first task got the helper");
             assertEquals(Thread.currentThread().getName(), threadOf(merge));
@@ -73,16 +79,8 @@ class MergeWorkersTest {
         WriteGovernor governor = new WriteGovernor(2, clocks);
         MergeWorkers workers = new MergeWorkers(1);
         CountDownLatch started = new CountDownLatch(1), release = new CountDownLatch(1);
-        workers.forMerge(governor, NOT_READ).execute(() -> {
-            // A graph worker: one core busy for as long as the merge lasts.
-            clocks.busy.put(Thread.currentThread().threadId(), 1.0);
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        // A graph worker: one core busy for as long as the merge lasts.
+        workers.forMerge(governor, NOT_READ).execute(holding(() -> clocks.busy.put(Thread.currentThread().threadId(), 1.0), started, release));
         try {
             assertTrue(started.await(10, TimeUnit.SECONDS), "the task started");
             assertEquals(1, workers.helped(), "on a helper");
