@@ -16,12 +16,13 @@ import org.apache.lucene.index.SegmentWriteState;
 public final class ConiferCodec extends Lucene104Codec {
     static final int MAX_DIMENSIONS = 20_000;
     /**
-     * Default maxConn and beamWidth; a merge builds its HNSW graph on every core (through the merge
-     * scheduler's intra-merge executor), so an idle index settles sooner.
+     * Default maxConn and beamWidth; a merge builds its HNSW graph with one worker per core, run on the
+     * merge scheduler's intra-merge executor ({@link MergeWorkers}; no executor of the format's own), so
+     * an idle index settles sooner. (The format's three-argument constructor takes no worker count.)
      */
     private final KnnVectorsFormat vectors = new HighDimensionHnsw(new Lucene99HnswVectorsFormat(
             Lucene99HnswVectorsFormat.DEFAULT_MAX_CONN, Lucene99HnswVectorsFormat.DEFAULT_BEAM_WIDTH,
-            Runtime.getRuntime().availableProcessors()));
+            Runtime.getRuntime().availableProcessors(), null));
 
     @Override
     public KnnVectorsFormat getKnnVectorsFormatForField(String field) {

@@ -3,6 +3,7 @@ package io.conifer.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.conifer.Await;
 import io.conifer.vectors.Metric;
@@ -49,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rewriting its big segment after a small change (incremental backups stay small), queries see a
  * write within the refresh bound while other writes keep coming, fetches see their own writes at
  * once, a query never waits for a refresh while writes keep coming (it hands it to a background
- * thread), writes leave few small segments beside the big one, and searching segments in parallel answers what searching them one by one does.
+ * thread), the settle merge builds its graph with the merge helpers, writes leave few small segments beside the big one, and searching segments in parallel answers what searching them one by one does.
  */
 class QuerySpeedPoliciesTest {
     private static final int DIM = 32;
@@ -126,6 +127,24 @@ class QuerySpeedPoliciesTest {
             double share = (double) bytes(dir.resolve("export-2"), changed) / bytes(dir.resolve("export-1"), full.files());
             assertTrue(share <= 0.05, "an incremental backup after a 1% change copies " + share + " of a full one: " + changed);
             assertEquals(4200, store.stats(null).result().total());
+        }
+    }
+
+    @Test
+    void theSettleMergeBuildsItsGraphWithTheMergeHelpersAndFindsEveryRecord(@TempDir Path dir) throws Exception {
+        assumeTrue(Runtime.getRuntime().availableProcessors() > 1, "merge helpers need a second core");
+        long helped = MergeWorkers.SHARED.helped();
+        try (VectorStore store = VectorStore.open(dir, SPACE, SETTLING)) {
+            load(store, 0, 4200, 6, 8);
+            settle(store, dir, 1);
+            assertTrue(MergeWorkers.SHARED.helped() > helped, "the settle merge ran graph workers on a helper thread");
+            SplittableRandom random = new SplittableRandom(8);
+            for (int i = 0; i < 4200; i++) {
+                float[] v = vector(random);
+                if (i % 20 != 0) continue;
+                List<ScoredRecord> top = store.query(new QuerySpec("", 1, v, null, null, null, false, false)).result();
+                assertEquals("r" + i, top.get(0).id(), "the merged graph finds record " + i + " by its own vector");
+            }
         }
     }
 

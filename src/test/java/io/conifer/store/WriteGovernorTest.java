@@ -47,7 +47,7 @@ class WriteGovernorTest {
      * Wall time that moves only when a test or a governor's wait moves it; busy threads burn CPU with
      * it, and all of it is the process's.
      */
-    private static final class SimulatedClocks implements WriteGovernor.Clocks {
+    static final class SimulatedClocks implements WriteGovernor.Clocks {
         long now = 1_000 * MS;
         long process;
         final Map<Long, Long> cpu = new ConcurrentHashMap<>();
@@ -293,7 +293,7 @@ class WriteGovernorTest {
         };
         WriteGovernor governor = new WriteGovernor(CORES, clocks);
         SplittableRandom random = new SplittableRandom(3);
-        IndexWriterConfig config = new IndexWriterConfig().setMergeScheduler(new GovernedMergeScheduler(governor));
+        IndexWriterConfig config = new IndexWriterConfig().setMergeScheduler(new GovernedMergeScheduler(governor, new MergeWorkers(0), () -> false));
         KeyLocks.Held reading = null;
         // Closing the writer waits for its merge threads, so the read ends after the merge's last sample.
         try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, config)) {
