@@ -194,12 +194,9 @@ class JavaSdkCompatibilityTest {
     void lsnHeadersAreGrpcResponseMetadata(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
             Pinecone pc = sdk(server);
-            pc.createServerlessIndex("issue-lsn", "cosine", 2, "aws", "us-east-1", "disabled", null);
-            String host = pc.describeIndex("issue-lsn").getHost().replaceFirst("^https?://", "");
-            ManagedChannel channel = NettyChannelBuilder.forTarget(host).usePlaintext().build();
+            ManagedChannel channel = channelToNewIndex(pc, "issue-lsn");
             try {
-                Metadata key = new Metadata();
-                key.put(Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER), TestServer.KEY);
+                Metadata key = apiKey();
                 AtomicReference<Metadata> headers = new AtomicReference<>();
                 AtomicReference<Metadata> trailers = new AtomicReference<>();
                 VectorServiceGrpc.VectorServiceBlockingStub stub = VectorServiceGrpc.newBlockingStub(channel).withInterceptors(
@@ -236,12 +233,9 @@ class JavaSdkCompatibilityTest {
     void concurrentGrpcQueriesRunOnTheSearchThreadsWithTheirLsn(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
             Pinecone pc = sdk(server);
-            pc.createServerlessIndex("concurrent-queries", "cosine", 2, "aws", "us-east-1", "disabled", null);
-            String host = pc.describeIndex("concurrent-queries").getHost().replaceFirst("^https?://", "");
-            ManagedChannel channel = NettyChannelBuilder.forTarget(host).usePlaintext().build();
+            ManagedChannel channel = channelToNewIndex(pc, "concurrent-queries");
             try {
-                Metadata key = new Metadata();
-                key.put(Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER), TestServer.KEY);
+                Metadata key = apiKey();
                 Metadata.Key<String> requestLsn = Metadata.Key.of("x-pinecone-request-lsn", Metadata.ASCII_STRING_MARSHALLER);
                 Metadata.Key<String> maxIndexedLsn = Metadata.Key.of("x-pinecone-max-indexed-lsn", Metadata.ASCII_STRING_MARSHALLER);
                 AtomicReference<Metadata> written = new AtomicReference<>();
@@ -280,5 +274,18 @@ class JavaSdkCompatibilityTest {
                 channel.shutdownNow();
             }
         }
+    }
+
+    /** A plain gRPC channel to a new 2-dimension cosine index. */
+    private static ManagedChannel channelToNewIndex(Pinecone pc, String name) {
+        pc.createServerlessIndex(name, "cosine", 2, "aws", "us-east-1", "disabled", null);
+        String host = pc.describeIndex(name).getHost().replaceFirst("^https?://", "");
+        return NettyChannelBuilder.forTarget(host).usePlaintext().build();
+    }
+
+    private static Metadata apiKey() {
+        Metadata key = new Metadata();
+        key.put(Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER), TestServer.KEY);
+        return key;
     }
 }
