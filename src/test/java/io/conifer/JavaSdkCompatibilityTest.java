@@ -194,12 +194,9 @@ class JavaSdkCompatibilityTest {
     void lsnHeadersAreGrpcResponseMetadata(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
             Pinecone pc = sdk(server);
-            pc.createServerlessIndex("issue-lsn", "cosine", 2, "aws", "us-east-1", "disabled", null);
-            String host = pc.describeIndex("issue-lsn").getHost().replaceFirst("^https?://", "");
-            ManagedChannel channel = NettyChannelBuilder.forTarget(host).usePlaintext().build();
+            ManagedChannel channel = channelToNewIndex(pc, "issue-lsn");
             try {
-                Metadata key = new Metadata();
-                key.put(Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER), TestServer.KEY);
+                Metadata key = apiKey();
                 AtomicReference<Metadata> headers = new AtomicReference<>();
                 AtomicReference<Metadata> trailers = new AtomicReference<>();
                 VectorServiceGrpc.VectorServiceBlockingStub stub = VectorServiceGrpc.newBlockingStub(channel).withInterceptors(
@@ -226,5 +223,69 @@ class JavaSdkCompatibilityTest {
                 channel.shutdownNow();
             }
         }
+    }
+
+    /**
+     * Concurrent gRPC queries share their connection's event loop, so they are handed to the search
+     * threads ({@code BlockingCalls}); there they must still answer in full, with the LSN of what they saw.
+     */
+    @Test
+    void concurrentGrpcQueriesRunOnTheSearchThreadsWithTheirLsn(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(dir)) {
+            Pinecone pc = sdk(server);
+            ManagedChannel channel = channelToNewIndex(pc, "concurrent-queries");
+            try {
+                Metadata key = apiKey();
+                Metadata.Key<String> requestLsn = Metadata.Key.of("x-pinecone-request-lsn", Metadata.ASCII_STRING_MARSHALLER);
+                Metadata.Key<String> maxIndexedLsn = Metadata.Key.of("x-pinecone-max-indexed-lsn", Metadata.ASCII_STRING_MARSHALLER);
+                AtomicReference<Metadata> written = new AtomicReference<>();
+                VectorServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(key),
+                        MetadataUtils.newCaptureMetadataInterceptor(written, new AtomicReference<>()))
+                        .upsert(UpsertRequest.newBuilder().addVectors(Vector.newBuilder().setId("a").addValues(1f).addValues(0f))
+                                .addVectors(Vector.newBuilder().setId("b").addValues(0f).addValues(1f)).build());
+                long lsn = Long.parseLong(written.get().get(requestLsn));
+                List<Thread> clients = new java.util.ArrayList<>();
+                java.util.Queue<String> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+                for (int c = 0; c < 4; c++) {
+                    clients.add(Thread.ofPlatform().start(() -> {
+                        AtomicReference<Metadata> headers = new AtomicReference<>();
+                        VectorServiceGrpc.VectorServiceBlockingStub stub = VectorServiceGrpc.newBlockingStub(channel).withInterceptors(
+                                MetadataUtils.newAttachHeadersInterceptor(key), MetadataUtils.newCaptureMetadataInterceptor(headers,
+                                        new AtomicReference<>()));
+                        for (int i = 0; i < 50; i++) {
+                            try {
+                                QueryResponse q = stub.query(QueryRequest.newBuilder().setTopK(5).addVector(1f).addVector(0f).build());
+                                String seen = headers.get().get(maxIndexedLsn);
+                                if (q.getMatchesCount() != 2 || !q.getMatches(0).getId().equals("a") || seen == null
+                                        || Long.parseLong(seen) < lsn) {
+                                    failures.add(q.getMatchesList() + " lsn " + seen);
+                                }
+                            } catch (RuntimeException e) {
+                                failures.add(e.toString());
+                            }
+                        }
+                    }));
+                }
+                for (Thread t : clients) t.join();
+                assertEquals(List.of(), List.copyOf(failures));
+                assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("conifer-search-")),
+                        "concurrent queries that cannot block run on the search threads");
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    /** A plain gRPC channel to a new 2-dimension cosine index. */
+    private static ManagedChannel channelToNewIndex(Pinecone pc, String name) {
+        pc.createServerlessIndex(name, "cosine", 2, "aws", "us-east-1", "disabled", null);
+        String host = pc.describeIndex(name).getHost().replaceFirst("^https?://", "");
+        return NettyChannelBuilder.forTarget(host).usePlaintext().build();
+    }
+
+    private static Metadata apiKey() {
+        Metadata key = new Metadata();
+        key.put(Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER), TestServer.KEY);
+        return key;
     }
 }

@@ -79,6 +79,11 @@ final class CpuMeter {
         return nativeTicks().getOrDefault(JIT, 0L) / 100.0; // USER_HZ
     }
 
+    /** CPU time of the whole process so far (every thread, the JVM's own included). */
+    static long processNanos() {
+        return OS.getProcessCpuTime();
+    }
+
     static CpuMeter start() {
         return new CpuMeter();
     }

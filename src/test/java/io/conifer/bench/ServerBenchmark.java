@@ -207,7 +207,9 @@ public final class ServerBenchmark implements Callable<Integer> {
         }
     }
 
-    record QueryResult(String what, int clients, int count, double seconds, double recall, double p50, double p99, int segments) {
+    /** {@code cpuMicros}: process CPU per query of the timed window (every thread: clients, server, JIT, GC). */
+    record QueryResult(String what, int clients, int count, double seconds, double recall, double p50, double p99, int segments,
+            double cpuMicros) {
         double qps() {
             return count / seconds;
         }
@@ -849,11 +851,13 @@ public final class ServerBenchmark implements Callable<Integer> {
         warm.await();
         System.err.println("bench: " + java.time.Instant.now() + " timed queries start: " + what + " after " + warmedUp);
         CpuMeter cpu = CpuMeter.start();
+        long processCpu = CpuMeter.processNanos();
         window[0] = System.nanoTime();
         window[1] = window[0] + (long) (measureSeconds * 1e9);
         go.countDown();
         for (Thread t : threads) t.join();
         double elapsed = seconds(window[0]);
+        processCpu = CpuMeter.processNanos() - processCpu;
         for (QueryClient c : connections) c.close();
         if (failure.get() != null) {
             if (failure.get() instanceof Exception e) throw e;
@@ -872,7 +876,7 @@ public final class ServerBenchmark implements Callable<Integer> {
         Arrays.sort(sorted);
         double recall = count == 0 ? 0 : hits / ((double) count * topK);
         QueryResult r = new QueryResult(what, clients, count, elapsed, recall, sorted[count / 2] / 1e6,
-                sorted[Math.min(count - 1, (int) (count * 0.99))] / 1e6, segments);
+                sorted[Math.min(count - 1, (int) (count * 0.99))] / 1e6, segments, count == 0 ? 0 : processCpu / 1e3 / count);
         queryResults.add(r);
         System.out.printf(Locale.ROOT, "  %-62s %8.0f QPS  recall@%d %.4f  p50 %.2f ms  p99 %.2f ms  (%s segments)%n",
                 r.what(), r.qps(), topK, r.recall(), r.p50(), r.p99(), r.segments() < 0 ? "-" : r.segments());
@@ -1077,6 +1081,14 @@ public final class ServerBenchmark implements Callable<Integer> {
                 + "  after the server's index settled by itself (see settled* above).%n", ef, ef == serverEf ? "" : ", NOT the server's " + serverEf));
         sb.append(target("Q1 gRPC SDK 1 client / raw Lucene 1 thread", qps(grpcQuery), qps(rawMerged), 0.6, recalls(grpcQuery, rawMerged)));
         sb.append(target("Q2 REST 1 client / raw Lucene 1 thread", qps(restQuery), qps(rawMerged), 0.55, recalls(restQuery, rawMerged)));
+        if (rawMerged != null && rawMergedThreads != null) {
+            // The same compiled search, one segment: a 1-thread row costing more CPU per query than the
+            // 2-thread row is the machine's state (quiet runs showed +40-70 % with the other core idle), and
+            // Q1/Q2 move with it; a loaded machine showed no difference.
+            sb.append(String.format(Locale.ROOT, "  Raw CPU per query: 1 thread %.0f us, %d threads %.0f us (1 thread %+.0f%%); Q1 and Q2 move"
+                    + " with the 1-thread figure%n", rawMerged.cpuMicros(), rawQueryThreads, rawMergedThreads.cpuMicros(),
+                    100 * (rawMerged.cpuMicros() / rawMergedThreads.cpuMicros() - 1)));
+        }
         sb.append(target("Q3 gRPC SDK " + concurrentClients + " clients / raw Lucene " + rawQueryThreads + " threads", qps(grpcConcurrent),
                 qps(rawMergedThreads), 0.8, recalls(grpcConcurrent, rawMergedThreads)));
         if (mixedQuiet != null) {

@@ -25,26 +25,42 @@ import java.util.function.Predicate;
  * hop. Armeria's own {@code useBlockingTaskExecutor} starts the call on the blocking executor too,
  * comes back to the event loop to read the message, and hops again: two round trips per call instead
  * of one.
+ *
+ * <p>A call that cannot block but may not stay on the loop (concurrent queries: they share the loop of
+ * their connection) runs on {@code cores}, one thread per core, where the next call is often queued
+ * already when one ends; Armeria's blocking executor has hundreds of threads and wakes a parked one for
+ * every call, which costs the pool and the loop CPU per call. Calls that may wait (writes, and queries
+ * that may refresh or read from disk) keep the blocking executor, where a wait holds no core's share.
  */
 final class BlockingCalls implements ServerInterceptor {
     private final Predicate<MethodDescriptor<?, ?>> runsOnLoop;
+    private final Predicate<MethodDescriptor<?, ?>> cannotBlock;
+    private final Executor cores;
 
-    /** {@code runsOnLoop}: asked on the event loop when a call's method is due, whether to run it there. */
-    BlockingCalls(Predicate<MethodDescriptor<?, ?>> runsOnLoop) {
+    /**
+     * Asked on the event loop when a call's method is due: {@code runsOnLoop}, whether to run it there;
+     * else {@code cannotBlock}, whether it runs on {@code cores} (an executor of one thread per core).
+     */
+    BlockingCalls(Predicate<MethodDescriptor<?, ?>> runsOnLoop, Predicate<MethodDescriptor<?, ?>> cannotBlock, Executor cores) {
         this.runsOnLoop = runsOnLoop;
+        this.cannotBlock = cannotBlock;
+        this.cores = cores;
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        Executor blocking = ServiceRequestContext.current().blockingTaskExecutor();
+        ServiceRequestContext ctx = ServiceRequestContext.current();
         ServerCall.Listener<Q> listener = next.startCall(call, headers);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onHalfClose() {
-                if (runsOnLoop.test(call.getMethodDescriptor())) {
+                MethodDescriptor<?, ?> method = call.getMethodDescriptor();
+                if (runsOnLoop.test(method)) {
                     listener.onHalfClose();
+                } else if (cannotBlock.test(method)) {
+                    ctx.makeContextAware(cores).execute(listener::onHalfClose);
                 } else {
-                    blocking.execute(listener::onHalfClose);
+                    ctx.blockingTaskExecutor().execute(listener::onHalfClose);
                 }
             }
         };

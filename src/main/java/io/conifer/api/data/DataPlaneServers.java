@@ -17,6 +17,7 @@ import io.conifer.index.IndexDefinition;
 import io.conifer.index.StoreAccess;
 import io.conifer.proto.VectorServiceGrpc;
 import io.conifer.vectors.Limits;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerInterceptors;
 import io.netty.channel.EventLoopGroup;
 import java.io.Closeable;
@@ -25,6 +26,10 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -47,6 +52,11 @@ public final class DataPlaneServers implements DataPlaneHost {
     private final EventLoopGroup workers;
     private final Predicate<String> consoleOrigins;
     private final RequestsInFlight requests = new RequestsInFlight();
+    /**
+     * Runs the gRPC queries that cannot block but are not alone ({@link BlockingCalls}), of every index:
+     * one thread per core, each ending after a minute idle.
+     */
+    private final ThreadPoolExecutor searches = searchThreads();
 
     /** {@code consoleOrigins}: the browser origins (the web console's) answered CORS, so it can read stats. */
     public DataPlaneServers(ApiKeys keys, InetAddress bindAddress, EventLoopGroup workers, Predicate<String> consoleOrigins) {
@@ -56,13 +66,27 @@ public final class DataPlaneServers implements DataPlaneHost {
         this.consoleOrigins = consoleOrigins;
     }
 
+    private static ThreadPoolExecutor searchThreads() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        AtomicInteger made = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(cores, cores, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
+            Thread t = new Thread(task, "conifer-search-" + made.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
     @Override
     public Closeable serve(IndexDefinition index, StoreAccess stores) throws IOException {
         PendingStoreService service = new PendingStoreService(index, stores);
         DataPlaneAuth auth = new DataPlaneAuth(keys, index.project());
+        Predicate<MethodDescriptor<?, ?>> cannotBlock = method ->
+                method.equals(VectorServiceGrpc.getQueryMethod()) && service.queryStaysInMemory();
         GrpcService grpc = GrpcService.builder()
-                .addService(ServerInterceptors.intercept(service.grpc(), auth, new BlockingCalls(method ->
-                        method.equals(VectorServiceGrpc.getQueryMethod()) && requests.alone() && service.queryStaysInMemory())))
+                .addService(ServerInterceptors.intercept(service.grpc(), auth, new BlockingCalls(
+                        method -> cannotBlock.test(method) && requests.alone(), cannotBlock, searches)))
                 .exceptionHandler(DataPlaneErrors.EXCEPTIONS)
                 .maxRequestMessageLength(MAX_WIRE_BYTES)
                 .build();
