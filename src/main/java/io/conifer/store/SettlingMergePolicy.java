@@ -51,9 +51,16 @@ final class SettlingMergePolicy extends FilterMergePolicy {
         if (trigger != MergeTrigger.EXPLICIT && !read.getAsBoolean()) {
             return infos.size() > MAX_UNREAD_SEGMENTS ? super.findMerges(trigger, infos, context) : null;
         }
+        if (trigger == MergeTrigger.EXPLICIT) {
+            // The settle merge comes first: a tiered merge would join only some of a bulk load's segments,
+            // whose graphs the settle merge would then join again, and could leave a small segment
+            // beside the big one that every query searches too.
+            if (!context.getMergingSegments().isEmpty()) return null;
+            MergeSpecification settle = unsettled(infos, context, 2);
+            return settle != null ? settle : super.findMerges(trigger, infos, context);
+        }
         MergeSpecification tiered = super.findMerges(trigger, infos, context);
         if (tiered != null && !tiered.merges.isEmpty()) return tiered;
-        if (trigger == MergeTrigger.EXPLICIT) return context.getMergingSegments().isEmpty() ? unsettled(infos, context, 2) : null;
         return unsettled(infos, context, MAX_UNSETTLED + 1);
     }
 

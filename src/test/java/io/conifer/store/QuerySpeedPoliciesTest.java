@@ -34,6 +34,9 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.MergePolicy;
+import org.apache.lucene.index.MergeScheduler;
+import org.apache.lucene.index.MergeTrigger;
 import org.apache.lucene.index.SegmentReader;
 import org.apache.lucene.index.SerialMergeScheduler;
 import org.apache.lucene.index.TieredMergePolicy;
@@ -402,6 +405,42 @@ class QuerySpeedPoliciesTest {
             }
             assertEquals(5 * (SettlingMergePolicy.MAX_UNREAD_SEGMENTS + 42), writer.getDocStats().numDocs);
         }
+    }
+
+    @Test
+    void theSettleMergeJoinsABulkLoadsSegmentsInOneMerge(@TempDir Path dir) throws Exception {
+        MergesCounted merges = new MergesCounted();
+        IndexWriterConfig config = new IndexWriterConfig().setMergePolicy(new SettlingMergePolicy(new TieredMergePolicy(), () -> false))
+                .setMergeScheduler(merges).setMaxFullFlushMergeWaitMillis(0);
+        SplittableRandom random = new SplittableRandom(21);
+        try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, config)) {
+            // More segments than tiered merging joins at once (10), all of one size, as a bulk load flushes them.
+            for (int flush = 1; flush <= 25; flush++) assertEquals(flush, flushSmallSegment(writer, random));
+            assertEquals(0, merges.count, "no merge while nobody reads");
+
+            writer.maybeMerge();
+            assertEquals(1, merges.count, "one settle merge, each graph joined once");
+            try (DirectoryReader r = DirectoryReader.open(writer)) {
+                assertEquals(1, r.leaves().size(), "settled to one segment");
+            }
+            assertEquals(125, writer.getDocStats().numDocs);
+        }
+    }
+
+    /** Runs each merge on the calling thread, as SerialMergeScheduler does, and counts them. */
+    private static final class MergesCounted extends MergeScheduler {
+        int count;
+
+        @Override
+        public synchronized void merge(MergeSource source, MergeTrigger trigger) throws IOException {
+            for (MergePolicy.OneMerge merge; (merge = source.getNextMerge()) != null; ) {
+                count++;
+                source.merge(merge);
+            }
+        }
+
+        @Override
+        public void close() {}
     }
 
     /** Adds 5 documents and opens a reader, which flushes them as a segment; answers the segments it searches. */
