@@ -359,13 +359,16 @@ class RestoreApiTest {
             assertEquals(3000, a.forHost(a.get("/indexes/from-doomed").json().get("host").asText())
                     .post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
             BackupRepository repo = s.backups().repository();
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (repo.readManifest(doomed).isPresent() && System.nanoTime() < deadline) Thread.sleep(20);
-            assertTrue(repo.readManifest(doomed).isEmpty(), "the files go once the restore ended");
             keptBlobs = new HashSet<>();
             for (BackupManifest.FileEntry f : BackupManifest.fromJson(repo.getManifest(keep).orElseThrow()).files()) {
                 keptBlobs.add(f.sha256());
             }
+            // The manifest goes first and its blobs after it: wait for both, bounded.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while ((repo.readManifest(doomed).isPresent() || !repo.blobs().equals(keptBlobs)) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(repo.readManifest(doomed).isEmpty(), "the files go once the restore ended");
             assertEquals(keptBlobs, repo.blobs(), "only the blobs no other backup names were removed");
             assertTrue(new RepositoryVerifier(repo).verify(keep, new RepositoryVerifier.ProgressBar(System.err, false)).clean());
         }
