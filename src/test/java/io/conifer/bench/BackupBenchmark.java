@@ -181,6 +181,9 @@ public final class BackupBenchmark {
                 restoreSources.add(during);
             }
 
+            // The latency rounds' writes leave a settle merge to run: let it end first, or it shares the
+            // disk and the cores with the first restore.
+            System.out.printf(Locale.ROOT, "waited %.1f s for the index to settle after the latency rounds%n", waitUntilSettled());
             // Restores of the last backup, each timed from the 202, each right after cp -r of the index files;
             // both read their source cold.
             String source = restoreSources.get(0);
