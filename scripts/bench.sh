@@ -34,6 +34,9 @@ elif [ "${1:-}" = "overhead" ]; then  # ./conifer bench overhead: OverheadBenchm
 elif [ "${1:-}" = "restart" ]; then  # ./conifer bench restart: RestartBenchmark (restart time after kill -9)
   shift
   main=io.conifer.bench.RestartBenchmark
+elif [ "${1:-}" = "cosine" ]; then  # ./conifer bench cosine [VECTORS DIM ROUNDS]: CosineAsDotProduct (COSINE vs DOT_PRODUCT on unit vectors)
+  shift
+  main=io.conifer.bench.CosineAsDotProduct
 elif [ "${1:-}" = "segments" ]; then  # ./conifer bench segments DIM K SIZES...: SegmentSearchCost (HNSW vs exact per segment)
   shift
   main=io.conifer.bench.SegmentSearchCost

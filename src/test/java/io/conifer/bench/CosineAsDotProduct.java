@@ -1,0 +1,172 @@
+package io.conifer.bench;
+
+import io.conifer.files.DurableFiles;
+import io.conifer.vectors.BenchAccess;
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorSpace;
+import io.conifer.vectors.VectorType;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * Would cosine indexes search faster as DOT_PRODUCT over vectors normalised at write time (what
+ * Lucene's docs recommend and Elasticsearch does) than as Lucene's COSINE over the raw vectors?
+ * Builds both as one force-merged segment with the server's codec and document layout on the
+ * benchmark's data, then runs the same queries on one thread, alternating the two indexes round by
+ * round after a warm-up, so a shared machine's load falls on both alike. Prints QPS, thread CPU per
+ * query and recall@topK against exact cosine. {@code ./conifer bench cosine [VECTORS DIM ROUNDS]},
+ * default 100000 768 8.
+ */
+public final class CosineAsDotProduct {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final int K = 100, TOP_K = 10, QUERIES = 300, PASSES_PER_ROUND = 3;
+
+    public static void main(String[] args) throws IOException {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int dim = args.length > 1 ? Integer.parseInt(args[1]) : 768;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        // The defaults of ./conifer bench: 50 clusters, spread 0.5, seed 42.
+        Dataset data = Dataset.generate(n, dim, 50, 0.5, QUERIES, TOP_K, 42);
+        data.computeTruth(VectorSimilarityFunction.COSINE);
+        float[][] unitQueries = new float[QUERIES][];
+        for (int q = 0; q < QUERIES; q++) unitQueries[q] = VectorUtil.l2normalize(data.queries[q].clone());
+        Path root = Files.createTempDirectory("cosine-dot");
+        try (Directory cosineDir = FSDirectory.open(root.resolve("cosine")); Directory dotDir = FSDirectory.open(root.resolve("dot"))) {
+            build("COSINE, raw vectors", cosineDir, data, false);
+            build("DOT_PRODUCT, unit vectors", dotDir, data, true);
+            try (DirectoryReader cosine = DirectoryReader.open(cosineDir); DirectoryReader dot = DirectoryReader.open(dotDir)) {
+                Side a = new Side("(a) COSINE, raw vectors", cosine, data.queries, false);
+                Side b = new Side("(b) DOT_PRODUCT, unit vectors", dot, unitQueries, true);
+                for (int w = 0; w < 3; w++) { // warm-up: the JIT compiles both paths
+                    a.round(false);
+                    b.round(false);
+                }
+                for (int r = 0; r < rounds; r++) {
+                    // Alternate which goes first, so neither always follows the other.
+                    if (r % 2 == 0) {
+                        a.round(true);
+                        b.round(true);
+                    } else {
+                        b.round(true);
+                        a.round(true);
+                    }
+                    System.out.printf(Locale.ROOT, "round %d: a %.0f QPS %.0f us CPU/query, b %.0f QPS %.0f us CPU/query%n", r + 1,
+                            a.lastQps, a.lastCpuUs, b.lastQps, b.lastCpuUs);
+                }
+                a.report(data);
+                b.report(data);
+                System.out.printf(Locale.ROOT, "b / a: QPS %.3f, CPU per query %.3f (median rounds)%n",
+                        b.medianQps() / a.medianQps(), b.medianCpuUs() / a.medianCpuUs());
+            }
+        } finally {
+            DurableFiles.deleteTree(root);
+        }
+    }
+
+    /** One thread, one segment, flushed once: the timings compare the vector comparisons, not merges. */
+    private static void build(String what, Directory dir, Dataset data, boolean normalise) throws IOException {
+        VectorSpace space = new VectorSpace(VectorType.DENSE, data.dim, Metric.COSINE, null);
+        long wall = System.nanoTime(), cpu = THREADS.getCurrentThreadCpuTime();
+        IndexWriterConfig config = new IndexWriterConfig().setCodec(BenchAccess.codec()).setRAMBufferSizeMB(4096);
+        try (IndexWriter w = new IndexWriter(dir, config)) {
+            for (int i = 0; i < data.vectors.length; i++) {
+                Document doc = BenchAccess.document(Integer.toString(i), data.vectors[i], space);
+                if (normalise) {
+                    doc.removeField(BenchAccess.VECTOR_FIELD);
+                    doc.add(new KnnFloatVectorField(BenchAccess.VECTOR_FIELD, VectorUtil.l2normalize(data.vectors[i].clone()),
+                            VectorSimilarityFunction.DOT_PRODUCT));
+                }
+                w.addDocument(doc);
+            }
+            w.forceMerge(1);
+            w.commit();
+        }
+        System.out.printf(Locale.ROOT, "build %-28s %.1f s wall, %.1f s CPU of the indexing thread%n", what,
+                (System.nanoTime() - wall) / 1e9, (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9);
+    }
+
+    private static final class Side {
+        final String what;
+        final IndexSearcher searcher;
+        final float[][] queries;
+        final boolean normaliseQuery;
+        final java.util.List<Double> qps = new java.util.ArrayList<>(), cpuUs = new java.util.ArrayList<>();
+        double lastQps, lastCpuUs;
+
+        Side(String what, DirectoryReader reader, float[][] queries, boolean normaliseQuery) {
+            this.what = what;
+            this.searcher = new IndexSearcher(reader);
+            this.queries = queries;
+            this.normaliseQuery = normaliseQuery;
+        }
+
+        void round(boolean record) throws IOException {
+            long wall = System.nanoTime(), cpu = THREADS.getCurrentThreadCpuTime();
+            for (int p = 0; p < PASSES_PER_ROUND; p++) {
+                for (float[] q : queries) {
+                    // The server would normalise each query vector: its cost counts (queries here are raw for b too).
+                    float[] v = normaliseQuery ? VectorUtil.l2normalize(q.clone()) : q;
+                    searcher.search(new KnnFloatVectorQuery(BenchAccess.VECTOR_FIELD, v, K), K);
+                }
+            }
+            int count = PASSES_PER_ROUND * queries.length;
+            lastQps = count / ((System.nanoTime() - wall) / 1e9);
+            lastCpuUs = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / count;
+            if (record) {
+                qps.add(lastQps);
+                cpuUs.add(lastCpuUs);
+            }
+        }
+
+        void report(Dataset data) throws IOException {
+            long hits = 0;
+            StoredFields stored = searcher.storedFields();
+            for (int q = 0; q < queries.length; q++) {
+                TopDocs top = searcher.search(new KnnFloatVectorQuery(BenchAccess.VECTOR_FIELD, queries[q], K), K);
+                int[] ids = new int[Math.min(TOP_K, top.scoreDocs.length)];
+                for (int i = 0; i < ids.length; i++) ids[i] = Integer.parseInt(stored.document(top.scoreDocs[i].doc).get(BenchAccess.ID_FIELD));
+                hits += data.hits(q, ids);
+            }
+            System.out.printf(Locale.ROOT, "%-30s median %.0f QPS (min %.0f, max %.0f), median %.0f us CPU per query, recall@%d %.4f%n",
+                    what, medianQps(), min(qps), max(qps), medianCpuUs(), TOP_K, hits / (double) (queries.length * TOP_K));
+        }
+
+        double medianQps() {
+            return median(qps);
+        }
+
+        double medianCpuUs() {
+            return median(cpuUs);
+        }
+    }
+
+    private static double median(java.util.List<Double> xs) {
+        double[] s = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double min(java.util.List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    }
+
+    private static double max(java.util.List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+}
