@@ -182,9 +182,6 @@ public final class ServerBenchmark implements Callable<Integer> {
     @Option(names = "--rest-client", defaultValue = "socket", description = "socket (minimal keep-alive HTTP/1.1) or jdk (java.net.http) (default ${DEFAULT-VALUE}).")
     String restClient;
 
-    @Option(names = "--ab-lone", defaultValue = "0", description = "A/B pairs of the gRPC 1-client row: inline vs search threads (temporary).")
-    int abLone;
-
     @Option(names = "--work-dir", description = "Where the indexes go (default: a new temporary directory).")
     Path workDir;
 
@@ -598,14 +595,6 @@ public final class ServerBenchmark implements Callable<Integer> {
             grpcQuery = measureQueries("gRPC SDK Index.query, 1 client", 1, searched, sdkClients(sdk, queryLists), ServerBenchmark::sdkIds);
             grpcConcurrent = measureQueries("gRPC SDK Index.query, " + concurrentClients + " clients", concurrentClients, searched,
                     sdkClients(sdk, queryLists), ServerBenchmark::sdkIds);
-            for (int round = 0; round < abLone; round++) {
-                for (boolean off : new boolean[] {round % 2 == 1, round % 2 == 0}) {
-                    System.setProperty("conifer.ab.loneOffLoop", Boolean.toString(off));
-                    measureQueries("AB " + (off ? "B search threads" : "A inline") + " round " + round, 1, searched,
-                            sdkClients(sdk, queryLists), ServerBenchmark::sdkIds, warmupSeconds);
-                }
-                System.setProperty("conifer.ab.loneOffLoop", "false");
-            }
 
             // The SDK's own stub with requests built in advance: the server's share without the SDK's conversions.
             java.lang.reflect.Field f = Index.class.getDeclaredField("blockingStub");

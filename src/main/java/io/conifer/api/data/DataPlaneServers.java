@@ -86,7 +86,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                 method.equals(VectorServiceGrpc.getQueryMethod()) && service.queryStaysInMemory();
         GrpcService grpc = GrpcService.builder()
                 .addService(ServerInterceptors.intercept(service.grpc(), auth, new BlockingCalls(
-                        method -> cannotBlock.test(method) && !Boolean.getBoolean("conifer.ab.loneOffLoop") && requests.alone(), cannotBlock, searches)))
+                        method -> cannotBlock.test(method) && requests.alone(), cannotBlock, searches)))
                 .exceptionHandler(DataPlaneErrors.EXCEPTIONS)
                 .maxRequestMessageLength(MAX_WIRE_BYTES)
                 .build();
