@@ -226,11 +226,11 @@ class JavaSdkCompatibilityTest {
     }
 
     /**
-     * Concurrent gRPC queries share their connection's event loop, so they are handed to the search
+     * Concurrent gRPC queries share their connection's event loop, so they are handed to the query
      * threads ({@code BlockingCalls}); there they must still answer in full, with the LSN of what they saw.
      */
     @Test
-    void concurrentGrpcQueriesRunOnTheSearchThreadsWithTheirLsn(@TempDir Path dir) throws Exception {
+    void concurrentGrpcQueriesRunOnTheQueryThreadsWithTheirLsn(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {
             Pinecone pc = sdk(server);
             ManagedChannel channel = channelToNewIndex(pc, "concurrent-queries");
@@ -268,8 +268,8 @@ class JavaSdkCompatibilityTest {
                 }
                 for (Thread t : clients) t.join();
                 assertEquals(List.of(), List.copyOf(failures));
-                assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("conifer-search-")),
-                        "concurrent queries that cannot block run on the search threads");
+                assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("conifer-query-")),
+                        "concurrent queries that cannot block run on the query threads");
             } finally {
                 channel.shutdownNow();
             }

@@ -54,7 +54,8 @@ public final class DataPlaneServers implements DataPlaneHost {
     private final RequestsInFlight requests = new RequestsInFlight();
     /**
      * Runs the gRPC queries that cannot block but are not alone ({@link BlockingCalls}), of every index:
-     * one thread per core, each ending after a minute idle.
+     * one thread per core, each ending after a minute idle. Named {@code conifer-query-*}, apart from the
+     * segment-search threads ({@code conifer-search-*}), so CPU by thread group tells the two apart.
      */
     private final ThreadPoolExecutor searches = searchThreads();
 
@@ -70,7 +71,7 @@ public final class DataPlaneServers implements DataPlaneHost {
         int cores = Runtime.getRuntime().availableProcessors();
         AtomicInteger made = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(cores, cores, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
-            Thread t = new Thread(task, "conifer-search-" + made.incrementAndGet());
+            Thread t = new Thread(task, "conifer-query-" + made.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
