@@ -33,13 +33,14 @@ import java.util.function.LongConsumer;
 public final class BackupReader {
     /** The window a restore's writes are flushed in (see {@link Writeback}). */
     static final long FLUSH_EVERY = 16L << 20;
-    /**
-     * One read: large enough that the device is asked for a lot at once and the read ahead costs nothing,
-     * small enough that progress moves smoothly through large files.
-     */
+    /** One read: large enough that the device is asked for a lot at once and the read ahead costs nothing. */
     private static final int BUFFER = DirectCopy.CHUNK;
-    /** The most written to a file in one call (see {@link Writeback#write}). */
-    private static final int WRITE_PIECE = 256 << 10;
+    /**
+     * What is hashed, written and reported at once: progress moves smoothly through large files, and
+     * the JDK copies a heap buffer through a temporary direct one, so one 2 MiB write per call measured
+     * many times slower than the same bytes in 256 KiB pieces.
+     */
+    private static final int PIECE = 256 << 10;
     private final BackupRepository repository;
     private final Throttle throttle;
 
@@ -115,14 +116,17 @@ public final class BackupReader {
             // The next buffer is read (from the device, or decrypted) while this thread hashes and writes the last.
             try (InputStream in = blob.content(); ReadAhead ahead = new ReadAhead(in, BUFFER)) {
                 for (ReadAhead.Chunk c; (c = ahead.next()) != null; ) {
-                    int n = c.length();
-                    hash.update(c.bytes(), 0, n);
-                    length += n;
-                    throttle.acquire(n);
-                    if (out != null) {
-                        out.write(c.bytes(), n);
+                    // Piece by piece, so that progress and the throttle move as smoothly as before the read ahead.
+                    for (int at = 0; at < c.length(); at += PIECE) {
+                        int n = Math.min(PIECE, c.length() - at);
+                        hash.update(c.bytes(), at, n);
+                        length += n;
+                        throttle.acquire(n);
+                        if (out != null) {
+                            out.write(c.bytes(), at, n);
+                        }
+                        onBytes.accept(n);
                     }
-                    onBytes.accept(n);
                 }
             }
             actual = hash.hex();
@@ -154,13 +158,9 @@ public final class BackupReader {
             this.flush = new FlushBehind(out);
         }
 
-        void write(byte[] bytes, int n) throws IOException {
-            // In pieces: the JDK copies a heap buffer through a temporary direct one, and one 2 MiB
-            // write per call measured many times slower than the same bytes in 256 KiB pieces.
-            for (int at = 0; at < n; at += WRITE_PIECE) {
-                ByteBuffer bb = ByteBuffer.wrap(bytes, at, Math.min(WRITE_PIECE, n - at));
-                while (bb.hasRemaining()) out.write(bb);
-            }
+        void write(byte[] bytes, int offset, int n) throws IOException {
+            ByteBuffer bb = ByteBuffer.wrap(bytes, offset, n);
+            while (bb.hasRemaining()) out.write(bb);
             unflushed += n;
             if (unflushed < FLUSH_EVERY) return;
             unflushed = 0;
