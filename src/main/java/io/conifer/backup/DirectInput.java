@@ -17,7 +17,7 @@ import java.nio.file.StandardOpenOption;
  * part of a cold read) and evict the index's own pages. Where {@code O_DIRECT} is refused (tmpfs),
  * the file is read buffered.
  */
-final class DirectInput extends InputStream {
+final class DirectInput extends ChunkedInput {
     private final FileChannel in;
     private final int align;
     private final ByteBuffer buffer;
@@ -27,7 +27,7 @@ final class DirectInput extends InputStream {
     private DirectInput(FileChannel in, int align) {
         this.in = in;
         this.align = align;
-        this.buffer = ByteBuffer.allocateDirect(DirectCopy.CHUNK + align).alignedSlice(align).limit(0);
+        this.buffer = ByteBuffer.allocateDirect(DirectCopy.CHUNK + align).alignedSlice(align);
     }
 
     /** Opens {@code file} for direct reads aligned to {@code align} (0: buffered). */
@@ -44,23 +44,9 @@ final class DirectInput extends InputStream {
         return Files.newInputStream(file);
     }
 
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        if (len == 0) return 0;
-        if (!buffer.hasRemaining() && !fill()) return -1;
-        int n = Math.min(len, buffer.remaining());
-        buffer.get(b, off, n);
-        return n;
-    }
-
     /** Reads the next chunk (whole blocks at block-aligned offsets, as direct I/O needs); false at the end. */
-    private boolean fill() throws IOException {
+    @Override
+    protected boolean refill() throws IOException {
         if (ended) return false;
         buffer.clear().limit(DirectCopy.CHUNK);
         while (buffer.hasRemaining()) {
@@ -72,7 +58,7 @@ final class DirectInput extends InputStream {
             }
         }
         position += buffer.position();
-        buffer.flip();
+        pending = buffer.flip();
         return buffer.hasRemaining();
     }
 
