@@ -24,21 +24,26 @@ final class DirectInput extends ChunkedInput {
     private long position;
     private boolean ended;
 
-    private DirectInput(FileChannel in, int align) {
+    private DirectInput(FileChannel in, int align) throws IOException {
         this.in = in;
         this.align = align;
-        this.buffer = ByteBuffer.allocateDirect(DirectCopy.CHUNK + align).alignedSlice(align);
+        // A small blob gets a small buffer (whole blocks, one more than it needs so its end is seen in one read).
+        long blocks = Math.min(DirectCopy.CHUNK, in.size() + align) / align;
+        this.buffer = ByteBuffer.allocateDirect((int) blocks * align + align).alignedSlice(align);
     }
 
     /** Opens {@code file} for direct reads aligned to {@code align} (0: buffered). */
     static InputStream open(Path file, int align) throws IOException {
         if (align > 0) {
+            FileChannel direct = null;
             try {
-                return new DirectInput(FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT), align);
+                direct = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
+                return new DirectInput(direct, align);
             } catch (NoSuchFileException e) {
                 throw e;
             } catch (UnsupportedOperationException | IOException e) {
                 // the JDK or the file system refuses direct I/O: read buffered below
+                if (direct != null) direct.close();
             }
         }
         return Files.newInputStream(file);
@@ -48,7 +53,7 @@ final class DirectInput extends ChunkedInput {
     @Override
     protected boolean refill() throws IOException {
         if (ended) return false;
-        buffer.clear().limit(DirectCopy.CHUNK);
+        buffer.clear();
         while (buffer.hasRemaining()) {
             int n = in.read(buffer, position + buffer.position());
             // Only the file's end yields less than whole blocks; nothing can be read after it.
