@@ -1,5 +1,6 @@
 package io.conifer.backup;
 
+import io.conifer.files.DurableFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -74,18 +75,11 @@ final class ReadAhead implements Closeable {
     @Override
     public void close() {
         if (pending == null) return;
-        boolean interrupted = false;
-        while (true) {
-            try {
-                pending.get();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (ExecutionException e) {
-                break;
-            }
+        try {
+            DurableFiles.awaitUninterruptibly(pending);
+        } catch (ExecutionException e) {
+            // the read failed, and nobody waits for what it read
         }
         pending = null;
-        if (interrupted) Thread.currentThread().interrupt();
     }
 }
