@@ -232,15 +232,18 @@ final class DirectCopy implements Closeable {
      */
     private int alignment(Path target) {
         // Looking the file system up reads the mount table: once per directory, not per blob.
-        return alignments.computeIfAbsent(target.getParent(), dir -> {
-            try {
-                long block = Files.getFileStore(dir).getBlockSize();
-                boolean usable = block >= 512 && block <= MAX_ALIGN && Long.bitCount(block) == 1 && CHUNK % block == 0;
-                return usable ? (int) block : 0;
-            } catch (IOException | UnsupportedOperationException e) {
-                return 0;
-            }
-        });
+        return alignments.computeIfAbsent(target.getParent(), DirectCopy::blockAlignment);
+    }
+
+    /** The block size direct I/O of whole {@link #CHUNK}s must align to in directory {@code dir}, or 0 for buffered I/O. */
+    static int blockAlignment(Path dir) {
+        try {
+            long block = Files.getFileStore(dir).getBlockSize();
+            boolean usable = block >= 512 && block <= MAX_ALIGN && Long.bitCount(block) == 1 && CHUNK % block == 0;
+            return usable ? (int) block : 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return 0;
+        }
     }
 
     private static FileChannel openTarget(Path target, boolean direct) throws IOException {

@@ -196,7 +196,7 @@ public final class EncryptedBlobs {
     }
 
     /** Decrypts frame by frame, refusing (with {@link DamagedException}) any frame that fails authentication. */
-    private static final class Decrypting extends InputStream {
+    private static final class Decrypting extends ChunkedInput {
         private final InputStream in;
         private final BackupKey key;
         private final SecretKeySpec objectKey;
@@ -207,7 +207,6 @@ public final class EncryptedBlobs {
         private final byte[] sealed;
         private final byte[] plain;
         private int lookahead = -1;
-        private ByteBuffer pending = ByteBuffer.allocate(0);
         private long frame;
         private boolean done;
 
@@ -231,21 +230,10 @@ public final class EncryptedBlobs {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) return 0;
-            while (!pending.hasRemaining()) {
-                if (done) return -1;
-                openNextFrame();
-            }
-            int n = Math.min(len, pending.remaining());
-            pending.get(b, off, n);
-            return n;
+        protected boolean refill() throws IOException {
+            if (done) return false;
+            openNextFrame();
+            return true;
         }
 
         /** Reads the next frame; it is the last if it is short or nothing follows it. */

@@ -34,6 +34,8 @@ public final class LocalBackupRepository implements BackupRepository {
     private final Path staging;
     private final Path quarantine;
     private final DirectCopy copier = new DirectCopy();
+    /** Blobs are read back with direct I/O aligned to this (0: buffered); every blob is on one file system. */
+    private final int readAlignment;
 
     public LocalBackupRepository(Path root) throws IOException {
         this.blobs = root.resolve("blobs");
@@ -43,6 +45,7 @@ public final class LocalBackupRepository implements BackupRepository {
         Files.createDirectories(blobs);
         Files.createDirectories(manifests);
         Files.createDirectories(staging);
+        this.readAlignment = DirectCopy.blockAlignment(blobs);
     }
 
     private record Staged(Path file, String sha256, String naming, long length, int crc32c) implements StagedBlob {}
@@ -131,7 +134,7 @@ public final class LocalBackupRepository implements BackupRepository {
 
     @Override
     public InputStream openBlob(String sha256) throws IOException {
-        return Files.newInputStream(blobPath(sha256));
+        return DirectInput.open(blobPath(sha256), readAlignment);
     }
 
     @Override

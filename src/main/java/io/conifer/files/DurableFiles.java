@@ -63,7 +63,8 @@ public final class DurableFiles {
         }
     }
 
-    private static void awaitUninterruptibly(Future<?> f) throws ExecutionException {
+    /** Waits for {@code f} to end however often the caller is interrupted (the interrupt is kept for after). */
+    public static void awaitUninterruptibly(Future<?> f) throws ExecutionException {
         boolean interrupted = false;
         try {
             while (true) {
