@@ -12,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,13 +44,13 @@ class BackupReadBackTest {
             for (BackupManifest.FileEntry f : manifest.files()) {
                 assertEquals(f.sha256(), TreeHashTest.reference(Files.readAllBytes(restored.resolve(f.name()))), f.name());
             }
-            assertEquals("Completed", restore(control, first, "rb-copy").get("status").asText());
+            assertEquals("Completed", Backups.restore(control, first, "rb-copy").get("status").asText());
             Http copy = control.forHost(control.get("/indexes/rb-copy").json().get("host").asText());
             assertEquals(view(source), view(copy));
             assertEquals(0, Backups.verify("--data-dir", data.toString()).exit());
 
             BackupManifest.FileEntry victim = flipAByteOfTheLargestFile(local, manifest);
-            JsonNode failed = restore(control, first, "rb-rotten");
+            JsonNode failed = Backups.restore(control, first, "rb-rotten");
             assertEquals("Failed", failed.get("status").asText(), failed.toString());
             String reason = failed.get("failure_reason").asText();
             assertTrue(reason.contains("File " + victim.name() + " is corrupt") && reason.contains("CRC32C"), reason);
@@ -95,18 +94,6 @@ class BackupReadBackTest {
         String id = control.post("/indexes/rb/backups", "{}").json().get("backup_id").asText();
         Backups.awaitStatus(control, id, "Ready");
         return id;
-    }
-
-    private static JsonNode restore(Http control, String backupId, String target) throws InterruptedException {
-        String job = control.post("/backups/" + backupId + "/create-index", "{\"name\":\"" + target + "\"}").json()
-                .get("restore_job_id").asText();
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        JsonNode j;
-        do {
-            Thread.sleep(50);
-            j = control.get("/restore-jobs/" + job).json();
-        } while (!Set.of("Completed", "Failed").contains(j.get("status").asText()) && System.nanoTime() < deadline);
-        return j;
     }
 
     private static BackupManifest.FileEntry flipAByteOfTheLargestFile(LocalBackupRepository repo, BackupManifest m)
