@@ -23,7 +23,7 @@ import java.util.function.LongConsumer;
  *
  * <p>Verify re-hashes a blob against its name (that is what makes a blob safe to share between
  * backups). A restore of a blob stored as is checks its length and the CRC32C the manifest recorded
- * of the bytes written and read back instead, for a tenth of the CPU: the manifest (itself
+ * of the bytes written instead, for a tenth of the CPU: the manifest (itself
  * checksummed) binds that CRC32C to the blob's name, so a damaged blob, or another blob's bytes under
  * this name, fails the restore just the same, and CRC32C catches every burst of up to 32 bits and
  * misses other damage with odds of 2^-32. Neither check resists a forger who can write to the

@@ -16,7 +16,7 @@ import java.util.Set;
  * and a blob is visible under its name only once it is complete and durable.
  */
 public interface BackupRepository extends Closeable {
-    /** A blob written and verified but not yet visible under its name. */
+    /** A blob written durably (and checked, as {@link #stage} says) but not yet visible under its name. */
     interface StagedBlob {
         String sha256();
 
@@ -30,8 +30,10 @@ public interface BackupRepository extends Closeable {
 
     /**
      * Stores the file at {@code source} as {@code encoding} gives it into a staging area, under the
-     * name it gives; when this returns the copy is durable and has been read back and checked. {@link
-     * StagedBlob#length} is the file's length, {@link StagedBlob#crc32c} that of the bytes stored.
+     * name it gives; when this returns the copy is durable, and checked where the store checks it: a
+     * local repository has read it back from the device (unless opened without read-back), an object
+     * store has checked it against the checksum sent. {@link StagedBlob#length} is the file's length,
+     * {@link StagedBlob#crc32c} that of the bytes written, which restores check the blob against.
      */
     StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException;
 

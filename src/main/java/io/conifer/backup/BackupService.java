@@ -373,7 +373,8 @@ public final class BackupService implements Closeable {
      * Copies one file into the repository (or reuses an identical blob) and returns its manifest entry.
      *
      * <p>Only a blob verified in this server run is reused without being read: one published from a
-     * copy read back from the device, or one re-read and found intact, whose {@link
+     * copy staged in this run (read back from the device, unless the repository skips that), or one
+     * re-read and found intact, whose {@link
      * BackupRepository#blobStamp stamp} is unchanged since — any write to it, replacement or removal
      * changes the stamp. Re-reading every unchanged blob on each backup would make an incremental
      * backup cost a full read of the index; the stamp costs one {@code stat}. Damage the file system

@@ -26,27 +26,34 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
 /**
  * Copies a file into the repository the way a backup beside live traffic should, as a pipeline of
  * stages that overlap: the caller reads a chunk from a {@link BlobSource} (which names the blob by its
  * content, hashing a plain file's {@link TreeHash} leaves on other threads, and may encrypt it), a
- * writer thread computes its CRC32C and writes it with {@code O_DIRECT}, and a verifier thread reads it
- * back from the device with {@code O_DIRECT} and checks its CRC32C. A chunk's buffer is filled again
- * only once it is both hashed and written, so the name is of exactly the bytes written.
+ * writer thread computes its CRC32C and writes it with {@code O_DIRECT}, and (with read-back on) a
+ * verifier thread reads it back from the device with {@code O_DIRECT} and checks its CRC32C. A chunk's
+ * buffer is filled again only once it is both hashed and written, so the name and the CRC32C are of
+ * exactly the bytes written.
+ *
+ * <p>Read-back doubles the device I/O of a copy. Without it a blob is as durable (the same fsyncs) and
+ * its CRC32C, recorded in the manifest, still checks every restore and {@code conifer backup verify};
+ * what is lost is the check, before the backup is Ready, that the device returns what it was given
+ * (the practice of most backup tools, which leave that to a separate verify).
  *
  * <p>Why direct I/O: buffered writes pile up dirty pages whose writeback later stalls the write-ahead
  * log's small fsyncs (upsert latency), and they evict the index's own hot pages; written directly,
  * one chunk is in flight at a time, each waits while a log fsync runs ({@link ForegroundSyncs}), and
- * what is verified is what the device returns, not the page cache's copy. File systems that refuse {@code O_DIRECT} (tmpfs) get the same pipeline buffered.
+ * what is read back is what the device returns, not the page cache's copy. File systems that refuse {@code O_DIRECT} (tmpfs) get the same pipeline buffered.
  *
  * <p>Before each chunk the copy checks that the rest of the file still leaves the disk's reserve free
  * ({@link DiskSpace#requireHeadroom}), so a backup fails with a clear reason before it fills a disk
  * it shares with live indexes.
  *
  * <p>Chunks are written and verified in order (each stage is one thread), so the CRC32C of the
- * read-back is comparable with the one computed while reading. The last chunk is padded to the block
+ * read-back is comparable with the one computed while writing. The last chunk is padded to the block
  * size, as direct I/O requires, and the file is truncated to its length before the final fsync.
  */
 final class DirectCopy implements Closeable {
@@ -74,7 +81,24 @@ final class DirectCopy implements Closeable {
     private final Map<Path, Integer> alignments = new ConcurrentHashMap<>();
     private final ExecutorService writer = singleThread("conifer-backup-write");
     private final ExecutorService verifier = singleThread("conifer-backup-verify");
+    private final boolean readBack;
+    private final AtomicLong bytesReadBack = new AtomicLong();
     private volatile boolean closed;
+
+    /** A copier that reads every chunk back from the device and checks it. */
+    DirectCopy() {
+        this(true);
+    }
+
+    /** {@code readBack}: whether each chunk written is read back from the device and its CRC32C checked. */
+    DirectCopy(boolean readBack) {
+        this.readBack = readBack;
+    }
+
+    /** Bytes read back from the device so far by every copy. */
+    long bytesReadBack() {
+        return bytesReadBack.get();
+    }
 
     /** {@code name} and {@code length} are the source's, {@code crc32c} that of the bytes written. */
     record Result(String name, long length, int crc32c) {}
@@ -108,9 +132,9 @@ final class DirectCopy implements Closeable {
 
         Result run(BlobSource source, Path target, Throttle throttle) throws IOException {
             CRC32C sent = new CRC32C();
-            CRC32C readBack = new CRC32C();
+            CRC32C readBackCrc = new CRC32C();
             int align = alignment(target);
-            ByteBuffer verifyBuffer = take(align);
+            ByteBuffer verifyBuffer = readBack ? take(align) : null;
             long length = 0;
             FileChannel out = openTarget(target, align > 0);
             flush = new FlushBehind(out);
@@ -140,12 +164,15 @@ final class DirectCopy implements Closeable {
                         write(out, buf, position, n, pad, last);
                     }, writer);
                     done[slot] = CompletableFuture.allOf(write, hashed);
-                    // Each read-back waits for its chunk's write and for the read-back before it, so the
-                    // CRC32C sees the file in order and a failure reaches the end of the chain.
-                    verified = write.thenCombineAsync(verified, (w, v) -> {
-                        readBack(out, verifyBuffer, position, n, pad, readBack);
-                        return null;
-                    }, verifier);
+                    if (readBack) {
+                        // Each read-back waits for its chunk's write and for the read-back before it, so the
+                        // CRC32C sees the file in order and a failure reaches the end of the chain.
+                        verified = write.thenCombineAsync(verified, (w, v) -> {
+                            readBack(out, verifyBuffer, position, n, pad, readBackCrc);
+                            bytesReadBack.addAndGet(n);
+                            return null;
+                        }, verifier);
+                    }
                     if (last) break;
                 }
                 join(verified);
@@ -165,9 +192,9 @@ final class DirectCopy implements Closeable {
                 }
                 throw e;
             }
-            if (readBack.getValue() != sent.getValue()) {
+            if (readBack && readBackCrc.getValue() != sent.getValue()) {
                 Files.deleteIfExists(target);
-                throw new IOException("Verification failed after writing a blob: CRC32C " + Long.toHexString(readBack.getValue())
+                throw new IOException("Verification failed after writing a blob: CRC32C " + Long.toHexString(readBackCrc.getValue())
                         + " read back from the device, " + Long.toHexString(sent.getValue()) + " written");
             }
             return new Result(source.name(), source.length(), (int) sent.getValue());

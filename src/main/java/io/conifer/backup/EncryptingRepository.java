@@ -28,6 +28,11 @@ public final class EncryptingRepository implements BackupRepository {
         this.keys = keys;
     }
 
+    /** The repository below, which stores what this layer gives it. */
+    BackupRepository inner() {
+        return inner;
+    }
+
     @Override
     public StagedBlob stage(Path source, Throttle throttle) throws IOException {
         BackupKey key = keys.encryption();

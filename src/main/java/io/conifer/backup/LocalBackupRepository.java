@@ -26,18 +26,27 @@ import java.util.UUID;
  * and its copy {@code ID.json.copy}, {@code staging/} for writes in progress, {@code quarantine/} for
  * blobs found damaged. Every write goes to a temporary file, is fsynced, and is moved into place
  * atomically (then the directory is fsynced), so a crash never leaves a partial blob or manifest under
- * a real name. Manifests are stored as {@link ManifestCodec} writes them.
+ * a real name. Manifests are stored as {@link ManifestCodec} writes them. A blob is read back from the
+ * device and checked before it is staged unless the repository is opened without read-back
+ * ({@link DirectCopy}).
  */
 public final class LocalBackupRepository implements BackupRepository {
     private final Path blobs;
     private final Path manifests;
     private final Path staging;
     private final Path quarantine;
-    private final DirectCopy copier = new DirectCopy();
+    private final DirectCopy copier;
     /** Blobs are read back with direct I/O aligned to this (0: buffered); every blob is on one file system. */
     private final int readAlignment;
 
+    /** A repository that reads every blob it stages back from the device. */
     public LocalBackupRepository(Path root) throws IOException {
+        this(root, true);
+    }
+
+    /** {@code readBack}: whether each staged blob is read back from the device and checked before it is staged. */
+    public LocalBackupRepository(Path root, boolean readBack) throws IOException {
+        this.copier = new DirectCopy(readBack);
         this.blobs = root.resolve("blobs");
         this.manifests = root.resolve("manifests");
         this.staging = root.resolve("staging");
@@ -57,6 +66,11 @@ public final class LocalBackupRepository implements BackupRepository {
             DirectCopy.Result r = copier.copy(blob, tmp, throttle);
             return new Staged(tmp, r.name(), blob.naming(), r.length(), r.crc32c());
         }
+    }
+
+    /** Bytes read back from the device by every blob staged so far. */
+    long bytesReadBack() {
+        return copier.bytesReadBack();
     }
 
     static MessageDigest sha256() {

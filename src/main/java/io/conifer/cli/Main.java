@@ -65,6 +65,13 @@ public final class Main implements Runnable {
                         + " (env CONIFER_BACKUP_MAX_MBPS; default 0, unlimited).")
         double backupMaxMbps;
 
+        @Option(names = "--backup-read-back", defaultValue = "${env:CONIFER_BACKUP_READ_BACK:-true}", arity = "0..1",
+                fallbackValue = "true",
+                description = "Read each blob back from the device and check its CRC32C before a local backup may be Ready"
+                        + " (env CONIFER_BACKUP_READ_BACK; default ${DEFAULT-VALUE}). Off, blobs are still fsynced and"
+                        + " checked by every restore and `conifer backup verify`; S3 repositories are checked on upload either way.")
+        boolean backupReadBack;
+
         @Option(names = "--max-replay-seconds", defaultValue = "${env:CONIFER_MAX_REPLAY_SECONDS:-5}",
                 description = "Checkpoint an index once replaying its log after a crash would take about this long"
                         + " (env CONIFER_MAX_REPLAY_SECONDS; default ${DEFAULT-VALUE}; 0: only every 30 s and every 256 MB of log).")
@@ -73,14 +80,19 @@ public final class Main implements Runnable {
         @CommandLine.Mixin
         BackupKeyOptions keys;
 
+        /** The server's configuration from the options (and their environment variables). */
+        ServerConfig config() {
+            return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000,
+                    repo.directory(), backupQuota, backupMaxMbps).withMaxReplayMillis(Math.round(maxReplaySeconds * 1000))
+                    .withBackupS3(repo.s3()).withBackupKeys(keys.encryptionKeyFile, keys.decryptionKeyFiles())
+                    .withBackupReadBack(backupReadBack);
+        }
+
         @Override
         public Integer call() throws Exception {
             ConiferServer server;
             try {
-                ServerConfig config = new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000,
-                        repo.directory(), backupQuota, backupMaxMbps).withMaxReplayMillis(Math.round(maxReplaySeconds * 1000))
-                        .withBackupS3(repo.s3()).withBackupKeys(keys.encryptionKeyFile, keys.decryptionKeyFiles());
-                server = ConiferServer.start(config);
+                server = ConiferServer.start(config());
             } catch (StartupFailure | IllegalStateException | IllegalArgumentException e) {
                 // One line an operator can act on; the stack trace would only bury it.
                 System.err.println("conifer: " + e.getMessage());

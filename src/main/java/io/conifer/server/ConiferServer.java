@@ -86,7 +86,7 @@ public final class ConiferServer implements AutoCloseable {
             indexes.start();
             BackupRepository repository = config.backupS3() != null
                     ? new S3BackupRepository(config.backupS3(), ServerId.load(config.dataDir()))
-                    : new LocalBackupRepository(config.backupRepository());
+                    : new LocalBackupRepository(config.backupRepository(), config.backupReadBack());
             backups = new BackupService(new EncryptingRepository(repository, backupKeys), indexes,
                     config.dataDir().resolve("backup-staging"), config.backupQuota(), new Throttle(config.backupMaxMbps()),
                     ControlPlane.COMMIT_GATE);

@@ -13,6 +13,7 @@ import java.util.List;
  * {@code maxReplayMillis} bounds the log replay after a crash (0: only the log's size and the
  * checkpoint interval bound it). {@code backupS3} non-null puts backups in that bucket instead of
  * {@code backupDir}. {@code backupKeyFile} and {@code backupOldKeyFiles}: see {@link #withBackupKeys}.
+ * {@code backupReadBack}: see {@link #withBackupReadBack}.
  */
 public record ServerConfig(
         Path dataDir,
@@ -29,7 +30,8 @@ public record ServerConfig(
         long maxReplayMillis,
         S3Location backupS3,
         Path backupKeyFile,
-        List<Path> backupOldKeyFiles) {
+        List<Path> backupOldKeyFiles,
+        boolean backupReadBack) {
 
     public static final int DEFAULT_BACKUP_QUOTA = 1000;
 
@@ -37,7 +39,7 @@ public record ServerConfig(
     public ServerConfig(Path dataDir, int port, String apiKeys, String bind, String advertiseHost, int firstDataPort,
             long checkpointIntervalMillis, Path backupDir, int backupQuota, double backupMaxMbps) {
         this(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis, backupDir, backupQuota,
-                backupMaxMbps, Clock.systemUTC(), StoreOptions.defaults().maxReplayMillis(), null, null, List.of());
+                backupMaxMbps, Clock.systemUTC(), StoreOptions.defaults().maxReplayMillis(), null, null, List.of(), true);
     }
 
     public static ServerConfig defaults(Path dataDir) {
@@ -46,33 +48,33 @@ public record ServerConfig(
 
     public ServerConfig withPorts(int port, int firstDataPort) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles);
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles, backupReadBack);
     }
 
     public ServerConfig withApiKeys(String keys) {
         return new ServerConfig(dataDir, port, keys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles);
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles, backupReadBack);
     }
 
     public ServerConfig withBackups(Path dir, int quota, double maxMbps) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                dir, quota, maxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles);
+                dir, quota, maxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles, backupReadBack);
     }
 
     public ServerConfig withClock(Clock newClock) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, newClock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles);
+                backupDir, backupQuota, backupMaxMbps, newClock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles, backupReadBack);
     }
 
     public ServerConfig withMaxReplayMillis(long millis) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, millis, backupS3, backupKeyFile, backupOldKeyFiles);
+                backupDir, backupQuota, backupMaxMbps, clock, millis, backupS3, backupKeyFile, backupOldKeyFiles, backupReadBack);
     }
 
     /** Backups in an S3-compatible bucket instead of a local directory. */
     public ServerConfig withBackupS3(S3Location location) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, location, backupKeyFile, backupOldKeyFiles);
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, location, backupKeyFile, backupOldKeyFiles, backupReadBack);
     }
 
     /**
@@ -81,7 +83,13 @@ public record ServerConfig(
      */
     public ServerConfig withBackupKeys(Path keyFile, List<Path> oldKeyFiles) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
-                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, keyFile, List.copyOf(oldKeyFiles));
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, keyFile, List.copyOf(oldKeyFiles), backupReadBack);
+    }
+
+    /** Whether a local repository reads each blob back from the device before a backup may be Ready. */
+    public ServerConfig withBackupReadBack(boolean readBack) {
+        return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
+                backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles, readBack);
     }
 
     public int dataPortStart() {

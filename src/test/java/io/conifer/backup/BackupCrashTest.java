@@ -173,14 +173,7 @@ class BackupCrashTest {
     }
 
     private static void assertRestores(Http control, String backupId, String target, int records) throws Exception {
-        String job = control.post("/backups/" + backupId + "/create-index", "{\"name\":\"" + target + "\"}").json()
-                .get("restore_job_id").asText();
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        JsonNode j;
-        do {
-            Thread.sleep(50);
-            j = control.get("/restore-jobs/" + job).json();
-        } while (!Set.of("Completed", "Failed").contains(j.get("status").asText()) && System.nanoTime() < deadline);
+        JsonNode j = Backups.restore(control, backupId, target);
         assertEquals("Completed", j.get("status").asText(), j.toString());
         Http d = control.forHost(control.get("/indexes/" + target).json().get("host").asText());
         assertEquals(records, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());

@@ -81,19 +81,6 @@ class BackupEncryptionTest {
         }
     }
 
-    private static JsonNode restore(Http control, String backupId, String name) throws Exception {
-        Http.Response r = control.post("/backups/" + backupId + "/create-index", "{\"name\":\"" + name + "\"}");
-        assertEquals(202, r.status(), r.toString());
-        String job = r.json().get("restore_job_id").asText();
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        JsonNode j;
-        do {
-            Thread.sleep(20);
-            j = control.get("/restore-jobs/" + job).json();
-        } while (!Set.of("Completed", "Failed").contains(j.get("status").asText()) && System.nanoTime() < deadline);
-        return j;
-    }
-
     /** The probe record as the restored index serves it. */
     private static JsonNode probeOf(Http control, String index) {
         Http d = control.forHost(control.get("/indexes/" + index).json().get("host").asText());
@@ -147,7 +134,7 @@ class BackupEncryptionTest {
                 if (f.toString().contains("manifests")) continue;
                 assertEquals(keyId, keyIdOf(Files.readAllBytes(f)), "every blob is encrypted under key A: " + f);
             }
-            JsonNode job = restore(control, id, "secret-copy");
+            JsonNode job = Backups.restore(control, id, "secret-copy");
             assertEquals("Completed", job.get("status").asText(), job.toString());
             JsonNode probe = probeOf(control, "secret-copy");
             assertEquals(MARKER, probe.get("metadata").get("note").asText());
@@ -261,7 +248,7 @@ class BackupEncryptionTest {
 
             BackupManifest.FileEntry first = bySize.get(0);
             flipAByte(data, first);
-            JsonNode job = restore(control, id, "tamper-copy");
+            JsonNode job = Backups.restore(control, id, "tamper-copy");
             assertEquals("Failed", job.get("status").asText(), job.toString());
             assertTrue(job.get("failure_reason").asText().contains("File " + first.name() + " is corrupt"), job.toString());
             assertTrue(job.get("failure_reason").asText().contains("fails authentication"), job.toString());
@@ -308,7 +295,7 @@ class BackupEncryptionTest {
                 byte[] blob = Files.readAllBytes(data.resolve("backups/blobs").resolve(f.sha256().substring(0, 2)).resolve(f.sha256()));
                 assertEquals(BackupKey.load(keyB).id(), keyIdOf(blob), "the new backup's blobs are under the new key");
             }
-            JsonNode job = restore(control, old, "rot-old");
+            JsonNode job = Backups.restore(control, old, "rot-old");
             assertEquals("Completed", job.get("status").asText(), job.toString());
             assertEquals(MARKER, probeOf(control, "rot-old").get("metadata").get("note").asText());
         }
@@ -317,7 +304,7 @@ class BackupEncryptionTest {
         try (TestServer server = start(data, keyB)) {
             Http control = new Http(server.url(), TestServer.KEY);
             assertEquals(412, control.get("/backups/" + old).status());
-            JsonNode job = restore(control, fresh, "rot-new");
+            JsonNode job = Backups.restore(control, fresh, "rot-new");
             assertEquals("Completed", job.get("status").asText(), job.toString());
             assertNotEquals(old, fresh);
         }

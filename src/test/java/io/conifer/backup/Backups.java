@@ -31,6 +31,19 @@ public final class Backups {
         throw new AssertionError("backup " + backupId + " did not become " + status + ": " + b);
     }
 
+    /** Restores {@code backupId} into a new index {@code target} and returns the job once Completed or Failed. */
+    public static JsonNode restore(Http control, String backupId, String target) throws InterruptedException {
+        String job = control.post("/backups/" + backupId + "/create-index", "{\"name\":\"" + target + "\"}").json()
+                .get("restore_job_id").asText();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        JsonNode j;
+        do {
+            Thread.sleep(50);
+            j = control.get("/restore-jobs/" + job).json();
+        } while (!Set.of("Completed", "Failed").contains(j.get("status").asText()) && System.nanoTime() < deadline);
+        return j;
+    }
+
     /** The record ids in a backup, read by materialising its files from the repository and opening them. */
     public static Set<String> idsInBackup(BackupRepository repository, String backupId, Path scratch) throws Exception {
         return new HashSet<>(liveIdsInBackup(repository, backupId, scratch));

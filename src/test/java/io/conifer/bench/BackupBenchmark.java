@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * (bytes copied ÷ full, time ÷ full); create-backup request latency p99; upsert p99 during a backup ÷
  * without; restore MB/s ÷ {@code cp -r + sync}, both reading their source from the disk (its cached pages dropped first); time from the restore's 202 to the first successful
  * query on the restored index; then, on the same server restarted with a backup encryption key, the
- * encrypted full backup and restore ÷ {@code cp -r + sync}.
+ * encrypted full backup and restore ÷ {@code cp -r + sync}. The full backup is measured twice: first
+ * without read-back ({@code --backup-read-back=false}), then, the server restarted, with it, as by default.
  *
  * <p>The noisiest figures (throughput ratios, upsert p99 ratio, restore) are measured in three rounds,
  * each against its neighbour in time, and reported as the median with every round's value.
@@ -68,15 +69,17 @@ public final class BackupBenchmark {
         Path indexDir = root.resolve("commit-files");
         Path repositoryDir = root.resolve("data").resolve("backups");
         String summary;
-        try (ConiferServer server = ConiferServer.start(config)) {
+        Clusters clusters = new Clusters(dim, 200, 42);
+        // The full backups without read-back come first, on the server started with
+        // --backup-read-back=false; then the server restarts as by default and backs up the same files
+        // with read-back: the two sets of rounds are neighbours in time.
+        Row noReadBack;
+        try (ConiferServer server = ConiferServer.start(config.withBackupReadBack(false))) {
             Http control = new Http("http://localhost:" + server.port(), "bench");
-            Clusters clusters = new Clusters(dim, 200, 42);
-            Http data;
             if (control.get("/indexes/bench").status() == 200) {
-                data = control.forHost(control.get("/indexes/bench").json().get("host").asText());
                 System.out.println("reusing the loaded index in " + root);
             } else {
-                data = control.forHost(control.createDense("bench", dim, "cosine"));
+                Http data = control.forHost(control.createDense("bench", dim, "cosine"));
                 long t0 = System.nanoTime();
                 load(data, clusters, 0, vectors, 2);
                 System.out.printf(Locale.ROOT, "loaded %,d x %d vectors in %.1f s%n", vectors, dim, seconds(t0));
@@ -86,12 +89,14 @@ public final class BackupBenchmark {
             // as "changed" files.
             System.out.printf(Locale.ROOT, "waited %.1f s for the index to settle after the load%n", waitUntilSettled());
             cleanUp(control);
-
-            // cp copies exactly the files a backup copies: a point-in-time export, hard-linked out of the
-            // live directory (checkpoints and merges go on in it).
-            VectorStore store = server.indexes().vectors("default", "bench");
-            DurableFiles.deleteTree(indexDir);
-            store.exportTo(indexDir);
+            exportIndex(server, indexDir);
+            noReadBack = withoutReadBack(control, root, indexDir);
+        }
+        try (ConiferServer server = ConiferServer.start(config)) {
+            server.indexes().whenOpened().join();
+            Http control = new Http("http://localhost:" + server.port(), "bench");
+            Http data = control.forHost(control.get("/indexes/bench").json().get("host").asText());
+            exportIndex(server, indexDir);
             BackupRepository repo = server.backups().repository();
 
             // Full backups, each right after cp -r and cp -r + sync of the same files, so each ratio
@@ -107,14 +112,16 @@ public final class BackupBenchmark {
                 if (full != null) control.delete("/backups/" + full);
                 cp = cp(indexDir, root.resolve("cp-copy"));
                 CpuMeter cpu = CpuMeter.start();
+                long reads = deviceReadBytes();
                 long start = System.nanoTime();
                 full = control.post("/indexes/bench/backups", "{\"name\":\"full\"}").json().get("backup_id").asText();
                 JsonNode fullReady = awaitReady(control, full);
                 double fullSeconds = seconds(start);
                 String backupCpu = cpu.stop();
                 fullBytes = fullReady.get("size_bytes").asLong();
-                System.out.printf(Locale.ROOT, "round %d: cp -r %.2f s, cp -r + sync %.2f s, full backup of %.1f MB %.2f s%n  backup: %s",
-                        round + 1, cp.seconds(), cp.secondsWithSync(), mb(fullBytes), fullSeconds, backupCpu);
+                System.out.printf(Locale.ROOT, "round %d: cp -r %.2f s, cp -r + sync %.2f s, full backup of %.1f MB %.2f s,"
+                        + " device reads %.1f MB%n  backup: %s", round + 1, cp.seconds(), cp.secondsWithSync(), mb(fullBytes),
+                        fullSeconds, mb(deviceReadBytes() - reads), backupCpu);
                 fullSecondsList.add(fullSeconds);
                 fullVsCp.add(cp.seconds() / fullSeconds * fullBytes / cp.bytes());
                 fullVsSync.add(cp.secondsWithSync() / fullSeconds * fullBytes / cp.bytes());
@@ -225,6 +232,7 @@ public final class BackupBenchmark {
             rows.add(new Row("full backup MB/s / cp -r MB/s", fullVsCp, "(page-cache copy, for reference)"));
             rows.add(new Row("restore MB/s / cp -r MB/s", restoreVsCp, "(page-cache copy, for reference)"));
         }
+        rows.add(1, noReadBack);
         rows.addAll(encryptedRounds(root, config, indexDir, dim));
 
         System.out.println();
@@ -273,6 +281,54 @@ public final class BackupBenchmark {
         }
         return List.of(new Row("encrypted full backup / (cp -r + sync)", backupVsSync, "(AES-256-GCM, for reference)"),
                 new Row("encrypted restore / (cp -r + sync)", restoreVsSync, "(AES-256-GCM, for reference)"));
+    }
+
+    /**
+     * Full backups on a server started with {@code --backup-read-back=false}, each right after {@code cp
+     * -r + sync} of the same files, as with read-back.
+     */
+    private static Row withoutReadBack(Http control, Path root, Path indexDir) throws Exception {
+        List<Double> backupVsSync = new ArrayList<>();
+        String full = null;
+        for (int round = 0; round < ROUNDS; round++) {
+            if (full != null) control.delete("/backups/" + full);
+            CopyTiming c = cp(indexDir, root.resolve("cp-copy"));
+            CpuMeter cpu = CpuMeter.start();
+            long reads = deviceReadBytes();
+            long start = System.nanoTime();
+            full = control.post("/indexes/bench/backups", "{\"name\":\"no-read-back\"}").json().get("backup_id").asText();
+            long bytes = awaitReady(control, full).get("size_bytes").asLong();
+            double seconds = seconds(start);
+            String backupCpu = cpu.stop();
+            System.out.printf(Locale.ROOT, "round %d: cp -r %.2f s, cp -r + sync %.2f s, full backup without read-back of %.1f MB"
+                    + " %.2f s, device reads %.1f MB%n  backup: %s", round + 1, c.seconds(), c.secondsWithSync(), mb(bytes),
+                    seconds, mb(deviceReadBytes() - reads), backupCpu);
+            backupVsSync.add(c.secondsWithSync() / seconds * bytes / c.bytes());
+        }
+        cleanUp(control);
+        return new Row("full, no read-back / (cp -r + sync)", backupVsSync, ">= 0.8 (--backup-read-back=false)");
+    }
+
+    /**
+     * What {@code cp} copies is exactly the files a backup copies: a point-in-time export, hard-linked
+     * out of the live directory (checkpoints and merges go on in it).
+     */
+    private static void exportIndex(ConiferServer server, Path indexDir) throws IOException {
+        VectorStore store = server.indexes().vectors("default", "bench");
+        DurableFiles.deleteTree(indexDir);
+        store.exportTo(indexDir);
+    }
+
+    /** Bytes this process has had read from the devices (direct reads included), from /proc/self/io; 0 where it is missing. */
+    private static long deviceReadBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("read_bytes:")) return Long.parseLong(line.substring("read_bytes:".length()).trim());
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not readable: the figure is only printed
+        }
+        return 0;
     }
 
     /** Restores {@code backupId} into a new index and returns the seconds from the request to Completed. */
