@@ -21,8 +21,15 @@ import org.slf4j.LoggerFactory;
  *       something was written since the last refresh, as Elasticsearch's realtime get: they see every
  *       write acknowledged before they started;
  *   <li>other reads (query, list, stats) do the same when the index is write-idle: no write in
- *       progress and none started within {@link #quietNanos} of the last one ending (a read arriving
- *       sooner waits out that window, so a client that writes and then reads sees its write). Such
+ *       progress and none started within the quiet window after the last one ended (a read arriving
+ *       sooner waits out that window, so a client that writes and then reads sees its write). The
+ *       window is {@link #QUIET_NANOS} after a lone client's writes and {@link #STREAM_QUIET_NANOS}
+ *       once writes have run concurrently within {@link #STREAM_NANOS}: several clients writing at once
+ *       on a busy machine leave gaps of several milliseconds between their requests (each client
+ *       waits for a core), and a read that took such a gap for the end of the writes flushed a small
+ *       segment on the query's own thread, two a second under the mixed benchmark. A client that
+ *       loads in parallel batches and then queries still sees every batch, its first query up to that
+ *       window later. Such
  *       refreshes are shared: one that started after a read arrived serves it. While writes keep
  *       coming (one in progress, or one starting within the window) these reads use the current
  *       searcher and never wait for a refresh: once it is older than the refresh interval they hand a
@@ -33,6 +40,10 @@ import org.slf4j.LoggerFactory;
 final class RefreshPolicy {
     /** How long after a write ends a read waits for the next one before it treats the index as idle. */
     static final long QUIET_NANOS = 3_000_000L;
+    /** The quiet window while writes come from several clients at once. */
+    static final long STREAM_QUIET_NANOS = 50_000_000L;
+    /** How long after two writes ran at once the longer window applies. */
+    static final long STREAM_NANOS = 1_000_000_000L;
     private static final Logger log = LoggerFactory.getLogger(RefreshPolicy.class);
     /** Runs the refreshes of every index that reads ask for under writes, so no read pays for one. */
     private static final Executor BACKGROUND = Executors.newSingleThreadExecutor(r -> {
@@ -53,8 +64,11 @@ final class RefreshPolicy {
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final long intervalNanos;
     private final long quietNanos;
+    private final long streamQuietNanos;
     private final WriteGovernor governor;
     private volatile long lastWriteEndedNanos = System.nanoTime();
+    /** When a write last started while another was in progress. */
+    private volatile long concurrentWriteNanos = System.nanoTime() - 2 * STREAM_NANOS;
     private volatile long lastRefreshNanos = System.nanoTime();
     /** When the last refresh that completed had started: it sees every write acknowledged before then. */
     private volatile long completedRefreshNanos = lastRefreshNanos;
@@ -65,13 +79,18 @@ final class RefreshPolicy {
     }
 
     RefreshPolicy(long intervalMillis, long quietNanos, WriteGovernor governor) {
+        this(intervalMillis, quietNanos, STREAM_QUIET_NANOS, governor);
+    }
+
+    RefreshPolicy(long intervalMillis, long quietNanos, long streamQuietNanos, WriteGovernor governor) {
         this.intervalNanos = intervalMillis * 1_000_000L;
         this.quietNanos = quietNanos;
+        this.streamQuietNanos = Math.max(quietNanos, streamQuietNanos);
         this.governor = governor;
     }
 
     void writeStarted() {
-        writing.incrementAndGet();
+        if (writing.incrementAndGet() > 1) concurrentWriteNanos = System.nanoTime();
         writesStarted.incrementAndGet();
         if (quietWaiters.get() == 0) return;
         quiet.lock();
@@ -136,7 +155,9 @@ final class RefreshPolicy {
     private boolean writeIdle() {
         if (writing.get() > 0) return false;
         long started = writesStarted.get();
-        long left = lastWriteEndedNanos + quietNanos - System.nanoTime();
+        long now = System.nanoTime();
+        long window = now - concurrentWriteNanos < STREAM_NANOS ? streamQuietNanos : quietNanos;
+        long left = lastWriteEndedNanos + window - now;
         if (left <= 0) return writing.get() == 0;
         quietWaiters.incrementAndGet();
         quiet.lock();

@@ -27,9 +27,12 @@ final class SettlingMergePolicy extends FilterMergePolicy {
     /**
      * Segments outside the settled layout that writes may leave for queries to search: each refresh
      * under writes flushes one, and HNSW searches each with the full ef, so more merge eagerly among
-     * themselves (the big settled segments untouched) rather than wait for tiered merging's ten.
+     * themselves (the big settled segments untouched) rather than wait for tiered merging's ten. One:
+     * the mixed benchmark (16 query clients, 4 unthrottled writers) searched 7.5-7.9 segments per query
+     * with it against 10.5-11.0 with three, for the same merge CPU, which the write governor charges
+     * to writes, not queries (docs/BENCHMARKS.md).
      */
-    static final int MAX_UNSETTLED = 3;
+    static final int MAX_UNSETTLED = 1;
     /**
      * Segments a write stream nobody reads may leave before tiered merging starts. Merges under writes
      * serve queries only, and the settle merge redoes their work (it joins the HNSW graphs again), so

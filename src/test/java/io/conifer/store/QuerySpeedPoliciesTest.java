@@ -244,6 +244,43 @@ class QuerySpeedPoliciesTest {
         }
     }
 
+    @Test
+    void aGapBetweenConcurrentWritersIsNotTakenForTheEndOfTheirWrites(@TempDir Path dir) throws Exception {
+        // A lone client's window is 0: only the stream window (an hour) can hold a query back.
+        RefreshPolicy policy = new RefreshPolicy(3_600_000, 0, TimeUnit.HOURS.toNanos(1), WriteGovernor.SHARED);
+        try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig());
+                SearcherManager searchers = new SearcherManager(writer, null)) {
+            // Two clients' writes overlap, then both are between requests.
+            policy.writeStarted();
+            write(policy, writer, "a");
+            writer.addDocument(new Document());
+            policy.writeApplied();
+            policy.writeEnded();
+            CompletableFuture<Void> queried = new CompletableFuture<>();
+            Thread query = Thread.ofPlatform().start(() -> complete(queried, () -> read(policy, searchers, false)));
+            Await.until("the query waits out the stream's quiet window", () -> query.getState() == Thread.State.TIMED_WAITING);
+            policy.writeStarted();
+            queried.get(30, TimeUnit.SECONDS);
+            assertEquals(0, visible(searchers), "the next write came: the query used the current searcher, no flush");
+            policy.writeEnded();
+        }
+    }
+
+    @Test
+    void aQueryAfterWritesFromConcurrentClientsEndSeesEveryOne(@TempDir Path dir) throws Exception {
+        RefreshPolicy policy = new RefreshPolicy(3_600_000, WriteGovernor.SHARED);
+        try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig());
+                SearcherManager searchers = new SearcherManager(writer, null)) {
+            policy.writeStarted();
+            write(policy, writer, "a");
+            writer.addDocument(new Document());
+            policy.writeApplied();
+            policy.writeEnded();
+            read(policy, searchers, false);
+            assertEquals(2, visible(searchers), "once no write followed within the window, the query refreshed");
+        }
+    }
+
     /** Every refresh of {@code searchers} runs {@code started}, then hangs until {@code release}. */
     private static void hangRefreshes(SearcherManager searchers, Runnable started, CountDownLatch release) {
         searchers.addListener(new ReferenceManager.RefreshListener() {
