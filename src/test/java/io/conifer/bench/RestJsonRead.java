@@ -22,9 +22,10 @@ import java.util.Random;
  * ({@code api.data.ProtoJson}), in process. Bodies in the two forms clients write: {@code Float.toString}
  * (Java, JS; what {@code ./conifer bench} sends) and 17-digit doubles (Python). Each variant runs in
  * turn, round by round, so a shared machine's load falls on all alike; the median round is the figure.
- * Variants: the body decoded to a String and read from its chars (what {@code RestRoutes} did), read from
- * its bytes (when {@code ProtoJson} has that), and Jackson's tokenising alone over bytes and over chars
- * (the floor either read stands on). {@code ./conifer bench json [VECTORS DIM ROUNDS]}, default 100 768 15.
+ * Variants: the body decoded to a String and read from its chars (what {@code RestRoutes} did before
+ * branch restjson; since then only the fallback for bodies that are not well-formed UTF-8 or do not read,
+ * and without the char-level fast path it had), read from its bytes (when {@code ProtoJson} has that), and
+ * Jackson's tokenising alone over bytes and over chars (what a token-by-token read stands on). {@code ./conifer bench json [VECTORS DIM ROUNDS]}, default 100 768 15.
  */
 public final class RestJsonRead {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.google.protobuf.Message;
 import io.conifer.proto.QueryRequest;
 import io.conifer.proto.UpdateRequest;
@@ -172,6 +174,26 @@ class DenseFloatsTest {
                 "3.4028270e38]", "{}]", "1,,2]", "1/*c*/]", "\u00a01]", "1\f]", "1" + "1".repeat(70) + "]")) {
             byte[] b = ("[" + array).getBytes(StandardCharsets.UTF_8);
             assertEquals(null, DenseBytes.read(b, 1, b.length, 2), array);
+        }
+    }
+
+    /** Over a body's bytes the array's numbers never become Jackson tokens (Jackson counts those it returns); over a String they do. */
+    @Test
+    void overBytesTheArrayIsReadFromTheBytes() throws Exception {
+        String body = "{\"vector\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20],\"topK\":3}";
+        for (boolean bytes : new boolean[] {true, false}) {
+            // Jackson counts tokens only when they are limited.
+            JsonFactory factory = (bytes ? new BodyParser.Factory() : new JsonFactory())
+                    .setStreamReadConstraints(StreamReadConstraints.builder().maxTokenCount(1_000).build());
+            JsonParser p = bytes ? factory.createParser(body.getBytes(StandardCharsets.UTF_8)) : factory.createParser(body);
+            QueryRequest.Builder query = QueryRequest.newBuilder();
+            JsonParser dense = DenseFloats.over(p, query);
+            dense.nextToken();
+            assertEquals(JsonToken.VALUE_NUMBER_INT, dense.nextValue(), "topK's value, after the array");
+            assertEquals(3, dense.getIntValue());
+            assertEquals(bytes, p.currentTokenCount() < 10, "tokens: " + p.currentTokenCount());
+            DenseFloats.addTo(dense, query);
+            assertEquals(20, query.getVectorCount());
         }
     }
 
