@@ -22,18 +22,16 @@ import org.curioswitch.common.protobuf.json.ParseSupport;
  * Reads the dense vectors of a request body (a query's {@code vector}, each upserted record's
  * {@code values}, an update's {@code values}) for the protobuf-jackson marshaller, which reads
  * every other field. The marshaller parses each float as {@code Double.parseDouble(getText())};
- * here the same characters go through Jackson's fast double parser (correctly rounded like the JDK's,
- * without a String per value) and are narrowed to float the same way, so every value is the same
- * bit for bit. The marshaller reads a message's fields with {@link #nextValue()}: this parser
+ * here an array of plain numbers in a body read from its bytes ({@link BodyParser}) is read straight
+ * from those bytes by {@link DenseBytes}, and any other array token by token, each number through
+ * Jackson's fast double parser (correctly rounded like the JDK's, without a String per value); both
+ * narrow to float the same way, so every value is the same bit for bit. The marshaller reads a message's fields with {@link #nextValue()}: this parser
  * answers that call by reading such an array itself and moving on to the next field, so the
  * marshaller never sees it; {@link #addTo} then adds the arrays to the built message. Everything
  * else about the field (null is absent, a second occurrence, a non-array, null elements, numbers
  * in strings, the error words) follows the marshaller's own {@link ParseSupport} steps.
  */
 final class DenseFloats extends JsonParserDelegate {
-    /** {@code ParseSupport.parseFloat}'s bound: a larger double is refused as out of range (one below it may still narrow to infinity). */
-    private static final double MAX_FLOAT = 3.402826869208755E38;
-
     /** Where a request type carries its dense vector: a top-level field, or a field of each element of a top-level array. */
     private enum Place {
         QUERY(QueryRequest.getDescriptor().findFieldByNumber(QueryRequest.VECTOR_FIELD_NUMBER), null),
@@ -137,6 +135,15 @@ final class DenseFloats extends JsonParserDelegate {
             arrays.add(new Floats(element, new float[0], 0));
             return;
         }
+        if (delegate instanceof BodyParser body && delegate.currentToken() == JsonToken.START_ARRAY) {
+            DenseBytes.Array a = DenseBytes.read(body.input(), body.position(), body.end(), capacity);
+            if (a != null) {
+                body.resumeAt(a.close(), a.lines(), a.lineStart()).nextToken();
+                arrays.add(new Floats(element, a.values(), a.size()));
+                capacity = a.values().length;
+                return;
+            }
+        }
         ParseSupport.parseArrayStart(delegate);
         float[] values = new float[capacity];
         int size = 0;
@@ -153,66 +160,14 @@ final class DenseFloats extends JsonParserDelegate {
 
     /**
      * The float {@code ParseSupport.parseFloat} reads from the current token: a JSON number as the
-     * same double {@code Double.parseDouble} gives, then the same range check and narrowing; anything
-     * else (a number or NaN/Infinity in a string, a wrong token) by the marshaller itself.
+     * same double {@code Double.parseDouble} gives (Jackson's FastDoubleParser on the token's
+     * characters, without a String), then the same range check and narrowing; anything else (a
+     * number or NaN/Infinity in a string, a wrong token) by the marshaller itself.
      */
     static float floatValue(JsonParser p) throws IOException {
         if (!p.currentToken().isNumeric()) return ParseSupport.parseFloat(p);
-        char[] text = p.getTextCharacters();
-        int offset = p.getTextOffset();
-        int length = p.getTextLength();
-        double d = exactlySmall(text, offset, length);
-        if (Double.isNaN(d)) d = NumberInput.parseDouble(text, offset, length, true);
-        if (d > MAX_FLOAT || d < -MAX_FLOAT) throw new InvalidProtocolBufferException("Out of range float value: " + p.getText());
+        double d = NumberInput.parseDouble(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(), true);
+        if (d > DenseBytes.MAX_FLOAT || d < -DenseBytes.MAX_FLOAT) throw new InvalidProtocolBufferException("Out of range float value: " + p.getText());
         return (float) d;
-    }
-
-    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-    /**
-     * A JSON number (Jackson has checked its grammar) with at most 15 significant digits and a
-     * decimal exponent within ±22, as a double: the digits and the power of ten are both exact
-     * doubles, so one multiplication or division rounds once, correctly (Clinger's fast path), to
-     * what {@code Double.parseDouble} gives. NaN for any other number. Float vectors as clients
-     * write them (up to 9 digits) take this path.
-     */
-    static double exactlySmall(char[] c, int offset, int length) {
-        int i = offset;
-        int end = offset + length;
-        boolean negative = c[i] == '-';
-        if (negative) i++;
-        long digits = 0;
-        int significant = 0;
-        int exponent = 0;
-        boolean fraction = false;
-        for (; i < end; i++) {
-            char ch = c[i];
-            if (ch == '.') {
-                fraction = true;
-                continue;
-            }
-            if (ch < '0' || ch > '9') break;
-            if (digits != 0 || ch != '0') significant++;
-            digits = digits * 10 + (ch - '0');
-            if (fraction) exponent--;
-        }
-        if (significant > 15) return Double.NaN;
-        if (i < end) {
-            // [eE][+-]?digits; more than 3 digits is out of this path's range whatever they are.
-            i++;
-            boolean minus = c[i] == '-';
-            if (c[i] == '-' || c[i] == '+') i++;
-            if (end - i > 3) return Double.NaN;
-            int e = 0;
-            for (; i < end; i++) e = e * 10 + (c[i] - '0');
-            exponent += minus ? -e : e;
-        }
-        double value;
-        if (digits == 0) value = 0;
-        else if (exponent >= 0 && exponent <= 22) value = digits * POWERS_OF_TEN[exponent];
-        else if (exponent < 0 && exponent >= -22) value = digits / POWERS_OF_TEN[-exponent];
-        else return Double.NaN;
-        return negative ? -value : value;
     }
 }

@@ -90,7 +90,7 @@ final class RestRoutes {
             Message.Builder b = route.request().get();
             // The method's name is its request message's without "Request" (UpsertRequest: Upsert).
             VectorServiceImpl service = pending.service(b.getDescriptorForType().getName().replaceFirst("Request$", ""));
-            if (route.body()) ProtoJson.read(req.contentUtf8(), b);
+            if (route.body()) ProtoJson.read(req.content().array(), b);
             for (Map.Entry<String, String> p : ctx.pathParams().entrySet()) set(b, b.getDescriptorForType().findFieldByName(p.getKey()), p.getValue());
             for (Map.Entry<String, String> p : ctx.queryParams()) set(b, field(b, p.getKey()), p.getValue());
             @SuppressWarnings("unchecked")

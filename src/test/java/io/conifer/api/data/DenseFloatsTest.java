@@ -2,18 +2,24 @@ package io.conifer.api.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.google.protobuf.Message;
 import io.conifer.proto.QueryRequest;
 import io.conifer.proto.UpdateRequest;
 import io.conifer.proto.UpsertRequest;
 import io.conifer.proto.Vector;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.curioswitch.common.protobuf.json.MessageMarshaller;
 import org.junit.jupiter.api.Test;
 
@@ -39,12 +45,22 @@ class DenseFloatsTest {
         }
     }
 
+    /** The server's read of the body's bytes; the String read (the fallback) must agree with it. */
     private static Outcome fast(String body, Message.Builder builder) {
+        Outcome bytes;
         try {
-            return new Outcome(ProtoJson.read(body, builder).build(), null);
+            bytes = new Outcome(ProtoJson.read(body.getBytes(StandardCharsets.UTF_8), builder.clone()).build(), null);
         } catch (Exception e) {
-            return new Outcome(null, rootMessage(e));
+            bytes = new Outcome(null, rootMessage(e));
         }
+        Outcome chars;
+        try {
+            chars = new Outcome(ProtoJson.read(body, builder.clone()).build(), null);
+        } catch (Exception e) {
+            chars = new Outcome(null, rootMessage(e));
+        }
+        assertEquals(chars, bytes, body);
+        return bytes;
     }
 
     private static String rootMessage(Throwable e) {
@@ -119,20 +135,88 @@ class DenseFloatsTest {
         return n;
     }
 
-    /** Where the exact path answers, it gives {@code Double.parseDouble}'s very double (floats would hide a one-ulp slip). */
+    /**
+     * The byte reader reads every JSON number of up to 64 characters, each to {@code Double.parseDouble}'s
+     * very double (floats would hide a one-ulp slip), and gives up on anything that is not one.
+     */
     @Test
-    void theExactPathGivesTheJdksDouble() {
+    void theByteReaderGivesTheJdksDouble() {
         List<String> numbers = new ArrayList<>(edgeNumbers());
         numbers.addAll(generatedNumbers(40_000));
-        int exact = 0;
+        Pattern json = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+        int read = 0;
         for (String s : numbers) {
-            double d = DenseFloats.exactlySmall(s.toCharArray(), 0, s.length());
-            if (Double.isNaN(d)) continue;
-            exact++;
+            double d = DenseBytes.parse(s.getBytes(StandardCharsets.US_ASCII));
+            boolean readable = json.matcher(s).matches() && s.length() <= DenseBytes.MAX_NUMBER_LENGTH;
+            assertEquals(readable, !Double.isNaN(d), s);
+            if (!readable) continue;
+            read++;
             assertEquals(Double.doubleToRawLongBits(Double.parseDouble(s)), Double.doubleToRawLongBits(d), s);
         }
-        assertEquals(true, exact > 10_000, "numbers on the exact path: " + exact + " of " + numbers.size());
-        assertEquals(true, Double.isNaN(DenseFloats.exactlySmall("1234567890123456".toCharArray(), 0, 16)), "16 digits go the long way");
+        assertTrue(read > 30_000, "numbers read: " + read + " of " + numbers.size());
+        for (String s : List.of("", "-", "+1", "01", "-01", ".5", "1.", "1e", "1e+", "1.e5", "--1", "1x", "0x10", "NaN", "Infinity", "-Infinity",
+                "1 ", " 1", "1,", "1" + "0".repeat(64), "\"1\"", "null", "1e5.5", "١")) {
+            assertTrue(Double.isNaN(DenseBytes.parse(s.getBytes(StandardCharsets.UTF_8))), s);
+        }
+    }
+
+    /** Plain arrays are read from the bytes whatever their whitespace; anything else is left to the tokens, untouched. */
+    @Test
+    void theByteReaderTakesPlainArraysAndGivesUpOnAnythingElse() {
+        for (String array : List.of("]", " ]", "1]", "1,2]", " 1 , -2.5e3 ,\n\t0 ]", "\r\n  1,\r\n  2\r\n]", "0.1,0.30000000000000004,1e-46,-0]")) {
+            byte[] b = ("[" + array + ",\"next\":1}").getBytes(StandardCharsets.UTF_8);
+            DenseBytes.Array a = DenseBytes.read(b, 1, b.length, 2);
+            assertNotNull(a, array);
+            assertEquals(']', b[a.close()], array);
+            assertEquals(array.chars().filter(c -> c == ',').count() + (array.strip().equals("]") ? 0 : 1), a.size(), array);
+        }
+        for (String array : List.of("", "1", "1,", "1,]", "[1]]", "null]", "1,null]", "\"1\"]", "1 2]", "NaN]", "1e39]", "-1e39]",
+                "3.4028270e38]", "{}]", "1,,2]", "1/*c*/]", "\u00a01]", "1\f]", "1" + "1".repeat(70) + "]")) {
+            byte[] b = ("[" + array).getBytes(StandardCharsets.UTF_8);
+            assertEquals(null, DenseBytes.read(b, 1, b.length, 2), array);
+        }
+    }
+
+    /** Over a body's bytes the array's numbers never become Jackson tokens (Jackson counts those it returns); over a String they do. */
+    @Test
+    void overBytesTheArrayIsReadFromTheBytes() throws Exception {
+        String body = "{\"vector\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20],\"topK\":3}";
+        for (boolean bytes : new boolean[] {true, false}) {
+            // Jackson counts tokens only when they are limited.
+            JsonFactory factory = (bytes ? new BodyParser.Factory() : new JsonFactory())
+                    .setStreamReadConstraints(StreamReadConstraints.builder().maxTokenCount(1_000).build());
+            JsonParser p = bytes ? factory.createParser(body.getBytes(StandardCharsets.UTF_8)) : factory.createParser(body);
+            QueryRequest.Builder query = QueryRequest.newBuilder();
+            JsonParser dense = DenseFloats.over(p, query);
+            dense.nextToken();
+            assertEquals(JsonToken.VALUE_NUMBER_INT, dense.nextValue(), "topK's value, after the array");
+            assertEquals(3, dense.getIntValue());
+            assertEquals(bytes, p.currentTokenCount() < 10, "tokens: " + p.currentTokenCount());
+            DenseFloats.addTo(dense, query);
+            assertEquals(20, query.getVectorCount());
+        }
+    }
+
+    /**
+     * After reading an array from the bytes Jackson goes on from its end with its line count right,
+     * so its locations (in the lines after an error's first) are the String parser's.
+     */
+    @Test
+    void jacksonResumesAfterAByteArrayWithItsLocation() throws Exception {
+        String body = "{\"vector\":[\n  1,\r\n  2,\r  3\n],\n\"topK\":\n oops}";
+        String[] located = new String[2];
+        for (int i = 0; i < 2; i++) {
+            JsonParser p = i == 0 ? new BodyParser.Factory().createParser(body.getBytes(StandardCharsets.UTF_8)) : new JsonFactory().createParser(body);
+            QueryRequest.Builder query = QueryRequest.newBuilder();
+            JsonParser dense = DenseFloats.over(p, query);
+            dense.nextToken();
+            Exception e = assertThrows(Exception.class, () -> REFERENCE.mergeValue(dense, query));
+            assertEquals(1, DenseFloats.addTo(dense, query));
+            assertEquals(List.of(1f, 2f, 3f), query.getVectorList());
+            located[i] = e.getMessage().replaceAll("Source: .*?;", "Source;");
+        }
+        assertTrue(located[0].contains("line: 7"), located[0]);
+        assertEquals(located[1], located[0]);
     }
 
     /** Every generated and edge number, in query, upsert and update bodies, reads to the same float bits as before. */
@@ -162,12 +246,15 @@ class DenseFloatsTest {
             UpsertRequest actual = (UpsertRequest) fast(upsert, UpsertRequest.newBuilder()).message();
             for (int v = 0; v < 2; v++) assertSameFloats(expected.getVectors(v).getValuesList(), actual.getVectors(v).getValuesList(), upsert);
             assertEquals(expected, actual);
+            String pretty = "{\n  \"id\": \"a\",\n  \"values\": [\n    " + String.join(",\n    ", valid) + "\r\n  ]\n}";
+            assertSameFloats(((UpdateRequest) reference(pretty, UpdateRequest.newBuilder()).message()).getValuesList(),
+                    ((UpdateRequest) fast(pretty, UpdateRequest.newBuilder()).message()).getValuesList(), pretty);
             String update = "{\"id\":\"a\",\"values\":" + array + "}";
             assertSameFloats(((UpdateRequest) reference(update, UpdateRequest.newBuilder()).message()).getValuesList(),
                     ((UpdateRequest) fast(update, UpdateRequest.newBuilder()).message()).getValuesList(), update);
             checked += valid.size();
         }
-        assertEquals(true, checked > 39_000, "numbers compared: " + checked);
+        assertTrue(checked > 39_000, "numbers compared: " + checked);
     }
 
     /** Bodies with every kind of oddity around the dense arrays read to the same message or the same error. */

@@ -88,6 +88,7 @@ class ProtoJsonTest {
             for (boolean counts : new boolean[] {false, true}) {
                 String json = write(m, counts);
                 assertEquals(m, ProtoJson.read(json, m.newBuilderForType()).build(), json);
+                assertEquals(m, ProtoJson.read(ProtoJson.write(m, counts), m.newBuilderForType()).build(), json);
             }
         }
     }
@@ -146,11 +147,107 @@ class ProtoJsonTest {
     }
 
     private static void assertRefused(String body, String message) {
-        Exception e = assertThrows(Exception.class, () -> ProtoJson.read(body, QueryRequest.newBuilder()));
-        Throwable root = e;
-        while (root.getCause() != null) root = root.getCause();
-        assertTrue(e instanceof InvalidProtocolBufferException || e instanceof com.fasterxml.jackson.core.JsonProcessingException, e.toString());
-        assertTrue(String.valueOf(root.getMessage()).contains(message), body + " -> " + root.getMessage());
+        for (boolean bytes : new boolean[] {false, true}) {
+            Exception e = assertThrows(Exception.class, () -> {
+                if (bytes) ProtoJson.read(body.getBytes(StandardCharsets.UTF_8), QueryRequest.newBuilder());
+                else ProtoJson.read(body, QueryRequest.newBuilder());
+            });
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            assertTrue(e instanceof InvalidProtocolBufferException || e instanceof com.fasterxml.jackson.core.JsonProcessingException, e.toString());
+            assertTrue(String.valueOf(root.getMessage()).contains(message), body + " -> " + root.getMessage());
+        }
+    }
+
+    /** What a body reads as: the message's bytes (bit-exact floats), or the error's class and whole message. */
+    private record Outcome(com.google.protobuf.ByteString message, String error) {}
+
+    private static Outcome outcome(ThrowingRead read) {
+        try {
+            return new Outcome(read.read().build().toByteString(), null);
+        } catch (Exception e) {
+            return new Outcome(null, e.getClass().getName() + ": " + e.getMessage());
+        }
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRead {
+        Message.Builder read() throws Exception;
+    }
+
+    /** Reading a body's bytes gives what reading {@code new String(bytes, UTF_8)} gave: message, error class and words. */
+    private static void assertReadAsTheString(byte[] body, Message.Builder prototype) {
+        Outcome bytes = outcome(() -> ProtoJson.read(body, prototype.clone()));
+        Outcome string = outcome(() -> ProtoJson.read(new String(body, StandardCharsets.UTF_8), prototype.clone()));
+        assertEquals(string, bytes, () -> java.util.HexFormat.of().formatHex(body));
+    }
+
+    private static byte[] concat(String before, byte[] middle, String after) {
+        byte[] a = before.getBytes(StandardCharsets.UTF_8);
+        byte[] c = after.getBytes(StandardCharsets.UTF_8);
+        byte[] out = java.util.Arrays.copyOf(a, a.length + middle.length + c.length);
+        System.arraycopy(middle, 0, out, a.length, middle.length);
+        System.arraycopy(c, 0, out, a.length + middle.length, c.length);
+        return out;
+    }
+
+    private static byte[] bytes(int... b) {
+        byte[] out = new byte[b.length];
+        for (int i = 0; i < b.length; i++) out[i] = (byte) b[i];
+        return out;
+    }
+
+    /**
+     * Bodies that are not well-formed UTF-8 (the String had U+FFFD for the bad bytes), that are
+     * another encoding, start with a byte-order mark, or put odd things where numbers go, read from
+     * their bytes exactly as they read from their String.
+     */
+    @Test
+    void oddBytesReadAsTheirStringDid() {
+        String upsert = "{\"vectors\":[{\"id\":\"a\",\"values\":[0.5,-1e-3],\"metadata\":{\"k\":\"";
+        List<byte[]> inString = List.of(bytes(0xFF), bytes(0xC0, 0x80), bytes(0xC1, 0xBF), bytes(0xE0, 0x80, 0x80), bytes(0xED, 0xA0, 0x80),
+                bytes(0xED, 0xBF, 0xBF), bytes(0xF4, 0x90, 0x80, 0x80), bytes(0xF5, 0x80, 0x80, 0x80), bytes(0xF8, 0x88, 0x80, 0x80, 0x80),
+                bytes(0xE2, 0x82), bytes(0x80), bytes(0xC3), bytes(0xC3, 0xA9), bytes(0xF0, 0x9F, 0x98, 0x80), bytes(0xEF, 0xBF, 0xBD),
+                bytes(0xEF, 0xBB, 0xBF), bytes(0x00), bytes(0x1F), bytes(0x7F));
+        for (byte[] odd : inString) {
+            assertReadAsTheString(concat(upsert, odd, "\"}}]}"), UpsertRequest.newBuilder());
+            assertReadAsTheString(concat("{\"vectors\":[{\"id\":\"", odd, "\",\"values\":[1]}]}"), UpsertRequest.newBuilder());
+            assertReadAsTheString(concat("{\"vector\":[1,", odd, "2],\"topK\":1}"), QueryRequest.newBuilder());
+            assertReadAsTheString(concat("{\"vector\":[1,2]", odd, ",\"topK\":1}"), QueryRequest.newBuilder());
+            assertReadAsTheString(concat("", odd, "{\"topK\":1}"), QueryRequest.newBuilder());
+        }
+        String query = "{\"vector\":[1.5,-0,2],\"topK\":3,\"namespace\":\"n\u00e9\"}";
+        for (java.nio.charset.Charset c : List.of(StandardCharsets.UTF_16, StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE,
+                java.nio.charset.Charset.forName("UTF-32LE"), java.nio.charset.Charset.forName("UTF-32BE"), StandardCharsets.ISO_8859_1)) {
+            assertReadAsTheString(query.getBytes(c), QueryRequest.newBuilder());
+        }
+        for (String body : List.of("", " ", "\uFEFF", "\uFEFF" + query, "\uFEFF\uFEFF" + query, " \uFEFF" + query, query + "\uFEFF", query + " x",
+                "{\"vector\":[\"1.5\",\"NaN\",\"-Infinity\"],\"topK\":1}", "{\"vector\":[1,null],\"topK\":1}", "{\"vector\":[null]}",
+                "{\"vector\":[1e39]}", "{\"vector\":[1,2,]}", "{\"vector\":[01]}", "{\"vector\":[1" + "0".repeat(1200) + "]}",
+                "{\"vector\":[é]}", "{\"vector\":[1é]}", "{\"vector\":[1]é}", "{\"é\":[1],\"vector\":[\u00a02]}", "[1,2]", "null", "1",
+                "{\"vector\":[1]}{\"vector\":[2]}", "{\"vector\":[1]} x", "{\"vector\":[1],\"vector\":[2]}", "{\"topK\":1,\"vector\":[1]")) {
+            assertReadAsTheString(body.getBytes(StandardCharsets.UTF_8), QueryRequest.newBuilder());
+        }
+    }
+
+    /** A valid upsert body with one to three random bytes changed reads from its bytes as from its String, every time. */
+    @Test
+    void mutatedBodiesReadAsTheirStringDid() {
+        byte[] valid = ("{\"vectors\":[{\"id\":\"v\u00e9-1\",\"values\":[0.1, -2.5e-3,\n 3,1E2],\"metadata\":{\"genre\":\"drama\",\"year\":2012}},"
+                + "{\"id\":\"b\",\"values\":[-0.0,1.401298464324817e-45,0.30000000000000004],\"sparseValues\":{\"indices\":[1],\"values\":[2]}}],"
+                + "\"namespace\":\"ns\"}").getBytes(StandardCharsets.UTF_8);
+        java.util.Random random = new java.util.Random(20261128);
+        byte[] alphabet = "0123456789-+.eE,[]{}\" :n\r\t\u0000\u007f".getBytes(StandardCharsets.UTF_8);
+        int read = 0;
+        for (int round = 0; round < 5_000; round++) {
+            byte[] body = valid.clone();
+            for (int k = random.nextInt(3); k >= 0; k--) {
+                body[random.nextInt(body.length)] = random.nextBoolean() ? alphabet[random.nextInt(alphabet.length)] : (byte) random.nextInt(256);
+            }
+            assertReadAsTheString(body, UpsertRequest.newBuilder());
+            if (outcome(() -> ProtoJson.read(body, UpsertRequest.newBuilder())).error() == null) read++;
+        }
+        assertTrue(read > 500, "bodies that still read: " + read);
     }
 
     @Test
