@@ -23,13 +23,14 @@ import org.slf4j.LoggerFactory;
  *   <li>other reads (query, list, stats) do the same when the index is write-idle: no write in
  *       progress and none started within the quiet window after the last one ended (a read arriving
  *       sooner waits out that window, so a client that writes and then reads sees its write). The
- *       window is {@link #QUIET_NANOS} after a lone client's writes and {@link #STREAM_QUIET_NANOS}
- *       once writes have run concurrently within {@link #STREAM_NANOS}: several clients writing at once
- *       on a busy machine leave gaps of several milliseconds between their requests (each client
- *       waits for a core), and a read that took such a gap for the end of the writes flushed a small
- *       segment on the query's own thread, two a second under the mixed benchmark. A client that
- *       loads in parallel batches and then queries still sees every batch, its first query up to that
- *       window later. Such
+ *       window is {@link #QUIET_NANOS}, or {@link #STREAM_QUIET_NANOS} while most writes start with
+ *       another already in progress (more than half of the recent ones, {@link #RECENT_WRITES} weighing
+ *       most): clients writing as fast as they can on a busy machine leave gaps of several
+ *       milliseconds between their requests (each waits for a core), and a read that took such a gap
+ *       for the end of the writes flushed a small segment on the query's own thread, two a second
+ *       under the mixed benchmark. Writers that pause between requests rarely overlap, so reads among
+ *       them keep the short window and never wait long. A client that loads in parallel batches and
+ *       then queries still sees every batch, its first query up to the long window later. Such
  *       refreshes are shared: one that started after a read arrived serves it. While writes keep
  *       coming (one in progress, or one starting within the window) these reads use the current
  *       searcher and never wait for a refresh: once it is older than the refresh interval they hand a
@@ -40,10 +41,10 @@ import org.slf4j.LoggerFactory;
 final class RefreshPolicy {
     /** How long after a write ends a read waits for the next one before it treats the index as idle. */
     static final long QUIET_NANOS = 3_000_000L;
-    /** The quiet window while writes come from several clients at once. */
+    /** The quiet window while writes keep overlapping: clients writing as fast as they can. */
     static final long STREAM_QUIET_NANOS = 50_000_000L;
-    /** How long after two writes ran at once the longer window applies. */
-    static final long STREAM_NANOS = 1_000_000_000L;
+    /** About how many of the latest writes decide whether writes keep overlapping. */
+    static final int RECENT_WRITES = 16;
     private static final Logger log = LoggerFactory.getLogger(RefreshPolicy.class);
     /** Runs the refreshes of every index that reads ask for under writes, so no read pays for one. */
     private static final Executor BACKGROUND = Executors.newSingleThreadExecutor(r -> {
@@ -67,8 +68,12 @@ final class RefreshPolicy {
     private final long streamQuietNanos;
     private final WriteGovernor governor;
     private volatile long lastWriteEndedNanos = System.nanoTime();
-    /** When a write last started while another was in progress. */
-    private volatile long concurrentWriteNanos = System.nanoTime() - 2 * STREAM_NANOS;
+    /**
+     * The share of recent writes that started while another was in progress (a moving average over
+     * about {@link #RECENT_WRITES}). Updated without a lock: an update lost to a race only delays
+     * the average by one write.
+     */
+    private volatile double overlapping;
     private volatile long lastRefreshNanos = System.nanoTime();
     /** When the last refresh that completed had started: it sees every write acknowledged before then. */
     private volatile long completedRefreshNanos = lastRefreshNanos;
@@ -90,7 +95,8 @@ final class RefreshPolicy {
     }
 
     void writeStarted() {
-        if (writing.incrementAndGet() > 1) concurrentWriteNanos = System.nanoTime();
+        double overlap = writing.incrementAndGet() > 1 ? 1 : 0;
+        overlapping += (overlap - overlapping) / RECENT_WRITES;
         writesStarted.incrementAndGet();
         if (quietWaiters.get() == 0) return;
         quiet.lock();
@@ -156,7 +162,7 @@ final class RefreshPolicy {
         if (writing.get() > 0) return false;
         long started = writesStarted.get();
         long now = System.nanoTime();
-        long window = now - concurrentWriteNanos < STREAM_NANOS ? streamQuietNanos : quietNanos;
+        long window = overlapping > 0.5 ? streamQuietNanos : quietNanos;
         long left = lastWriteEndedNanos + window - now;
         if (left <= 0) return writing.get() == 0;
         quietWaiters.incrementAndGet();

@@ -29,8 +29,8 @@ final class SettlingMergePolicy extends FilterMergePolicy {
      * under writes flushes one, and HNSW searches each with the full ef, so more merge eagerly among
      * themselves (the big settled segments untouched) rather than wait for tiered merging's ten. One:
      * the mixed benchmark (16 query clients, 4 unthrottled writers) searched 7.5-7.9 segments per query
-     * with it against 10.5-11.0 with three, for the same merge CPU, which the write governor charges
-     * to writes, not queries (docs/BENCHMARKS.md).
+     * with it against 10.5-11.0 with three (M1 0.16-0.18 against 0.14-0.15); the extra merging is
+     * charged to writes by the write governor, not to queries (docs/BENCHMARKS.md).
      */
     static final int MAX_UNSETTLED = 1;
     /**

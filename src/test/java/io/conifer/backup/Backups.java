@@ -33,8 +33,9 @@ public final class Backups {
 
     /** Restores {@code backupId} into a new index {@code target} and returns the job once Completed or Failed. */
     public static JsonNode restore(Http control, String backupId, String target) throws InterruptedException {
-        String job = control.post("/backups/" + backupId + "/create-index", "{\"name\":\"" + target + "\"}").json()
-                .get("restore_job_id").asText();
+        Http.Response started = control.post("/backups/" + backupId + "/create-index", "{\"name\":\"" + target + "\"}");
+        assertEquals(202, started.status(), started.body());
+        String job = started.json().get("restore_job_id").asText();
         long deadline = System.nanoTime() + 120_000_000_000L;
         JsonNode j;
         do {

@@ -250,12 +250,9 @@ class QuerySpeedPoliciesTest {
         RefreshPolicy policy = new RefreshPolicy(3_600_000, 0, TimeUnit.HOURS.toNanos(1), WriteGovernor.SHARED);
         try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig());
                 SearcherManager searchers = new SearcherManager(writer, null)) {
-            // Two clients' writes overlap, then both are between requests.
-            policy.writeStarted();
-            write(policy, writer, "a");
-            writer.addDocument(new Document());
-            policy.writeApplied();
-            policy.writeEnded();
+            // Clients writing as fast as they can: every write starts while another is in progress.
+            // Then all of them are between requests at once.
+            overlappingWrites(policy, writer, RefreshPolicy.RECENT_WRITES * 2);
             CompletableFuture<Void> queried = new CompletableFuture<>();
             Thread query = Thread.ofPlatform().start(() -> complete(queried, () -> read(policy, searchers, false)));
             Await.until("the query waits out the stream's quiet window", () -> query.getState() == Thread.State.TIMED_WAITING);
@@ -267,17 +264,42 @@ class QuerySpeedPoliciesTest {
     }
 
     @Test
+    void writersThatOnlySometimesOverlapKeepTheShortQuietWindow(@TempDir Path dir) throws Exception {
+        // The stream window is an hour: a query held to it would not return within the test's bound.
+        RefreshPolicy policy = new RefreshPolicy(3_600_000, 0, TimeUnit.HOURS.toNanos(1), WriteGovernor.SHARED);
+        try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig());
+                SearcherManager searchers = new SearcherManager(writer, null)) {
+            // Paced clients: one write in five overlaps another.
+            for (int i = 0; i < RefreshPolicy.RECENT_WRITES; i++) {
+                write(policy, writer, "lone" + i);
+                write(policy, writer, "lone" + i + "b");
+                write(policy, writer, "lone" + i + "c");
+                overlappingWrites(policy, writer, 1);
+            }
+            CompletableFuture<Void> queried = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> complete(queried, () -> read(policy, searchers, false)));
+            queried.get(30, TimeUnit.SECONDS);
+            assertEquals(RefreshPolicy.RECENT_WRITES * 5, visible(searchers), "the query saw every write at once");
+        }
+    }
+
+    /** {@code n} writes, each started while another is in progress: {@code n + 1} documents. */
+    private static void overlappingWrites(RefreshPolicy policy, IndexWriter writer, int n) throws IOException {
+        policy.writeStarted();
+        for (int i = 0; i < n; i++) write(policy, writer, "overlapped" + i);
+        writer.addDocument(new Document());
+        policy.writeApplied();
+        policy.writeEnded();
+    }
+
+    @Test
     void aQueryAfterWritesFromConcurrentClientsEndSeesEveryOne(@TempDir Path dir) throws Exception {
         RefreshPolicy policy = new RefreshPolicy(3_600_000, WriteGovernor.SHARED);
         try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, new IndexWriterConfig());
                 SearcherManager searchers = new SearcherManager(writer, null)) {
-            policy.writeStarted();
-            write(policy, writer, "a");
-            writer.addDocument(new Document());
-            policy.writeApplied();
-            policy.writeEnded();
+            overlappingWrites(policy, writer, RefreshPolicy.RECENT_WRITES * 2);
             read(policy, searchers, false);
-            assertEquals(2, visible(searchers), "once no write followed within the window, the query refreshed");
+            assertEquals(RefreshPolicy.RECENT_WRITES * 2 + 1, visible(searchers), "once no write followed within the window, the query refreshed");
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.Arrays;
  * nothing, and the array is read token by token by Jackson and the marshaller's steps instead, which
  * accept or refuse it with their own words. Each number becomes the double {@code Double.parseDouble}
  * gives (Clinger's exact path for up to 15 significant digits and a decimal exponent within ±22,
- * which covers what {@code Float.toString} and JS write; Jackson's FastDoubleParser otherwise), then
+ * which covers what {@code Float.toString} writes; the 17 digits of a float32 printed as a double, as
+ * JS and Python write it, take the slower path; Jackson's FastDoubleParser otherwise), then
  * the marshaller's range check and narrowing, so every float is the same bit for bit.
  */
 final class DenseBytes {
