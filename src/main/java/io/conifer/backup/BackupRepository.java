@@ -31,8 +31,9 @@ public interface BackupRepository extends Closeable {
     /**
      * Stores the file at {@code source} as {@code encoding} gives it into a staging area, under the
      * name it gives; when this returns the copy is durable, and checked where the store checks it: a
-     * local repository has read it back from the device (unless opened without read-back), an object
-     * store has checked it against the checksum sent. {@link StagedBlob#length} is the file's length,
+     * local repository opened with read-back has read it back from the device, an object store has
+     * checked it against the checksum sent. A source with a Lucene footer is refused if its bytes do not
+     * match the footer's checksum ({@link FooterCheck}). {@link StagedBlob#length} is the file's length,
      * {@link StagedBlob#crc32c} that of the bytes written, which restores check the blob against.
      */
     StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException;

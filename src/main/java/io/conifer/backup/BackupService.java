@@ -9,11 +9,8 @@ import io.conifer.index.IndexManager;
 import io.conifer.store.PointInTime;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -392,7 +389,7 @@ public final class BackupService implements Closeable {
 
     private BackupManifest.FileEntry copyOrReuse(String id, Path file, String name, Map<String, BackupManifest.FileEntry> known,
             long length, BackupProgress.InFile progress) throws IOException {
-        long luceneChecksum = luceneFooterChecksum(file);
+        long luceneChecksum = FooterCheck.requireFooter(file);
         BackupManifest.FileEntry previous = known.get(identity(name, length, luceneChecksum));
         if (previous != null && claimIfTrusted(id, previous.sha256())) return previous;
         BackupRepository.StagedBlob blob = repository.stage(file, throttle.counting(progress::chunk));
@@ -485,18 +482,6 @@ public final class BackupService implements Closeable {
 
     private static String identity(String name, long length, long luceneChecksum) {
         return name + "|" + length + "|" + luceneChecksum;
-    }
-
-    /** Lucene writes every file once and ends it with a footer whose last 8 bytes are its checksum. */
-    private static long luceneFooterChecksum(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (ch.size() < 8) return -1;
-            ByteBuffer buf = ByteBuffer.allocate(8);
-            while (buf.hasRemaining() && ch.read(buf, ch.size() - 8 + buf.position()) > 0) {
-                // read the footer's checksum
-            }
-            return buf.getLong(0);
-        }
     }
 
     public BackupManifest describe(String project, String backupId) {

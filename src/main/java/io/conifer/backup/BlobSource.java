@@ -46,25 +46,32 @@ public interface BlobSource extends Closeable {
 
     /** The file's own bytes, named by their {@link TreeHash}, its leaves hashed in parallel. */
     static BlobSource plain(Path file) throws IOException {
-        return new Plain(FileChannel.open(file, StandardOpenOption.READ), TreeHash.parallel(), TreeHash.NAMING);
+        return new Plain(file, TreeHash.parallel(), TreeHash.NAMING);
     }
 
     /** The file's own bytes, {@link #name} being {@code hash} of them (a cheaper check when the name is known). */
     static BlobSource plain(Path file, ContentHash hash) throws IOException {
-        return new Plain(FileChannel.open(file, StandardOpenOption.READ), hash, null);
+        return new Plain(file, hash, null);
     }
 
-    /** The file's own bytes, named by a hash of them. */
+    /** The file's own bytes, named by a hash of them, checked against its Lucene footer if it has one. */
     final class Plain implements BlobSource {
         private final FileChannel in;
         private final long size;
         private final ContentHash hash;
         private final String naming;
+        private final FooterCheck footer;
         private long position;
 
-        private Plain(FileChannel in, ContentHash hash, String naming) throws IOException {
-            this.in = in;
-            this.size = in.size();
+        private Plain(Path file, ContentHash hash, String naming) throws IOException {
+            this.in = FileChannel.open(file, StandardOpenOption.READ);
+            try {
+                this.size = in.size();
+                this.footer = FooterCheck.of(file, in);
+            } catch (IOException | RuntimeException e) {
+                in.close();
+                throw e;
+            }
             this.hash = hash;
             this.naming = naming;
         }
@@ -81,7 +88,11 @@ public interface BlobSource extends Closeable {
                 if (in.read(buf, position + buf.position() - start) < 0) break;
             }
             int n = buf.position() - start;
-            hash.update(buf.duplicate().flip().position(start));
+            ByteBuffer read = buf.duplicate().flip().position(start);
+            footer.update(read);
+            // Checked before the hash takes the bytes: a refused file leaves no leaf hashing behind.
+            if (position < size && position + n >= size) footer.finish();
+            hash.update(read);
             position += n;
             return n;
         }

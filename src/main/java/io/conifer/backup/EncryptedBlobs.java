@@ -65,7 +65,12 @@ public final class EncryptedBlobs {
     /** A file's content encrypted with {@code key}, as a blob. */
     static BlobSource encrypting(Path file, BackupKey key) throws IOException {
         FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
-        return new Encrypting(in, in.size(), key, new byte[0]);
+        try {
+            return new Encrypting(in, in.size(), key, new byte[0], FooterCheck.of(file, in));
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
     }
 
     /** Encrypts a small object in memory (a manifest). */
@@ -100,6 +105,7 @@ public final class EncryptedBlobs {
         private final byte[] aad;
         private final SecretKeySpec objectKey;
         private final ContentHash hash;
+        private final FooterCheck footer;
         private final Cipher cipher;
         private final byte[] plain;
         private final byte[] sealed;
@@ -108,9 +114,15 @@ public final class EncryptedBlobs {
         private long frame;
         private boolean done;
 
+        /** Bytes that are no Lucene file (a manifest), so not checked against a footer. */
         Encrypting(ReadableByteChannel in, long size, BackupKey key, byte[] context) {
+            this(in, size, key, context, FooterCheck.NONE);
+        }
+
+        Encrypting(ReadableByteChannel in, long size, BackupKey key, byte[] context, FooterCheck footer) {
             this.in = in;
             this.size = size;
+            this.footer = footer;
             byte[] salt = new byte[32];
             RANDOM.nextBytes(salt);
             this.header = header(key.id(), salt);
@@ -151,8 +163,10 @@ public final class EncryptedBlobs {
                         + ": it changed while it was copied");
             }
             hash.update(plain, 0, n);
+            footer.update(plain, 0, n);
             consumed += n;
             boolean last = consumed == size;
+            if (last) footer.finish();
             try {
                 cipher.init(Cipher.ENCRYPT_MODE, objectKey, nonce(frame++, last));
                 cipher.updateAAD(aad);

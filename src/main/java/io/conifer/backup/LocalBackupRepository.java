@@ -26,8 +26,8 @@ import java.util.UUID;
  * and its copy {@code ID.json.copy}, {@code staging/} for writes in progress, {@code quarantine/} for
  * blobs found damaged. Every write goes to a temporary file, is fsynced, and is moved into place
  * atomically (then the directory is fsynced), so a crash never leaves a partial blob or manifest under
- * a real name. Manifests are stored as {@link ManifestCodec} writes them. A blob is read back from the
- * device and checked before it is staged unless the repository is opened without read-back
+ * a real name. Manifests are stored as {@link ManifestCodec} writes them. With read-back (the server's
+ * {@code --backup-read-back}) a blob is read back from the device and checked before it is staged
  * ({@link DirectCopy}).
  */
 public final class LocalBackupRepository implements BackupRepository {

@@ -65,11 +65,12 @@ public final class Main implements Runnable {
                         + " (env CONIFER_BACKUP_MAX_MBPS; default 0, unlimited).")
         double backupMaxMbps;
 
-        @Option(names = "--backup-read-back", defaultValue = "${env:CONIFER_BACKUP_READ_BACK:-true}", arity = "0..1",
+        @Option(names = "--backup-read-back", defaultValue = "${env:CONIFER_BACKUP_READ_BACK:-false}", arity = "0..1",
                 fallbackValue = "true",
-                description = "Read each blob back from the device and check its CRC32C before a local backup may be Ready"
-                        + " (env CONIFER_BACKUP_READ_BACK; default ${DEFAULT-VALUE}). Off, blobs are still fsynced and"
-                        + " checked by every restore and `conifer backup verify`; S3 repositories are checked on upload either way.")
+                description = "Also read each blob back from the device and check its CRC32C before a local backup may be Ready,"
+                        + " at twice the device I/O (env CONIFER_BACKUP_READ_BACK; default ${DEFAULT-VALUE}). Either way every"
+                        + " file is checked against its Lucene checksum as it is copied, blobs are fsynced before the backup is"
+                        + " Ready, and every restore and `conifer backup verify` check them; S3 repositories are checked on upload.")
         boolean backupReadBack;
 
         @Option(names = "--max-replay-seconds", defaultValue = "${env:CONIFER_MAX_REPLAY_SECONDS:-5}",

@@ -39,7 +39,7 @@ public record ServerConfig(
     public ServerConfig(Path dataDir, int port, String apiKeys, String bind, String advertiseHost, int firstDataPort,
             long checkpointIntervalMillis, Path backupDir, int backupQuota, double backupMaxMbps) {
         this(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis, backupDir, backupQuota,
-                backupMaxMbps, Clock.systemUTC(), StoreOptions.defaults().maxReplayMillis(), null, null, List.of(), true);
+                backupMaxMbps, Clock.systemUTC(), StoreOptions.defaults().maxReplayMillis(), null, null, List.of(), false);
     }
 
     public static ServerConfig defaults(Path dataDir) {
@@ -86,7 +86,11 @@ public record ServerConfig(
                 backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, keyFile, List.copyOf(oldKeyFiles), backupReadBack);
     }
 
-    /** Whether a local repository reads each blob back from the device before a backup may be Ready. */
+    /**
+     * Whether a local repository reads each blob back from the device before a backup may be Ready (off by
+     * default: it doubles a backup's device I/O, and restores and {@code conifer backup verify} check
+     * every blob anyway; every copy checks its source against the Lucene footer either way).
+     */
     public ServerConfig withBackupReadBack(boolean readBack) {
         return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, firstDataPort, checkpointIntervalMillis,
                 backupDir, backupQuota, backupMaxMbps, clock, maxReplayMillis, backupS3, backupKeyFile, backupOldKeyFiles, readBack);

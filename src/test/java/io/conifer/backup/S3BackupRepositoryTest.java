@@ -190,6 +190,26 @@ class S3BackupRepositoryTest {
         }
     }
 
+    /** A damaged index file is refused while it is read, before a byte of it is in the bucket (one PUT or parts). */
+    @Test
+    void aDamagedLuceneFileIsRefusedBeforeAnythingIsUploaded() throws Exception {
+        String prefix = "p" + (++prefixes);
+        Path files = Files.createDirectories(dir.resolve("lucene-" + prefix));
+        try (BackupRepository plain = repository(prefix, "server-a"); BackupRepository encrypted = encrypting(prefix + "e")) {
+            for (int size : new int[] {1000, 12 << 20}) {
+                Path f = FooterCheckTest.luceneFile(files, "_" + size + ".vec", size, size);
+                FooterCheckTest.flipByte(f, Files.size(f) / 2);
+                for (BackupRepository repo : List.of(plain, encrypted)) {
+                    java.io.IOException e = assertThrows(java.io.IOException.class, () -> repo.stage(f, Throttle.UNLIMITED));
+                    assertTrue(e.getMessage().contains("Index file " + f.getFileName() + " is damaged"), e.getMessage());
+                }
+            }
+            assertEquals(0, openUploads(prefix) + openUploads(prefix + "e"));
+            assertEquals(Set.of(), plain.blobs());
+            assertEquals(Set.of(), encrypted.blobs());
+        }
+    }
+
     @Test
     void aDiscardedUploadLeavesNothingAndCleanStagingAbortsOpenOnes() throws Exception {
         String prefix = "p" + (++prefixes);

@@ -15,9 +15,9 @@ class ServeOptionsTest {
     }
 
     @ParameterizedTest(name = "serve {0}")
-    @CsvSource({"'', true", "--backup-read-back, true", "--backup-read-back=true, true", "--backup-read-back=false, false"})
-    void backupReadBackIsOnUnlessTurnedOff(String option, boolean expected) {
-        // The environment can turn it off too; a test run must not have done so, or the default is not tested.
+    @CsvSource({"'', false", "--backup-read-back, true", "--backup-read-back=true, true", "--backup-read-back=false, false"})
+    void backupReadBackIsOffUnlessTurnedOn(String option, boolean expected) {
+        // The environment can turn it on too; a test run must not have done so, or the default is not tested.
         if (System.getenv("CONIFER_BACKUP_READ_BACK") != null) throw new IllegalStateException("CONIFER_BACKUP_READ_BACK is set");
         String[] args = option.isEmpty() ? new String[] {"serve"} : new String[] {"serve", option};
         assertEquals(expected, configOf(args).backupReadBack());
