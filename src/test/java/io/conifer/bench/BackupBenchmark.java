@@ -74,6 +74,7 @@ public final class BackupBenchmark {
         // then the server restarts as by default and backs up the same files without it: the two sets
         // of rounds are neighbours in time.
         Row readBack;
+        Row readBackLatency;
         try (ConiferServer server = ConiferServer.start(config.withBackupReadBack(true))) {
             Http control = new Http("http://localhost:" + server.port(), "bench");
             if (control.get("/indexes/bench").status() == 200) {
@@ -91,6 +92,13 @@ public final class BackupBenchmark {
             cleanUp(control);
             exportIndex(server, indexDir);
             readBack = withReadBack(control, root, indexDir);
+            Http data = control.forHost(control.get("/indexes/bench").json().get("host").asText());
+            List<String> during = new ArrayList<>();
+            readBackLatency = new Row("upsert p99 during backup, read-back / without", latencyRounds(control, data, clusters, during),
+                    "(--backup-read-back, for reference)");
+            for (String id : during) control.delete("/backups/" + id);
+            System.out.printf(Locale.ROOT, "waited %.1f s for the index to settle after the latency rounds with read-back%n",
+                    waitUntilSettled());
         }
         try (ConiferServer server = ConiferServer.start(config)) {
             server.indexes().whenOpened().join();
@@ -160,33 +168,10 @@ public final class BackupBenchmark {
             System.out.printf(Locale.ROOT, "create-backup latencies (ms), in order: %s%n",
                     createNanos.stream().map(n -> String.format(Locale.ROOT, "%.0f", n / 1e6)).toList());
 
-            // Upsert latency without a backup, then while a full backup copies, alternately; every backup
-            // is deleted before each copy so it is real.
             control.delete("/backups/" + full);
             control.delete("/backups/" + incremental);
-            List<Double> latencyRatios = new ArrayList<>();
             List<String> restoreSources = new ArrayList<>();
-            for (int round = 0; round < ROUNDS; round++) {
-                for (String id : restoreSources) control.delete("/backups/" + id);
-                restoreSources.clear();
-                double quietP99 = percentile(upsertLatencies(data, clusters, 4_000_000_000L, null), 0.99) / 1e6;
-                AtomicBoolean copying = new AtomicBoolean(true);
-                String during = control.post("/indexes/bench/backups", "{\"name\":\"during\"}").json().get("backup_id").asText();
-                Thread watcher = Thread.ofPlatform().start(() -> {
-                    try {
-                        awaitReady(control, during);
-                    } catch (InterruptedException ignored) {
-                        Thread.currentThread().interrupt();
-                    }
-                    copying.set(false);
-                });
-                double busyP99 = percentile(upsertLatencies(data, clusters, 60_000_000_000L, copying), 0.99) / 1e6;
-                watcher.join();
-                System.out.printf(Locale.ROOT, "round %d: upsert p99 %.2f ms without a backup, %.2f ms during one%n",
-                        round + 1, quietP99, busyP99);
-                latencyRatios.add(busyP99 / quietP99);
-                restoreSources.add(during);
-            }
+            List<Double> latencyRatios = latencyRounds(control, data, clusters, restoreSources);
 
             // The latency rounds' writes leave a settle merge to run: let it end first, or it shares the
             // disk and the cores with the first restore.
@@ -233,6 +218,7 @@ public final class BackupBenchmark {
             rows.add(new Row("restore MB/s / cp -r MB/s", restoreVsCp, "(page-cache copy, for reference)"));
         }
         rows.add(1, readBack);
+        rows.add(4, readBackLatency);
         rows.addAll(encryptedRounds(root, config, indexDir, dim));
 
         System.out.println();
@@ -281,6 +267,38 @@ public final class BackupBenchmark {
         }
         return List.of(new Row("encrypted full backup / (cp -r + sync)", backupVsSync, "(AES-256-GCM, for reference)"),
                 new Row("encrypted restore / (cp -r + sync)", restoreVsSync, "(AES-256-GCM, for reference)"));
+    }
+
+    /**
+     * Upsert latency without a backup, then while a full backup copies, alternately; every backup is
+     * deleted before each copy so it is real. Returns each round's p99 ratio; the backups of the rounds
+     * are left in {@code backups} (only the last round's still exists).
+     */
+    private static List<Double> latencyRounds(Http control, Http data, Clusters clusters, List<String> backups) throws Exception {
+        List<Double> latencyRatios = new ArrayList<>();
+        List<String> restoreSources = backups;
+        for (int round = 0; round < ROUNDS; round++) {
+            for (String id : restoreSources) control.delete("/backups/" + id);
+            restoreSources.clear();
+            double quietP99 = percentile(upsertLatencies(data, clusters, 4_000_000_000L, null), 0.99) / 1e6;
+            AtomicBoolean copying = new AtomicBoolean(true);
+            String during = control.post("/indexes/bench/backups", "{\"name\":\"during\"}").json().get("backup_id").asText();
+            Thread watcher = Thread.ofPlatform().start(() -> {
+                try {
+                    awaitReady(control, during);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+                copying.set(false);
+            });
+            double busyP99 = percentile(upsertLatencies(data, clusters, 60_000_000_000L, copying), 0.99) / 1e6;
+            watcher.join();
+            System.out.printf(Locale.ROOT, "round %d: upsert p99 %.2f ms without a backup, %.2f ms during one%n",
+                    round + 1, quietP99, busyP99);
+            latencyRatios.add(busyP99 / quietP99);
+            restoreSources.add(during);
+        }
+        return latencyRatios;
     }
 
     /**
