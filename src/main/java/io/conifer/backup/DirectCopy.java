@@ -201,22 +201,22 @@ final class DirectCopy implements Closeable {
         }
 
         /**
-         * Writes a chunk, then flushes it from the device's write cache while clients write (but for
-         * the last chunk, which the final fsync flushes): a write-ahead-log fsync must flush that cache
-         * too, and should find at most one chunk of backup data there. With no client writing, the
+         * Writes a chunk, flushing it from the device's write cache piece by piece while clients write
+         * (a write-ahead-log fsync must flush that cache too, and should find at most one piece of
+         * backup data there). With no client writing, the
          * flushes are spaced {@link #IDLE_FLUSH} apart and run behind the writes ({@link FlushBehind}),
          * so a client that starts finds little there.
          * Runs on the writer thread only.
          */
         private void write(FileChannel out, ByteBuffer chunk, long position, int n, int pad, boolean last) {
-            writeAt(out, chunk, position, n, pad);
+            boolean flushed = writeAt(out, chunk, position, n, pad);
             unflushed += n;
             boolean clientsWriting = ForegroundSyncs.recentlyActive(RECENT_NANOS);
             if (last || (unflushed < IDLE_FLUSH && !clientsWriting)) return;
             try {
                 if (clientsWriting) {
                     flush.await();
-                    out.force(false);
+                    if (!flushed) out.force(false);
                 } else {
                     // Nobody waits on the device: it flushes this window while the next is written.
                     flush.start();
@@ -289,22 +289,32 @@ final class DirectCopy implements Closeable {
         return FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
     }
 
-    /** Writes the chunk padded to the block size (direct I/O moves whole blocks only). */
-    private static void writeAt(FileChannel out, ByteBuffer chunk, long position, int n, int pad) {
+    /**
+     * Writes the chunk padded to the block size (direct I/O moves whole blocks only); true if its last
+     * piece was also flushed from the device's cache.
+     */
+    private static boolean writeAt(FileChannel out, ByteBuffer chunk, long position, int n, int pad) {
         ByteBuffer b = chunk.duplicate().position(0).limit(padded(n, pad));
+        boolean flushed = false;
         try {
             while (b.hasRemaining()) {
                 // While clients are writing, go in smaller pieces and check the gate before each, so a
                 // log fsync that starts mid-chunk waits behind one piece, not a whole chunk.
-                int piece = ForegroundSyncs.recentlyActive(RECENT_NANOS) ? PIECE : b.remaining();
+                boolean clientsWriting = ForegroundSyncs.recentlyActive(RECENT_NANOS);
+                int piece = clientsWriting ? PIECE : b.remaining();
                 ForegroundSyncs.awaitIdle(MAX_YIELD_NANOS);
                 ByteBuffer p = b.duplicate().limit(b.position() + Math.min(piece, b.remaining()));
                 while (p.hasRemaining()) out.write(p, position + p.position());
                 b.position(p.position());
+                // And flush the piece from the device's write cache, which a log fsync must flush too:
+                // it then finds at most one piece of backup data there, not a chunk.
+                if (clientsWriting) out.force(false);
+                flushed = clientsWriting;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return flushed;
     }
 
     private static void readBack(FileChannel out, ByteBuffer buf, long position, int n, int pad, CRC32C crc) {
