@@ -4,16 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.conifer.files.ForegroundSyncs;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The pipelined direct-I/O copy: exact bytes, hashes and lengths around every chunk and block boundary. */
 class DirectCopyTest {
@@ -22,14 +26,26 @@ class DirectCopyTest {
     @TempDir
     Path dir;
 
-    /** With read-back off the copy is the same, and the CRC32C still that of the bytes written; only the device reads go. */
-    @ParameterizedTest(name = "read-back {0}")
-    @ValueSource(booleans = {true, false})
-    void copiesExactlyAcrossBlockAndChunkBoundaries(boolean readBack) throws Exception {
+    /**
+     * With read-back off the copy is the same, and the CRC32C still that of the bytes written; only the
+     * device reads go. While clients write (log fsyncs running), chunks go in flushed pieces: the same bytes.
+     */
+    @ParameterizedTest(name = "read-back {0}, clients writing {1}")
+    @CsvSource({"true, false", "false, false", "true, true", "false, true"})
+    void copiesExactlyAcrossBlockAndChunkBoundaries(boolean readBack, boolean clientsWriting) throws Exception {
         // The last one reuses every buffer while leaves of the name are still being hashed.
         int[] sizes = {0, 1, 4095, 4096, 4097, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 12_345, 21 * CHUNK + 7};
         Random random = new Random(5);
         long total = 0;
+        AtomicBoolean copying = new AtomicBoolean(true);
+        Thread logSyncs = Thread.ofPlatform().daemon().start(() -> {
+            while (clientsWriting && copying.get()) {
+                ForegroundSyncs.begin();
+                LockSupport.parkNanos(200_000);
+                ForegroundSyncs.end();
+                LockSupport.parkNanos(1_000_000);
+            }
+        });
         try (DirectCopy copy = new DirectCopy(readBack)) {
             for (int size : sizes) {
                 byte[] data = new byte[size];
@@ -47,6 +63,10 @@ class DirectCopyTest {
                 total += size;
             }
             assertEquals(readBack ? total : 0, copy.bytesReadBack(), "bytes read back from the device");
+            if (clientsWriting) assertTrue(ForegroundSyncs.recentlyActive(100_000_000), "log fsyncs ran beside the copies");
+        } finally {
+            copying.set(false);
+            logSyncs.join();
         }
     }
 
