@@ -67,7 +67,7 @@ public interface BlobSource extends Closeable {
             this.in = FileChannel.open(file, StandardOpenOption.READ);
             try {
                 this.size = in.size();
-                this.footer = FooterCheck.of(file, in);
+                this.footer = FooterCheck.of(file, in, size);
             } catch (IOException | RuntimeException e) {
                 in.close();
                 throw e;
@@ -90,7 +90,7 @@ public interface BlobSource extends Closeable {
             int n = buf.position() - start;
             ByteBuffer read = buf.duplicate().flip().position(start);
             footer.update(read);
-            // Checked before the hash takes the bytes: a refused file leaves no leaf hashing behind.
+            // Checked before the hash takes them: the last bytes of a refused file are never handed to a hasher.
             if (position < size && position + n >= size) footer.finish();
             hash.update(read);
             position += n;

@@ -83,6 +83,7 @@ final class DirectCopy implements Closeable {
     private final ExecutorService verifier = singleThread("conifer-backup-verify");
     private final boolean readBack;
     private final AtomicLong bytesReadBack = new AtomicLong();
+    private final AtomicLong piecesFlushed = new AtomicLong();
     private volatile boolean closed;
 
     /** A copier that reads every chunk back from the device and checks it. */
@@ -98,6 +99,11 @@ final class DirectCopy implements Closeable {
     /** Bytes read back from the device so far by every copy. */
     long bytesReadBack() {
         return bytesReadBack.get();
+    }
+
+    /** Pieces written and flushed one by one because clients were writing. */
+    long piecesFlushed() {
+        return piecesFlushed.get();
     }
 
     /** {@code name} and {@code length} are the source's, {@code crc32c} that of the bytes written. */
@@ -179,6 +185,11 @@ final class DirectCopy implements Closeable {
                 for (CompletableFuture<Void> w : done) if (w != null) join(w);
                 flush.await();
                 out.truncate(length);
+                // The one check of what was written that needs no read: a wrong position, padding or
+                // truncation shows here first.
+                if (out.size() != length) {
+                    throw new IOException("The blob is " + out.size() + " bytes long after its copy, not " + length);
+                }
                 // Behind a running log fsync, as every chunk write is: several files finish at once.
                 ForegroundSyncs.awaitIdle(MAX_YIELD_NANOS);
                 out.force(true);
@@ -209,7 +220,7 @@ final class DirectCopy implements Closeable {
          * Runs on the writer thread only.
          */
         private void write(FileChannel out, ByteBuffer chunk, long position, int n, int pad, boolean last) {
-            boolean flushed = writeAt(out, chunk, position, n, pad);
+            boolean flushed = writeAt(out, chunk, position, n, pad, piecesFlushed);
             unflushed += n;
             boolean clientsWriting = ForegroundSyncs.recentlyActive(RECENT_NANOS);
             if (last || (unflushed < IDLE_FLUSH && !clientsWriting)) return;
@@ -293,7 +304,7 @@ final class DirectCopy implements Closeable {
      * Writes the chunk padded to the block size (direct I/O moves whole blocks only); true if its last
      * piece was also flushed from the device's cache.
      */
-    private static boolean writeAt(FileChannel out, ByteBuffer chunk, long position, int n, int pad) {
+    private static boolean writeAt(FileChannel out, ByteBuffer chunk, long position, int n, int pad, AtomicLong piecesFlushed) {
         ByteBuffer b = chunk.duplicate().position(0).limit(padded(n, pad));
         boolean flushed = false;
         try {
@@ -308,7 +319,10 @@ final class DirectCopy implements Closeable {
                 b.position(p.position());
                 // And flush the piece from the device's write cache, which a log fsync must flush too:
                 // it then finds at most one piece of backup data there, not a chunk.
-                if (clientsWriting) out.force(false);
+                if (clientsWriting) {
+                    out.force(false);
+                    piecesFlushed.incrementAndGet();
+                }
                 flushed = clientsWriting;
             }
         } catch (IOException e) {

@@ -66,7 +66,8 @@ public final class EncryptedBlobs {
     static BlobSource encrypting(Path file, BackupKey key) throws IOException {
         FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            return new Encrypting(in, in.size(), key, new byte[0], FooterCheck.of(file, in));
+            long size = in.size();
+            return new Encrypting(in, size, key, new byte[0], FooterCheck.of(file, in, size));
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;

@@ -34,16 +34,19 @@ final class FooterCheck {
         this.expected = expected;
     }
 
-    /** The check of {@code file} (open as {@code in}), or {@link #NONE} if it does not end with a Lucene footer. */
-    static FooterCheck of(Path file, FileChannel in) throws IOException {
-        Footer footer = Footer.read(in);
-        return footer.valid() ? new FooterCheck(file, in.size() - Long.BYTES, footer.checksum()) : NONE;
+    /**
+     * The check of {@code file} (open as {@code in}, {@code size} bytes long as the reader saw it), or
+     * {@link #NONE} if it does not end with a Lucene footer.
+     */
+    static FooterCheck of(Path file, FileChannel in, long size) throws IOException {
+        Footer footer = Footer.read(in, size);
+        return footer.valid() ? new FooterCheck(file, size - Long.BYTES, footer.checksum()) : NONE;
     }
 
     /** The CRC32 a Lucene file's footer records, after checking that it has one. */
     static long requireFooter(Path file) throws IOException {
         try (FileChannel in = FileChannel.open(file)) {
-            Footer footer = Footer.read(in);
+            Footer footer = Footer.read(in, in.size());
             if (!footer.valid()) {
                 throw new IOException("Index file " + file.getFileName() + " is damaged: it does not end with a Lucene footer");
             }
@@ -73,8 +76,7 @@ final class FooterCheck {
 
     /** A Lucene footer as {@code CodecUtil.writeFooter} writes it: magic, algorithm 0, CRC32 as a long. */
     private record Footer(int magic, int algorithm, long checksum) {
-        static Footer read(FileChannel in) throws IOException {
-            long size = in.size();
+        static Footer read(FileChannel in, long size) throws IOException {
             if (size < FOOTER) return new Footer(0, -1, 0);
             ByteBuffer buf = ByteBuffer.allocate(FOOTER);
             while (buf.hasRemaining()) {

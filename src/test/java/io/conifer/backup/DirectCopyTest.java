@@ -63,7 +63,7 @@ class DirectCopyTest {
                 total += size;
             }
             assertEquals(readBack ? total : 0, copy.bytesReadBack(), "bytes read back from the device");
-            if (clientsWriting) assertTrue(ForegroundSyncs.recentlyActive(100_000_000), "log fsyncs ran beside the copies");
+            if (clientsWriting) assertTrue(copy.piecesFlushed() > 0, "chunks went in flushed pieces beside the log fsyncs");
         } finally {
             copying.set(false);
             logSyncs.join();

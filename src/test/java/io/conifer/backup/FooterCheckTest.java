@@ -74,8 +74,12 @@ class FooterCheckTest {
         Path files = Files.createDirectories(dir.resolve("files"));
         Path root = dir.resolve("repo");
         try (BackupRepository repo = repository(kind, root)) {
-            // Intact: small (one chunk) and large (several 2 MiB chunks, the last one short).
-            for (Path f : List.of(luceneFile(files, "_0.si", 300, 1), luceneFile(files, "_0.vec", (5 << 20) + 123, 2))) {
+            // Intact: small (one chunk), large (several 2 MiB chunks, the last one short), and files whose
+            // last 2 MiB chunk or 256 KiB encrypted frame holds only the last 4 bytes of the checksum.
+            int overhead = CodecUtil.headerLength("ConiferTest") + CodecUtil.footerLength();
+            for (Path f : List.of(luceneFile(files, "_0.si", 300, 1), luceneFile(files, "_0.vec", (5 << 20) + 123, 2),
+                    luceneFile(files, "_0.vem", DirectCopy.CHUNK + 4 - overhead, 8),
+                    luceneFile(files, "_0.vex", EncryptedBlobs.FRAME + 4 - overhead, 9))) {
                 BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
                 repo.publish(staged);
                 try (var in = repo.openBlob(staged.sha256())) {
@@ -99,6 +103,35 @@ class FooterCheckTest {
             flipByte(badChecksum, Files.size(badChecksum) - 1);
             e = assertThrows(IOException.class, () -> repo.stage(badChecksum, Throttle.UNLIMITED));
             assertTrue(e.getMessage().contains("Index file _2.si is damaged"), e.getMessage());
+        }
+    }
+
+    /** Whatever pieces a file is read in, including ones that end inside the footer's checksum, only damage fails. */
+    @Test
+    void theCheckIsTheSameWhereverTheReadsSplitTheFile() throws Exception {
+        Path intact = luceneFile(dir, "_0.tim", 1000, 7);
+        Path damaged = Files.copy(intact, dir.resolve("_1.tim"));
+        flipByte(damaged, 500);
+        byte[] good = Files.readAllBytes(intact);
+        byte[] bad = Files.readAllBytes(damaged);
+        for (int split = good.length - 24; split <= good.length; split++) {
+            checkInTwo(intact, good, split);
+            int at = split;
+            assertThrows(IOException.class, () -> checkInTwo(damaged, bad, at), "split at " + split);
+        }
+        try (FileChannel in = FileChannel.open(intact)) {
+            FooterCheck byteByByte = FooterCheck.of(intact, in, good.length);
+            for (byte b : good) byteByByte.update(new byte[] {b}, 0, 1);
+            byteByByte.finish();
+        }
+    }
+
+    private static void checkInTwo(Path file, byte[] content, int split) throws IOException {
+        try (FileChannel in = FileChannel.open(file)) {
+            FooterCheck check = FooterCheck.of(file, in, content.length);
+            check.update(content, 0, split);
+            check.update(content, split, content.length - split);
+            check.finish();
         }
     }
 

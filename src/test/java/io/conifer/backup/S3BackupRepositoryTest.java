@@ -196,6 +196,9 @@ class S3BackupRepositoryTest {
         String prefix = "p" + (++prefixes);
         Path files = Files.createDirectories(dir.resolve("lucene-" + prefix));
         try (BackupRepository plain = repository(prefix, "server-a"); BackupRepository encrypted = encrypting(prefix + "e")) {
+            int puts = s3.counts.puts.get();
+            int uploads = s3.counts.uploadStarts.get();
+            int parts = s3.counts.parts.get();
             for (int size : new int[] {1000, 12 << 20}) {
                 Path f = FooterCheckTest.luceneFile(files, "_" + size + ".vec", size, size);
                 FooterCheckTest.flipByte(f, Files.size(f) / 2);
@@ -204,6 +207,8 @@ class S3BackupRepositoryTest {
                     assertTrue(e.getMessage().contains("Index file " + f.getFileName() + " is damaged"), e.getMessage());
                 }
             }
+            assertEquals(List.of(puts, uploads, parts), List.of(s3.counts.puts.get(), s3.counts.uploadStarts.get(),
+                    s3.counts.parts.get()), "no PUT, upload or part was sent");
             assertEquals(0, openUploads(prefix) + openUploads(prefix + "e"));
             assertEquals(Set.of(), plain.blobs());
             assertEquals(Set.of(), encrypted.blobs());
