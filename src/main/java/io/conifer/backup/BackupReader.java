@@ -21,6 +21,9 @@ import java.util.function.LongConsumer;
  * A blob found corrupt is quarantined on the spot, so the next backup holding that content stores it
  * afresh instead of trusting it.
  *
+ * <p>Both also check each Lucene file against the checksum in its own footer ({@link FooterCheck}): a
+ * backup taken before backups checked their sources may hold a file that was damaged in the index.
+ *
  * <p>Verify re-hashes a blob against its name (that is what makes a blob safe to share between
  * backups). A restore of a blob stored as is checks its length and the CRC32C the manifest recorded
  * of the bytes written instead, for a tenth of the CPU: the manifest (itself
@@ -105,6 +108,7 @@ public final class BackupReader {
         String actual;
         String expected = f.sha256();
         String checked = "content hash";
+        FooterCheck footer = FooterCheck.streaming(f.name(), f.length());
         try (InputStream bytes = stored.bytes()) {
             BackupRepository.BlobContent blob = repository.decode(f.sha256(), f.naming(), bytes);
             ContentHash hash = blob.nameHash();
@@ -120,6 +124,7 @@ public final class BackupReader {
                     for (int at = 0; at < c.length(); at += PIECE) {
                         int n = Math.min(PIECE, c.length() - at);
                         hash.update(c.bytes(), at, n);
+                        footer.update(c.bytes(), at, n);
                         length += n;
                         throttle.acquire(n);
                         if (out != null) {
@@ -137,6 +142,13 @@ public final class BackupReader {
             throw quarantine(f, stored.stamp(), "File " + f.name() + " is corrupt: blob " + repository.describe(f.sha256())
                     + " has " + length + " bytes with " + checked + " " + actual + ", expected " + f.length()
                     + " bytes with " + checked + " " + expected);
+        }
+        if (!footer.matches()) {
+            // The blob holds what was read from the index, so it is not quarantined: a new backup of a
+            // sound index is what replaces it.
+            throw new DamagedFileException("File " + f.name() + " was already damaged in the index when it was backed up:"
+                    + " its bytes, intact in the repository, do not match the checksum in its Lucene footer, so this"
+                    + " backup cannot restore it");
         }
     }
 

@@ -15,23 +15,28 @@ import org.apache.lucene.codecs.CodecUtil;
  * about 10 GB/s, so the check costs a backup a few percent of one core.
  *
  * <p>It applies to files that end with a Lucene footer; the backup refuses an index file that does not
- * ({@link #requireFooter}), so a footer damaged into something else cannot turn the check off.
+ * ({@link #requireFooter}), so a footer damaged into something else cannot turn the check off. Restores
+ * and verify check each file again as they read it ({@link #streaming}), which also finds a file that
+ * a backup taken before this check stored damaged.
  */
 final class FooterCheck {
     private static final int FOOTER = CodecUtil.footerLength();
     /** No check: a source that is not a Lucene file (a manifest sealed in memory). */
-    static final FooterCheck NONE = new FooterCheck(null, -1, 0);
+    static final FooterCheck NONE = new FooterCheck("", -1, null);
 
-    private final Path file;
-    private final long checksumAt;
-    private final long expected;
+    private final String name;
+    private final long size;
+    /** The checksum of the footer read before the copy, or null to take the footer from the last bytes read. */
+    private final Long recorded;
+    /** The last {@link #FOOTER} bytes read, when the footer is taken from them. */
+    private final byte[] tail = new byte[FOOTER];
     private final CRC32 crc = new CRC32();
     private long position;
 
-    private FooterCheck(Path file, long checksumAt, long expected) {
-        this.file = file;
-        this.checksumAt = checksumAt;
-        this.expected = expected;
+    private FooterCheck(String name, long size, Long recorded) {
+        this.name = name;
+        this.size = size;
+        this.recorded = recorded;
     }
 
     /**
@@ -40,7 +45,15 @@ final class FooterCheck {
      */
     static FooterCheck of(Path file, FileChannel in, long size) throws IOException {
         Footer footer = Footer.read(in, size);
-        return footer.valid() ? new FooterCheck(file, size - Long.BYTES, footer.checksum()) : NONE;
+        return footer.valid() ? new FooterCheck(file.getFileName().toString(), size, footer.checksum()) : NONE;
+    }
+
+    /**
+     * The check of a file's {@code size} bytes read as a stream (a blob restored or verified): the footer
+     * is the last bytes read, and bytes that turn out to have none are not checked.
+     */
+    static FooterCheck streaming(String name, long size) {
+        return size >= FOOTER ? new FooterCheck(name, size, null) : NONE;
     }
 
     /** The CRC32 a Lucene file's footer records, after checking that it has one. */
@@ -57,21 +70,41 @@ final class FooterCheck {
     /** Takes the file's next bytes, from {@code bytes}' position to its limit (which it leaves as they were). */
     void update(ByteBuffer bytes) {
         if (this == NONE) return;
-        int n = (int) Math.max(0, Math.min(bytes.remaining(), checksumAt - position));
+        int remaining = bytes.remaining();
+        int n = (int) Math.max(0, Math.min(remaining, size - Long.BYTES - position));
         if (n > 0) crc.update(bytes.slice(bytes.position(), n));
-        position += bytes.remaining();
+        if (recorded == null) {
+            long tailStart = size - FOOTER;
+            for (long p = Math.max(position, tailStart); p < Math.min(position + remaining, size); p++) {
+                tail[(int) (p - tailStart)] = bytes.get(bytes.position() + (int) (p - position));
+            }
+        }
+        position += remaining;
     }
 
     void update(byte[] bytes, int offset, int length) {
         update(ByteBuffer.wrap(bytes, offset, length));
     }
 
+    /** Once every byte was read: whether they match their footer's checksum (true if they have no footer to check). */
+    boolean matches() {
+        long expected = expected();
+        return expected < 0 || crc.getValue() == expected;
+    }
+
     /** Called once every byte was read: throws if they are not what Lucene wrote. */
     void finish() throws IOException {
-        if (this == NONE || crc.getValue() == expected) return;
-        throw new IOException("Index file " + file.getFileName() + " is damaged: its bytes do not match the checksum in its"
-                + " Lucene footer (" + Long.toHexString(expected) + " recorded, " + Long.toHexString(crc.getValue())
-                + " read), so it was not backed up");
+        if (matches()) return;
+        throw new IOException("Index file " + name + " is damaged: its bytes do not match the checksum in its Lucene footer ("
+                + Long.toHexString(expected()) + " recorded, " + Long.toHexString(crc.getValue()) + " read), so it was not backed up");
+    }
+
+    /** The CRC32 the footer records, or -1 if there is nothing to check. */
+    private long expected() {
+        if (this == NONE) return -1;
+        if (recorded != null) return recorded;
+        Footer footer = Footer.parse(ByteBuffer.wrap(tail));
+        return footer.valid() ? footer.checksum() : -1;
     }
 
     /** A Lucene footer as {@code CodecUtil.writeFooter} writes it: magic, algorithm 0, CRC32 as a long. */
@@ -82,8 +115,11 @@ final class FooterCheck {
             while (buf.hasRemaining()) {
                 if (in.read(buf, size - FOOTER + buf.position()) < 0) throw new IOException("file shrank while read");
             }
-            buf.flip();
-            return new Footer(buf.getInt(), buf.getInt(), buf.getLong());
+            return parse(buf.flip());
+        }
+
+        static Footer parse(ByteBuffer footer) {
+            return new Footer(footer.getInt(), footer.getInt(), footer.getLong());
         }
 
         boolean valid() {

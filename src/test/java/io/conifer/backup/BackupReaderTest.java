@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Restoring files through the page cache with the device writing behind: exact bytes across flush windows, damage refused. */
@@ -63,6 +67,95 @@ class BackupReaderTest {
                             S3BackupRepositoryTest.manifestOf(List.of(entry)), dir.resolve("restored"), n -> {}));
             assertTrue(e.getMessage().contains("File _0.vec is corrupt"), e.getMessage());
             assertFalse(repo.hasBlob(entry.sha256()), "quarantined, so the next backup stores it afresh");
+        }
+    }
+
+    /**
+     * A backup taken before backups checked their sources may hold an index file that was already damaged:
+     * its blob is intact (CRC32C and hash match), but restore and verify find it against its Lucene footer.
+     */
+    @Test
+    void aFileDamagedBeforeItWasBackedUpIsFoundByRestoreAndVerifyAndNotQuarantined() throws Exception {
+        Path files = Files.createDirectories(dir.resolve("index"));
+        try (LocalBackupRepository repo = new LocalBackupRepository(dir.resolve("repo"))) {
+            Path sound = FooterCheckTest.luceneFile(files, "_0.cfs", 3 * WINDOW / 2, 11);
+            Path damaged = FooterCheckTest.luceneFile(files, "_1.cfs", 3 * WINDOW / 2, 12);
+            FooterCheckTest.flipByte(damaged, WINDOW);
+            BackupManifest.FileEntry good = storedUnchecked(repo, sound);
+            BackupManifest.FileEntry bad = storedUnchecked(repo, damaged);
+            BackupReader reader = new BackupReader(repo, Throttle.UNLIMITED);
+
+            reader.verify(good, n -> {});
+            new BackupReader(repo, Throttle.UNLIMITED).materialize(S3BackupRepositoryTest.manifestOf(List.of(good)),
+                    dir.resolve("restored-good"), n -> {});
+            assertArrayEquals(Files.readAllBytes(sound), Files.readAllBytes(dir.resolve("restored-good").resolve("_0.cfs")));
+
+            for (Executable read : List.<Executable>of(
+                    () -> reader.verify(bad, n -> {}),
+                    () -> reader.materialize(S3BackupRepositoryTest.manifestOf(List.of(good, bad)), dir.resolve("restored-bad"), n -> {}))) {
+                BackupReader.DamagedFileException e = assertThrows(BackupReader.DamagedFileException.class, read);
+                assertTrue(e.getMessage().contains("File _1.cfs was already damaged in the index when it was backed up"),
+                        e.getMessage());
+                assertTrue(repo.hasBlob(bad.sha256()), "the blob holds what was backed up: not quarantined");
+            }
+        }
+    }
+
+    /** Stages a file as backups did before they checked sources against their Lucene footers. */
+    private static BackupManifest.FileEntry storedUnchecked(LocalBackupRepository repo, Path file) throws Exception {
+        BackupRepository.StagedBlob staged = repo.stage(file, Throttle.UNLIMITED, f -> new Unchecked(f));
+        repo.publish(staged);
+        return new BackupManifest.FileEntry(file.getFileName().toString(), staged.sha256(), staged.length(), staged.crc32c(),
+                FooterCheck.requireFooter(file), staged.naming());
+    }
+
+    /** A file's bytes named by their {@link TreeHash}, read without the footer check. */
+    private static final class Unchecked implements BlobSource {
+        private final FileChannel in;
+        private final long size;
+        private final TreeHash hash = TreeHash.sequential();
+        private long position;
+
+        Unchecked(Path file) throws IOException {
+            in = FileChannel.open(file);
+            size = in.size();
+        }
+
+        @Override
+        public long storedLength() {
+            return size;
+        }
+
+        @Override
+        public int read(ByteBuffer buf) throws IOException {
+            int start = buf.position();
+            while (buf.hasRemaining() && position + buf.position() - start < size) {
+                if (in.read(buf, position + buf.position() - start) < 0) break;
+            }
+            int n = buf.position() - start;
+            hash.update(buf.duplicate().flip().position(start));
+            position += n;
+            return n;
+        }
+
+        @Override
+        public long length() {
+            return position;
+        }
+
+        @Override
+        public String name() {
+            return hash.hex();
+        }
+
+        @Override
+        public String naming() {
+            return TreeHash.NAMING;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
         }
     }
 

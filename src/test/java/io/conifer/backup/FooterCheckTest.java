@@ -2,6 +2,7 @@ package io.conifer.backup;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,12 +119,25 @@ class FooterCheckTest {
             checkInTwo(intact, good, split);
             int at = split;
             assertThrows(IOException.class, () -> checkInTwo(damaged, bad, at), "split at " + split);
+            // As restores and verify read a blob: the footer is taken from the bytes themselves.
+            assertTrue(streamedInTwo(good, split), "split at " + split);
+            assertFalse(streamedInTwo(bad, split), "split at " + split);
         }
+        byte[] notLucene = new byte[1000];
+        new Random(13).nextBytes(notLucene);
+        assertTrue(streamedInTwo(notLucene, 990), "bytes without a footer are not checked");
         try (FileChannel in = FileChannel.open(intact)) {
             FooterCheck byteByByte = FooterCheck.of(intact, in, good.length);
             for (byte b : good) byteByByte.update(new byte[] {b}, 0, 1);
             byteByByte.finish();
         }
+    }
+
+    private static boolean streamedInTwo(byte[] content, int split) {
+        FooterCheck check = FooterCheck.streaming("_0.tim", content.length);
+        check.update(content, 0, split);
+        check.update(content, split, content.length - split);
+        return check.matches();
     }
 
     private static void checkInTwo(Path file, byte[] content, int split) throws IOException {
