@@ -341,12 +341,15 @@ class ConsoleBrowserTest {
         try (ConiferServer s = ConiferServer.start(slow)) {
             String base = "http://localhost:" + s.port();
             Http a = new Http(base, TestServer.KEY);
-            Http data = a.forHost(a.createDense("big", 128, "cosine"));
+            // 4 MB of vectors at 1 MB/s: the restore reads two 2 MiB chunks, each paid for by a ~2 s wait, so
+            // the console's once-a-second poll sees the job half done (with 1 MB it could see only 0 and 100).
+            int dim = 512;
+            Http data = a.forHost(a.createDense("big", dim, "cosine"));
             for (int start = 0; start < 2000; start += 250) {
                 StringBuilder body = new StringBuilder("{\"vectors\":[");
                 for (int i = start; i < start + 250; i++) {
                     body.append(i == start ? "" : ",").append("{\"id\":\"v").append(i).append("\",\"values\":[");
-                    for (int j = 0; j < 128; j++) body.append(j == 0 ? "" : ",").append((i * 31 + j * 7) % 97 + 1);
+                    for (int j = 0; j < dim; j++) body.append(j == 0 ? "" : ",").append((i * 31 + j * 7) % 97 + 1);
                     body.append("]}");
                 }
                 assertEquals(200, data.post("/vectors/upsert", body + "]}").status());
