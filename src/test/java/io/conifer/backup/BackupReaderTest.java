@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,38 +108,32 @@ class BackupReaderTest {
                 FooterCheck.requireFooter(file), staged.naming());
     }
 
-    /** A file's bytes named by their {@link TreeHash}, read without the footer check. */
+    /** A file's bytes named by their {@link TreeHash}, held in memory and read without the footer check. */
     private static final class Unchecked implements BlobSource {
-        private final FileChannel in;
-        private final long size;
+        private final ByteBuffer left;
         private final TreeHash hash = TreeHash.sequential();
-        private long position;
 
         Unchecked(Path file) throws IOException {
-            in = FileChannel.open(file);
-            size = in.size();
+            left = ByteBuffer.wrap(Files.readAllBytes(file));
         }
 
         @Override
         public long storedLength() {
-            return size;
+            return left.capacity();
         }
 
         @Override
-        public int read(ByteBuffer buf) throws IOException {
-            int start = buf.position();
-            while (buf.hasRemaining() && position + buf.position() - start < size) {
-                if (in.read(buf, position + buf.position() - start) < 0) break;
-            }
-            int n = buf.position() - start;
-            hash.update(buf.duplicate().flip().position(start));
-            position += n;
-            return n;
+        public int read(ByteBuffer buf) {
+            ByteBuffer next = left.slice(left.position(), Math.min(buf.remaining(), left.remaining()));
+            hash.update(next.duplicate());
+            buf.put(next);
+            left.position(left.position() + next.capacity());
+            return next.capacity();
         }
 
         @Override
         public long length() {
-            return position;
+            return left.position();
         }
 
         @Override
@@ -154,9 +147,7 @@ class BackupReaderTest {
         }
 
         @Override
-        public void close() throws IOException {
-            in.close();
-        }
+        public void close() {}
     }
 
     private BackupManifest.FileEntry stored(LocalBackupRepository repo, String name, byte[] data) throws Exception {
