@@ -37,7 +37,7 @@ public final class BackupReader {
     /** The window a restore's writes are flushed in (see {@link Writeback}). */
     static final long FLUSH_EVERY = 16L << 20;
     /** One read: large enough that the device is asked for a lot at once and the read ahead costs nothing. */
-    private static final int BUFFER = DirectCopy.CHUNK;
+    private static final int BUFFER = BlobCopy.CHUNK;
     /**
      * What is hashed, written and reported at once: progress moves smoothly through large files, and
      * the JDK copies a heap buffer through a temporary direct one, so one 2 MiB write per call measured

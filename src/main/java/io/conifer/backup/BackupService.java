@@ -322,7 +322,7 @@ public final class BackupService implements Closeable {
         try {
             // Files go a few at a time, largest first, so the small files' per-file costs (fsyncs of the
             // blob and of its directory) pass while the large one is copied. The copies still share
-            // one writer, which yields to live writes' fsyncs (DirectCopy), so live writes see no more
+            // one writer, which yields to live writes' fsyncs (BlobCopy), so live writes see no more
             // backup I/O in the device's queue than with one file at a time.
             List<BackupManifest.FileEntry> copied = ParallelFiles.map(largestFirst(staging, files), name -> {
                 if (cancelled.contains(id)) throw new CancellationException();

@@ -28,16 +28,14 @@ import java.util.UUID;
  * atomically (then the directory is fsynced), so a crash never leaves a partial blob or manifest under
  * a real name. Manifests are stored as {@link ManifestCodec} writes them. With read-back (the server's
  * {@code --backup-read-back}) a blob is read back from the device and checked before it is staged
- * ({@link DirectCopy}).
+ * ({@link BlobCopy}).
  */
 public final class LocalBackupRepository implements BackupRepository {
     private final Path blobs;
     private final Path manifests;
     private final Path staging;
     private final Path quarantine;
-    private final DirectCopy copier;
-    /** Blobs are read back with direct I/O aligned to this (0: buffered); every blob is on one file system. */
-    private final int readAlignment;
+    private final BlobCopy copier;
 
     /** A repository that reads every blob it stages back from the device. */
     public LocalBackupRepository(Path root) throws IOException {
@@ -46,7 +44,7 @@ public final class LocalBackupRepository implements BackupRepository {
 
     /** {@code readBack}: whether each staged blob is read back from the device and checked before it is staged. */
     public LocalBackupRepository(Path root, boolean readBack) throws IOException {
-        this.copier = new DirectCopy(readBack);
+        this.copier = new BlobCopy(readBack);
         this.blobs = root.resolve("blobs");
         this.manifests = root.resolve("manifests");
         this.staging = root.resolve("staging");
@@ -54,7 +52,6 @@ public final class LocalBackupRepository implements BackupRepository {
         Files.createDirectories(blobs);
         Files.createDirectories(manifests);
         Files.createDirectories(staging);
-        this.readAlignment = DirectCopy.blockAlignment(blobs);
     }
 
     private record Staged(Path file, String sha256, String naming, long length, int crc32c) implements StagedBlob {}
@@ -63,7 +60,7 @@ public final class LocalBackupRepository implements BackupRepository {
     public StagedBlob stage(Path source, Throttle throttle, BlobEncoding encoding) throws IOException {
         Path tmp = staging.resolve(UUID.randomUUID() + ".blob");
         try (BlobSource blob = encoding.open(source)) {
-            DirectCopy.Result r = copier.copy(blob, tmp, throttle);
+            BlobCopy.Result r = copier.copy(blob, tmp, throttle);
             return new Staged(tmp, r.name(), blob.naming(), r.length(), r.crc32c());
         }
     }
@@ -148,7 +145,10 @@ public final class LocalBackupRepository implements BackupRepository {
 
     @Override
     public InputStream openBlob(String sha256) throws IOException {
-        return DirectInput.open(blobPath(sha256), readAlignment);
+        // Through the page cache, like cp: the kernel's read-ahead kept this VM's disk busier than direct
+        // reads one 2 MiB buffer ahead (restores 0.80 of cp -r + sync against 0.61-0.68), and pages read
+        // once stay on the inactive list, which the index's hot pages are not evicted for first.
+        return Files.newInputStream(blobPath(sha256));
     }
 
     @Override

@@ -79,7 +79,7 @@ class FooterCheckTest {
             // last 2 MiB chunk or 256 KiB encrypted frame holds only the last 4 bytes of the checksum.
             int overhead = CodecUtil.headerLength("ConiferTest") + CodecUtil.footerLength();
             for (Path f : List.of(luceneFile(files, "_0.si", 300, 1), luceneFile(files, "_0.vec", (5 << 20) + 123, 2),
-                    luceneFile(files, "_0.vem", DirectCopy.CHUNK + 4 - overhead, 8),
+                    luceneFile(files, "_0.vem", BlobCopy.CHUNK + 4 - overhead, 8),
                     luceneFile(files, "_0.vex", EncryptedBlobs.FRAME + 4 - overhead, 9))) {
                 BackupRepository.StagedBlob staged = repo.stage(f, Throttle.UNLIMITED);
                 repo.publish(staged);
