@@ -341,8 +341,8 @@ class ConsoleBrowserTest {
         try (ConiferServer s = ConiferServer.start(slow)) {
             String base = "http://localhost:" + s.port();
             Http a = new Http(base, TestServer.KEY);
-            // 4 MB of vectors at 1 MB/s: the restore reads two 2 MiB chunks, each paid for by a ~2 s wait, so
-            // the console's once-a-second poll sees the job half done (with 1 MB it could see only 0 and 100).
+            // 4 MB of vectors at 1 MB/s: the restore takes ~4 s, so the console's once-a-second poll sees it
+            // part-way (1 MB took ~1 s, which could fall between two polls: only 0 and 100 were seen).
             int dim = 512;
             Http data = a.forHost(a.createDense("big", dim, "cosine"));
             for (int start = 0; start < 2000; start += 250) {
