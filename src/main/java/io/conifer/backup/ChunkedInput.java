@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 
-/** A stream that hands out a buffer it refills a chunk at a time (a decrypted frame, a direct read). */
+/** A stream that hands out a buffer it refills a chunk at a time (a decrypted frame). */
 abstract class ChunkedInput extends InputStream {
     /** What is left of the current chunk, from its position to its limit. */
     protected ByteBuffer pending = ByteBuffer.allocate(0);
