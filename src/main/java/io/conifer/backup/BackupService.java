@@ -68,6 +68,8 @@ public final class BackupService implements Closeable {
     private final Throttle throttle;
     private final BackupReader checker;
     private final ExecutorService copiers;
+    /** Set when the server stops: a backup failing after this was interrupted to stop, not by its own fault. */
+    private volatile boolean closing;
     private final Map<String, BackupManifest> manifests = new ConcurrentHashMap<>();
     /** Backups deleted but still read by restores: hidden, their blobs kept until the restores end. */
     private final Map<String, BackupManifest> pendingDeletion = new ConcurrentHashMap<>();
@@ -345,8 +347,16 @@ public final class BackupService implements Closeable {
         } catch (CancellationException e) {
             log.info("Backup {} of index '{}' was deleted while Initializing; its copy stopped", id, manifest.sourceIndexName());
         } catch (Throwable e) {
-            log.error("Backup {} of index '{}' failed", id, manifest.sourceIndexName(), e);
-            settled = fail(manifest, e);
+            if (closing) {
+                // Interrupted to stop the server: the interrupt closes the files a failure would be recorded
+                // through. The staging directory kept tells the next start to mark the backup Failed.
+                log.info("Backup {} of index '{}' stopped with the server; the next start marks it Failed", id,
+                        manifest.sourceIndexName());
+                settled = false;
+            } else {
+                log.error("Backup {} of index '{}' failed", id, manifest.sourceIndexName(), e);
+                settled = fail(manifest, e);
+            }
         } finally {
             synchronized (blobLock) {
                 claims.remove(id);
@@ -676,6 +686,7 @@ public final class BackupService implements Closeable {
 
     @Override
     public void close() {
+        closing = true;
         copiers.shutdownNow();
         try {
             copiers.awaitTermination(10, TimeUnit.SECONDS);

@@ -726,7 +726,10 @@ public final class IndexManager implements Closeable {
     }
 
     private void stop(boolean crash) {
-        maintenance.shutdownNow();
+        // Not shutdownNow: a tick in progress runs Lucene I/O, and an interrupt closes the channel it is
+        // on (ClosedByInterruptException), here the writer's lock: the writer fails and so does the final
+        // checkpoint. The tick ends by itself once its store closes (maintenance skips a closed store).
+        maintenance.shutdown();
         opening.shutdownNow();
         awaitQuietly(opening);
         try (ExecutorService closers = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -748,6 +751,7 @@ public final class IndexManager implements Closeable {
             }
         }
         byId.clear();
+        awaitQuietly(maintenance);
         background.shutdown();
         awaitQuietly(background);
     }

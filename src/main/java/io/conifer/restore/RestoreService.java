@@ -47,6 +47,8 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
     private final IndexManager indexes;
     private final BackupReader reader;
     private final ExecutorService workers;
+    /** Set when the server stops: a job failing after this was interrupted to stop, not by its own fault. */
+    private volatile boolean closing;
     private final Map<String, Double> progress = new ConcurrentHashMap<>();
     private static final Duration PROGRESS_EVERY = Duration.ofMillis(250);
 
@@ -144,10 +146,17 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
                     job.targetIndexName(), (copied - start) / 1_000_000, (opened - copied) / 1_000_000,
                     (System.nanoTime() - opened) / 1_000_000);
         } catch (Throwable e) {
+            if (recorder != null) recorder.finish();
+            if (closing) {
+                // Interrupted to stop the server: its files and catalog would refuse interrupted writes, and
+                // the next start marks the job Failed and removes the partial index anyway.
+                log.info("Restore job {} into '{}' stopped with the server; the next start marks it Failed", id,
+                        job.targetIndexName());
+                return;
+            }
             String reason = "Restore failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
             log.error("Restore job {} into '{}' failed: {}", id, job.targetIndexName(), reason, e);
             try {
-                if (recorder != null) recorder.finish();
                 indexes.abandonRestore(job.targetIndexId());
                 jobs.put(job.with(RestoreJob.Status.Failed, progress.getOrDefault(id, 0.0), now(), reason));
             } catch (IOException io) {
@@ -196,6 +205,7 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
 
     @Override
     public void close() {
+        closing = true;
         workers.shutdownNow();
         try {
             workers.awaitTermination(10, TimeUnit.SECONDS);

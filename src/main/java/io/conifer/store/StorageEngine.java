@@ -351,7 +351,7 @@ public final class StorageEngine<O> implements Closeable {
 
     /** Lucene closes a writer itself after a tragic event (a merge on a full disk, say): catch it before logging. */
     private void failIfWriterClosed(WriterGeneration e) {
-        if (e.failure == null && !e.writer.isOpen()) {
+        if (e.failure == null && !closed && !e.writer.isOpen()) {
             Throwable tragedy = e.writer.getTragicException();
             fail(e, tragedy != null ? tragedy : new IOException("The index writer was closed"));
         }
@@ -403,7 +403,8 @@ public final class StorageEngine<O> implements Closeable {
                 if (settler.maintain(e.writer) || checkpointNow || checkpointDue()) checkpoint();
             }
         } catch (IOException | AlreadyClosedException ex) {
-            fail(e, ex);
+            // A close that ran meanwhile closed the searchers or the writer under this tick: not a failure.
+            if (!closed) fail(e, ex);
             return;
         }
         if (health.active() && usable() >= SPACE_FREED) health.clear("disk space is available again; writes are accepted");
