@@ -109,6 +109,21 @@ public final class ChildServer implements AutoCloseable {
         process.waitFor();
     }
 
+    /**
+     * SIGKILL; or SIGTERM, after which the log must hold {@code stoppedLine} and no failure to record
+     * anything (an interrupt closing the files a record would be written through).
+     */
+    public void killOrStop(boolean kill, String stoppedLine) throws InterruptedException {
+        if (kill) {
+            kill();
+            return;
+        }
+        close();
+        String text = logText();
+        org.junit.jupiter.api.Assertions.assertTrue(text.contains(stoppedLine), text);
+        org.junit.jupiter.api.Assertions.assertFalse(text.contains("Could not record") || text.contains("ClosedByInterruptException"), text);
+    }
+
     public String logText() {
         try {
             return java.nio.file.Files.readString(log);
