@@ -2,6 +2,7 @@ package io.conifer.schedule;
 
 import java.io.Closeable;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,12 @@ public final class BackupScheduler implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(BackupScheduler.class);
     static final long PERIOD_SECONDS = 30;
 
-    private final ScheduleService schedules;
+    /** One pass over the schedules at {@code now}: {@link ScheduleService#tick}. */
+    public interface Pass {
+        void run(Instant now) throws Exception;
+    }
+
+    private final Pass pass;
     private final Clock clock;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "conifer-backup-scheduler");
@@ -25,8 +31,8 @@ public final class BackupScheduler implements Closeable {
         return t;
     });
 
-    public BackupScheduler(ScheduleService schedules, Clock clock) {
-        this.schedules = schedules;
+    public BackupScheduler(Pass pass, Clock clock) {
+        this.pass = pass;
         this.clock = clock;
     }
 
@@ -36,7 +42,7 @@ public final class BackupScheduler implements Closeable {
 
     private void tick() {
         try {
-            schedules.tick(clock.instant());
+            pass.run(clock.instant());
         } catch (Exception e) {
             log.error("Backup scheduler pass failed; it is retried in {} s", PERIOD_SECONDS, e);
         }
@@ -44,7 +50,9 @@ public final class BackupScheduler implements Closeable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
+        // Not shutdownNow: a pass may be taking a backup's point-in-time copy inside the source index's
+        // Lucene writer, and an interrupt there closes the channel of the writer's lock: the writer fails.
+        thread.shutdown();
         try {
             thread.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

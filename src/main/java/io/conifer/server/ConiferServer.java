@@ -103,7 +103,7 @@ public final class ConiferServer implements AutoCloseable {
             ScheduleService schedules = new ScheduleService(config.dataDir().resolve("backup-schedules.json"), indexes, backups,
                     config.clock());
             schedules.start();
-            scheduler = new BackupScheduler(schedules, config.clock());
+            scheduler = new BackupScheduler(schedules::tick, config.clock());
             PageTokens tokens = new PageTokens(TokenSecret.load(config.dataDir().resolve("token-secret")));
             Server control = ControlPlane.build(new InetSocketAddress(bind, config.port()), workers, keys, indexes,
                     backups, restores, schedules, tokens, config.advertiseHost(), consoleOrigins);
