@@ -163,7 +163,7 @@ public final class StorageEngine<O> implements Closeable {
         TieredMergePolicy merges = new TieredMergePolicy();
         merges.setMaxMergedSegmentMB(options.maxSegmentMb());
         config.setMergePolicy(new SettlingMergePolicy(merges, recentReads::readRecently));
-        config.setMergeScheduler(new GovernedMergeScheduler(governor, MergeWorkers.SHARED, recentReads::readRecently));
+        config.setMergeScheduler(new GovernedMergeScheduler(governor, MergeWorkers.SHARED, recentReads::readRecently, dir));
         IndexWriter writer = new IndexWriter(directory, config);
         WriteAheadLog wal = null;
         try {

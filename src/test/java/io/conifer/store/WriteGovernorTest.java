@@ -293,7 +293,7 @@ class WriteGovernorTest {
         };
         WriteGovernor governor = new WriteGovernor(CORES, clocks);
         SplittableRandom random = new SplittableRandom(3);
-        IndexWriterConfig config = new IndexWriterConfig().setMergeScheduler(new GovernedMergeScheduler(governor, new MergeWorkers(0), () -> false));
+        IndexWriterConfig config = new IndexWriterConfig().setMergeScheduler(new GovernedMergeScheduler(governor, new MergeWorkers(0), () -> false, dir));
         KeyLocks.Held reading = null;
         // Closing the writer waits for its merge threads, so the read ends after the merge's last sample.
         try (Directory d = FSDirectory.open(dir); IndexWriter writer = new IndexWriter(d, config)) {
