@@ -41,8 +41,6 @@ final class WriteGovernor {
     static final long BURST_NANOS = 100_000_000L;
     /** How long a write may wait for admission before it is refused (well inside clients' usual 10 s+ deadlines). */
     static final long MAX_WAIT_NANOS = 5_000_000_000L;
-    /** A background thread's CPU is charged only for intervals this short: a longer one may have run without reads. */
-    private static final long SAMPLE_NANOS = 250_000_000L;
     /** Waits are cut into slices this long so that a write notices the reads ending. */
     private static final long SLICE_NANOS = 10_000_000L;
     /** No wait is shorter: a write this close to admission is not worth a wake-up per microsecond. */
@@ -105,8 +103,21 @@ final class WriteGovernor {
     private long chargedTotal, chargedAtAccrual;
     /** CPU charged while reads were in flight, by kind: the governor's own accounting. */
     private long chargedApplies, chargedBackground;
-    /** Threads doing writes' background work, with their CPU time when last sampled and nesting depth. */
+    /**
+     * Threads doing writes' background work: {CPU time when last sampled, wall time then, nesting depth,
+     * {@link #readBusyNanos} then}.
+     */
     private final Map<Long, long[]> background = new HashMap<>();
+    /**
+     * When reads were in flight, as a running total of wall time: a background thread's CPU between two
+     * samples is charged by the share of that interval reads were in flight. Samples come when writes
+     * ask for admission, which can be seconds apart (writers waiting for the applier or for Lucene),
+     * while merges keep running; a rule that charged only short intervals let most of a merge's CPU
+     * through uncharged. Guarded by itself; changed only when reads start or stop being in flight.
+     */
+    private final Object busy = new Object();
+    private boolean readsWereInFlight;
+    private long busySince, busyBefore;
 
     WriteGovernor(int cores, Clocks clocks) {
         this.clocks = clocks;
@@ -121,8 +132,33 @@ final class WriteGovernor {
 
     /** A read in flight until closed. */
     KeyLocks.Held read() {
-        reading.incrementAndGet();
-        return reading::decrementAndGet;
+        if (reading.getAndIncrement() == 0) readsChanged();
+        return () -> {
+            if (reading.decrementAndGet() == 0) readsChanged();
+        };
+    }
+
+    /**
+     * Brings the busy record up to date with whether reads are in flight now. Looking at the count under
+     * the lock, rather than trusting the caller's transition, keeps the record right when a read starts
+     * and another ends at once.
+     */
+    private void readsChanged() {
+        synchronized (busy) {
+            boolean inFlight = readsInFlight();
+            if (inFlight == readsWereInFlight) return;
+            long now = clocks.nanoTime();
+            if (inFlight) busySince = now;
+            else busyBefore += Math.max(0, now - busySince);
+            readsWereInFlight = inFlight;
+        }
+    }
+
+    /** Wall time reads have been in flight, up to {@code now}. */
+    private long readBusyNanos(long now) {
+        synchronized (busy) {
+            return busyBefore + (readsWereInFlight ? Math.max(0, now - busySince) : 0);
+        }
     }
 
     boolean readsInFlight() {
@@ -198,7 +234,10 @@ final class WriteGovernor {
         long id = Thread.currentThread().threadId();
         synchronized (state) {
             long[] sample = background.get(id);
-            if (sample == null) background.put(id, new long[] {clocks.threadCpuNanos(id), clocks.nanoTime(), 1});
+            if (sample == null) {
+                long now = clocks.nanoTime();
+                background.put(id, new long[] {clocks.threadCpuNanos(id), now, 1, readBusyNanos(now)});
+            }
             else sample[2]++;
         }
         return () -> {
@@ -232,17 +271,25 @@ final class WriteGovernor {
         reserve = Math.min(reserve + wall * minRate, minRate * BURST_NANOS);
     }
 
+    /** Charges a background thread's CPU since its last sample, by the share of that time reads were in flight. */
     private void sampleBackground(long id, long[] sample, long now) {
         long cpu = clocks.threadCpuNanos(id);
         if (cpu < 0) return;
         long used = cpu - sample[0];
-        if (readsInFlight() && now - sample[1] <= SAMPLE_NANOS && used > 0) {
-            balance -= used;
-            chargedBackground += used;
-            chargedTotal += used;
+        long busyNow = readBusyNanos(now);
+        long interval = now - sample[1], busyFor = busyNow - sample[3];
+        long charged;
+        if (interval <= 0) charged = readsInFlight() ? used : 0;
+        else if (busyFor >= interval) charged = used;
+        else charged = (long) (used * ((double) busyFor / interval));
+        if (charged > 0) {
+            balance -= charged;
+            chargedBackground += charged;
+            chargedTotal += charged;
         }
         sample[0] = cpu;
         sample[1] = now;
+        sample[3] = busyNow;
     }
 
     /** CPU charged so far while reads were in flight: {applies, background work}. */
