@@ -185,16 +185,11 @@ class WriteGovernorTest {
     void aMergeIsChargedInFullThoughNothingSamplesItForSeconds() throws Exception {
         SimulatedClocks clocks = new SimulatedClocks();
         WriteGovernor governor = new WriteGovernor(CORES, clocks);
-        try (KeyLocks.Held reading = governor.read()) {
-            Merge merge = new Merge(governor, clocks);
-            try {
-                // The writers are all waiting (for the applier, for Lucene): no admission samples the merge.
-                clocks.pass(3_000 * MS);
-                governor.admit();
-                assertEquals(CORES * 3_000 * MS, governor.charged()[1], "all the merge's CPU while reads were in flight");
-            } finally {
-                merge.close();
-            }
+        try (KeyLocks.Held reading = governor.read(); Merge merge = new Merge(governor, clocks)) {
+            // The writers are all waiting (for the applier, for Lucene): no admission samples the merge.
+            clocks.pass(3_000 * MS);
+            governor.admit();
+            assertEquals(CORES * 3_000 * MS, governor.charged()[1], "all the merge's CPU while reads were in flight");
         }
     }
 
@@ -202,16 +197,13 @@ class WriteGovernorTest {
     void aMergeIsChargedOnlyForTheTimeReadsWereInFlight() throws Exception {
         SimulatedClocks clocks = new SimulatedClocks();
         WriteGovernor governor = new WriteGovernor(CORES, clocks);
-        Merge merge = new Merge(governor, clocks);
-        try {
+        // Its last sample, when it ends, covers all three seconds.
+        try (Merge merge = new Merge(governor, clocks)) {
             clocks.pass(1_000 * MS);
             try (KeyLocks.Held reading = governor.read()) {
                 clocks.pass(1_000 * MS);
             }
             clocks.pass(1_000 * MS);
-        } finally {
-            // Its last sample, when it ends, covers all three seconds.
-            merge.close();
         }
         assertEquals(CORES * 1_000 * MS, governor.charged()[1], "the merge's CPU in the second the read was in flight");
     }
