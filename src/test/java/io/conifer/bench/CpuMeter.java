@@ -17,9 +17,10 @@ import java.util.TreeMap;
  * and per-thread CPU are sampled at the start and end of a phase; threads are grouped by name with
  * trailing numbers removed (so the Armeria event loops, its blocking-task pool, Lucene's merge
  * threads and the benchmark's client threads each form one group). CPU of threads that ended during
- * the phase is only in the process total unless the thread reported it ({@link #threadEnding}); the
- * JVM's JIT, GC and VM threads (not Java threads) are read from /proc; what remains unaccounted is
- * reported as threads that ended (typically Lucene merge threads).
+ * the phase counts in its group up to the last time a sampler saw it (every {@link #SAMPLE_MILLIS} ms), or
+ * fully if the thread reported it ({@link #threadEnding}); the JVM's JIT, GC and VM threads (not Java
+ * threads) are read from /proc, and they end too (the JIT's when it has nothing to compile); what remains
+ * unaccounted is the last moments of threads that ended.
  */
 final class CpuMeter {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -31,12 +32,51 @@ final class CpuMeter {
 
     private static final String JIT = "JVM: JIT compiler threads";
 
+    private static final long SAMPLE_MILLIS = 200;
+    /**
+     * The last CPU the sampler saw of every thread, Java threads by id ({group, nanos}) and the JVM's own by
+     * task id ({kind, ticks}): Lucene starts a thread per merge and the JVM stops idle compiler threads,
+     * and without this their CPU would be one anonymous remainder.
+     */
+    private static final Map<Long, Object[]> LAST_JAVA = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Long, Object[]> LAST_NATIVE = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each task's kind by task id ("" for a Java thread). */
+    private static final Map<Long, String> KINDS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static {
+        Thread sampler = new Thread(() -> {
+            while (true) {
+                for (long id : THREADS.getAllThreadIds()) {
+                    long t = THREADS.getThreadCpuTime(id);
+                    if (t < 0) continue;
+                    Object[] seen = LAST_JAVA.get(id);
+                    if (seen != null) {
+                        LAST_JAVA.put(id, new Object[] {seen[0], t});
+                        continue;
+                    }
+                    ThreadInfo info = THREADS.getThreadInfo(id);
+                    if (info != null) LAST_JAVA.put(id, new Object[] {group(info.getThreadName()), t});
+                }
+                LAST_NATIVE.putAll(nativeTicks());
+                try {
+                    Thread.sleep(SAMPLE_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-cpu-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
     private final long wallStart;
     private final long processStart;
     private final long gcStart;
     private final Map<Long, Long> threadStart;
     private final Set<Long> endedBefore;
-    private final Map<String, Long> nativeStart;
+    private final Map<Long, Object[]> nativeStart;
+    /** Threads the sampler saw that had ended before this phase began. */
+    private final Set<Long> javaGoneBefore, nativeGoneBefore;
 
     private CpuMeter() {
         wallStart = System.nanoTime();
@@ -45,28 +85,40 @@ final class CpuMeter {
         threadStart = threadCpu();
         endedBefore = new HashSet<>(ENDED.keySet());
         nativeStart = nativeTicks();
+        javaGoneBefore = new HashSet<>(LAST_JAVA.keySet());
+        javaGoneBefore.removeAll(threadStart.keySet());
+        nativeGoneBefore = new HashSet<>(LAST_NATIVE.keySet());
+        nativeGoneBefore.removeAll(nativeStart.keySet());
     }
 
     /**
-     * CPU ticks of the JVM's own (non-Java) threads by kind, from /proc/self/task (Linux; empty
-     * elsewhere): these are invisible to ThreadMXBean but are where JIT and GC time goes.
+     * CPU ticks of the JVM's own (non-Java) threads by task id, {kind, ticks}, from /proc/self/task (Linux;
+     * empty elsewhere): these are invisible to ThreadMXBean but are where JIT and GC time goes.
      */
-    private static Map<String, Long> nativeTicks() {
-        Map<String, Long> out = new HashMap<>();
+    private static Map<Long, Object[]> nativeTicks() {
+        Map<Long, Object[]> out = new HashMap<>();
         java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
         if (tasks == null) return out;
         for (java.io.File t : tasks) {
             try {
+                long tid = Long.parseLong(t.getName());
+                // A task's kind from its name, once: most tasks are Java threads, whose stat is not needed.
+                String kind = KINDS.computeIfAbsent(tid, id -> {
+                    try {
+                        String comm = java.nio.file.Files.readString(t.toPath().resolve("comm"));
+                        return comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") ? JIT
+                                : comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "JVM: GC threads"
+                                : comm.startsWith("VM ") ? "JVM: VM threads" : "";
+                    } catch (IOException e) {
+                        return "";
+                    }
+                });
+                if (kind.isEmpty()) continue;
                 String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
-                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
-                String comm = stat.substring(open + 1, close);
-                String kind = comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") ? JIT
-                        : comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "JVM: GC threads"
-                        : comm.startsWith("VM ") ? "JVM: VM threads" : null;
-                if (kind == null) continue;
+                int close = stat.lastIndexOf(')');
                 String[] f = stat.substring(close + 2).split(" ");
                 long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-                out.merge(kind, ticks, Long::sum);
+                out.put(tid, new Object[] {kind, ticks});
             } catch (IOException | RuntimeException e) {
                 // the thread ended while we looked
             }
@@ -76,7 +128,9 @@ final class CpuMeter {
 
     /** CPU seconds the JIT compiler threads have used so far (0 where /proc is not there). */
     static double jitSeconds() {
-        return nativeTicks().getOrDefault(JIT, 0L) / 100.0; // USER_HZ
+        long ticks = 0;
+        for (Object[] task : nativeTicks().values()) if (task[0].equals(JIT)) ticks += (Long) task[1];
+        return ticks / 100.0; // USER_HZ
     }
 
     /** CPU time of the whole process so far (every thread, the JVM's own included). */
@@ -143,13 +197,26 @@ final class CpuMeter {
             groups.merge(group((String) e.getValue()[0]), d, Double::sum);
             accounted += d;
         }
-        for (Map.Entry<String, Long> e : nativeTicks().entrySet()) {
-            double d = (e.getValue() - nativeStart.getOrDefault(e.getKey(), 0L)) / 100.0; // USER_HZ
+        // Java threads that ended during the phase without reporting: up to their last sample.
+        for (Map.Entry<Long, Object[]> e : LAST_JAVA.entrySet()) {
+            long id = e.getKey();
+            if (javaGoneBefore.contains(id) || THREADS.getThreadCpuTime(id) >= 0 || ENDED.containsKey(id)) continue;
+            double d = ((Long) e.getValue()[1] - threadStart.getOrDefault(id, 0L)) / 1e9;
             if (d <= 0) continue;
-            groups.merge(e.getKey(), d, Double::sum);
+            groups.merge((String) e.getValue()[0], d, Double::sum);
             accounted += d;
         }
-        if (process - accounted > 0.05) groups.put("(threads that ended, e.g. Lucene merges)", process - accounted);
+        Map<Long, Object[]> tasks = new HashMap<>(LAST_NATIVE);
+        tasks.keySet().removeAll(nativeGoneBefore);
+        tasks.putAll(nativeTicks());
+        for (Map.Entry<Long, Object[]> e : tasks.entrySet()) {
+            Object[] before = nativeStart.get(e.getKey());
+            double d = ((Long) e.getValue()[1] - (before == null ? 0L : (Long) before[1])) / 100.0; // USER_HZ
+            if (d <= 0) continue;
+            groups.merge((String) e.getValue()[0], d, Double::sum);
+            accounted += d;
+        }
+        if (process - accounted > 0.05) groups.put("(threads that ended, their last " + SAMPLE_MILLIS + " ms)", process - accounted);
         Map<String, Double> sorted = new LinkedHashMap<>();
         groups.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
