@@ -237,8 +237,9 @@ final class WriteGovernor {
             if (sample == null) {
                 long now = clocks.nanoTime();
                 background.put(id, new long[] {clocks.threadCpuNanos(id), now, 1, readBusyNanos(now)});
+            } else {
+                sample[2]++;
             }
-            else sample[2]++;
         }
         return () -> {
             synchronized (state) {
