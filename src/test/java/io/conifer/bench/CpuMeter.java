@@ -28,18 +28,20 @@ final class CpuMeter {
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     /** Final CPU of benchmark threads that ended, by thread id: {name, nanos}. */
-    private static final java.util.concurrent.ConcurrentHashMap<Long, Object[]> ENDED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<Long, Seen> ENDED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A thread's group (or the JVM's own kind) and its CPU when last seen (nanoseconds; clock ticks for the JVM's own). */
+    private record Seen(String group, long cpu) {}
 
     private static final String JIT = "JVM: JIT compiler threads";
 
     private static final long SAMPLE_MILLIS = 200;
     /**
-     * The last CPU the sampler saw of every thread, Java threads by id ({group, nanos}) and the JVM's own by
-     * task id ({kind, ticks}): Lucene starts a thread per merge and the JVM stops idle compiler threads,
+     * The last CPU the sampler saw of every thread, Java threads by id and the JVM's own by task id: Lucene starts a thread per merge and the JVM stops idle compiler threads,
      * and without this their CPU would be one anonymous remainder.
      */
-    private static final Map<Long, Object[]> LAST_JAVA = new java.util.concurrent.ConcurrentHashMap<>();
-    private static final Map<Long, Object[]> LAST_NATIVE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Long, Seen> LAST_JAVA = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Long, Seen> LAST_NATIVE = new java.util.concurrent.ConcurrentHashMap<>();
     /** Each task's kind by task id ("" for a Java thread). */
     private static final Map<Long, String> KINDS = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -49,13 +51,13 @@ final class CpuMeter {
                 for (long id : THREADS.getAllThreadIds()) {
                     long t = THREADS.getThreadCpuTime(id);
                     if (t < 0) continue;
-                    Object[] seen = LAST_JAVA.get(id);
+                    Seen seen = LAST_JAVA.get(id);
                     if (seen != null) {
-                        LAST_JAVA.put(id, new Object[] {seen[0], t});
+                        LAST_JAVA.put(id, new Seen(seen.group(), t));
                         continue;
                     }
                     ThreadInfo info = THREADS.getThreadInfo(id);
-                    if (info != null) LAST_JAVA.put(id, new Object[] {group(info.getThreadName()), t});
+                    if (info != null) LAST_JAVA.put(id, new Seen(group(info.getThreadName()), t));
                 }
                 LAST_NATIVE.putAll(nativeTicks());
                 try {
@@ -74,7 +76,7 @@ final class CpuMeter {
     private final long gcStart;
     private final Map<Long, Long> threadStart;
     private final Set<Long> endedBefore;
-    private final Map<Long, Object[]> nativeStart;
+    private final Map<Long, Seen> nativeStart;
     /** Threads the sampler saw that had ended before this phase began. */
     private final Set<Long> javaGoneBefore, nativeGoneBefore;
 
@@ -92,11 +94,11 @@ final class CpuMeter {
     }
 
     /**
-     * CPU ticks of the JVM's own (non-Java) threads by task id, {kind, ticks}, from /proc/self/task (Linux;
+     * CPU ticks of the JVM's own (non-Java) threads by task id, with their kind, from /proc/self/task (Linux;
      * empty elsewhere): these are invisible to ThreadMXBean but are where JIT and GC time goes.
      */
-    private static Map<Long, Object[]> nativeTicks() {
-        Map<Long, Object[]> out = new HashMap<>();
+    private static Map<Long, Seen> nativeTicks() {
+        Map<Long, Seen> out = new HashMap<>();
         java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
         if (tasks == null) return out;
         for (java.io.File t : tasks) {
@@ -118,7 +120,7 @@ final class CpuMeter {
                 int close = stat.lastIndexOf(')');
                 String[] f = stat.substring(close + 2).split(" ");
                 long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-                out.put(tid, new Object[] {kind, ticks});
+                out.put(tid, new Seen(kind, ticks));
             } catch (IOException | RuntimeException e) {
                 // the thread ended while we looked
             }
@@ -129,7 +131,7 @@ final class CpuMeter {
     /** CPU seconds the JIT compiler threads have used so far (0 where /proc is not there). */
     static double jitSeconds() {
         long ticks = 0;
-        for (Object[] task : nativeTicks().values()) if (task[0].equals(JIT)) ticks += (Long) task[1];
+        for (Seen task : nativeTicks().values()) if (task.group().equals(JIT)) ticks += task.cpu();
         return ticks / 100.0; // USER_HZ
     }
 
@@ -160,7 +162,7 @@ final class CpuMeter {
     /** Called by a benchmark thread just before it ends, so its CPU is still attributed to its group. */
     static void threadEnding() {
         Thread t = Thread.currentThread();
-        ENDED.put(t.threadId(), new Object[] {t.getName(), THREADS.getCurrentThreadCpuTime()});
+        ENDED.put(t.threadId(), new Seen(group(t.getName()), THREADS.getCurrentThreadCpuTime()));
     }
 
     static String group(String name) {
@@ -190,30 +192,30 @@ final class CpuMeter {
             groups.merge(group(info.getThreadName()), d, Double::sum);
             accounted += d;
         }
-        for (Map.Entry<Long, Object[]> e : ENDED.entrySet()) {
+        for (Map.Entry<Long, Seen> e : ENDED.entrySet()) {
             if (endedBefore.contains(e.getKey()) || THREADS.getThreadCpuTime(e.getKey()) >= 0) continue; // counted above
-            double d = ((Long) e.getValue()[1] - threadStart.getOrDefault(e.getKey(), 0L)) / 1e9;
+            double d = (e.getValue().cpu() - threadStart.getOrDefault(e.getKey(), 0L)) / 1e9;
             if (d <= 0) continue;
-            groups.merge(group((String) e.getValue()[0]), d, Double::sum);
+            groups.merge(e.getValue().group(), d, Double::sum);
             accounted += d;
         }
         // Java threads that ended during the phase without reporting: up to their last sample.
-        for (Map.Entry<Long, Object[]> e : LAST_JAVA.entrySet()) {
+        for (Map.Entry<Long, Seen> e : LAST_JAVA.entrySet()) {
             long id = e.getKey();
             if (javaGoneBefore.contains(id) || THREADS.getThreadCpuTime(id) >= 0 || ENDED.containsKey(id)) continue;
-            double d = ((Long) e.getValue()[1] - threadStart.getOrDefault(id, 0L)) / 1e9;
+            double d = (e.getValue().cpu() - threadStart.getOrDefault(id, 0L)) / 1e9;
             if (d <= 0) continue;
-            groups.merge((String) e.getValue()[0], d, Double::sum);
+            groups.merge(e.getValue().group(), d, Double::sum);
             accounted += d;
         }
-        Map<Long, Object[]> tasks = new HashMap<>(LAST_NATIVE);
+        Map<Long, Seen> tasks = new HashMap<>(LAST_NATIVE);
         tasks.keySet().removeAll(nativeGoneBefore);
         tasks.putAll(nativeTicks());
-        for (Map.Entry<Long, Object[]> e : tasks.entrySet()) {
-            Object[] before = nativeStart.get(e.getKey());
-            double d = ((Long) e.getValue()[1] - (before == null ? 0L : (Long) before[1])) / 100.0; // USER_HZ
+        for (Map.Entry<Long, Seen> e : tasks.entrySet()) {
+            Seen before = nativeStart.get(e.getKey());
+            double d = (e.getValue().cpu() - (before == null ? 0L : before.cpu())) / 100.0; // USER_HZ
             if (d <= 0) continue;
-            groups.merge((String) e.getValue()[0], d, Double::sum);
+            groups.merge(e.getValue().group(), d, Double::sum);
             accounted += d;
         }
         if (process - accounted > 0.05) groups.put("(threads that ended, their last " + SAMPLE_MILLIS + " ms)", process - accounted);
