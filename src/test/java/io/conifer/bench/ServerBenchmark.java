@@ -197,6 +197,9 @@ public final class ServerBenchmark implements Callable<Integer> {
     private final List<String> notes = new ArrayList<>();
     private UpsertResult rawUpsert, restUpsert, grpcUpsert;
     private QueryResult rawMerged, rawMergedThreads, restQuery, grpcQuery, grpcConcurrent, mixedQuiet, mixedLoaded;
+    /** The raw Lucene index after its forceMerge(1), kept for the equal-recall baselines measured after each server index. */
+    private Path rawMergedDir;
+    private EqualRecall restEqual, grpcEqual;
     private String mixedSegments = "";
     private double rawForceMergeSeconds;
 
@@ -326,6 +329,7 @@ public final class ServerBenchmark implements Callable<Integer> {
             profile("raw Lucene forceMerge(1) (not in vectors/s)", merge, vectors);
             rawForceMergeSeconds = seconds(f);
             notes.add(String.format(Locale.ROOT, "Raw Lucene forceMerge(1) took %.1f s (not counted in any throughput).", rawForceMergeSeconds));
+            rawMergedDir = dir;
             try (DirectoryReader reader = DirectoryReader.open(d)) {
                 QueryResult first = luceneQueries("raw Lucene k=" + ef + " force-merged, 1 thread", reader, ef, 1);
                 rawMergedThreads = luceneQueries("raw Lucene k=" + ef + " force-merged, " + rawQueryThreads + " threads", reader, ef,
@@ -339,6 +343,29 @@ public final class ServerBenchmark implements Callable<Integer> {
             }
         }
     }
+
+    /**
+     * Raw Lucene at equal recall: the baseline of a query ratio is raw Lucene over the force-merged copy
+     * at the ef where it finds what {@code server} found (see {@link RecallCalibration}), 1 thread (the
+     * faster of two rows, as at the server's ef) and, if {@code withThreads}, the threads of Q3.
+     */
+    private EqualRecall equalRecall(String of, QueryResult server, boolean withThreads) throws Exception {
+        if (rawMergedDir == null || server == null) return null;
+        try (Directory d = FSDirectory.open(rawMergedDir); DirectoryReader reader = DirectoryReader.open(d)) {
+            RecallCalibration.Calibrated at = new RecallCalibration(reader, data, topK).efFor(server.recall(), ef, 8 * ef);
+            System.out.printf(Locale.ROOT, "  raw Lucene reaches %s recall@%d %.4f at ef %d (%.4f over every query once)%n", of, topK,
+                    server.recall(), at.ef(), at.recall());
+            if (at.ef() == ef) return new EqualRecall(at, rawMerged, rawMergedThreads);
+            String what = "raw Lucene k=" + at.ef() + " force-merged (" + of + " recall), ";
+            QueryResult first = luceneQueries(what + "1 thread", reader, at.ef(), 1);
+            QueryResult threads = withThreads ? luceneQueries(what + rawQueryThreads + " threads", reader, at.ef(), rawQueryThreads) : null;
+            QueryResult again = luceneQueries(what + "1 thread, again", reader, at.ef(), 1);
+            return new EqualRecall(at, again.qps() > first.qps() ? again : first, threads);
+        }
+    }
+
+    /** The baselines of one server index's query ratios; {@code threads} null when not measured. */
+    record EqualRecall(RecallCalibration.Calibrated at, QueryResult oneThread, QueryResult threads) {}
 
     private QueryResult luceneQueries(String what, DirectoryReader reader, int k, int threads) throws Exception {
         IndexSearcher searcher = new IndexSearcher(reader);
@@ -476,6 +503,7 @@ public final class ServerBenchmark implements Callable<Integer> {
         });
         measureQueries("VectorStore.query, same index, in-process (diagnostic)", 1, restUpsert.segments(),
                 () -> q -> storeQuery((VectorStore) index.store(), q), ServerBenchmark::storeIds);
+        restEqual = equalRecall("the REST index's", restQuery, false);
         Http.Response del = control.delete("/indexes/bench-rest");
         if (del.status() != 202 && del.status() != 200) System.out.println("  (could not delete bench-rest: " + del + ")");
     }
@@ -610,6 +638,7 @@ public final class ServerBenchmark implements Callable<Integer> {
             try (Directory d = FSDirectory.open(luceneDir); DirectoryReader reader = DirectoryReader.open(d)) {
                 luceneQueries("raw Lucene k=" + ef + " on the gRPC index's last commit (diagnostic)", reader, ef, 1);
             }
+            grpcEqual = equalRecall("the gRPC index's", grpcQuery, true);
         } finally {
             sdk.close();
         }
@@ -1077,20 +1106,22 @@ public final class ServerBenchmark implements Callable<Integer> {
         double rawToOne = rawUpsert == null ? 0 : vectors / (rawUpsert.seconds() + rawUpsert.commitSeconds() + rawForceMergeSeconds);
         sb.append(String.format(Locale.ROOT, "  Until one segment (load + commit + settled*; raw: + forceMerge(1) %.1f s): REST / raw %s, gRPC / raw %s%n",
                 rawForceMergeSeconds, ratio(toOneSegment(restUpsert), rawToOne), ratio(toOneSegment(grpcUpsert), rawToOne)));
-        sb.append(String.format(Locale.ROOT, "  Query, baseline: raw Lucene over a force-merged copy of the same data (one segment), ef %d%s,%n"
-                + "  after the server's index settled by itself (see settled* above).%n", ef, ef == serverEf ? "" : ", NOT the server's " + serverEf));
-        sb.append(target("Q1 gRPC SDK 1 client / raw Lucene 1 thread", qps(grpcQuery), qps(rawMerged), 0.6, recalls(grpcQuery, rawMerged)));
-        sb.append(target("Q2 REST 1 client / raw Lucene 1 thread", qps(restQuery), qps(rawMerged), 0.55, recalls(restQuery, rawMerged)));
+        sb.append(String.format(Locale.ROOT, "  Query, baseline: raw Lucene over a force-merged copy of the same data (one segment) at the ef%n"
+                + "  where it finds what the server's index found (equal recall; the server searches with ef %d), after the%n"
+                + "  server's index settled by itself (see settled* above). 'at ef %d': the same ratio against raw at the server's ef.%n",
+                serverEf, ef));
+        sb.append(queryTarget("Q1 gRPC SDK 1 client / raw Lucene 1 thread", grpcQuery, grpcEqual, false, rawMerged, 0.6));
+        sb.append(queryTarget("Q2 REST 1 client / raw Lucene 1 thread", restQuery, restEqual, false, rawMerged, 0.55));
         if (rawMerged != null && rawMergedThreads != null) {
             // The same compiled search, one segment: a 1-thread row costing more CPU per query than the
             // 2-thread row is the machine's state (quiet runs showed +40-70 % with the other core idle), and
             // Q1/Q2 move with it; a loaded machine showed no difference.
-            sb.append(String.format(Locale.ROOT, "  Raw CPU per query: 1 thread %.0f us, %d threads %.0f us (1 thread %+.0f%%); Q1 and Q2 move"
-                    + " with the 1-thread figure%n", rawMerged.cpuMicros(), rawQueryThreads, rawMergedThreads.cpuMicros(),
+            sb.append(String.format(Locale.ROOT, "  Raw CPU per query at ef %d: 1 thread %.0f us, %d threads %.0f us (1 thread %+.0f%%); Q1 and Q2"
+                    + " move with the 1-thread figure%n", ef, rawMerged.cpuMicros(), rawQueryThreads, rawMergedThreads.cpuMicros(),
                     100 * (rawMerged.cpuMicros() / rawMergedThreads.cpuMicros() - 1)));
         }
-        sb.append(target("Q3 gRPC SDK " + concurrentClients + " clients / raw Lucene " + rawQueryThreads + " threads", qps(grpcConcurrent),
-                qps(rawMergedThreads), 0.8, recalls(grpcConcurrent, rawMergedThreads)));
+        sb.append(queryTarget("Q3 gRPC SDK " + concurrentClients + " clients / raw Lucene " + rawQueryThreads + " threads", grpcConcurrent,
+                grpcEqual, true, rawMergedThreads, 0.8));
         if (mixedQuiet != null) {
             sb.append(String.format(Locale.ROOT, "  Queries under writes (%,d x %d): %s%n", mixedVectors, mixedDim, mixedSegments));
             sb.append(target("M1 query QPS under writes / without", qps(mixedLoaded), qps(mixedQuiet), 0.5,
@@ -1114,6 +1145,16 @@ public final class ServerBenchmark implements Callable<Integer> {
     private String recalls(QueryResult server, QueryResult raw) {
         if (server == null || raw == null) return "";
         return String.format(Locale.ROOT, "recall@%d %.4f vs %.4f", topK, server.recall(), raw.recall());
+    }
+
+    /** A query ratio against raw Lucene at equal recall, and beside it the same ratio at the server's ef. */
+    private String queryTarget(String what, QueryResult server, EqualRecall equal, boolean threads, QueryResult atEf, double goal) {
+        if (server == null) return target(what, 0, 0, goal, "");
+        QueryResult base = equal == null ? null : threads ? equal.threads() : equal.oneThread();
+        String atServerEf = String.format(Locale.ROOT, "at ef %d: %s (%s)", ef, ratio(qps(server), qps(atEf)), recalls(server, atEf));
+        if (base == null) return target(what, 0, 0, goal, "") + "      " + atServerEf + "\n";
+        return target(what, qps(server), qps(base), goal, recalls(server, base) + " (raw ef " + equal.at().ef() + ")")
+                + "      " + atServerEf + "\n";
     }
 
     private static String target(String what, double value, double base, double goal, String extra) {
