@@ -37,6 +37,9 @@ elif [ "${1:-}" = "restart" ]; then  # ./conifer bench restart: RestartBenchmark
 elif [ "${1:-}" = "cosine" ]; then  # ./conifer bench cosine [VECTORS DIM ROUNDS]: CosineAsDotProduct (COSINE vs DOT_PRODUCT on unit vectors)
   shift
   main=io.conifer.bench.CosineAsDotProduct
+elif [ "${1:-}" = "quantized" ]; then  # ./conifer bench quantized [VECTORS DIM ROUNDS]: QuantizedSearch (float vs int8/7-bit HNSW, rescored)
+  shift
+  main=io.conifer.bench.QuantizedSearch
 elif [ "${1:-}" = "json" ]; then  # ./conifer bench json [VECTORS DIM ROUNDS]: RestJsonRead (CPU of reading a REST upsert body)
   shift
   main=io.conifer.bench.RestJsonRead
