@@ -6,7 +6,6 @@ import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorSpace;
 import io.conifer.vectors.VectorType;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +13,6 @@ import java.util.Locale;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.IndexSearcher;
@@ -35,16 +32,12 @@ import org.apache.lucene.util.VectorUtil;
  * default 100000 768 8.
  */
 public final class CosineAsDotProduct {
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final int K = 100, TOP_K = 10, QUERIES = 300, PASSES_PER_ROUND = 3;
+    private static final ThreadMXBean THREADS = OneSegmentBench.THREADS;
+    private static final int K = 100, TOP_K = OneSegmentBench.TOP_K, QUERIES = OneSegmentBench.QUERIES, PASSES_PER_ROUND = 3;
 
     public static void main(String[] args) throws IOException {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        int dim = args.length > 1 ? Integer.parseInt(args[1]) : 768;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
-        // The defaults of ./conifer bench: 50 clusters, spread 0.5, seed 42.
-        Dataset data = Dataset.generate(n, dim, 50, 0.5, QUERIES, TOP_K, 42);
-        data.computeTruth(VectorSimilarityFunction.COSINE);
+        Dataset data = OneSegmentBench.data(args);
+        int rounds = OneSegmentBench.rounds(args);
         float[][] unitQueries = new float[QUERIES][];
         for (int q = 0; q < QUERIES; q++) unitQueries[q] = VectorUtil.l2normalize(data.queries[q].clone());
         Path root = Files.createTempDirectory("cosine-dot");
@@ -80,26 +73,17 @@ public final class CosineAsDotProduct {
         }
     }
 
-    /** One thread, one segment, flushed once: the timings compare the vector comparisons, not merges. */
     private static void build(String what, Directory dir, Dataset data, boolean normalise) throws IOException {
         VectorSpace space = new VectorSpace(VectorType.DENSE, data.dim, Metric.COSINE, null);
-        long wall = System.nanoTime(), cpu = THREADS.getCurrentThreadCpuTime();
-        IndexWriterConfig config = new IndexWriterConfig().setCodec(BenchAccess.codec()).setRAMBufferSizeMB(4096);
-        try (IndexWriter w = new IndexWriter(dir, config)) {
-            for (int i = 0; i < data.vectors.length; i++) {
-                Document doc = BenchAccess.document(Integer.toString(i), data.vectors[i], space);
-                if (normalise) {
-                    doc.removeField(BenchAccess.VECTOR_FIELD);
-                    doc.add(new KnnFloatVectorField(BenchAccess.VECTOR_FIELD, VectorUtil.l2normalize(data.vectors[i].clone()),
-                            VectorSimilarityFunction.DOT_PRODUCT));
-                }
-                w.addDocument(doc);
+        OneSegmentBench.build(what, dir, data, BenchAccess.codec(), i -> {
+            Document doc = BenchAccess.document(Integer.toString(i), data.vectors[i], space);
+            if (normalise) {
+                doc.removeField(BenchAccess.VECTOR_FIELD);
+                doc.add(new KnnFloatVectorField(BenchAccess.VECTOR_FIELD, VectorUtil.l2normalize(data.vectors[i].clone()),
+                        VectorSimilarityFunction.DOT_PRODUCT));
             }
-            w.forceMerge(1);
-            w.commit();
-        }
-        System.out.printf(Locale.ROOT, "build %-28s %.1f s wall, %.1f s CPU of the indexing thread%n", what,
-                (System.nanoTime() - wall) / 1e9, (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9);
+            return doc;
+        });
     }
 
     private static final class Side {
