@@ -682,11 +682,11 @@ public final class ServerBenchmark implements Callable<Integer> {
             ClientFactory clientsOfMixed = sdkClients(sdk, grpcQueryVectors());
             int before = segmentsOf(index.store(), luceneDir);
             float[][] probes = Arrays.copyOf(data.queries, Math.min(2, data.queries.length));
-            LeafCosts quietCosts = new LeafCosts();
-            for (int i = 0; i < 20; i++) quietCosts.sample(index.store().engine(), probes, StoreOptions.defaults().efSearch());
-            System.out.println("  search cost without writes, " + quietCosts);
             mixedQuiet = measureQueries("gRPC SDK query, " + mixedQueryClients + " clients, no writes", mixedQueryClients, before,
                     clientsOfMixed, ServerBenchmark::sdkIds);
+            // After the row's warm-up, so the probes run compiled code (before it, on a JVM that ran no other
+            // phase, they measured the interpreter: 5 ms a query).
+            probeQuiet("search cost without writes, ", index, probes);
 
             AtomicInteger upserted = new AtomicInteger();
             AtomicReference<Throwable> writeFailure = new AtomicReference<>();
@@ -747,11 +747,26 @@ public final class ServerBenchmark implements Callable<Integer> {
                     searched, upserted.get(), upserted.get() / writeSeconds, applyCpu, backgroundCpu, (applyCpu + backgroundCpu) / writeSeconds);
             System.out.println("  " + mixedSegments);
             System.out.println("  search cost under writes, " + costs);
+            // Diagnostic: once the index has settled again, do queries cost what they did before the writes?
+            // If not, the writes left something behind (e.g. the JIT's code for the search, compiled under
+            // merges), not only a layout that the settle merge undoes.
+            double resettled = awaitSettled(luceneDir, System.nanoTime());
+            int again = segmentsOf(index.store(), luceneDir);
+            System.out.printf(Locale.ROOT, "  settled again %.1f s after the writes, %d segments%n", resettled, again);
+            measureQueries("gRPC SDK query, " + mixedQueryClients + " clients, no writes, settled again (diagnostic)", mixedQueryClients,
+                    again, clientsOfMixed, ServerBenchmark::sdkIds);
+            probeQuiet("search cost settled again, ", index, probes);
         } finally {
             sdk.close();
         }
         Http.Response del = control.delete("/indexes/bench-mixed");
         if (del.status() != 202 && del.status() != 200) System.out.println("  (could not delete bench-mixed: " + del + ")");
+    }
+
+    private static void probeQuiet(String what, IndexManager.OpenIndex index, float[][] probes) {
+        LeafCosts costs = new LeafCosts();
+        for (int i = 0; i < 20; i++) costs.sample(index.store().engine(), probes, StoreOptions.defaults().efSearch());
+        System.out.println("  " + what + costs);
     }
 
     // ------------------------------------------------------------------ measurement
