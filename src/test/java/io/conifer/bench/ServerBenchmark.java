@@ -1123,8 +1123,8 @@ public final class ServerBenchmark implements Callable<Integer> {
                 rawForceMergeSeconds, ratio(toOneSegment(restUpsert), rawToOne), ratio(toOneSegment(grpcUpsert), rawToOne)));
         sb.append(String.format(Locale.ROOT, "  Query, baseline: raw Lucene over a force-merged copy of the same data (one segment) at the ef%n"
                 + "  where it finds what the server's index found (equal recall; the server searches with ef %d), after the%n"
-                + "  server's index settled by itself (see settled* above). 'at ef %d': the same ratio against raw at the server's ef.%n",
-                serverEf, ef));
+                + "  server's index settled by itself (see settled* above). 'at ef %d': the same ratio against raw at %s.%n",
+                serverEf, ef, ef == serverEf ? "the server's ef" : "--ef, NOT the server's ef"));
         sb.append(queryTarget("Q1 gRPC SDK 1 client / raw Lucene 1 thread", grpcQuery, grpcEqual, false, rawMerged, 0.6));
         sb.append(queryTarget("Q2 REST 1 client / raw Lucene 1 thread", restQuery, restEqual, false, rawMerged, 0.55));
         if (rawMerged != null && rawMergedThreads != null) {
