@@ -418,13 +418,16 @@ public final class BackupService implements Closeable {
                 repository.discard(blob);
                 throw new CancellationException();
             }
+            // Claimed before it is published: a publish can fail after the blob is in place (an interrupt
+            // closes the channel of the directory's fsync after the rename), and a failed backup removes
+            // exactly the blobs it claimed that no other backup holds.
+            claims.computeIfAbsent(id, k -> new HashSet<>()).add(blob.sha256());
             if (keepExisting && repository.blobStamp(blob.sha256()).equals(existing)) {
                 repository.discard(blob);
                 trusted.put(blob.sha256(), existing.get());
             } else {
                 trusted.put(blob.sha256(), repository.publish(blob));
             }
-            claims.computeIfAbsent(id, k -> new HashSet<>()).add(blob.sha256());
         }
         return entry;
     }

@@ -1,0 +1,84 @@
+package io.conifer.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.conifer.index.CommitGate;
+import io.conifer.index.Deployment;
+import io.conifer.index.IndexManager;
+import io.conifer.index.IndexSchema;
+import io.conifer.index.ReadCapacity;
+import io.conifer.store.StoreOptions;
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorRecord;
+import io.conifer.vectors.VectorStore;
+import io.conifer.vectors.VectorType;
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A blob whose publish fails after it is already in place is still removed with its failed backup. It
+ * happened in CI: a damaged index file failed a backup, the other files' copies were interrupted, and
+ * one of them was interrupted in the directory fsync after its rename, leaving a blob no backup held.
+ */
+class PublishFailureTest {
+    @Test
+    void aBlobPublishedByAFailedPublishIsRemovedWithTheFailedBackup(@TempDir Path dir) throws Exception {
+        LocalBackupRepository local = new LocalBackupRepository(dir.resolve("repo"));
+        AtomicBoolean failNext = new AtomicBoolean(true);
+        // Renames the blob into place, then fails as an interrupted directory fsync would.
+        BackupRepository failingAfterRename = (BackupRepository) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {BackupRepository.class}, (proxy, method, args) -> {
+                    try {
+                        Object result = method.invoke(local, args);
+                        if (method.getName().equals("publish") && failNext.getAndSet(false)) {
+                            throw new IOException("interrupted after the rename");
+                        }
+                        return result;
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        IndexManager indexes = new IndexManager(dir.resolve("data"), (def, store) -> (Closeable) () -> {},
+                InetAddress.getLoopbackAddress(), 40000, (d, space) -> VectorStore.open(d, space, StoreOptions.defaults()),
+                CommitGate.OPEN, 30_000);
+        BackupService backups = null;
+        try {
+            indexes.start();
+            indexes.create("p", new IndexManager.NewIndex("docs", IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null),
+                    Deployment.DEFAULT, ReadCapacity.ON_DEMAND, false, Map.of(), null));
+            indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
+            backups = new BackupService(failingAfterRename, indexes, dir.resolve("staging"), 100, Throttle.UNLIMITED, CommitGate.OPEN);
+            backups.start();
+
+            String id = backups.create("p", "docs", "fails", null).backupId();
+            Instant until = Instant.now().plus(Duration.ofSeconds(60));
+            while (backups.describe("p", id).status() == BackupStatus.Initializing && Instant.now().isBefore(until)) {
+                Thread.sleep(20);
+            }
+            assertEquals(BackupStatus.Failed, backups.describe("p", id).status());
+            assertEquals(Set.of(), local.blobs(), "a blob of the failed backup was left in the repository");
+
+            String next = backups.create("p", "docs", "works", null).backupId();
+            until = Instant.now().plus(Duration.ofSeconds(60));
+            while (backups.describe("p", next).status() == BackupStatus.Initializing && Instant.now().isBefore(until)) {
+                Thread.sleep(20);
+            }
+            assertEquals(BackupStatus.Ready, backups.describe("p", next).status());
+        } finally {
+            if (backups != null) backups.close();
+            indexes.close();
+        }
+    }
+}
