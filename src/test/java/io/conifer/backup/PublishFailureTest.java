@@ -63,22 +63,23 @@ class PublishFailureTest {
             backups.start();
 
             String id = backups.create("p", "docs", "fails", null).backupId();
-            Instant until = Instant.now().plus(Duration.ofSeconds(60));
-            while (backups.describe("p", id).status() == BackupStatus.Initializing && Instant.now().isBefore(until)) {
-                Thread.sleep(20);
-            }
-            assertEquals(BackupStatus.Failed, backups.describe("p", id).status());
+            assertEquals(BackupStatus.Failed, settled(backups, id));
             assertEquals(Set.of(), local.blobs(), "a blob of the failed backup was left in the repository");
 
             String next = backups.create("p", "docs", "works", null).backupId();
-            until = Instant.now().plus(Duration.ofSeconds(60));
-            while (backups.describe("p", next).status() == BackupStatus.Initializing && Instant.now().isBefore(until)) {
-                Thread.sleep(20);
-            }
-            assertEquals(BackupStatus.Ready, backups.describe("p", next).status());
+            assertEquals(BackupStatus.Ready, settled(backups, next));
         } finally {
             if (backups != null) backups.close();
             indexes.close();
         }
+    }
+
+    /** The backup's status once it is no longer Initializing (or after 60 s). */
+    private static BackupStatus settled(BackupService backups, String id) throws InterruptedException {
+        Instant until = Instant.now().plus(Duration.ofSeconds(60));
+        while (backups.describe("p", id).status() == BackupStatus.Initializing && Instant.now().isBefore(until)) {
+            Thread.sleep(20);
+        }
+        return backups.describe("p", id).status();
     }
 }

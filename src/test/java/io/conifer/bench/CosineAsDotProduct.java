@@ -13,7 +13,6 @@ import java.util.Locale;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
@@ -121,12 +120,9 @@ public final class CosineAsDotProduct {
 
         void report(Dataset data) throws IOException {
             long hits = 0;
-            StoredFields stored = searcher.storedFields();
             for (int q = 0; q < queries.length; q++) {
                 TopDocs top = searcher.search(new KnnFloatVectorQuery(BenchAccess.VECTOR_FIELD, queries[q], K), K);
-                int[] ids = new int[Math.min(TOP_K, top.scoreDocs.length)];
-                for (int i = 0; i < ids.length; i++) ids[i] = Integer.parseInt(stored.document(top.scoreDocs[i].doc).get(BenchAccess.ID_FIELD));
-                hits += data.hits(q, ids);
+                hits += data.hits(q, TopIds.of(searcher, top, TOP_K));
             }
             System.out.printf(Locale.ROOT, "%-30s median %.0f QPS (min %.0f, max %.0f), median %.0f us CPU per query, recall@%d %.4f%n",
                     what, medianQps(), min(qps), max(qps), medianCpuUs(), TOP_K, hits / (double) (queries.length * TOP_K));

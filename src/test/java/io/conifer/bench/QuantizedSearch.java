@@ -18,12 +18,10 @@ import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.RescoreTopNQuery;
-import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
@@ -132,11 +130,7 @@ public final class QuantizedSearch {
         }
 
         int[] ids(float[] q) throws IOException {
-            TopDocs top = searcher.search(query.apply(q), TOP_K);
-            StoredFields stored = searcher.storedFields();
-            int[] ids = new int[Math.min(TOP_K, top.scoreDocs.length)];
-            for (int i = 0; i < ids.length; i++) ids[i] = Integer.parseInt(stored.document(top.scoreDocs[i].doc).get(BenchAccess.ID_FIELD));
-            return ids;
+            return TopIds.of(searcher, searcher.search(query.apply(q), TOP_K), TOP_K);
         }
 
         void report(Dataset data) throws IOException {

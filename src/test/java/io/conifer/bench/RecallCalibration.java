@@ -3,7 +3,6 @@ package io.conifer.bench;
 import io.conifer.vectors.BenchAccess;
 import java.io.IOException;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.TopDocs;
@@ -81,14 +80,10 @@ final class RecallCalibration {
 
     /** Recall@topK of raw Lucene's search with {@code k = ef} over every query, each once. */
     double recallAt(int ef) throws IOException {
-        StoredFields stored = searcher.storedFields();
         long hits = 0;
         for (int q = 0; q < data.queries.length; q++) {
             TopDocs top = searcher.search(new KnnFloatVectorQuery(BenchAccess.VECTOR_FIELD, data.queries[q], ef), ef);
-            int n = Math.min(topK, top.scoreDocs.length);
-            int[] ids = new int[n];
-            for (int i = 0; i < n; i++) ids[i] = Integer.parseInt(stored.document(top.scoreDocs[i].doc).get(BenchAccess.ID_FIELD));
-            hits += data.hits(q, ids);
+            hits += data.hits(q, TopIds.of(searcher, top, topK));
         }
         return hits / ((double) data.queries.length * topK);
     }

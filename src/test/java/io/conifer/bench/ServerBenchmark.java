@@ -51,12 +51,10 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import picocli.CommandLine;
@@ -370,12 +368,7 @@ public final class ServerBenchmark implements Callable<Integer> {
     private QueryResult luceneQueries(String what, DirectoryReader reader, int k, int threads) throws Exception {
         IndexSearcher searcher = new IndexSearcher(reader);
         return measureQueries(what, threads, reader.leaves().size(), () -> q -> {
-            TopDocs top = searcher.search(new KnnFloatVectorQuery(BenchAccess.VECTOR_FIELD, data.queries[q], k), k);
-            int n = Math.min(topK, top.scoreDocs.length);
-            int[] ids = new int[n];
-            StoredFields stored = searcher.storedFields();
-            for (int i = 0; i < n; i++) ids[i] = Integer.parseInt(stored.document(top.scoreDocs[i].doc).get(BenchAccess.ID_FIELD));
-            return ids;
+            return TopIds.of(searcher, searcher.search(new KnnFloatVectorQuery(BenchAccess.VECTOR_FIELD, data.queries[q], k), k), topK);
         }, r -> (int[]) r);
     }
 
