@@ -30,9 +30,13 @@ import java.util.zip.CRC32C;
  * committed {@code S} are replayed; {@link WalReader} tells a torn tail (cut off) from corruption
  * (opening fails and nothing is changed).
  *
- * <p>A failed append or sync (a full disk, an I/O error) leaves nothing behind: the file is cut back to
- * what was last synced or appended whole, so later records never sit behind garbage, and every record
- * cut off fails its own {@link #sync}. Only if that cut fails is the log unusable until reopened.
+ * <p>A failed append (a full disk) leaves nothing behind: the file is cut back to what was appended
+ * whole, so later records never sit behind garbage. A failed fsync (in {@link #sync} or {@link #roll})
+ * cuts the file back to what was last synced, fails every record cut off, and leaves the log unusable
+ * until it is reopened: after a failed fsync the kernel may have dropped the unsynced pages, so only a
+ * reread says what the file holds, and going on would leave a gap in the numbering where the cut-off
+ * records were, which {@link WalReader} rightly takes for damage (acknowledged records after the gap
+ * would then be cut as a torn tail or refuse to open). Reopening numbers on from the last synced record.
  */
 final class WriteAheadLog implements Closeable {
     static final int HEADER = 4 + 8 + 4;
@@ -60,8 +64,18 @@ final class WriteAheadLog implements Closeable {
     /** Why the last sync failed: the reason each record it cut off gives its writer. */
     private volatile IOException syncFailure;
 
-    private WriteAheadLog(Path dir) {
+    /** Opens each log file for appending; tests pass one whose channels fail on demand. */
+    interface LogFiles {
+        FileChannel openForAppend(Path file) throws IOException;
+
+        LogFiles REAL = file -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    private final LogFiles logFiles;
+
+    private WriteAheadLog(Path dir, LogFiles logFiles) {
         this.dir = dir;
+        this.logFiles = logFiles;
     }
 
     /**
@@ -69,14 +83,19 @@ final class WriteAheadLog implements Closeable {
      * off; any other damage throws {@link WalCorruptionException} and changes nothing on disk.
      */
     static WriteAheadLog open(Path dir, long afterSeq, Replayer replayer) throws IOException {
-        Files.createDirectories(dir);
-        WriteAheadLog wal = new WriteAheadLog(dir);
+        return open(dir, afterSeq, replayer, LogFiles.REAL);
+    }
+
+    static WriteAheadLog open(Path dir, long afterSeq, Replayer replayer, LogFiles logFiles) throws IOException {
+        DurableFiles.createDirectories(dir);
+        WriteAheadLog wal = new WriteAheadLog(dir, logFiles);
         WalReader.Result read = WalReader.read(files(dir), afterSeq, (seq, payload) -> {
             if (seq > afterSeq) replayer.replay(seq, payload);
         });
         WalReader.Stop stop = read.stop();
         if (stop != null && !stop.torn()) throw new WalCorruptionException(stop);
         if (stop != null) cutTornTail(stop);
+        forceLast(files(dir));
         long last = Math.max(afterSeq, read.lastSeq());
         wal.lastSeq = last;
         wal.syncedSeq = last;
@@ -89,6 +108,18 @@ final class WriteAheadLog implements Closeable {
     private static void cutTornTail(WalReader.Stop stop) throws IOException {
         try (FileChannel ch = FileChannel.open(stop.file(), StandardOpenOption.WRITE)) {
             ch.truncate(stop.offset());
+            ch.force(true);
+        }
+    }
+
+    /**
+     * Forces the file new records will follow: a log reopened after a failed fsync was cut back in the
+     * page cache only, and records numbered on from the cut must never land on disk after the old tail
+     * (a crash would then replay the refused records and find the new file out of sequence).
+     */
+    private static void forceLast(List<Path> files) throws IOException {
+        if (files.isEmpty()) return;
+        try (FileChannel ch = FileChannel.open(files.get(files.size() - 1), StandardOpenOption.WRITE)) {
             ch.force(true);
         }
     }
@@ -150,9 +181,7 @@ final class WriteAheadLog implements Closeable {
                 ch.force(false);
             } catch (IOException e) {
                 synchronized (appendLock) {
-                    syncFailure = e;
-                    cutOff.addAll(unapplied.tailSet(syncedSeq, false));
-                    cutBackTo(syncedBytes, e);
+                    failedSync(e);
                 }
                 throw e;
             } finally {
@@ -165,6 +194,17 @@ final class WriteAheadLog implements Closeable {
         } finally {
             syncLock.unlock();
         }
+    }
+
+    /**
+     * Caller holds appendLock and syncLock, after a failed fsync: fails every record not yet synced, cuts
+     * them off and takes the log out of use until it is reopened (see the class comment).
+     */
+    private void failedSync(IOException e) {
+        syncFailure = e;
+        cutOff.addAll(unapplied.tailSet(syncedSeq, false));
+        cutBackTo(syncedBytes, e);
+        if (broken == null) broken = e;
     }
 
     private void checkNotCutOff(long seq) throws IOException {
@@ -184,7 +224,7 @@ final class WriteAheadLog implements Closeable {
         }
     }
 
-    /** Whether a failure left the log unusable until it is reopened (its tail then replays as a torn record). */
+    /** Whether a failure (a failed fsync, or a cut that failed) left the log unusable until it is reopened. */
     boolean isBroken() {
         return broken != null;
     }
@@ -217,7 +257,12 @@ final class WriteAheadLog implements Closeable {
             synchronized (appendLock) {
                 checkUsable();
                 if (currentBytes == 0) return;
-                current.force(false);
+                try {
+                    current.force(false);
+                } catch (IOException e) {
+                    failedSync(e);
+                    throw e;
+                }
                 current.close();
                 syncedSeq = lastSeq;
                 startFile(lastSeq + 1);
@@ -239,7 +284,7 @@ final class WriteAheadLog implements Closeable {
 
     private void startFile(long firstSeq) throws IOException {
         Path file = dir.resolve(String.format("%s%020d%s", PREFIX, firstSeq, SUFFIX));
-        current = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        current = logFiles.openForAppend(file);
         currentBytes = current.size();
         DurableFiles.fsyncDirectory(dir);
     }
