@@ -82,7 +82,7 @@ public final class LocalBackupRepository implements BackupRepository {
     public String publish(StagedBlob blob) throws IOException {
         Staged s = (Staged) blob;
         Path target = blobPath(s.sha256());
-        Files.createDirectories(target.getParent());
+        DurableFiles.createDirectories(target.getParent());
         // rename(2) replaces atomically: a reader holding the old blob open keeps reading the old one.
         Files.move(s.file(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         DurableFiles.fsyncDirectory(target.getParent());

@@ -26,6 +26,24 @@ public final class DurableFiles {
         }
     }
 
+    /**
+     * Creates {@code dir} and any missing parents, each made durable in its parent (a directory's entry
+     * is not on disk until its parent is fsynced): files later fsynced inside it must not vanish with a
+     * directory that a power loss forgot.
+     */
+    public static void createDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) return;
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent != null) createDirectories(parent);
+        try {
+            Files.createDirectory(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) throw e;
+            return; // created meanwhile by another thread, which makes it durable
+        }
+        if (parent != null) fsyncDirectory(parent);
+    }
+
     /** The most fsyncs {@link #fsyncAll} has in flight at once. */
     private static final int CONCURRENT_FSYNCS = 16;
 

@@ -26,18 +26,29 @@ final class IndexCatalog {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /** Replaces the catalog file; tests pass one that fails on demand. */
+    interface FileWriter {
+        void replace(Path file, byte[] bytes) throws IOException;
+    }
+
     private final Path file;
+    private final FileWriter writer;
     private final Map<String, IndexDefinition> byId = new LinkedHashMap<>();
     private final Map<String, DeletedIndex> deleted = new LinkedHashMap<>();
     /** One above the highest data port ever handed out, so a deleted index's port is not reused soon. */
     private int nextPort;
 
-    private IndexCatalog(Path file) {
+    private IndexCatalog(Path file, FileWriter writer) {
         this.file = file;
+        this.writer = writer;
     }
 
     static IndexCatalog load(Path file) throws IOException {
-        IndexCatalog catalog = new IndexCatalog(file);
+        return load(file, DurableFiles::writeAtomically);
+    }
+
+    static IndexCatalog load(Path file, FileWriter writer) throws IOException {
+        IndexCatalog catalog = new IndexCatalog(file, writer);
         if (Files.exists(file)) {
             JsonNode stored = JSON.readTree(file.toFile());
             for (JsonNode entry : stored.path("indexes")) {
@@ -85,7 +96,7 @@ final class IndexCatalog {
             if (previous == null) byId.remove(def.id());
             else byId.put(def.id(), previous);
             nextPort = previousNext;
-            throw e;
+            throw restored(e);
         }
     }
 
@@ -96,7 +107,7 @@ final class IndexCatalog {
             save();
         } catch (IOException e) {
             if (previous != null) byId.put(id, previous);
-            throw e;
+            throw restored(e);
         }
     }
 
@@ -110,8 +121,23 @@ final class IndexCatalog {
         } catch (IOException e) {
             deleted.remove(id);
             byId.put(id, previous);
-            throw e;
+            throw restored(e);
         }
+    }
+
+    /**
+     * After a failed save, with the entries put back: writes them again, because the save may have
+     * failed after its rename (the directory fsync), leaving on disk the catalog the caller was told
+     * failed. A delete that failed so would otherwise have its index removed, data and all, at the next
+     * start, as a directory no catalog entry names, while it goes on serving and acknowledging writes.
+     */
+    private IOException restored(IOException failure) {
+        try {
+            save();
+        } catch (IOException again) {
+            failure.addSuppressed(again);
+        }
+        return failure;
     }
 
     synchronized List<DeletedIndex> deleted() {
@@ -119,7 +145,7 @@ final class IndexCatalog {
     }
 
     private void save() throws IOException {
-        DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(
+        writer.replace(file, JSON.writeValueAsBytes(
                 new Stored(new ArrayList<>(byId.values()), new ArrayList<>(deleted.values()), nextPort)));
     }
 

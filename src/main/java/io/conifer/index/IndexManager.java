@@ -548,7 +548,7 @@ public final class IndexManager implements Closeable {
         IndexDefinition def = definition(id, project, req, port, IndexState.RESTORING);
         try {
             gate.pass();
-            Files.createDirectories(luceneDir(id));
+            DurableFiles.createDirectories(luceneDir(id));
             catalog.put(def);
         } catch (IOException | RuntimeException e) {
             DurableFiles.deleteTree(indexesDir.resolve(id));
