@@ -2,6 +2,7 @@ package io.conifer.store;
 
 import io.conifer.error.ConiferException;
 import io.conifer.files.DiskSpace;
+import io.conifer.files.DurableFiles;
 import io.conifer.vectors.IndexStats;
 import io.conifer.vectors.Limits;
 import io.conifer.vectors.ListPage;
@@ -120,7 +121,7 @@ public final class StorageEngine<O> implements Closeable {
     static <O> StorageEngine<O> open(Path dir, RecordShape<O> shape, Analyzer analyzer, StoreOptions options,
             WriteGovernor governor) throws IOException {
         Path luceneDir = dir.resolve("lucene");
-        Files.createDirectories(luceneDir);
+        DurableFiles.createDirectories(luceneDir);
         Directory directory = FSDirectory.open(luceneDir);
         StorageEngine<O> store = new StorageEngine<>(dir, shape, analyzer, options, luceneDir, directory, governor);
         try {
@@ -211,6 +212,13 @@ public final class StorageEngine<O> implements Closeable {
     public final class WriteLocks implements AutoCloseable {
         private final Lock lock;
         private final KeyLocks.Held keys;
+        /**
+         * Whether the first op logged under these locks was admitted as governed (null before it): one
+         * request that writes in parts (an update or delete by filter) asks the write governor once,
+         * so a refusal can only come before anything of it is written.
+         */
+        private Boolean governed;
+        private int written;
 
         private WriteLocks(Lock lock, Collection<String> keyList) {
             this.lock = lock;
@@ -225,9 +233,28 @@ public final class StorageEngine<O> implements Closeable {
             this.keys = held;
         }
 
-        /** Logs {@code op}, waits until it is durable, applies it and returns its log sequence number. */
+        /**
+         * Logs {@code op}, waits until it is durable, applies it and returns its log sequence number. If
+         * it fails after earlier ops under these locks were written (a storage failure), they stay written,
+         * and the error says so: the request can be repeated.
+         */
         public long logAndApply(O op) {
-            return StorageEngine.this.logAndApply(op);
+            try {
+                long seq = StorageEngine.this.logAndApply(op, this);
+                written++;
+                return seq;
+            } catch (ConiferException e) {
+                if (written == 0) throw e;
+                throw new ConiferException(e.code(), e.getMessage() + " (this request was written in parts, and the first "
+                        + written + " of them had been written before this failure and stay written; repeating the request"
+                        + " is safe)", e);
+            }
+        }
+
+        /** The governor's admission of the first op under these locks, which the later ones share. */
+        private boolean admitted() {
+            if (governed == null) governed = governor.admit();
+            return governed;
         }
 
         @Override
@@ -268,22 +295,22 @@ public final class StorageEngine<O> implements Closeable {
      * Caller holds the locks that order this op against every op touching the same records. Returns
      * the op's log sequence number.
      */
-    private long logAndApply(O op) {
+    private long logAndApply(O op, WriteLocks held) {
         refreshes.writeStarted();
         try {
-            return logAndApplyCounted(op);
+            return logAndApplyCounted(op, held);
         } finally {
             refreshes.writeEnded();
             settler.wrote();
         }
     }
 
-    private long logAndApplyCounted(O op) {
+    private long logAndApplyCounted(O op, WriteLocks held) {
         WriterGeneration e = engine;
         failIfWriterClosed(e);
         if (e.failure != null) throw StorageFailures.refusal(e.failure, "nothing was written");
         // Admitted before it is logged, so a write the governor refuses leaves nothing behind.
-        boolean governed = governor.admit();
+        boolean governed = held.admitted();
         long seq;
         try {
             seq = e.wal.append(shape.encode(op));
