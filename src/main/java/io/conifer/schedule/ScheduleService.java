@@ -5,6 +5,7 @@ import io.conifer.backup.BackupService;
 import io.conifer.backup.BackupStatus;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
+import io.conifer.index.CommitGate;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexManager;
 import java.io.IOException;
@@ -32,6 +33,7 @@ public final class ScheduleService {
     private final IndexManager indexes;
     private final BackupService backups;
     private final Clock clock;
+    private final CommitGate gate;
 
     /** A validated create request. */
     public record NewSchedule(String name, Frequency frequency, int retentionDays) {}
@@ -42,11 +44,16 @@ public final class ScheduleService {
     /** A schedule's history rows and its index, if it still exists. */
     public record History(BackupSchedule schedule, IndexDefinition index, List<HistoryEntry> entries) {}
 
-    public ScheduleService(Path file, IndexManager indexes, BackupService backups, Clock clock) throws IOException {
+    /**
+     * {@code gate}: passed before a request's first durable change, so a request the control plane has
+     * already answered as timed out ("not applied") changes nothing.
+     */
+    public ScheduleService(Path file, IndexManager indexes, BackupService backups, Clock clock, CommitGate gate) throws IOException {
         this.store = new ScheduleStore(file);
         this.indexes = indexes;
         this.backups = backups;
         this.clock = clock;
+        this.gate = gate;
     }
 
     /**
@@ -74,6 +81,7 @@ public final class ScheduleService {
                 index.deployment().cloud(), index.deployment().region(), req.frequency(), req.retentionDays(), true, UtcTimes.format(first),
                 UtcTimes.format(first), UUID.randomUUID().toString(), UtcTimes.format(now), UtcTimes.format(now), null, false,
                 List.of());
+        gate.pass();
         store.put(s);
         log.info("Backup schedule {} '{}' created for index '{}': {}, first run {}", s.scheduleId(), s.name(), index.name(),
                 req.frequency().apiName(), s.nextRun());
@@ -116,6 +124,7 @@ public final class ScheduleService {
             requireNoOtherEnabled(s.indexId(), scheduleId);
         }
         boolean newFrequency = c.frequency() != null && c.frequency() != s.frequency();
+        gate.pass(); // before run(), which stores the run it is about to take
         s = s.withSettings(c.frequency() != null ? c.frequency() : s.frequency(),
                 c.retentionDays() != null ? c.retentionDays() : s.retentionDays());
         if (Boolean.FALSE.equals(c.enabled())) {
@@ -137,6 +146,7 @@ public final class ScheduleService {
         noticeDeletedIndexes(clock.instant());
         BackupSchedule s = visible(project, scheduleId);
         boolean ownsBackups = s.runs().stream().anyMatch(r -> r.failure() == null);
+        gate.pass();
         if (ownsBackups) store.put(s.asDeleted());
         else store.remove(scheduleId);
         log.info("Backup schedule {} '{}' deleted", scheduleId, s.name());

@@ -101,7 +101,7 @@ public final class ConiferServer implements AutoCloseable {
             restores = new RestoreService(config.dataDir().resolve("restore-jobs.json"), backups, indexes, throttle);
             restores.start();
             ScheduleService schedules = new ScheduleService(config.dataDir().resolve("backup-schedules.json"), indexes, backups,
-                    config.clock());
+                    config.clock(), ControlPlane.COMMIT_GATE);
             schedules.start();
             scheduler = new BackupScheduler(schedules::tick, config.clock());
             PageTokens tokens = new PageTokens(TokenSecret.load(config.dataDir().resolve("token-secret")));

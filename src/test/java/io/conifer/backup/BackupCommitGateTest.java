@@ -1,12 +1,16 @@
 package io.conifer.backup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.index.CommitGate;
+import io.conifer.schedule.BackupSchedule;
+import io.conifer.schedule.Frequency;
+import io.conifer.schedule.ScheduleService;
 import io.conifer.index.Deployment;
 import io.conifer.index.IndexManager;
 import io.conifer.index.IndexSchema;
@@ -20,6 +24,7 @@ import java.io.Closeable;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,16 +47,9 @@ class BackupCommitGateTest {
         CommitGate gate = () -> {
             if (refuse.get()) throw TIMED_OUT;
         };
-        IndexManager indexes = new IndexManager(dir.resolve("data"), (def, store) -> (Closeable) () -> {},
-                InetAddress.getLoopbackAddress(), 40000, (d, space) -> VectorStore.open(d, space,
-                StoreOptions.defaults()), CommitGate.OPEN, 30_000);
+        IndexManager indexes = indexes(dir);
         BackupService backups = null;
         try {
-            indexes.start();
-            indexes.create("p", new IndexManager.NewIndex("docs",
-                    IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null), Deployment.DEFAULT, ReadCapacity.ON_DEMAND,
-                    false, Map.of(), null));
-            indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
             backups = new BackupService(new LocalBackupRepository(dir.resolve("repo")), indexes, dir.resolve("staging"), 100,
                     Throttle.UNLIMITED, gate);
             backups.start();
@@ -78,6 +76,55 @@ class BackupCommitGateTest {
             if (backups != null) backups.close();
             indexes.close();
         }
+    }
+
+    /**
+     * Schedule create, update (re-enabling takes a backup at once) and delete pass the gate likewise: the
+     * schedules API runs under the control plane's deadline too.
+     */
+    @Test
+    void aRefusedGateLeavesTheSchedulesAsTheyWere(@TempDir Path dir) throws Exception {
+        AtomicBoolean refuse = new AtomicBoolean();
+        CommitGate gate = () -> {
+            if (refuse.get()) throw TIMED_OUT;
+        };
+        IndexManager indexes = indexes(dir);
+        try (BackupService backups = new BackupService(new LocalBackupRepository(dir.resolve("repo")), indexes,
+                dir.resolve("staging"), 100, Throttle.UNLIMITED, gate)) {
+            backups.start();
+            ScheduleService schedules = new ScheduleService(dir.resolve("schedules.json"), indexes, backups, Clock.systemUTC(), gate);
+            refuse.set(true);
+            assertThrows(ConiferException.class, () -> schedules.create("p", "docs", new ScheduleService.NewSchedule("late",
+                    Frequency.DAILY, 7)));
+            assertEquals(List.of(), schedules.list("p", "docs"), "a refused create left a schedule");
+
+            refuse.set(false);
+            String id = schedules.create("p", "docs", new ScheduleService.NewSchedule("nightly", Frequency.DAILY, 7)).scheduleId();
+            schedules.update("p", id, new ScheduleService.Changes(null, null, false));
+            refuse.set(true);
+            assertThrows(ConiferException.class, () -> schedules.update("p", id, new ScheduleService.Changes(null, 30, true)));
+            assertThrows(ConiferException.class, () -> schedules.delete("p", id));
+            BackupSchedule kept = schedules.describe("p", id);
+            assertFalse(kept.enabled(), "a refused update re-enabled the schedule");
+            assertEquals(7, kept.retentionDays());
+            assertEquals(List.of(), backups.list("p"), "a refused re-enable took a backup");
+            assertEquals(List.of(), schedules.history("p", id).entries(), "a refused re-enable recorded a run");
+        } finally {
+            indexes.close();
+        }
+    }
+
+    /** An index manager, started, with index "docs" in project "p" holding one vector. */
+    private static IndexManager indexes(Path dir) throws Exception {
+        IndexManager indexes = new IndexManager(dir.resolve("data"), (def, store) -> (Closeable) () -> {},
+                InetAddress.getLoopbackAddress(), 40000, (d, space) -> VectorStore.open(d, space,
+                StoreOptions.defaults()), CommitGate.OPEN, 30_000);
+        indexes.start();
+        indexes.create("p", new IndexManager.NewIndex("docs",
+                IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null), Deployment.DEFAULT, ReadCapacity.ON_DEMAND,
+                false, Map.of(), null));
+        indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
+        return indexes;
     }
 
     private static long countFiles(Path dir) throws Exception {

@@ -59,8 +59,13 @@ public final class ControlPlane {
                 .exceptionHandlers(errors)
                 .build(new RestoresApi(restores, tokens));
         sb.annotatedService()
+                .decorator(new ControlPlaneAuth(keys))
+                .exceptionHandlers(errors)
+                .build(new CollectionsApi());
+        sb.annotatedService()
                 .decorator(new RequiredApiVersion(ApiVersion.V2026_07, "Backup schedules"))
                 .decorator(new ControlPlaneAuth(keys))
+                .decorator(deadline)
                 .exceptionHandlers(errors)
                 .build(new BackupSchedulesApi(schedules, tokens));
         return sb.build();
