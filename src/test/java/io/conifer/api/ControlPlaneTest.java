@@ -229,6 +229,19 @@ class ControlPlaneTest {
         }
     }
 
+    /** Collections hold pod indexes: none exist, the list says so, and a create is refused with the reason. */
+    @Test
+    void collectionsAreAnEmptyListAndACreateIsRefused() {
+        Http.Response list = http.get("/collections");
+        assertEquals(200, list.status(), list.toString());
+        assertEquals(0, list.json().get("collections").size());
+        assertError(http.post("/collections", "{\"name\":\"c\",\"source\":\"dense-a\"}"), 400, "INVALID_ARGUMENT",
+                "Collections are not supported");
+        assertError(http.get("/collections/c"), 404, "NOT_FOUND", "Collection c not found");
+        assertError(http.delete("/collections/c"), 404, "NOT_FOUND", "Collection c not found");
+        assertEquals(401, http.withKey("wrong").get("/collections").status());
+    }
+
     @Test
     void tagRules() {
         assertError(http.post("/indexes", body("tags-a", ",\"dimension\":3,\"tags\":{\"bad key\":\"v\"}")), 400,

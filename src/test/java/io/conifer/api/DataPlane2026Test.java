@@ -121,6 +121,24 @@ class DataPlane2026Test {
         assertEquals(200, upsert(V4, "tiny", "[1e-9,0,-1e-9]").status(), "older versions accept it on a dotproduct index");
     }
 
+    /** `__default__` always exists (2026-07 spec): described before anything is written to it, not a 404. */
+    @Test
+    void theDefaultNamespaceIsDescribedWhileEmpty() throws Exception {
+        try (TestServer empty = TestServer.start(dir.resolve("empty"))) {
+            Http http = new Http(empty.url(), TestServer.KEY);
+            Http.Response created = http.send("POST", "/indexes", "{\"name\":\"fresh\",\"schema\":{\"fields\":{\"_values\":"
+                    + "{\"type\":\"dense_vector\",\"dimension\":3,\"metric\":\"cosine\"}}}}", V7);
+            Http index = http.forHost(created.json().get("host").asText());
+            for (String version : new String[] {V7, V4}) {
+                Http.Response r = index.send("GET", "/namespaces/__default__", null, version);
+                assertEquals(200, r.status(), version + ": " + r);
+                assertEquals("__default__", r.json().get("name").asText());
+                assertEquals(0, r.json().get("record_count").asLong(), r.toString());
+            }
+            assertEquals(404, index.send("GET", "/namespaces/never-written", null, V7).status());
+        }
+    }
+
     @Test
     void statsAndNamespacesIn2026_07Shapes() {
         assertEquals(200, upsert(V4, "n1", "[1,2,3]").status());

@@ -259,6 +259,8 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             Read<SortedMap<String, NamespaceInfo>> read = namespaces.namespaces();
             Lsn.read(read.maxIndexedLsn());
             NamespaceInfo info = read.result().get(ns);
+            // The default namespace always exists (the 2026-07 spec says so): empty, it holds 0 records.
+            if (info == null && ns.isEmpty()) info = new NamespaceInfo(0, null);
             if (info == null) throw ConiferException.notFound("Namespace " + req.getNamespace() + " not found");
             return description(externalName(ns), info);
         });
