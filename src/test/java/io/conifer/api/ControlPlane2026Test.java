@@ -176,6 +176,47 @@ class ControlPlane2026Test {
         assertError(v7("POST", "/indexes", dense("dup-7", 3, "cosine")), 409, "ALREADY_EXISTS", "dup-7");
     }
 
+    static String dedicatedPatch(String dedicated) {
+        return "{\"read_capacity\":{\"mode\":\"Dedicated\",\"dedicated\":" + dedicated + "}}";
+    }
+
+    /** The spec's examples change-node-type and scale-dedicated-replicas name only what changes. */
+    @Test
+    void aReadCapacityPatchChangesOnlyWhatItNames() {
+        assertEquals(201, v7("POST", "/indexes", dense("rc-patch", 3, "cosine")).status());
+        // From OnDemand there is nothing to keep: a partial patch is refused, naming what is missing, and changes nothing.
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"node_type\":\"t1\"}")), 400, "INVALID_ARGUMENT",
+                "read_capacity.dedicated.scaling");
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"scaling\":\"Manual\",\"manual\":{\"replicas\":2,"
+                + "\"shards\":3}}")), 400, "INVALID_ARGUMENT", "read_capacity.dedicated.node_type");
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"node_type\":\"t1\",\"scaling\":\"Manual\",\"manual\":"
+                + "{\"replicas\":2}}")), 400, "INVALID_ARGUMENT", "read_capacity.dedicated.manual.shards");
+        assertEquals("OnDemand", v7("GET", "/indexes/rc-patch", null).json().at("/read_capacity/mode").asText());
+
+        assertEquals(200, v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"node_type\":\"b1\",\"scaling\":\"Manual\","
+                + "\"manual\":{\"replicas\":2,\"shards\":3}}")).status());
+        Http.Response nodeType = v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"node_type\":\"t1\"}"));
+        assertEquals(200, nodeType.status(), nodeType.toString());
+        assertEquals("{\"node_type\":\"t1\",\"scaling\":\"Manual\",\"manual\":{\"replicas\":2,\"shards\":3}}",
+                nodeType.json().at("/read_capacity/dedicated").toString());
+        Http.Response replicas = v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"manual\":{\"replicas\":4},\"scaling\":\"Manual\"}"));
+        assertEquals(200, replicas.status(), replicas.toString());
+        String expected = "{\"node_type\":\"t1\",\"scaling\":\"Manual\",\"manual\":{\"replicas\":4,\"shards\":3}}";
+        assertEquals(expected, replicas.json().at("/read_capacity/dedicated").toString());
+
+        // scaling and manual come as a pair (ReadCapacityDedicatedPatchConfig); bad values are refused; none changes anything.
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"scaling\":\"Manual\"}")), 400, "INVALID_ARGUMENT", "go together");
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"manual\":{\"replicas\":1}}")), 400, "INVALID_ARGUMENT",
+                "go together");
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"node_type\":\"z9\"}")), 400, "INVALID_ARGUMENT", "node_type");
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"scaling\":\"Manual\",\"manual\":{\"shards\":0}}")), 400,
+                "INVALID_ARGUMENT", "shards");
+        assertError(v7("PATCH", "/indexes/rc-patch", "{\"read_capacity\":{\"mode\":\"Dedicated\"}}"), 400, "INVALID_ARGUMENT",
+                "read_capacity.dedicated");
+        assertEquals(expected, v7("GET", "/indexes/rc-patch", null).json().at("/read_capacity/dedicated").toString());
+        assertEquals(202, v7("DELETE", "/indexes/rc-patch", null).status());
+    }
+
     @Test
     void configureAnswers200WithTheNewShapeAnd202ForOlderVersions() {
         assertEquals(201, v7("POST", "/indexes", dense("conf-7", 3, "cosine")).status());

@@ -15,6 +15,7 @@ import io.conifer.index.IndexManager;
 import io.conifer.index.IndexRules;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.ReadCapacity;
+import io.conifer.index.ReadCapacityPatch;
 import io.conifer.index.SchemaField;
 import io.conifer.restore.RestoreJob;
 import io.conifer.vectors.Limits;
@@ -124,13 +125,15 @@ final class ClassicDialect implements ControlDialect {
     public IndexManager.Changes configureIndex(ObjectNode req) {
         if (JsonBody.present(req, "embed")) throw JsonBody.unsupported("Integrated embedding ('embed')");
         ObjectNode spec = JsonBody.object(req, "spec", "");
-        ReadCapacity readCapacity = null;
+        ReadCapacityPatch readCapacity = null;
         if (spec != null) {
             if (JsonBody.present(spec, "pod") || JsonBody.present(spec, "byoc")) {
                 throw ConiferException.invalid("This is a serverless index: only spec.serverless can be configured");
             }
             ObjectNode serverless = JsonBody.object(spec, "serverless", " in spec");
-            if (serverless != null) readCapacity = ReadCapacityJson.read(JsonBody.object(serverless, "read_capacity", " in spec.serverless"));
+            if (serverless != null) {
+                readCapacity = ReadCapacityJson.readPatch(JsonBody.object(serverless, "read_capacity", " in spec.serverless"), false);
+            }
         }
         Boolean protection = JsonBody.deletionProtection(req);
         Map<String, String> tags = JsonBody.stringMap(req, "tags");

@@ -16,6 +16,7 @@ import io.conifer.index.IndexManager;
 import io.conifer.index.IndexRules;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.ReadCapacity;
+import io.conifer.index.ReadCapacityPatch;
 import io.conifer.index.SchemaField;
 import io.conifer.restore.RestoreJob;
 import io.conifer.vectors.Metric;
@@ -234,7 +235,7 @@ final class Dialect2026_07 implements ControlDialect {
             throw ConiferException.invalid("The schema of an index cannot be changed; only semantic_text fields can be configured,"
                     + " and this index has none");
         }
-        ReadCapacity capacity = ReadCapacityJson.read(JsonBody.object(req, "read_capacity", ""));
+        ReadCapacityPatch capacity = ReadCapacityJson.readPatch(JsonBody.object(req, "read_capacity", ""), true);
         Boolean protection = JsonBody.deletionProtection(req);
         Map<String, String> tags = JsonBody.stringMap(req, "tags");
         IndexRules.tags(tags);
