@@ -252,6 +252,43 @@ class ControlPlane2026Test {
         assertError(json, 401, "UNAUTHENTICATED", "Invalid API key");
     }
 
+    /**
+     * Tag values: 2026-07's IndexTags takes any printable ASCII, 2025-10's and 2026-04's only letters,
+     * digits and ;@_-.+ and space; each request is held to its own version's rule, in create, configure
+     * and create-index-from-backup alike.
+     */
+    @Test
+    void tagValuesFollowTheRequestsApiVersion() throws Exception {
+        String wide = "a/b:c=d!#(x)~";
+        String body = dense("tag-wide", 3, "cosine");
+        Http.Response created = v7("POST", "/indexes", body.substring(0, body.length() - 1) + ",\"tags\":{\"k\":\"" + wide + "\"}}");
+        assertEquals(201, created.status(), created.toString());
+        assertEquals(wide, created.json().at("/tags/k").asText());
+        Http.Response configured = v7("PATCH", "/indexes/tag-wide", "{\"tags\":{\"k2\":\"" + wide + "\"}}");
+        assertEquals(200, configured.status(), configured.toString());
+        assertError(v7("PATCH", "/indexes/tag-wide", "{\"tags\":{\"k3\":\"caf\u00e9\"}}"), 400, "INVALID_ARGUMENT", "printable ASCII");
+        assertError(v7("PATCH", "/indexes/tag-wide", "{\"tags\":{\"k3\":\"a\\tb\"}}"), 400, "INVALID_ARGUMENT", "printable ASCII");
+        for (String older : List.of(V4, "2025-10")) {
+            assertError(http.send("PATCH", "/indexes/tag-wide", "{\"tags\":{\"k3\":\"" + wide + "\"}}", older), 400,
+                    "INVALID_ARGUMENT", "Invalid value for tag 'k3'");
+            assertError(http.send("POST", "/indexes", "{\"name\":\"tag-old\",\"dimension\":3,\"spec\":{\"serverless\":{\"cloud\":"
+                    + "\"aws\",\"region\":\"us-east-1\"}},\"tags\":{\"k\":\"" + wide + "\"}}", older), 400, "INVALID_ARGUMENT", "tag");
+        }
+        assertEquals(404, v7("GET", "/indexes/tag-old", null).status());
+        assertEquals("{\"k\":\"" + wide + "\",\"k2\":\"" + wide + "\"}", v7("GET", "/indexes/tag-wide", null).json().get("tags").toString());
+
+        String backup = v7("POST", "/indexes/tag-wide/backups", "{}").json().get("backup_id").asText();
+        awaitReady(backup);
+        assertError(v4("POST", "/backups/" + backup + "/create-index", "{\"name\":\"tag-old\",\"tags\":{\"k3\":\"" + wide + "\"}}"),
+                400, "INVALID_ARGUMENT", "Invalid value for tag 'k3'");
+        assertEquals(404, v7("GET", "/indexes/tag-old", null).status(), "a refused restore makes no index");
+        Http.Response restore = v7("POST", "/backups/" + backup + "/create-index", "{\"name\":\"tag-restored\",\"tags\":{\"k3\":\""
+                + wide + "\"}}");
+        assertEquals(202, restore.status(), restore.toString());
+        awaitJob(restore.json().get("restore_job_id").asText());
+        assertEquals(wide, v7("GET", "/indexes/tag-restored", null).json().at("/tags/k3").asText());
+    }
+
     @Test
     void backupsAndRestoresIn2026Shapes() throws Exception {
         assertEquals(201, v7("POST", "/indexes", dense("bk-src", 3, "cosine")).status());

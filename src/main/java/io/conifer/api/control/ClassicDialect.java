@@ -32,6 +32,8 @@ import java.util.TreeSet;
  */
 final class ClassicDialect implements ControlDialect {
     static final ClassicDialect INSTANCE = new ClassicDialect();
+    /** These versions' IndexTags allow only letters, digits and ;@_-.+ and space in a value. */
+    private static final IndexRules.TagValues TAG_VALUES = IndexRules.TagValues.CLASSIC;
     static final int MAX_DIMENSION = 20_000;
 
     private ClassicDialect() {}
@@ -71,7 +73,7 @@ final class ClassicDialect implements ControlDialect {
             if (metric == null) metric = Metric.COSINE;
         }
         Boolean protection = JsonBody.deletionProtection(body);
-        Map<String, String> tags = JsonBody.createTags(body);
+        Map<String, String> tags = JsonBody.createTags(body, TAG_VALUES);
         return new IndexManager.NewIndex(name, IndexSchema.vectors(type, dimension, metric, s.filterableFields()),
                 s.deployment(), s.readCapacity() == null ? ReadCapacity.ON_DEMAND : s.readCapacity(), Boolean.TRUE.equals(protection),
                 tags, null);
@@ -136,8 +138,7 @@ final class ClassicDialect implements ControlDialect {
             }
         }
         Boolean protection = JsonBody.deletionProtection(req);
-        Map<String, String> tags = JsonBody.stringMap(req, "tags");
-        IndexRules.tags(tags);
+        Map<String, String> tags = JsonBody.tags(req, TAG_VALUES);
         return new IndexManager.Changes(protection, tags, readCapacity);
     }
 
@@ -148,7 +149,7 @@ final class ClassicDialect implements ControlDialect {
 
     @Override
     public RestoreRequest restoreRequest(ObjectNode req) {
-        return new RestoreRequest(JsonBody.requiredString(req, "name", ""), JsonBody.stringMap(req, "tags"),
+        return new RestoreRequest(JsonBody.requiredString(req, "name", ""), JsonBody.tags(req, TAG_VALUES),
                 JsonBody.deletionProtection(req), null);
     }
 

@@ -34,6 +34,8 @@ import java.util.UUID;
  */
 final class Dialect2026_07 implements ControlDialect {
     static final Dialect2026_07 INSTANCE = new Dialect2026_07();
+    /** 2026-07 widened IndexTags values to any printable ASCII. */
+    private static final IndexRules.TagValues TAG_VALUES = IndexRules.TagValues.PRINTABLE_ASCII;
     private static final int MAX_FIELD_NAME_BYTES = 64;
     private static final int MAX_DESCRIPTION_BYTES = 256;
     private static final int MAX_TEXT_FIELDS = 100;
@@ -55,7 +57,7 @@ final class Dialect2026_07 implements ControlDialect {
         ReadCapacity capacity = ReadCapacityJson.read(JsonBody.object(body, "read_capacity", ""));
         if (JsonBody.present(body, "cmek_id")) throw JsonBody.unsupported("Customer-managed encryption keys (cmek_id)");
         Boolean protection = JsonBody.deletionProtection(body);
-        Map<String, String> tags = JsonBody.createTags(body);
+        Map<String, String> tags = JsonBody.createTags(body, TAG_VALUES);
         IndexSchema schema = schema(schemaNode);
         return new IndexManager.NewIndex(name != null ? name : generatedName(), schema, deployment,
                 capacity != null ? capacity : ReadCapacity.ON_DEMAND, Boolean.TRUE.equals(protection), tags, null);
@@ -237,8 +239,7 @@ final class Dialect2026_07 implements ControlDialect {
         }
         ReadCapacityPatch capacity = ReadCapacityJson.readPatch(JsonBody.object(req, "read_capacity", ""), true);
         Boolean protection = JsonBody.deletionProtection(req);
-        Map<String, String> tags = JsonBody.stringMap(req, "tags");
-        IndexRules.tags(tags);
+        Map<String, String> tags = JsonBody.tags(req, TAG_VALUES);
         return new IndexManager.Changes(protection, tags, capacity);
     }
 
@@ -251,7 +252,7 @@ final class Dialect2026_07 implements ControlDialect {
 
     @Override
     public RestoreRequest restoreRequest(ObjectNode req) {
-        return new RestoreRequest(JsonBody.requiredString(req, "name", ""), JsonBody.stringMap(req, "tags"),
+        return new RestoreRequest(JsonBody.requiredString(req, "name", ""), JsonBody.tags(req, TAG_VALUES),
                 JsonBody.deletionProtection(req), ReadCapacityJson.read(JsonBody.object(req, "read_capacity", "")));
     }
 
