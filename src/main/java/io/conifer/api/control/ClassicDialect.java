@@ -208,15 +208,25 @@ final class ClassicDialect implements ControlDialect {
         if (dense != null) n.put("dimension", dense.dimension());
         if (!schema.fields().isEmpty()) n.put("metric", dense != null ? dense.metric().apiName() : Metric.DOTPRODUCT.apiName());
         putMetadataSchema(n, schema.filterableFields());
-        n.put("record_count", m.recordCount());
+        n.put("record_count", int32(m.recordCount()));
         n.put("namespace_count", m.namespaceCount());
-        if (m.status() == BackupStatus.Ready) n.put("size_bytes", m.sizeBytes());
+        if (m.status() == BackupStatus.Ready) n.put("size_bytes", int32(m.sizeBytes()));
         if (m.tags() != null && !m.tags().isEmpty()) {
             ObjectNode tags = n.putObject("tags");
             m.tags().forEach(tags::put);
         }
         n.put("created_at", m.createdAt());
         return n;
+    }
+
+    /**
+     * These specs give BackupModel's counts no format, so clients generated from them, the Java SDK 6.x
+     * among them, read each as a 32-bit Integer and fail on a larger number: a backup over 2 GiB would
+     * make describe and list backups throw. Such a count is reported as 2,147,483,647 instead; 2026-07
+     * declares int64 and reports it in full. ({@code namespace_count} is an int already.)
+     */
+    private static int int32(long count) {
+        return (int) Math.min(count, Integer.MAX_VALUE);
     }
 
     /** RestoreJobModel of the 2025-10 spec. */
