@@ -31,8 +31,18 @@ public interface DocumentStore {
 
     Read<ListPage> list(String namespace, String prefix, int limit, String afterId);
 
-    /** Patches one document: sets {@code setFields}, removes {@code removeFields}; count 0 when it does not exist. */
-    Written update(String namespace, String id, Map<String, Object> setFields, Set<String> removeFields);
+    /** One document's patch: sets {@code setFields}, removes {@code removeFields}. */
+    record DocumentPatch(String id, Map<String, Object> setFields, Set<String> removeFields) {}
+
+    /**
+     * Applies every patch or none: each patched document is checked before any is written. Patches of
+     * an id that does not exist are skipped; count is the number of documents patched.
+     */
+    Written update(String namespace, List<DocumentPatch> patches);
+
+    default Written update(String namespace, String id, Map<String, Object> setFields, Set<String> removeFields) {
+        return update(namespace, List.of(new DocumentPatch(id, setFields, removeFields)));
+    }
 
     /** Patches every document matching {@code filter}; count is the number matched. */
     Written updateByFilter(String namespace, Map<String, Object> filter, Map<String, Object> setFields, Set<String> removeFields);

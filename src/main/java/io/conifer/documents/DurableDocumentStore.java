@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,15 +94,27 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
         return new Written(valid.size(), engine.write(DocumentOp.Upsert.of(ns, valid, json), keys));
     }
 
+    /**
+     * Patches of one id apply in request order. Every merged document is checked before the one log
+     * record is written, so a patch that makes its document invalid (over the metadata limit, say)
+     * refuses the request with nothing stored, as update by filter does.
+     */
     @Override
-    public Written update(String namespace, String id, Map<String, Object> setFields, Set<String> removeFields) {
+    public Written update(String namespace, List<DocumentPatch> patches) {
         String ns = Limits.namespace(namespace);
-        Limits.id(id);
-        try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockKeys(List.of(RecordFields.key(ns, id)))) {
-            DocumentRecord current = fetch(ns, List.of(id)).result().get(id);
-            if (current == null) return new Written(0, engine.appliedSeq());
-            DocumentRecord patched = checks.document(patch(current, setFields, removeFields));
-            return new Written(1, held.logAndApply(DocumentOp.Upsert.of(ns, List.of(patched), json)));
+        Limits.count("document update", patches.size(), MAX_DOCUMENTS_PER_OP);
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(patches.stream().map(DocumentPatch::id).toList()));
+        Limits.ids(ids, "id", MAX_DOCUMENTS_PER_OP);
+        List<String> keys = new ArrayList<>(ids.size());
+        for (String id : ids) keys.add(RecordFields.key(ns, id));
+        try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockKeys(keys)) {
+            Map<String, DocumentRecord> patched = new LinkedHashMap<>(fetch(ns, ids).result());
+            for (DocumentPatch p : patches) {
+                DocumentRecord current = patched.get(p.id());
+                if (current != null) patched.put(p.id(), checks.document(patch(current, p.setFields(), p.removeFields())));
+            }
+            if (patched.isEmpty()) return new Written(0, engine.appliedSeq());
+            return new Written(patched.size(), held.logAndApply(DocumentOp.Upsert.of(ns, List.copyOf(patched.values()), json)));
         }
     }
 

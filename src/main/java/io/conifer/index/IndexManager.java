@@ -58,8 +58,11 @@ public final class IndexManager implements Closeable {
     public record NewIndex(String name, IndexSchema schema, Deployment deployment, ReadCapacity readCapacity,
             boolean deletionProtection, Map<String, String> tags, String sourceBackupId) {}
 
-    /** A configure_index request, already validated; null leaves a setting as it is. */
-    public record Changes(Boolean deletionProtection, Map<String, String> tags, ReadCapacity readCapacity) {}
+    /**
+     * A configure_index request, validated as far as it can be without the index (a read capacity patch
+     * is complete only merged onto the index's); null leaves a setting as it is.
+     */
+    public record Changes(Boolean deletionProtection, Map<String, String> tags, ReadCapacityPatch readCapacity) {}
 
     /**
      * An index as callers see it now: its definition with its current state, its store once open, and
@@ -465,14 +468,14 @@ public final class IndexManager implements Closeable {
     public IndexDefinition configure(String project, String name, Changes changes) throws IOException {
         Boolean deletionProtection = changes.deletionProtection();
         Map<String, String> tags = changes.tags();
-        ReadCapacity readCapacity = changes.readCapacity();
+        ReadCapacityPatch readCapacity = changes.readCapacity();
         Entry e = entry(project, name);
         synchronized (e) {
             if (e.deleted) throw ConiferException.notFound("Index " + name + " not found.");
             requireNotRestoring(e);
             IndexDefinition def = e.definition;
             if (deletionProtection != null) def = def.withDeletionProtection(deletionProtection);
-            if (readCapacity != null) def = def.withReadCapacity(readCapacity);
+            if (readCapacity != null) def = def.withReadCapacity(readCapacity.applyTo(def.readCapacityOrDefault()));
             if (tags != null) {
                 Map<String, String> merged = new TreeMap<>(def.tags());
                 tags.forEach((k, v) -> {

@@ -8,7 +8,6 @@ import java.util.regex.Pattern;
 public final class IndexRules {
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
     private static final Pattern TAG_KEY = Pattern.compile("[A-Za-z0-9_-]+");
-    private static final Pattern TAG_VALUE = Pattern.compile("[A-Za-z0-9;@_\\-.+ ]*");
     public static final int MAX_NAME = 45;
     public static final int MAX_TAG_KEY = 80;
     public static final int MAX_TAG_VALUE = 120;
@@ -29,8 +28,24 @@ public final class IndexRules {
         }
     }
 
-    /** Validates tags; empty values are allowed (they mean "unset" when configuring). */
-    public static void tags(Map<String, String> tags) {
+    /** The characters a tag value may hold, which the API versions' IndexTags schemas define differently. */
+    public enum TagValues {
+        /** 2025-10 and 2026-04, whose IndexTags name exactly these characters. */
+        CLASSIC("[A-Za-z0-9;@_\\-.+ ]*", "letters, digits, ';', '@', '_', '-', '.', '+' or ' '"),
+        /** 2026-07: any printable ASCII character (space is one). */
+        PRINTABLE_ASCII("[\\x20-\\x7E]*", "printable ASCII characters or spaces");
+
+        private final Pattern pattern;
+        private final String described;
+
+        TagValues(String regex, String described) {
+            this.pattern = Pattern.compile(regex);
+            this.described = described;
+        }
+    }
+
+    /** Validates tags under {@code values}; empty values are allowed (they mean "unset" when configuring). */
+    public static void tags(Map<String, String> tags, TagValues values) {
         if (tags == null) return;
         for (Map.Entry<String, String> e : tags.entrySet()) {
             String k = e.getKey(), v = e.getValue();
@@ -39,9 +54,9 @@ public final class IndexRules {
                         + " characters of letters, digits, '_' or '-'");
             }
             if (v == null) throw ConiferException.invalid("Tag '" + k + "' must have a string value");
-            if (v.length() > MAX_TAG_VALUE || !TAG_VALUE.matcher(v).matches()) {
+            if (v.length() > MAX_TAG_VALUE || !values.pattern.matcher(v).matches()) {
                 throw ConiferException.invalid("Invalid value for tag '" + k + "': values must be at most " + MAX_TAG_VALUE
-                        + " characters of letters, digits, ';', '@', '_', '-', '.', '+' or ' '");
+                        + " characters of " + values.described);
             }
         }
     }

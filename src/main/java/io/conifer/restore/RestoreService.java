@@ -91,9 +91,9 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
         IndexRules.name(name);
         // Given tags are merged over the backup's, as configure_index does ("" unsets a key): the Java SDK
         // always sends a tags object, {} when the caller gave none, which must keep the backup's tags.
+        // Their characters were checked by the request's API version, whose rules differ.
         Map<String, String> effectiveTags = new TreeMap<>(backup.tags() == null ? Map.of() : backup.tags());
         if (tags != null) {
-            IndexRules.tags(tags);
             tags.forEach((k, v) -> {
                 if (v.isEmpty()) effectiveTags.remove(k);
                 else effectiveTags.put(k, v);

@@ -176,6 +176,47 @@ class ControlPlane2026Test {
         assertError(v7("POST", "/indexes", dense("dup-7", 3, "cosine")), 409, "ALREADY_EXISTS", "dup-7");
     }
 
+    static String dedicatedPatch(String dedicated) {
+        return "{\"read_capacity\":{\"mode\":\"Dedicated\",\"dedicated\":" + dedicated + "}}";
+    }
+
+    /** The spec's examples change-node-type and scale-dedicated-replicas name only what changes. */
+    @Test
+    void aReadCapacityPatchChangesOnlyWhatItNames() {
+        assertEquals(201, v7("POST", "/indexes", dense("rc-patch", 3, "cosine")).status());
+        // From OnDemand there is nothing to keep: a partial patch is refused, naming what is missing, and changes nothing.
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"node_type\":\"t1\"}")), 400, "INVALID_ARGUMENT",
+                "read_capacity.dedicated.scaling");
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"scaling\":\"Manual\",\"manual\":{\"replicas\":2,"
+                + "\"shards\":3}}")), 400, "INVALID_ARGUMENT", "read_capacity.dedicated.node_type");
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"node_type\":\"t1\",\"scaling\":\"Manual\",\"manual\":"
+                + "{\"replicas\":2}}")), 400, "INVALID_ARGUMENT", "read_capacity.dedicated.manual.shards");
+        assertEquals("OnDemand", v7("GET", "/indexes/rc-patch", null).json().at("/read_capacity/mode").asText());
+
+        assertEquals(200, v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"node_type\":\"b1\",\"scaling\":\"Manual\","
+                + "\"manual\":{\"replicas\":2,\"shards\":3}}")).status());
+        Http.Response nodeType = v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"node_type\":\"t1\"}"));
+        assertEquals(200, nodeType.status(), nodeType.toString());
+        assertEquals("{\"node_type\":\"t1\",\"scaling\":\"Manual\",\"manual\":{\"replicas\":2,\"shards\":3}}",
+                nodeType.json().at("/read_capacity/dedicated").toString());
+        Http.Response replicas = v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"manual\":{\"replicas\":4},\"scaling\":\"Manual\"}"));
+        assertEquals(200, replicas.status(), replicas.toString());
+        String expected = "{\"node_type\":\"t1\",\"scaling\":\"Manual\",\"manual\":{\"replicas\":4,\"shards\":3}}";
+        assertEquals(expected, replicas.json().at("/read_capacity/dedicated").toString());
+
+        // scaling and manual come as a pair (ReadCapacityDedicatedPatchConfig); bad values are refused; none changes anything.
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"scaling\":\"Manual\"}")), 400, "INVALID_ARGUMENT", "go together");
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"manual\":{\"replicas\":1}}")), 400, "INVALID_ARGUMENT",
+                "go together");
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"node_type\":\"z9\"}")), 400, "INVALID_ARGUMENT", "node_type");
+        assertError(v7("PATCH", "/indexes/rc-patch", dedicatedPatch("{\"scaling\":\"Manual\",\"manual\":{\"shards\":0}}")), 400,
+                "INVALID_ARGUMENT", "shards");
+        assertError(v7("PATCH", "/indexes/rc-patch", "{\"read_capacity\":{\"mode\":\"Dedicated\"}}"), 400, "INVALID_ARGUMENT",
+                "read_capacity.dedicated");
+        assertEquals(expected, v7("GET", "/indexes/rc-patch", null).json().at("/read_capacity/dedicated").toString());
+        assertEquals(202, v7("DELETE", "/indexes/rc-patch", null).status());
+    }
+
     @Test
     void configureAnswers200WithTheNewShapeAnd202ForOlderVersions() {
         assertEquals(201, v7("POST", "/indexes", dense("conf-7", 3, "cosine")).status());
@@ -209,6 +250,43 @@ class ControlPlane2026Test {
         assertEquals("Invalid API key", plain.body());
         Http.Response json = http.withKey("wrong").send("GET", "/indexes", null, V4);
         assertError(json, 401, "UNAUTHENTICATED", "Invalid API key");
+    }
+
+    /**
+     * Tag values: 2026-07's IndexTags takes any printable ASCII, 2025-10's and 2026-04's only letters,
+     * digits and ;@_-.+ and space; each request is held to its own version's rule, in create, configure
+     * and create-index-from-backup alike.
+     */
+    @Test
+    void tagValuesFollowTheRequestsApiVersion() throws Exception {
+        String wide = "a/b:c=d!#(x)~";
+        String body = dense("tag-wide", 3, "cosine");
+        Http.Response created = v7("POST", "/indexes", body.substring(0, body.length() - 1) + ",\"tags\":{\"k\":\"" + wide + "\"}}");
+        assertEquals(201, created.status(), created.toString());
+        assertEquals(wide, created.json().at("/tags/k").asText());
+        Http.Response configured = v7("PATCH", "/indexes/tag-wide", "{\"tags\":{\"k2\":\"" + wide + "\"}}");
+        assertEquals(200, configured.status(), configured.toString());
+        assertError(v7("PATCH", "/indexes/tag-wide", "{\"tags\":{\"k3\":\"caf\u00e9\"}}"), 400, "INVALID_ARGUMENT", "printable ASCII");
+        assertError(v7("PATCH", "/indexes/tag-wide", "{\"tags\":{\"k3\":\"a\\tb\"}}"), 400, "INVALID_ARGUMENT", "printable ASCII");
+        for (String older : List.of(V4, "2025-10")) {
+            assertError(http.send("PATCH", "/indexes/tag-wide", "{\"tags\":{\"k3\":\"" + wide + "\"}}", older), 400,
+                    "INVALID_ARGUMENT", "Invalid value for tag 'k3'");
+            assertError(http.send("POST", "/indexes", "{\"name\":\"tag-old\",\"dimension\":3,\"spec\":{\"serverless\":{\"cloud\":"
+                    + "\"aws\",\"region\":\"us-east-1\"}},\"tags\":{\"k\":\"" + wide + "\"}}", older), 400, "INVALID_ARGUMENT", "tag");
+        }
+        assertEquals(404, v7("GET", "/indexes/tag-old", null).status());
+        assertEquals("{\"k\":\"" + wide + "\",\"k2\":\"" + wide + "\"}", v7("GET", "/indexes/tag-wide", null).json().get("tags").toString());
+
+        String backup = v7("POST", "/indexes/tag-wide/backups", "{}").json().get("backup_id").asText();
+        awaitReady(backup);
+        assertError(v4("POST", "/backups/" + backup + "/create-index", "{\"name\":\"tag-old\",\"tags\":{\"k3\":\"" + wide + "\"}}"),
+                400, "INVALID_ARGUMENT", "Invalid value for tag 'k3'");
+        assertEquals(404, v7("GET", "/indexes/tag-old", null).status(), "a refused restore makes no index");
+        Http.Response restore = v7("POST", "/backups/" + backup + "/create-index", "{\"name\":\"tag-restored\",\"tags\":{\"k3\":\""
+                + wide + "\"}}");
+        assertEquals(202, restore.status(), restore.toString());
+        awaitJob(restore.json().get("restore_job_id").asText());
+        assertEquals(wide, v7("GET", "/indexes/tag-restored", null).json().at("/tags/k3").asText());
     }
 
     @Test

@@ -212,6 +212,37 @@ class ControlPlaneTest {
         assertEquals(202, http.delete("/indexes/drn").status());
     }
 
+    static String readCapacityPatch(String dedicated) {
+        return "{\"spec\":{\"serverless\":{\"read_capacity\":{\"mode\":\"Dedicated\",\"dedicated\":" + dedicated + "}}}}";
+    }
+
+    static String dedicatedOf(Http.Response r) {
+        return r.json().get("spec").get("serverless").get("read_capacity").get("dedicated").toString();
+    }
+
+    @Test
+    void aReadCapacityPatchKeepsTheDedicatedSettingsItLeavesOut() {
+        assertEquals(201, http.post("/indexes", "{\"name\":\"drn-patch\"" + dedicated("t1", "Manual", "{\"replicas\":2,\"shards\":3}")).status());
+        Http.Response nodeType = http.patch("/indexes/drn-patch", readCapacityPatch("{\"node_type\":\"b1\"}"));
+        assertEquals(202, nodeType.status(), nodeType.toString());
+        assertEquals("{\"node_type\":\"b1\",\"scaling\":\"Manual\",\"manual\":{\"replicas\":2,\"shards\":3}}", dedicatedOf(nodeType));
+        Http.Response replicas = http.patch("/indexes/drn-patch", readCapacityPatch("{\"manual\":{\"replicas\":5}}"));
+        assertEquals(202, replicas.status(), replicas.toString());
+        assertEquals("{\"node_type\":\"b1\",\"scaling\":\"Manual\",\"manual\":{\"replicas\":5,\"shards\":3}}", dedicatedOf(replicas));
+        assertEquals(dedicatedOf(replicas), dedicatedOf(http.get("/indexes/drn-patch")));
+
+        // From OnDemand nothing can be kept: the patch must name every setting, and a partial one changes nothing.
+        assertEquals(202, http.patch("/indexes/drn-patch", "{\"spec\":{\"serverless\":{\"read_capacity\":{\"mode\":\"OnDemand\"}}}}").status());
+        assertError(http.patch("/indexes/drn-patch", readCapacityPatch("{\"node_type\":\"t1\"}")), 400, "INVALID_ARGUMENT",
+                "read_capacity.dedicated.scaling");
+        assertError(http.patch("/indexes/drn-patch", readCapacityPatch("{\"node_type\":\"t1\",\"scaling\":\"Manual\",\"manual\":"
+                + "{\"replicas\":1}}")), 400, "INVALID_ARGUMENT", "read_capacity.dedicated.manual.shards");
+        assertError(http.patch("/indexes/drn-patch", readCapacityPatch("{\"node_type\":\"z9\"}")), 400, "INVALID_ARGUMENT", "node_type");
+        assertEquals("OnDemand", http.get("/indexes/drn-patch").json().get("spec").get("serverless").get("read_capacity")
+                .get("mode").asText());
+        assertEquals(202, http.delete("/indexes/drn-patch").status());
+    }
+
     @Test
     void unsupportedSpecsAreRefusedNotIgnored() {
         assertError(http.post("/indexes", "{\"name\":\"pod-a\",\"dimension\":3,\"spec\":{\"pod\":{\"environment\":\"us-east-1-aws\","

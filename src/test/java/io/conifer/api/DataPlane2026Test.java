@@ -162,6 +162,33 @@ class DataPlane2026Test {
         assertFalse(ns4.has("size_bytes"), ns4.toString());
     }
 
+    /**
+     * 2026-07's spec rejects what the older ones leave open: a stats filter, a list page over 100, a
+     * query by id that also carries a sparseVector. The older versions keep serving them (the Java SDK's
+     * users filter stats and list 1000 ids a page).
+     */
+    @Test
+    void requestsOnly2026_07RejectAreRefusedThereAndServedBefore() {
+        Http.Response upserted = data.send("POST", "/vectors/upsert", "{\"namespace\":\"spec7\",\"vectors\":["
+                + "{\"id\":\"a\",\"values\":[1,0,0],\"metadata\":{\"k\":\"x\"}},{\"id\":\"b\",\"values\":[0,1,0]}]}", V7);
+        assertEquals(200, upserted.status(), upserted.toString());
+        String filtered = "{\"filter\":{\"k\":{\"$eq\":\"x\"}}}";
+        assertInvalid(data.send("POST", "/describe_index_stats", filtered, V7), "filter");
+        assertEquals(200, data.send("POST", "/describe_index_stats", "{\"filter\":{}}", V7).status(), "an empty filter is no filter");
+        assertEquals(1, data.send("POST", "/describe_index_stats", filtered, V4).json().at("/namespaces/spec7/vectorCount").asInt());
+
+        for (String list : new String[] {"/vectors/list?namespace=spec7&limit=", "/namespaces?limit="}) {
+            assertInvalid(data.send("GET", list + "101", null, V7), "between 1 and 100");
+            assertEquals(200, data.send("GET", list + "100", null, V7).status(), list);
+            assertEquals(200, data.send("GET", list + "1000", null, V4).status(), list);
+        }
+
+        String byIdAndSparse = "{\"namespace\":\"spec7\",\"topK\":2,\"id\":\"a\",\"sparseVector\":{\"indices\":[1],\"values\":[1]}}";
+        assertInvalid(data.send("POST", "/query", byIdAndSparse, V7), "sparseVector");
+        assertEquals(200, data.send("POST", "/query", byIdAndSparse, V4).status());
+        assertEquals(200, data.send("POST", "/query", "{\"namespace\":\"spec7\",\"topK\":2,\"id\":\"a\"}", V7).status());
+    }
+
     @Test
     void unauthorisedIsPlainTextIn2026_07() {
         Http.Response plain = data.withKey("wrong").send("POST", "/describe_index_stats", "{}", V7);

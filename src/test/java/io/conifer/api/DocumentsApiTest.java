@@ -1,6 +1,7 @@
 package io.conifer.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -172,6 +173,26 @@ class DocumentsApiTest {
         JsonNode kept = post("fetch", "{\"ids\":[\"keep\"]}").json().get("documents").get("keep");
         assertEquals("kept", kept.get("title").asText());
         assertEquals(3, kept.get("n").asInt(), "only the valid update applied");
+    }
+
+    /** Each patch is valid alone; the second makes its document's metadata exceed 40 KB once merged. */
+    @Test
+    void aPerDocumentUpdateThatOneDocumentRefusesStoresNoneOfItsPatches() {
+        Http.Response upserted = post("atomic", "upsert", "{\"documents\":[{\"_id\":\"one\",\"title\":\"t\",\"n\":1},{\"_id\":\"two\","
+                + "\"title\":\"t\",\"big\":\"" + "x".repeat(30_000) + "\"}]}");
+        assertEquals(202, upserted.status(), upserted.toString());
+        assertInvalid(post("atomic", "update", "{\"documents\":[{\"_id\":\"one\",\"n\":2},{\"_id\":\"two\",\"more\":\""
+                + "y".repeat(15_000) + "\"}]}"), "exceeds the limit of 40960 bytes");
+        JsonNode docs = post("atomic", "fetch", "{\"ids\":[\"one\",\"two\"]}").json().get("documents");
+        assertEquals(1, docs.get("one").get("n").asInt(), "the first document's valid patch was not stored either: " + docs.get("one"));
+        assertFalse(docs.get("two").has("more"));
+        // Two patches of one id apply in order, as one write.
+        assertEquals(202, post("atomic", "update", "{\"documents\":[{\"_id\":\"one\",\"n\":3,\"m\":1},{\"_id\":\"one\","
+                + "\"n\":4},{\"_id\":\"ghost\",\"n\":5}]}").status());
+        JsonNode one = post("atomic", "fetch", "{\"ids\":[\"one\",\"ghost\"]}").json().get("documents");
+        assertEquals(4, one.get("one").get("n").asInt());
+        assertEquals(1, one.get("one").get("m").asInt());
+        assertFalse(one.has("ghost"), "an update creates no document");
     }
 
     @Test

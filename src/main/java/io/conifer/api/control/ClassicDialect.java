@@ -15,6 +15,7 @@ import io.conifer.index.IndexManager;
 import io.conifer.index.IndexRules;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.ReadCapacity;
+import io.conifer.index.ReadCapacityPatch;
 import io.conifer.index.SchemaField;
 import io.conifer.restore.RestoreJob;
 import io.conifer.vectors.Limits;
@@ -31,6 +32,8 @@ import java.util.TreeSet;
  */
 final class ClassicDialect implements ControlDialect {
     static final ClassicDialect INSTANCE = new ClassicDialect();
+    /** These versions' IndexTags allow only letters, digits and ;@_-.+ and space in a value. */
+    private static final IndexRules.TagValues TAG_VALUES = IndexRules.TagValues.CLASSIC;
     static final int MAX_DIMENSION = 20_000;
 
     private ClassicDialect() {}
@@ -70,7 +73,7 @@ final class ClassicDialect implements ControlDialect {
             if (metric == null) metric = Metric.COSINE;
         }
         Boolean protection = JsonBody.deletionProtection(body);
-        Map<String, String> tags = JsonBody.createTags(body);
+        Map<String, String> tags = JsonBody.createTags(body, TAG_VALUES);
         return new IndexManager.NewIndex(name, IndexSchema.vectors(type, dimension, metric, s.filterableFields()),
                 s.deployment(), s.readCapacity() == null ? ReadCapacity.ON_DEMAND : s.readCapacity(), Boolean.TRUE.equals(protection),
                 tags, null);
@@ -124,17 +127,18 @@ final class ClassicDialect implements ControlDialect {
     public IndexManager.Changes configureIndex(ObjectNode req) {
         if (JsonBody.present(req, "embed")) throw JsonBody.unsupported("Integrated embedding ('embed')");
         ObjectNode spec = JsonBody.object(req, "spec", "");
-        ReadCapacity readCapacity = null;
+        ReadCapacityPatch readCapacity = null;
         if (spec != null) {
             if (JsonBody.present(spec, "pod") || JsonBody.present(spec, "byoc")) {
                 throw ConiferException.invalid("This is a serverless index: only spec.serverless can be configured");
             }
             ObjectNode serverless = JsonBody.object(spec, "serverless", " in spec");
-            if (serverless != null) readCapacity = ReadCapacityJson.read(JsonBody.object(serverless, "read_capacity", " in spec.serverless"));
+            if (serverless != null) {
+                readCapacity = ReadCapacityJson.readPatch(JsonBody.object(serverless, "read_capacity", " in spec.serverless"), false);
+            }
         }
         Boolean protection = JsonBody.deletionProtection(req);
-        Map<String, String> tags = JsonBody.stringMap(req, "tags");
-        IndexRules.tags(tags);
+        Map<String, String> tags = JsonBody.tags(req, TAG_VALUES);
         return new IndexManager.Changes(protection, tags, readCapacity);
     }
 
@@ -145,7 +149,7 @@ final class ClassicDialect implements ControlDialect {
 
     @Override
     public RestoreRequest restoreRequest(ObjectNode req) {
-        return new RestoreRequest(JsonBody.requiredString(req, "name", ""), JsonBody.stringMap(req, "tags"),
+        return new RestoreRequest(JsonBody.requiredString(req, "name", ""), JsonBody.tags(req, TAG_VALUES),
                 JsonBody.deletionProtection(req), null);
     }
 
@@ -204,15 +208,25 @@ final class ClassicDialect implements ControlDialect {
         if (dense != null) n.put("dimension", dense.dimension());
         if (!schema.fields().isEmpty()) n.put("metric", dense != null ? dense.metric().apiName() : Metric.DOTPRODUCT.apiName());
         putMetadataSchema(n, schema.filterableFields());
-        n.put("record_count", m.recordCount());
+        n.put("record_count", int32(m.recordCount()));
         n.put("namespace_count", m.namespaceCount());
-        if (m.status() == BackupStatus.Ready) n.put("size_bytes", m.sizeBytes());
+        if (m.status() == BackupStatus.Ready) n.put("size_bytes", int32(m.sizeBytes()));
         if (m.tags() != null && !m.tags().isEmpty()) {
             ObjectNode tags = n.putObject("tags");
             m.tags().forEach(tags::put);
         }
         n.put("created_at", m.createdAt());
         return n;
+    }
+
+    /**
+     * These specs give BackupModel's counts no format, so clients generated from them, the Java SDK 6.x
+     * among them, read each as a 32-bit Integer and fail on a larger number: a backup over 2 GiB would
+     * make describe and list backups throw. Such a count is reported as 2,147,483,647 instead; 2026-07
+     * declares int64 and reports it in full. ({@code namespace_count} is an int already.)
+     */
+    private static int int32(long count) {
+        return (int) Math.min(count, Integer.MAX_VALUE);
     }
 
     /** RestoreJobModel of the 2025-10 spec. */

@@ -16,6 +16,7 @@ import io.conifer.index.IndexManager;
 import io.conifer.index.IndexRules;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.ReadCapacity;
+import io.conifer.index.ReadCapacityPatch;
 import io.conifer.index.SchemaField;
 import io.conifer.restore.RestoreJob;
 import io.conifer.vectors.Metric;
@@ -33,6 +34,8 @@ import java.util.UUID;
  */
 final class Dialect2026_07 implements ControlDialect {
     static final Dialect2026_07 INSTANCE = new Dialect2026_07();
+    /** 2026-07 widened IndexTags values to any printable ASCII. */
+    private static final IndexRules.TagValues TAG_VALUES = IndexRules.TagValues.PRINTABLE_ASCII;
     private static final int MAX_FIELD_NAME_BYTES = 64;
     private static final int MAX_DESCRIPTION_BYTES = 256;
     private static final int MAX_TEXT_FIELDS = 100;
@@ -54,7 +57,7 @@ final class Dialect2026_07 implements ControlDialect {
         ReadCapacity capacity = ReadCapacityJson.read(JsonBody.object(body, "read_capacity", ""));
         if (JsonBody.present(body, "cmek_id")) throw JsonBody.unsupported("Customer-managed encryption keys (cmek_id)");
         Boolean protection = JsonBody.deletionProtection(body);
-        Map<String, String> tags = JsonBody.createTags(body);
+        Map<String, String> tags = JsonBody.createTags(body, TAG_VALUES);
         IndexSchema schema = schema(schemaNode);
         return new IndexManager.NewIndex(name != null ? name : generatedName(), schema, deployment,
                 capacity != null ? capacity : ReadCapacity.ON_DEMAND, Boolean.TRUE.equals(protection), tags, null);
@@ -234,10 +237,9 @@ final class Dialect2026_07 implements ControlDialect {
             throw ConiferException.invalid("The schema of an index cannot be changed; only semantic_text fields can be configured,"
                     + " and this index has none");
         }
-        ReadCapacity capacity = ReadCapacityJson.read(JsonBody.object(req, "read_capacity", ""));
+        ReadCapacityPatch capacity = ReadCapacityJson.readPatch(JsonBody.object(req, "read_capacity", ""), true);
         Boolean protection = JsonBody.deletionProtection(req);
-        Map<String, String> tags = JsonBody.stringMap(req, "tags");
-        IndexRules.tags(tags);
+        Map<String, String> tags = JsonBody.tags(req, TAG_VALUES);
         return new IndexManager.Changes(protection, tags, capacity);
     }
 
@@ -250,7 +252,7 @@ final class Dialect2026_07 implements ControlDialect {
 
     @Override
     public RestoreRequest restoreRequest(ObjectNode req) {
-        return new RestoreRequest(JsonBody.requiredString(req, "name", ""), JsonBody.stringMap(req, "tags"),
+        return new RestoreRequest(JsonBody.requiredString(req, "name", ""), JsonBody.tags(req, TAG_VALUES),
                 JsonBody.deletionProtection(req), ReadCapacityJson.read(JsonBody.object(req, "read_capacity", "")));
     }
 

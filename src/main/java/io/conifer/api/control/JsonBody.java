@@ -85,12 +85,19 @@ final class JsonBody {
         return out;
     }
 
+    /** Tags as configure and restore take them: validated, "" values kept (they unset a key of the tags merged onto). */
+    static Map<String, String> tags(JsonNode parent, IndexRules.TagValues values) {
+        Map<String, String> tags = stringMap(parent, "tags");
+        IndexRules.tags(tags, values);
+        return tags;
+    }
+
     /** Tags of a new index: validated, "" values dropped (they mean "unset"), at most the tag limit. */
-    static Map<String, String> createTags(JsonNode parent) {
+    static Map<String, String> createTags(JsonNode parent, IndexRules.TagValues values) {
         Map<String, String> tags = stringMap(parent, "tags");
         Map<String, String> kept = new LinkedHashMap<>();
         if (tags != null) {
-            IndexRules.tags(tags);
+            IndexRules.tags(tags, values);
             tags.forEach((k, v) -> {
                 if (!v.isEmpty()) kept.put(k, v);
             });

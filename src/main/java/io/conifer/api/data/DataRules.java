@@ -45,6 +45,15 @@ interface DataRules {
 
     void stats(DescribeIndexStatsResponse.Builder b);
 
+    /** Whether a describe_index_stats request may carry a non-empty metadata filter. */
+    void statsFilter(boolean nonEmpty);
+
+    /** The {@code limit} a list request gives (vector ids or namespaces); the shared limits check the rest. */
+    void pageLimit(long limit);
+
+    /** A query that names an {@code id}: whether it may also carry a {@code sparseVector}. */
+    void queryById(boolean withSparseVector);
+
     NamespaceDescription.Builder namespace(NamespaceDescription.Builder b, long records, VectorSpace space);
 
     /** Whether REST responses carry a namespace's {@code record_count} as a decimal string. */
@@ -66,6 +75,21 @@ interface DataRules {
         @Override
         public void stats(DescribeIndexStatsResponse.Builder b) {}
 
+        /** These specs only say serverless indexes do not support it, and the Java SDK's users send one: it is served. */
+        @Override
+        public void statsFilter(boolean nonEmpty) {}
+
+        /** No maximum in these specs; a page is at most 1000, as the store allows. */
+        @Override
+        public void pageLimit(long limit) {}
+
+        /**
+         * These specs make only id and vector exclusive, and the Java SDK's query takes both an id and
+         * sparse values: on a dense index the id's values are queried with the sparse ones (hybrid).
+         */
+        @Override
+        public void queryById(boolean withSparseVector) {}
+
         @Override
         public NamespaceDescription.Builder namespace(NamespaceDescription.Builder b, long records, VectorSpace space) {
             return b;
@@ -84,12 +108,15 @@ interface DataRules {
 
     /**
      * API 2026-07: ids are ASCII (no NUL), a dense vector must have a value of magnitude at least
-     * 1e-8, stats report memory and storage fullness, namespaces their size.
+     * 1e-8, stats take no filter, list pages hold at most 100, a query by id carries no vector of either
+     * kind; stats report memory and storage fullness, namespaces their size.
      */
     enum V2026_07 implements DataRules {
         INSTANCE;
 
         static final float MIN_MAGNITUDE = 1e-8f;
+        /** The largest list page (vector ids, namespaces) of this version's spec. */
+        static final int MAX_PAGE = 100;
 
         @Override
         public void ids(Collection<String> ids) {
@@ -116,6 +143,29 @@ interface DataRules {
         @Override
         public void stats(DescribeIndexStatsResponse.Builder b) {
             b.setMemoryFullness(0f).setStorageFullness(0f);
+        }
+
+        @Override
+        public void statsFilter(boolean nonEmpty) {
+            if (nonEmpty) {
+                throw ConiferException.invalid("describe_index_stats does not take a metadata filter on a serverless index:"
+                        + " send no filter (or an empty one), or count matching records with fetch_by_metadata");
+            }
+        }
+
+        @Override
+        public void pageLimit(long limit) {
+            if (limit < 1 || limit > MAX_PAGE) {
+                throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and " + MAX_PAGE);
+            }
+        }
+
+        @Override
+        public void queryById(boolean withSparseVector) {
+            if (withSparseVector) {
+                throw ConiferException.invalid("A query by id cannot also carry a sparseVector: the id names the vector to"
+                        + " search with; send either id or vector and/or sparseVector");
+            }
         }
 
         @Override

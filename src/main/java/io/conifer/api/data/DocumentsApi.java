@@ -249,18 +249,16 @@ final class DocumentsApi implements HttpService {
         JsonNode docs = body.get("documents");
         if (!docs.isArray()) throw ConiferException.invalid("'documents' must be an array of 1 to 1000 document updates");
         Limits.count("document update", docs.size(), Limits.MAX_UPSERT_VECTORS);
-        record Patch(String id, Map<String, Object> set, Set<String> remove) {}
-        List<Patch> patchesById = new ArrayList<>(docs.size());
+        List<DocumentStore.DocumentPatch> patchesById = new ArrayList<>(docs.size());
         for (int i = 0; i < docs.size(); i++) {
             if (!(docs.get(i) instanceof ObjectNode doc)) throw ConiferException.invalid("documents[" + i + "] must be an object with an '_id'");
             String id = DocumentsJson.id(doc.get(DocumentsJson.ID), "documents[" + i + "]._id");
             Map<String, Object> set = DocumentsJson.fields(index.schema(), doc, Set.of(DocumentsJson.ID, DocumentsJson.REMOVE_FIELDS), id);
-            patchesById.add(new Patch(id, set, removable(DocumentsJson.strings(doc, DocumentsJson.REMOVE_FIELDS), set.keySet(),
-                    "the fields and _remove_fields of document '" + id + "'")));
+            Set<String> removed = removable(DocumentsJson.strings(doc, DocumentsJson.REMOVE_FIELDS), set.keySet(),
+                    "the fields and _remove_fields of document '" + id + "'");
+            patchesById.add(new DocumentStore.DocumentPatch(id, set, removed));
         }
-        long lsn = -1;
-        for (Patch p : patchesById) lsn = Math.max(lsn, documents.update(namespace, p.id(), p.set(), p.remove()).requestLsn());
-        Lsn.written(lsn);
+        Lsn.written(documents.update(namespace, patchesById).requestLsn());
         return new Answer(HttpStatus.ACCEPTED, out);
     }
 

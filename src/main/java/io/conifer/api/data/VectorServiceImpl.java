@@ -113,7 +113,10 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                         + "'sparseVector' or 'id' per query");
             }
             DataRules rules = DataRules.current();
-            if (!req.getId().isEmpty()) rules.ids(List.of(req.getId()));
+            if (!req.getId().isEmpty()) {
+                rules.ids(List.of(req.getId()));
+                rules.queryById(req.hasSparseVector());
+            }
             float[] vector = floats(req.getVectorList());
             rules.dense(vector, "the query");
             QuerySpec spec = new QuerySpec(req.getNamespace(), req.getTopK(), vector,
@@ -194,6 +197,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void list(ListRequest req, StreamObserver<ListResponse> out) {
         unary(out, () -> {
+            if (req.hasLimit()) DataRules.current().pageLimit(Integer.toUnsignedLong(req.getLimit()));
             PageToken token = PageToken.decode(RECORDS_TOKEN, req.getPaginationToken());
             int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token);
             Read<ListPage> read = store.list(req.getNamespace(), req.hasPrefix() ? req.getPrefix() : null, limit,
@@ -210,6 +214,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void describeIndexStats(DescribeIndexStatsRequest req, StreamObserver<DescribeIndexStatsResponse> out) {
         unary(out, () -> {
+            DataRules.current().statsFilter(req.hasFilter() && req.getFilter().getFieldsCount() > 0);
             Read<IndexStats> read = namespaces.stats(req.hasFilter() ? Structs.toMap(req.getFilter()) : null);
             Lsn.read(read.maxIndexedLsn());
             IndexStats stats = read.result();
@@ -229,6 +234,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void listNamespaces(ListNamespacesRequest req, StreamObserver<ListNamespacesResponse> out) {
         unary(out, () -> {
+            if (req.hasLimit()) DataRules.current().pageLimit(Integer.toUnsignedLong(req.getLimit()));
             PageToken token = PageToken.decode(NAMESPACES_TOKEN, req.getPaginationToken());
             int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token);
             if (limit < 1 || limit > 1000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 1000");
