@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.backup.BackupManifest;
 import io.conifer.backup.BackupStatus;
+import io.conifer.backup.Backups;
 import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
 import io.conifer.server.ConiferServer;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -300,5 +302,84 @@ class DiskFullTest {
         assertEquals(310, count(d));
         assertEquals("Ready", state(control, "src"));
         assertFalse(d.post("/query", "{\"id\":\"after1\",\"topK\":1}").json().get("matches").isEmpty());
+    }
+
+    private static String jobStatus(Http control, String job) {
+        return control.get("/restore-jobs/" + job).json().get("status").asText();
+    }
+
+    /** A Ready backup of a new committed index {@code src} of {@code thousands} thousand records. */
+    private String backupOf(Http control, int thousands) throws Exception {
+        Http d = committedIndex(control, "src", 1000);
+        for (int i = 1; i < thousands; i++) assertEquals(200, d.post("/vectors/upsert", vectors("more" + i + "-", 1000)).status());
+        server.indexes().require("default", "src").store().checkpoint();
+        Http.Response r = control.post("/indexes/src/backups", "{\"name\":\"b\"}");
+        assertEquals(201, r.status(), r.toString());
+        String id = r.json().get("backup_id").asText();
+        Backups.awaitStatus(control, id, "Ready");
+        return id;
+    }
+
+    @Test
+    void aRestoreThatFillsTheDiskFailsFreeingItsSpaceItsNameAndTheBackup() throws Exception {
+        final Http control = start();
+        String backup = backupOf(control, 1);
+        // Room to reserve the index and record the job, not for the restored files.
+        long leave = bytesUnder(dataDir.resolve("backups").resolve("blobs")) / 2;
+        Path filler = fill(mount, leave);
+
+        Http.Response started = control.post("/backups/" + backup + "/create-index", "{\"name\":\"restored\"}");
+        assertEquals(202, started.status(), started.toString());
+        String job = started.json().get("restore_job_id").asText();
+        await(() -> !Set.of("Pending", "InProgress").contains(jobStatus(control, job)), "the restore job ends");
+        assertEquals("Failed", jobStatus(control, job));
+        String reason = server.restores().describe("default", job).failureReason();
+        assertTrue(DiskSpace.isFull(new IOException(reason)), reason);
+        assertEquals(404, control.get("/indexes/restored").status(), "the name is free again");
+        assertTrue(DiskSpace.usable(mount) >= leave / 2, "the restored files were removed: " + DiskSpace.usable(mount)
+                + " bytes free, " + leave + " before the restore");
+        assertEquals(202, control.delete("/backups/" + backup).status(), "no job reads the backup any more");
+
+        Files.delete(filler);
+        Http again = restart();
+        assertEquals("Failed", jobStatus(again, job));
+        try (Stream<Path> dirs = Files.list(dataDir.resolve("indexes"))) {
+            assertEquals(1, dirs.count(), "nothing of the restored index is left on disk");
+        }
+    }
+
+    @Test
+    void aRestartOnADiskFullOfAStoppedRestoreRemovesItsFilesAndFailsTheJob() throws Exception {
+        // Throttled, so that the restore is still copying when the server stops.
+        server = ConiferServer.start(ServerConfig.defaults(dataDir).withApiKeys(TestServer.KEY)
+                .withPorts(0, TestServer.freePortRange()).withBackups(null, ServerConfig.DEFAULT_BACKUP_QUOTA, 0.1));
+        final Http control = new Http("http://localhost:" + server.port(), TestServer.KEY);
+        String backup = backupOf(control, 3); // about 700 KB: 7 s to restore
+        Http.Response started = control.post("/backups/" + backup + "/create-index", "{\"name\":\"restored\"}");
+        assertEquals(202, started.status(), started.toString());
+        String job = started.json().get("restore_job_id").asText();
+        Path target = dataDir.resolve("indexes").resolve(started.json().get("index_id").asText());
+        await(() -> {
+            try {
+                return Files.exists(target) && bytesUnder(target) > 0;
+            } catch (IOException e) {
+                return false;
+            }
+        }, "the restore has written some of its files");
+        assertEquals("InProgress", jobStatus(control, job));
+        ServerConfig config = server.config().withPorts(server.port(), server.config().firstDataPort());
+        server.close(); // interrupts the restore, leaving its files and job for the next start
+        server = null;
+        assertTrue(bytesUnder(target) > 0);
+        fill(mount, 0);
+
+        server = ConiferServer.start(config);
+        server.indexes().whenOpened().join();
+        Http again = new Http("http://localhost:" + server.port(), TestServer.KEY);
+        assertEquals("Failed", jobStatus(again, job));
+        assertEquals(404, again.get("/indexes/restored").status());
+        assertFalse(Files.exists(target), "the partial files were removed");
+        assertTrue(DiskSpace.usable(mount) > 0, "their space is free");
+        assertEquals(202, again.delete("/backups/" + backup).status());
     }
 }

@@ -1,7 +1,7 @@
 package io.conifer.backup;
 
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -11,8 +11,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BackupProgress {
     private final long totalBytes;
-    private final AtomicLong finished = new AtomicLong();
-    private final Set<InFile> inHand = ConcurrentHashMap.newKeySet();
+    /**
+     * Guards {@link #finished} and {@link #inHand} together: a file moves from one to the other in one
+     * step, so no snapshot counts it twice or not at all (which made the percentage jump and fall back).
+     */
+    private final Object lock = new Object();
+    private long finished;
+    private final Set<InFile> inHand = new HashSet<>();
 
     BackupProgress(long totalBytes) {
         this.totalBytes = totalBytes;
@@ -32,8 +37,9 @@ public final class BackupProgress {
         }
 
         void finish() {
-            finished.addAndGet(length);
-            inHand.remove(this);
+            synchronized (lock) {
+                if (inHand.remove(this)) finished += length;
+            }
         }
 
         private long done() {
@@ -43,14 +49,20 @@ public final class BackupProgress {
 
     InFile startFile(long length) {
         InFile f = new InFile(length);
-        inHand.add(f);
+        synchronized (lock) {
+            inHand.add(f);
+        }
         return f;
     }
 
     public Snapshot now() {
-        long done = finished.get();
-        for (InFile f : inHand) done += f.done();
-        return new Snapshot(Math.min(totalBytes, done), totalBytes);
+        synchronized (lock) {
+            long done = finished;
+            for (InFile f : inHand) done += f.done();
+            // A file whose every chunk has moved is not finished yet (its blob is still being published).
+            long cap = inHand.isEmpty() ? totalBytes : totalBytes - 1;
+            return new Snapshot(Math.max(0, Math.min(cap, done)), totalBytes);
+        }
     }
 
     /** The progress at one moment. */

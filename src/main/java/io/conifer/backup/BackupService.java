@@ -10,6 +10,7 @@ import io.conifer.store.PointInTime;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -168,8 +169,18 @@ public final class BackupService implements Closeable {
             salvage = read.get().json();
             BackupManifest m = BackupManifest.fromJson(salvage);
             if (read.get().damage() != null) {
+                byte[] repaired = read.get().json();
+                // Copies that disagree may be a Ready write that failed halfway, after which an older server
+                // removed the backup's blobs: Ready is kept only if every blob is there to restore.
+                List<String> missing = m.status() == BackupStatus.Ready ? missingFiles(m) : List.of();
+                if (!missing.isEmpty()) {
+                    m = m.withStatus(BackupStatus.Failed, "Backup failed: the repository lacks the files " + missing
+                            + ", and its manifest's copies disagreed (" + read.get().damage() + "), so it cannot be restored");
+                    repaired = m.toJson();
+                    log.error("Backup {} of index '{}' is Failed: {}", id, m.sourceIndexName(), m.failureReason());
+                }
                 log.warn("Backup {}: {}; rewriting both copies of its manifest", id, read.get().damage());
-                repository.putManifest(id, read.get().json());
+                repository.putManifest(id, repaired);
             }
             return m;
         } catch (BackupRepository.DamagedManifestException e) {
@@ -196,6 +207,19 @@ public final class BackupService implements Closeable {
                     + "manifests/{}.json and {}.json.copy from the backup repository.", id, problem, id, id);
         }
         return standIn.orElse(null);
+    }
+
+    /** The names of the files of {@code m} whose blobs the repository does not hold. */
+    private List<String> missingFiles(BackupManifest m) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (BackupManifest.FileEntry f : m.files()) {
+            try {
+                repository.blobLength(f.sha256()); // falls back to other servers' blobs, as a restore does
+            } catch (NoSuchFileException e) {
+                out.add(f.name());
+            }
+        }
+        return out;
     }
 
     /** Deletes every blob nothing names (caller holds {@link #blobLock}), unless a manifest is unreadable. */
@@ -321,6 +345,7 @@ public final class BackupService implements Closeable {
         Map<String, BackupManifest.FileEntry> known = previousFiles(manifest.sourceIndexId(), manifest.writerSession());
         BackupProgress done = progress.get(id);
         boolean settled = true;
+        BackupManifest readyTried = null;
         try {
             // Files go a few at a time, largest first, so the small files' per-file costs (fsyncs of the
             // blob and of its directory) pass while the large one is copied. The copies still share
@@ -339,6 +364,7 @@ public final class BackupService implements Closeable {
                         throw new IOException("the blob of file " + f.name() + " was found damaged while the backup ran");
                     }
                 }
+                readyTried = ready;
                 repository.putManifest(id, ready.toJson());
                 manifests.put(id, ready);
             }
@@ -355,7 +381,7 @@ public final class BackupService implements Closeable {
                 settled = false;
             } else {
                 log.error("Backup {} of index '{}' failed", id, manifest.sourceIndexName(), e);
-                settled = fail(manifest, e);
+                settled = fail(manifest, readyTried, e);
             }
         } finally {
             synchronized (blobLock) {
@@ -442,8 +468,11 @@ public final class BackupService implements Closeable {
         }
     }
 
-    /** Records the failure; false if it could not be written (the next start marks the backup Failed). */
-    private boolean fail(BackupManifest manifest, Throwable e) {
+    /**
+     * Records the failure; false if it could not be written (the next start marks the backup Failed,
+     * or finds it Ready). {@code readyTried}: the Ready manifest, if its write was tried and failed.
+     */
+    private boolean fail(BackupManifest manifest, BackupManifest readyTried, Throwable e) {
         String id = manifest.backupId();
         boolean recorded = true;
         synchronized (blobLock) {
@@ -456,6 +485,14 @@ public final class BackupService implements Closeable {
             } catch (IOException io) {
                 log.error("Could not record the failure of backup {}", id, io);
                 recorded = false;
+            }
+            if (!recorded && readyTried != null) {
+                // The failed Ready write may have put one Ready copy in place, which the next start would
+                // serve: its blobs stay, named by what is kept here so that no other deletion takes one
+                // either. A leaked blob costs space; a Ready backup whose blobs are gone cannot restore.
+                manifests.put(id, readyTried.withStatus(BackupStatus.Failed, failed.failureReason()));
+                log.warn("Keeping the files of backup {}: a copy of its manifest may say Ready", id);
+                return false;
             }
             manifests.put(id, failed);
             if (mine != null) deleteUnreferenced(mine, "failed backup " + id);

@@ -212,9 +212,16 @@ public final class IndexManager implements Closeable {
         Set<String> unfinishedDeletes = new HashSet<>();
         for (IndexDefinition def : catalog.all()) {
             if (!def.isReady()) {
-                // A restore was under way when the server stopped: its files are incomplete.
+                // A restore was under way when the server stopped (or its cleanup failed): its files are
+                // incomplete. They go first, since on a full disk they are what the catalog needs room from.
                 log.warn("Removing index '{}': its restore was interrupted", def.name());
-                catalog.remove(def.id());
+                DurableFiles.deleteTree(indexesDir.resolve(def.id()));
+                try {
+                    catalog.remove(def.id());
+                } catch (IOException e) {
+                    if (!DiskSpace.isFull(e)) throw e;
+                    log.warn("Index '{}' stays catalogued, never served, until the disk has room", def.name());
+                }
                 continue;
             }
             if (Files.exists(indexesDir.resolve(def.id() + DELETING))) {
@@ -608,19 +615,35 @@ public final class IndexManager implements Closeable {
         return e.definition;
     }
 
-    /** Removes a reserved index whose restore failed, so nothing half-restored is left. */
+    /**
+     * Removes a reserved index whose restore failed, so nothing half-restored is left. Its files go
+     * first: on a full disk they are what keeps the catalog from being rewritten. Each step is tried
+     * even if one before it failed, and the name and port are freed either way: a reserved entry left in
+     * the catalog never served and the next {@link #start} drops it, as it removes files nothing names.
+     */
     public void abandonRestore(String indexId) throws IOException {
         Entry e = byId.get(indexId);
         if (e == null) return;
         synchronized (e) {
             if (e.definition.isReady() || e.deleted) return;
-            catalog.remove(indexId);
             e.deleted = true;
         }
-        forget(e);
         e.opened.complete(null);
-        DurableFiles.deleteTree(indexesDir.resolve(indexId));
+        IOException failure = null;
+        try {
+            DurableFiles.deleteTree(indexesDir.resolve(indexId));
+        } catch (IOException ex) {
+            failure = ex;
+        }
+        try {
+            catalog.remove(indexId);
+        } catch (IOException ex) {
+            if (failure == null) failure = ex;
+            else failure.addSuppressed(ex);
+        }
+        forget(e);
         releasePort(e.definition.port());
+        if (failure != null) throw failure;
     }
 
     /** Completes when every index catalogued at start has finished opening (opened or failed). */

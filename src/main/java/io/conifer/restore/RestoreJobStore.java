@@ -49,5 +49,15 @@ final class RestoreJobStore {
         }
     }
 
+    /**
+     * Records a job's end. Unlike {@link #put}, the end stands here even if the file cannot be written
+     * (a full disk), so the job stops holding its backup now: the file still says it runs, and the next
+     * start ends it the same way, from whether its index serves.
+     */
+    synchronized void end(RestoreJob job) throws IOException {
+        jobs.put(job.restoreJobId(), job);
+        DurableFiles.writeAtomically(file, JSON.writeValueAsBytes(new Stored(new ArrayList<>(jobs.values()))));
+    }
+
     record Stored(List<RestoreJob> jobs) {}
 }

@@ -114,7 +114,11 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
             try {
                 jobs.put(job);
             } catch (IOException e) {
-                indexes.abandonRestore(reserved.id());
+                try {
+                    indexes.abandonRestore(reserved.id());
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
                 throw e;
             }
         }
@@ -141,7 +145,13 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
             recorder.finish();
             indexes.activate(job.targetIndexId());
             long opened = System.nanoTime();
-            jobs.put(job.with(RestoreJob.Status.Completed, 100, now(), null));
+            try {
+                jobs.end(job.with(RestoreJob.Status.Completed, 100, now(), null));
+            } catch (IOException e) {
+                // The index serves, so the job is Completed: not a failure to clean up after, and what the
+                // next start records too.
+                log.error("Could not record the completion of restore job {}; the next start does", id, e);
+            }
             log.info("Restore job {} completed: index '{}' is Ready (copy and fsync {} ms, open {} ms, recorded {} ms)", id,
                     job.targetIndexName(), (copied - start) / 1_000_000, (opened - copied) / 1_000_000,
                     (System.nanoTime() - opened) / 1_000_000);
@@ -156,11 +166,17 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
             }
             String reason = "Restore failed: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
             log.error("Restore job {} into '{}' failed: {}", id, job.targetIndexName(), reason, e);
+            // Each step is tried even if the one before failed: on a full disk the index's removal frees
+            // the room the job's record needs, and a job left running would keep its backup from deletion.
             try {
                 indexes.abandonRestore(job.targetIndexId());
-                jobs.put(job.with(RestoreJob.Status.Failed, progress.getOrDefault(id, 0.0), now(), reason));
+            } catch (IOException | RuntimeException io) {
+                log.error("Could not remove all of the index of failed restore job {}; the next start removes the rest", id, io);
+            }
+            try {
+                jobs.end(job.with(RestoreJob.Status.Failed, progress.getOrDefault(id, 0.0), now(), reason));
             } catch (IOException io) {
-                log.error("Could not record the failure of restore job {}", id, io);
+                log.error("Could not record the failure of restore job {}; the next start marks it Failed", id, io);
             }
         } finally {
             progress.remove(id);
