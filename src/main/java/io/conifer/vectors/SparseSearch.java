@@ -9,6 +9,7 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -21,20 +22,20 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * Exact dot product over every record sharing a dimension with the query (sparse search is
- * exhaustive), for any sparse field laid out by {@link RecordLayout#addSparse}.
+ * exhaustive), for any sparse field laid out by {@link RecordLayout#addSparse}; over every record with
+ * the field when it was laid out without terms.
  */
 public final class SparseSearch {
     private SparseSearch() {}
 
     /**
      * The best {@code topK} of the records matching {@code scope} whose {@code termsField} holds a
-     * dimension of {@code q}, by descending score then doc id.
+     * dimension of {@code q}, by descending score then doc id. With a null {@code termsField} the
+     * candidates are all records in scope with a {@code valuesField}, each one decoded.
      */
     public static List<ScoreDoc> topK(IndexSearcher s, String valuesField, String termsField, Query scope,
             SparseVector q, int topK) throws IOException {
-        List<BytesRef> dims = new ArrayList<>(q.indices().length);
-        for (int i : q.indices()) dims.add(new BytesRef(Integer.toUnsignedString(i)));
-        BooleanQuery.Builder b = new BooleanQuery.Builder().add(new TermInSetQuery(termsField, dims), Occur.FILTER);
+        BooleanQuery.Builder b = new BooleanQuery.Builder().add(candidates(valuesField, termsField, q), Occur.FILTER);
         if (scope != null) b.add(scope, Occur.FILTER);
         Weight w = s.createWeight(s.rewrite(b.build()), ScoreMode.COMPLETE_NO_SCORES, 1f);
         PriorityQueue<ScoreDoc> best = new PriorityQueue<>((x, y) -> x.score != y.score
@@ -56,5 +57,12 @@ public final class SparseSearch {
         List<ScoreDoc> hits = new ArrayList<>(best);
         hits.sort((x, y) -> x.score != y.score ? Float.compare(y.score, x.score) : Integer.compare(x.doc, y.doc));
         return hits;
+    }
+
+    private static Query candidates(String valuesField, String termsField, SparseVector q) {
+        if (termsField == null) return new FieldExistsQuery(valuesField);
+        List<BytesRef> dims = new ArrayList<>(q.indices().length);
+        for (int i : q.indices()) dims.add(new BytesRef(Integer.toUnsignedString(i)));
+        return new TermInSetQuery(termsField, dims);
     }
 }

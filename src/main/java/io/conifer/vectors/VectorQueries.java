@@ -5,15 +5,18 @@ import io.conifer.store.RecordFields;
 import io.conifer.store.RecordQueries;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.VectorUtil;
 
 /**
- * Runs a vector query on one searcher: HNSW for dense vectors (with the exact sparse dot product added
+ * Runs a vector query on one searcher: HNSW for dense vectors (joined by the exact sparse top records
  * for hybrid queries), exhaustive {@link SparseSearch} for sparse ones, scores in Pinecone's terms.
  */
 final class VectorQueries {
@@ -64,18 +67,37 @@ final class VectorQueries {
 
     private List<ScoreDoc> denseSearch(IndexSearcher s, String ns, Query filter, float[] vector, SparseVector sparse, int topK)
             throws IOException {
+        int candidates = Math.max(topK, efSearch);
         List<ScoreDoc> hits = DenseSearch.nearest(s, RecordLayout.VECTOR, vector, space.metric(), RecordQueries.scope(s, ns, filter),
-                Math.max(topK, efSearch));
-        if (sparse != null) {
-            // Hybrid: add the exact sparse dot product to each dense candidate and re-rank.
-            Map<Integer, VectorRecord> sparseOf = StoredRecords.load(s, docsOf(hits), true, false);
-            for (ScoreDoc h : hits) {
-                SparseVector sv = sparseOf.get(h.doc).sparse();
-                if (sv != null) h.score += sv.dot(sparse);
-            }
-            hits.sort((a, b) -> Float.compare(b.score, a.score));
-        }
+                candidates);
+        if (sparse != null) hits = hybrid(s, ns, filter, vector, sparse, hits, candidates);
         return hits.subList(0, Math.min(topK, hits.size()));
+    }
+
+    /**
+     * Pinecone scores a hybrid query as one vector over all records, so a record with a weak dense but
+     * a strong sparse score must be found too: the dense candidates are joined by the exact sparse top
+     * ones, and every candidate is scored exactly, dense and sparse, so its score does not depend on
+     * which search found it. Dense indexes keep no sparse terms (records written before could not be
+     * found by them), so the sparse side decodes every record with sparse values in scope.
+     */
+    private static List<ScoreDoc> hybrid(IndexSearcher s, String ns, Query filter, float[] vector, SparseVector sparse,
+            List<ScoreDoc> dense, int candidates) throws IOException {
+        Set<Integer> docs = new LinkedHashSet<>(docsOf(dense));
+        for (ScoreDoc h : SparseSearch.topK(s, RecordLayout.SPARSE, null, RecordQueries.inNamespace(ns, filter), sparse,
+                candidates)) {
+            docs.add(h.doc);
+        }
+        Map<Integer, VectorRecord> records = StoredRecords.load(s, new ArrayList<>(docs), true, false);
+        List<ScoreDoc> hits = new ArrayList<>(docs.size());
+        for (int doc : docs) {
+            VectorRecord r = records.get(doc);
+            float score = r.values() == null ? 0f : VectorUtil.dotProduct(r.values(), vector);
+            if (r.sparse() != null) score += r.sparse().dot(sparse);
+            hits.add(new ScoreDoc(doc, score));
+        }
+        hits.sort((x, y) -> x.score != y.score ? Float.compare(y.score, x.score) : Integer.compare(x.doc, y.doc));
+        return hits;
     }
 
     private static List<Integer> docsOf(List<ScoreDoc> hits) {

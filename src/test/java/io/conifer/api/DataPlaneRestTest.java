@@ -418,6 +418,55 @@ class DataPlaneRestTest {
         assertEquals(1.4, m.get(0).get("score").asDouble(), 1e-5);
     }
 
+    /** 300 records of dense score 1 and no sparse values, so the dense top 100 never holds {@code extra}'s. */
+    static String denseCrowdPlus(String extra) {
+        StringBuilder b = new StringBuilder("{\"vectors\":[");
+        for (int i = 0; i < 300; i++) b.append("{\"id\":\"d").append(i).append("\",\"values\":[1,0],\"metadata\":{\"k\":\"in\"}},");
+        return b.append(extra).append("]}").toString();
+    }
+
+    @Test
+    void hybridQueryFindsStrongSparseOutsideDenseCandidates() {
+        Http d = newIndex(2, "dotproduct");
+        Http.Response up = d.post("/vectors/upsert", denseCrowdPlus(
+                "{\"id\":\"kw\",\"values\":[0.01,0],\"sparseValues\":{\"indices\":[7],\"values\":[5]}}"));
+        assertEquals(200, up.status(), up.toString());
+        String sparse = "\"sparseVector\":{\"indices\":[7],\"values\":[1]}";
+        JsonNode m = d.post("/query", "{\"vector\":[1,0]," + sparse + ",\"topK\":1}").json().get("matches");
+        assertEquals(List.of("kw"), ids(m), "dense 0.01 + sparse 5 beats dense 1");
+        assertEquals(5.01, m.get(0).get("score").asDouble(), 1e-5);
+        // An all-zero dense vector (alpha = 0) ranks by the sparse score alone; 2026-07 refuses it.
+        m = d.post("/query", "{\"vector\":[0,0]," + sparse + ",\"topK\":2}").json().get("matches");
+        assertEquals("kw", m.get(0).get("id").asText(), m.toString());
+        assertEquals(5.0, m.get(0).get("score").asDouble(), 1e-5);
+        assertEquals(0.0, m.get(1).get("score").asDouble(), 1e-6);
+        assertError(d.send("POST", "/query", "{\"vector\":[0,0]," + sparse + ",\"topK\":1}", "2026-07"), 400, 3, "1e-8");
+    }
+
+    @Test
+    void hybridQuerySparseCandidatesRespectFilterAndNamespace() {
+        Http d = newIndex(2, "dotproduct");
+        Http.Response up = d.post("/vectors/upsert", denseCrowdPlus(
+                "{\"id\":\"kw-out\",\"values\":[0.01,0],\"sparseValues\":{\"indices\":[7],\"values\":[9]},"
+                        + "\"metadata\":{\"k\":\"out\"}},"
+                        + "{\"id\":\"kw-in\",\"values\":[0.01,0],\"sparseValues\":{\"indices\":[7],\"values\":[5]},"
+                        + "\"metadata\":{\"k\":\"in\"}}"));
+        assertEquals(200, up.status(), up.toString());
+        up = d.post("/vectors/upsert", "{\"namespace\":\"other\",\"vectors\":[{\"id\":\"kw-other\",\"values\":[0.01,0],"
+                + "\"sparseValues\":{\"indices\":[7],\"values\":[20]},\"metadata\":{\"k\":\"in\"}}]}");
+        assertEquals(200, up.status(), up.toString());
+        String query = "{\"vector\":[1,0],\"sparseVector\":{\"indices\":[7],\"values\":[1]},\"topK\":2";
+        JsonNode m = d.post("/query", query + ",\"filter\":{\"k\":\"in\"}}").json().get("matches");
+        assertEquals("kw-in", m.get(0).get("id").asText(), m.toString());
+        assertEquals(5.01, m.get(0).get("score").asDouble(), 1e-5);
+        assertFalse(ids(m).contains("kw-out"), "filtered out: " + m);
+        assertEquals(List.of("kw-out", "kw-in"), ids(d.post("/query", query + "}").json().get("matches")));
+        m = d.post("/query", query + ",\"filter\":{\"k\":\"out\"}}").json().get("matches");
+        assertEquals(List.of("kw-out"), ids(m));
+        assertEquals(9.01, m.get(0).get("score").asDouble(), 1e-5);
+        assertEquals(List.of("kw-other"), ids(d.post("/query", query + ",\"namespace\":\"other\"}").json().get("matches")));
+    }
+
     @Test
     void highDimensionIndex() {
         Http d = newIndex(2048, "cosine");
