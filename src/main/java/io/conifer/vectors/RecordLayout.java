@@ -20,6 +20,11 @@ public final class RecordLayout {
     public static final String VECTOR = "vec";
     static final String SPARSE = "_sp";
     static final String SPARSE_TERMS = "_spi";
+    /**
+     * Marks a dense index's record whose sparse values have {@link #SPARSE_TERMS}: records written before
+     * dense indexes kept them have none, and a hybrid query scans those (until they are rewritten).
+     */
+    static final String SPARSE_TERMED = "_spt";
 
     private RecordLayout() {}
 
@@ -29,7 +34,10 @@ public final class RecordLayout {
             doc.add(new KnnFloatVectorField(VECTOR, r.values(), space.metric().similarity()));
         }
         if (r.sparse() != null) {
-            addSparse(doc, SPARSE, space.isSparse() ? SPARSE_TERMS : null, r.sparse());
+            // Dense indexes keep the terms too: a hybrid query looks for the best sparse matches beside the
+            // dense ones, and without terms it would decode every record's sparse values to find them.
+            addSparse(doc, SPARSE, SPARSE_TERMS, r.sparse());
+            if (!space.isSparse()) doc.add(new StringField(SPARSE_TERMED, "1", Field.Store.NO));
         }
         if (r.metadata() != null && !r.metadata().isEmpty()) {
             doc.add(new StoredField(RecordFields.METADATA, Metadata.toJson(r.metadata())));

@@ -9,7 +9,6 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
-import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -22,20 +21,31 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * Exact dot product over every record sharing a dimension with the query (sparse search is
- * exhaustive), for any sparse field laid out by {@link RecordLayout#addSparse}; over every record with
- * the field when it was laid out without terms.
+ * exhaustive), for any sparse field laid out by {@link RecordLayout#addSparse}.
  */
 public final class SparseSearch {
     private SparseSearch() {}
 
     /**
      * The best {@code topK} of the records matching {@code scope} whose {@code termsField} holds a
-     * dimension of {@code q}, by descending score then doc id. With a null {@code termsField} the
-     * candidates are all records in scope with a {@code valuesField}, each one decoded.
+     * dimension of {@code q}, by descending score then doc id.
      */
     public static List<ScoreDoc> topK(IndexSearcher s, String valuesField, String termsField, Query scope,
             SparseVector q, int topK) throws IOException {
-        BooleanQuery.Builder b = new BooleanQuery.Builder().add(candidates(valuesField, termsField, q), Occur.FILTER);
+        return topK(s, valuesField, sharingADimension(termsField, q), scope, q, topK);
+    }
+
+    /** The records whose {@code termsField} holds a dimension of {@code q}: the only ones it can score above 0. */
+    public static Query sharingADimension(String termsField, SparseVector q) {
+        List<BytesRef> dims = new ArrayList<>(q.indices().length);
+        for (int i : q.indices()) dims.add(new BytesRef(Integer.toUnsignedString(i)));
+        return new TermInSetQuery(termsField, dims);
+    }
+
+    /** Like the above, over the records matching {@code candidates} and {@code scope}, each one decoded. */
+    static List<ScoreDoc> topK(IndexSearcher s, String valuesField, Query candidates, Query scope, SparseVector q, int topK)
+            throws IOException {
+        BooleanQuery.Builder b = new BooleanQuery.Builder().add(candidates, Occur.FILTER);
         if (scope != null) b.add(scope, Occur.FILTER);
         Weight w = s.createWeight(s.rewrite(b.build()), ScoreMode.COMPLETE_NO_SCORES, 1f);
         PriorityQueue<ScoreDoc> best = new PriorityQueue<>((x, y) -> x.score != y.score
@@ -57,12 +67,5 @@ public final class SparseSearch {
         List<ScoreDoc> hits = new ArrayList<>(best);
         hits.sort((x, y) -> x.score != y.score ? Float.compare(y.score, x.score) : Integer.compare(x.doc, y.doc));
         return hits;
-    }
-
-    private static Query candidates(String valuesField, String termsField, SparseVector q) {
-        if (termsField == null) return new FieldExistsQuery(valuesField);
-        List<BytesRef> dims = new ArrayList<>(q.indices().length);
-        for (int i : q.indices()) dims.add(new BytesRef(Integer.toUnsignedString(i)));
-        return new TermInSetQuery(termsField, dims);
     }
 }

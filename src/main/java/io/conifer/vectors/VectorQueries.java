@@ -9,6 +9,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.FieldExistsQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -78,14 +82,18 @@ final class VectorQueries {
      * Pinecone scores a hybrid query as one vector over all records, so a record with a weak dense but
      * a strong sparse score must be found too: the dense candidates are joined by the exact sparse top
      * ones, and every candidate is scored exactly, dense and sparse, so its score does not depend on
-     * which search found it. Dense indexes keep no sparse terms (records written before could not be
-     * found by them), so the sparse side decodes every record with sparse values in scope.
+     * which search found it. The sparse side looks at the records sharing a dimension with the query,
+     * and at those written before dense indexes kept sparse terms ({@link #untermedSparse}).
      */
     private static List<ScoreDoc> hybrid(IndexSearcher s, String ns, Query filter, float[] vector, SparseVector sparse,
             List<ScoreDoc> dense, int candidates) throws IOException {
         Set<Integer> docs = new LinkedHashSet<>(docsOf(dense));
-        for (ScoreDoc h : SparseSearch.topK(s, RecordLayout.SPARSE, null, RecordQueries.inNamespace(ns, filter), sparse,
-                candidates)) {
+        Query sparseCandidates = new BooleanQuery.Builder()
+                .add(SparseSearch.sharingADimension(RecordLayout.SPARSE_TERMS, sparse), Occur.SHOULD)
+                .add(untermedSparse(), Occur.SHOULD)
+                .build();
+        for (ScoreDoc h : SparseSearch.topK(s, RecordLayout.SPARSE, sparseCandidates, RecordQueries.inNamespace(ns, filter),
+                sparse, candidates)) {
             docs.add(h.doc);
         }
         Map<Integer, VectorRecord> records = StoredRecords.load(s, new ArrayList<>(docs), true, false);
@@ -98,6 +106,14 @@ final class VectorQueries {
         }
         hits.sort((x, y) -> x.score != y.score ? Float.compare(y.score, x.score) : Integer.compare(x.doc, y.doc));
         return hits;
+    }
+
+    /** Records with sparse values but no sparse terms: written before dense indexes kept them. */
+    private static Query untermedSparse() {
+        return new BooleanQuery.Builder()
+                .add(new FieldExistsQuery(RecordLayout.SPARSE), Occur.FILTER)
+                .add(new TermQuery(new Term(RecordLayout.SPARSE_TERMED, "1")), Occur.MUST_NOT)
+                .build();
     }
 
     private static List<Integer> docsOf(List<ScoreDoc> hits) {
