@@ -778,7 +778,11 @@ class JavaSdkBackupTest {
                         ScoredVectorWithUnsignedIndices ma = qa.getMatches(i);
                         ScoredVectorWithUnsignedIndices mb = qb.getMatches(i);
                         assertEquals(ma.getId(), mb.getId(), "match " + i + " of " + q + " filter " + filter);
-                        assertEquals(ma.getScore(), mb.getScore(), 0f, "score of " + ma.getId());
+                        // Equal up to the float rounding of the scoring path: the source may have merged its
+                        // segments since the backup, and Lucene scores a graph search off-heap and an exact
+                        // (filtered) search on arrays, which can differ in the last bit (CI saw 0.725492 vs
+                        // 0.7254921). The stored values themselves must be equal, below.
+                        assertEquals(ma.getScore(), mb.getScore(), 1e-6f, "score of " + ma.getId());
                         assertEquals(ma.getValuesList(), mb.getValuesList());
                         assertEquals(ma.getMetadata(), mb.getMetadata());
                     }

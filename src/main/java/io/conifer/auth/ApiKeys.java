@@ -33,14 +33,17 @@ public final class ApiKeys {
     public static ApiKeys parse(String spec) {
         Map<String, String> keys = new LinkedHashMap<>();
         if (spec != null) {
-            for (String part : spec.split(",")) {
-                String p = part.trim();
+            String[] parts = spec.split(",");
+            for (int i = 0; i < parts.length; i++) {
+                String p = parts[i].trim();
                 if (p.isEmpty()) continue;
                 int colon = p.lastIndexOf(':');
                 String key = colon < 0 ? p : p.substring(0, colon);
                 String project = colon < 0 ? DEFAULT_PROJECT : p.substring(colon + 1);
                 if (key.isEmpty() || project.isEmpty()) {
-                    throw new IllegalArgumentException("Invalid --api-key entry '" + p + "': use KEY or KEY:PROJECT");
+                    // The entry holds a secret: the message says where it is and what is wrong, never the key itself.
+                    throw new IllegalArgumentException("Invalid --api-key entry " + (i + 1) + " of the list: "
+                            + (key.isEmpty() ? "the key" : "the project after the last ':'") + " is empty; use KEY or KEY:PROJECT");
                 }
                 keys.put(key, project);
             }

@@ -15,16 +15,18 @@ import org.apache.lucene.search.TermQuery;
 final class NamespaceStats {
     private NamespaceStats() {}
 
-    /** Live record counts per non-empty namespace, only of records matching {@code filter} unless it is null. */
+    /**
+     * Live record counts per non-empty namespace, only of records matching {@code filter} unless it is
+     * null; the total counts every record whatever the filter, as the spec's {@code totalVectorCount}
+     * says ("regardless of whether a metadata filter expression was passed").
+     */
     static IndexStats stats(IndexSearcher s, Query filter) throws IOException {
         SortedMap<String, Long> counts = new TreeMap<>(RecordQueries::bitwise);
         long total = 0;
         for (String ns : RecordQueries.terms(s.getIndexReader(), RecordFields.NAMESPACE)) {
             long c = s.count(RecordQueries.inNamespace(ns, filter));
-            if (c > 0) {
-                counts.put(ns, c);
-                total += c;
-            }
+            if (c > 0) counts.put(ns, c);
+            total += filter == null ? c : s.count(RecordQueries.inNamespace(ns, null));
         }
         return new IndexStats(counts, total);
     }

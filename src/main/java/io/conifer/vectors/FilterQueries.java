@@ -104,7 +104,11 @@ public final class FilterQueries {
 
     private static Query eq(String key, Object v) {
         if (v instanceof String s) return new TermQuery(new Term(MetadataFields.stringField(key), s));
-        if (v instanceof Number n) return DoublePoint.newExactQuery(MetadataFields.numberField(key), n.doubleValue());
+        if (v instanceof Number n) {
+            double d = n.doubleValue();
+            return d == 0 ? DoublePoint.newSetQuery(MetadataFields.numberField(key), -0.0, 0.0)
+                    : DoublePoint.newExactQuery(MetadataFields.numberField(key), d);
+        }
         if (v instanceof Boolean b) return new TermQuery(new Term(MetadataFields.boolField(key), b.toString()));
         throw ConiferException.invalid("Invalid filter: field '" + key
                 + "' must be compared with a string, number or boolean, not " + describe(v));
@@ -118,8 +122,10 @@ public final class FilterQueries {
         }
         double d = n.doubleValue();
         double lo = Double.NEGATIVE_INFINITY, hi = Double.POSITIVE_INFINITY;
-        if (lower != null) lo = lowerIncl ? d : Math.nextUp(d);
-        if (upper != null) hi = upperIncl ? d : Math.nextDown(d);
+        // Points order -0.0 below 0.0, but as numbers they are equal (a stored -0.0 is a zero), so an
+        // inclusive bound at zero takes both and an exclusive one neither.
+        if (lower != null) lo = lowerIncl ? (d == 0 ? -0.0 : d) : Math.nextUp(d == 0 ? 0.0 : d);
+        if (upper != null) hi = upperIncl ? (d == 0 ? 0.0 : d) : Math.nextDown(d == 0 ? -0.0 : d);
         return DoublePoint.newRangeQuery(MetadataFields.numberField(key), lo, hi);
     }
 
@@ -133,7 +139,10 @@ public final class FilterQueries {
         List<BytesRef> bools = new ArrayList<>();
         for (Object item : items) {
             if (item instanceof String s) strings.add(new BytesRef(s));
-            else if (item instanceof Number n) numbers.add(n.doubleValue());
+            else if (item instanceof Number n) {
+                numbers.add(n.doubleValue());
+                if (n.doubleValue() == 0) numbers.add(-n.doubleValue()); // -0.0 and 0.0 are the same number
+            }
             else if (item instanceof Boolean b) bools.add(new BytesRef(b.toString()));
             else throw ConiferException.invalid("Invalid filter: " + op + " on field '" + key
                     + "' takes strings, numbers or booleans, not " + describe(item));

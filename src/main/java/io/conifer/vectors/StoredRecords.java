@@ -1,5 +1,6 @@
 package io.conifer.vectors;
 
+import io.conifer.error.ConiferException;
 import io.conifer.store.RecordFields;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,9 +22,28 @@ import org.apache.lucene.util.BytesRef;
 final class StoredRecords {
     private StoredRecords() {}
 
+    /**
+     * The most a query's matches may hold (ids, values, sparse values, metadata), as Pinecone's 4 MB
+     * query result limit: without it one request for 10,000 matches with values of 20,000 dimensions
+     * would build ~800 MB on the heap before its answer is refused by any transport.
+     */
+    static final long MAX_RESULT_BYTES = 4L << 20;
+
     /** Loads records for global doc ids, visiting each segment's doc values in increasing doc order. */
     static Map<Integer, VectorRecord> load(IndexSearcher s, List<Integer> docs, boolean values, boolean metadata)
             throws IOException {
+        return load(s, docs, values, metadata, Long.MAX_VALUE);
+    }
+
+    /** Like {@link #load}, for a query's matches: refused (400) once they would pass {@link #MAX_RESULT_BYTES}. */
+    static Map<Integer, VectorRecord> loadMatches(IndexSearcher s, List<Integer> docs, boolean values, boolean metadata)
+            throws IOException {
+        return load(s, docs, values, metadata, MAX_RESULT_BYTES);
+    }
+
+    private static Map<Integer, VectorRecord> load(IndexSearcher s, List<Integer> docs, boolean values, boolean metadata,
+            long maxBytes) throws IOException {
+        long bytes = 0;
         List<Integer> sorted = new ArrayList<>(docs);
         sorted.sort(null);
         List<LeafReaderContext> leaves = s.getIndexReader().leaves();
@@ -58,9 +78,15 @@ final class StoredRecords {
             SparseVector sv = null;
             if (sparse != null && sparse.advanceExact(doc)) sv = RecordLayout.decodeSparse(sparse.binaryValue());
             Map<String, Object> meta = null;
+            bytes += id.length() + (vec == null ? 0 : 4L * vec.length) + (sv == null ? 0 : 8L * sv.indices().length);
             if (metadata) {
                 BytesRef m = d.getBinaryValue(RecordFields.METADATA);
                 meta = m == null ? null : Metadata.fromJson(m.bytes, m.offset, m.length);
+                bytes += m == null ? 0 : m.length;
+            }
+            if (bytes > maxBytes) {
+                throw ConiferException.invalid("The query's " + docs.size() + " matches hold more than the 4 MB a query result may"
+                        + " hold; ask for a lower topK, or leave out includeValues or includeMetadata");
             }
             out.put(global, new VectorRecord(id, vec, sv, meta));
         }

@@ -60,7 +60,7 @@ final class VectorQueries {
             }
             hits = denseSearch(s, ns, filter, vector, sparse, q.topK());
         }
-        Map<Integer, VectorRecord> loaded = StoredRecords.load(s, docsOf(hits), q.includeValues(), q.includeMetadata());
+        Map<Integer, VectorRecord> loaded = StoredRecords.loadMatches(s, docsOf(hits), q.includeValues(), q.includeMetadata());
         List<ScoredRecord> out = new ArrayList<>(hits.size());
         for (ScoreDoc h : hits) {
             VectorRecord r = loaded.get(h.doc);

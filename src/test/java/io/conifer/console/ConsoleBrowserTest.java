@@ -255,6 +255,12 @@ class ConsoleBrowserTest {
         Locator detail = page.locator("[data-detail=guarded]");
         detail.locator("#deletion-protection").check();
         assertThat(page.locator("[data-detail=guarded] #deletion-protection")).isChecked();
+        // The box is checked at once; the console's PATCH lands a moment later (under CI load, after a GET).
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (!"enabled".equals(control.get("/indexes/guarded").json().get("deletion_protection").asText())
+                && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
         assertEquals("enabled", control.get("/indexes/guarded").json().get("deletion_protection").asText());
         detail.locator("#delete-index").click();
         page.locator("#confirm-input").fill("guarded");
