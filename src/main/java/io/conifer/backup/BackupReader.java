@@ -65,16 +65,26 @@ public final class BackupReader {
      */
     public void materialize(BackupManifest manifest, Path target, LongConsumer onBytes) throws IOException {
         Files.createDirectories(target);
+        Path dir = target.toAbsolutePath().normalize();
+        // A manifest built without BackupManifest.fromJson has had no name checked; a name that leaves the
+        // directory would have the copy below create or truncate whatever it points at.
+        for (BackupManifest.FileEntry f : manifest.files()) {
+            Path to = dir.resolve(f.name()).normalize();
+            if (!BackupManifest.isFileName(f.name()) || !dir.equals(to.getParent())) {
+                throw new DamagedFileException("File '" + f.name() + "' of backup " + manifest.backupId()
+                        + " is not a Lucene file name: its manifest is damaged or was not written by Conifer, so nothing is restored");
+            }
+        }
         // Largest first: the big files start at once and the small ones pass beside them.
         List<BackupManifest.FileEntry> files = manifest.files().stream()
                 .sorted(Comparator.comparingLong(BackupManifest.FileEntry::length).reversed()).toList();
         List<Path> written = ParallelFiles.map(files, f -> {
-            Path to = target.resolve(f.name());
+            Path to = dir.resolve(f.name());
             copyChecked(f, to, onBytes);
             return to;
         });
         DurableFiles.fsyncAll(written);
-        DurableFiles.fsyncDirectory(target);
+        DurableFiles.fsyncDirectory(dir);
     }
 
     private void copyChecked(BackupManifest.FileEntry f, Path to, LongConsumer onBytes) throws IOException {
