@@ -114,8 +114,34 @@ public record BackupManifest(
         }
     }
 
+    /**
+     * A manifest as stored. Anyone who can write the repository can write a manifest, and a restore
+     * writes each file under the name the manifest gives it, so a name that is not a plain Lucene file
+     * name (a path, {@code ..}) makes the whole manifest unreadable rather than a place to write to.
+     */
     public static BackupManifest fromJson(byte[] json) throws IOException {
-        return JSON.readValue(json, BackupManifest.class);
+        BackupManifest m = JSON.readValue(json, BackupManifest.class);
+        if (m.files() != null) {
+            for (FileEntry f : m.files()) {
+                if (f == null || !isFileName(f.name())) {
+                    throw new IOException("it names a file " + (f == null ? "null" : "'" + f.name() + "'")
+                            + ", which is not a Lucene file name (letters, digits, '_', '.' and '-' only)");
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Whether {@code name} is one a Lucene index directory may hold: a single path element, never {@code .} or {@code ..}. */
+    static boolean isFileName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 255 || name.equals(".") || name.equals("..")) return false;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'
+                    || c == '-';
+            if (!ok) return false;
+        }
+        return true;
     }
 
     /**

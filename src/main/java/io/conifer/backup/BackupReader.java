@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 
 /**
@@ -32,6 +33,13 @@ import java.util.function.LongConsumer;
  * misses other damage with odds of 2^-32. Neither check resists a forger who can write to the
  * repository (who could rewrite the manifest too); encrypted blobs, authenticated by their key, are
  * still checked against their name.
+ *
+ * <p>That is why a blob must be stored the way its backup's manifest is ({@link
+ * BackupRepository#manifestEncrypted}): the manifest's CRC32C of an encrypted blob is that of its
+ * ciphertext, which anyone who can read the repository can compute, so plaintext forged to that length
+ * and CRC32C (and a matching Lucene footer) in its place would pass the cheap check. A plaintext blob
+ * of an encrypted backup, or an encrypted one named by a plaintext manifest, fails the read instead.
+ * Neither is quarantined: the blob may well be sound and belong to other backups, the mix is what is wrong.
  */
 public final class BackupReader {
     /** The window a restore's writes are flushed in (see {@link Writeback}). */
@@ -65,24 +73,34 @@ public final class BackupReader {
      */
     public void materialize(BackupManifest manifest, Path target, LongConsumer onBytes) throws IOException {
         Files.createDirectories(target);
+        Path dir = target.toAbsolutePath().normalize();
+        // A manifest built without BackupManifest.fromJson has had no name checked; a name that leaves the
+        // directory would have the copy below create or truncate whatever it points at.
+        for (BackupManifest.FileEntry f : manifest.files()) {
+            Path to = dir.resolve(f.name()).normalize();
+            if (!BackupManifest.isFileName(f.name()) || !dir.equals(to.getParent())) {
+                throw new DamagedFileException("File '" + f.name() + "' of backup " + manifest.backupId()
+                        + " is not a Lucene file name: its manifest is damaged or was not written by Conifer, so nothing is restored");
+            }
+        }
         // Largest first: the big files start at once and the small ones pass beside them.
         List<BackupManifest.FileEntry> files = manifest.files().stream()
                 .sorted(Comparator.comparingLong(BackupManifest.FileEntry::length).reversed()).toList();
         List<Path> written = ParallelFiles.map(files, f -> {
-            Path to = target.resolve(f.name());
-            copyChecked(f, to, onBytes);
+            Path to = dir.resolve(f.name());
+            copyChecked(manifest.backupId(), f, to, onBytes);
             return to;
         });
         DurableFiles.fsyncAll(written);
-        DurableFiles.fsyncDirectory(target);
+        DurableFiles.fsyncDirectory(dir);
     }
 
-    private void copyChecked(BackupManifest.FileEntry f, Path to, LongConsumer onBytes) throws IOException {
+    private void copyChecked(String backupId, BackupManifest.FileEntry f, Path to, LongConsumer onBytes) throws IOException {
         try (FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             Writeback writeback = new Writeback(out);
             try {
-                read(f, writeback, true, onBytes);
+                read(backupId, f, writeback, true, onBytes);
             } catch (IOException | RuntimeException e) {
                 writeback.flush.drain();
                 throw e;
@@ -91,16 +109,24 @@ public final class BackupReader {
         }
     }
 
-    /** Re-reads one file's blob and checks it; returns quietly when it is intact. */
+    /** Re-reads one file's blob and checks it against its name only (the backup being made that will name it); quiet when intact. */
     public void verify(BackupManifest.FileEntry f, LongConsumer onBytes) throws IOException {
-        read(f, null, false, onBytes);
+        read(null, f, null, false, onBytes);
+    }
+
+    /** Re-reads one file of backup {@code backupId} and checks it, also that it is stored as the backup is. */
+    public void verify(String backupId, BackupManifest.FileEntry f, LongConsumer onBytes) throws IOException {
+        read(backupId, f, null, false, onBytes);
     }
 
     /**
      * Reads a file's blob, writing it to {@code out} (if not null) as it goes, and checks it at the end:
-     * by the manifest's CRC32C if {@code byCrc} and the blob is stored as is, else by its name.
+     * by the manifest's CRC32C if {@code byCrc} and the blob is stored as is, else by its name. With a
+     * {@code backupId}, first that the blob is encrypted exactly if that backup's manifest is.
      */
-    private void read(BackupManifest.FileEntry f, Writeback out, boolean byCrc, LongConsumer onBytes) throws IOException {
+    private void read(String backupId, BackupManifest.FileEntry f, Writeback out, boolean byCrc, LongConsumer onBytes)
+            throws IOException {
+        Optional<Boolean> encrypted = backupId == null ? Optional.empty() : repository.manifestEncrypted(backupId);
         long length = 0;
         // The stamp comes with the bytes: if the blob is replaced by a fresh copy after this opening,
         // the quarantine below sees another stamp and leaves the fresh copy alone.
@@ -111,6 +137,7 @@ public final class BackupReader {
         FooterCheck footer = FooterCheck.streaming(f.name(), f.length());
         try (InputStream bytes = stored.bytes()) {
             BackupRepository.BlobContent blob = repository.decode(f.sha256(), f.naming(), bytes);
+            if (encrypted.isPresent() && encrypted.get() == blob.asStored()) throw mixed(backupId, f, encrypted.get());
             ContentHash hash = blob.nameHash();
             if (byCrc && blob.asStored()) {
                 hash = ContentHash.crc32c();
@@ -178,6 +205,17 @@ public final class BackupReader {
             unflushed = 0;
             flush.start();
         }
+    }
+
+    private DamagedFileException mixed(String backupId, BackupManifest.FileEntry f, boolean backupEncrypted) {
+        String blob = "blob " + repository.describe(f.sha256());
+        return new DamagedFileException(backupEncrypted
+                ? "File " + f.name() + " cannot be used: " + blob + " is stored unencrypted, but backup " + backupId
+                        + " is encrypted, so the blob is not what was backed up (it was replaced in the repository, or an"
+                        + " older Conifer rewrote this plaintext backup's manifest encrypted)"
+                : "File " + f.name() + " cannot be used: " + blob + " is encrypted, but the manifest of backup " + backupId
+                        + " is not, so the manifest was not written with this blob (a plaintext manifest may name only"
+                        + " unencrypted blobs)");
     }
 
     private DamagedFileException quarantine(BackupManifest.FileEntry f, String stamp, String damage) throws IOException {

@@ -140,6 +140,16 @@ public interface BackupRepository extends Closeable {
         return readManifest(backupId).map(ManifestRead::json);
     }
 
+    /**
+     * Whether the manifest of {@code backupId}, as last read or written through this repository, is
+     * stored encrypted: the blobs an encrypted manifest names must be encrypted, and those a plaintext
+     * one names plaintext ({@link BackupReader} refuses either mix). Empty where this repository does
+     * not know, as one that encrypts nothing.
+     */
+    default Optional<Boolean> manifestEncrypted(String backupId) {
+        return Optional.empty();
+    }
+
     List<String> manifestIds() throws IOException;
 
     void deleteManifest(String backupId) throws IOException;

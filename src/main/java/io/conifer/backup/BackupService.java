@@ -168,6 +168,9 @@ public final class BackupService implements Closeable {
             if (read.isEmpty()) return null;
             salvage = read.get().json();
             BackupManifest m = BackupManifest.fromJson(salvage);
+            // How a manifest is stored is looked up by the id in it (BackupReader): a plaintext one claiming
+            // another backup's id could pass for that backup, encrypted or not.
+            if (!id.equals(m.backupId())) throw new IOException("it holds the manifest of backup " + m.backupId());
             if (read.get().damage() != null) {
                 byte[] repaired = read.get().json();
                 // Copies that disagree may be a Ready write that failed halfway, after which an older server

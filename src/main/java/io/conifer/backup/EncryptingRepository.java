@@ -6,9 +6,12 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Encryption at rest over any repository: with an encryption key every blob and manifest is encrypted
@@ -18,10 +21,20 @@ import java.util.Set;
  * pass unencrypted objects through (backups taken before encryption was turned on), so the server
  * always reads through this layer: an encrypted object without its key is a {@link BackupKeyException}
  * naming the object, never damage and never garbage.
+ *
+ * <p>A blob's header alone cannot say whether it should be encrypted: anyone who can write the
+ * repository can write plaintext. So this layer remembers how each backup's manifest is stored ({@link
+ * #manifestEncrypted}), and a reader holds each blob to it: an encrypted backup's blobs are all
+ * encrypted, a plaintext backup's all plaintext, since a backup's blobs are all staged in one server
+ * run, under one key or none, and plaintext and HMAC names never coincide, so no backup shares a blob
+ * with one of the other kind. A manifest rewritten later (a repaired copy, a Failed or deletion mark)
+ * keeps the form it was read in, whatever the key now, so that this stays true.
  */
 public final class EncryptingRepository implements BackupRepository {
     private final BackupRepository inner;
     private final BackupKeys keys;
+    /** The key id each manifest read or written here is sealed with, or "" if it is stored plaintext. */
+    private final Map<String, String> sealedWith = new ConcurrentHashMap<>();
 
     public EncryptingRepository(BackupRepository inner, BackupKeys keys) {
         this.inner = inner;
@@ -74,8 +87,25 @@ public final class EncryptingRepository implements BackupRepository {
 
     @Override
     public void putManifest(String backupId, byte[] json) throws IOException {
-        BackupKey key = keys.encryption();
+        BackupKey key = sealingKey(backupId);
         inner.putManifest(backupId, key == null ? json : EncryptedBlobs.seal(json, key, context(backupId)));
+        sealedWith.put(backupId, key == null ? "" : key.id());
+    }
+
+    /**
+     * A new backup's manifest takes the encryption key its blobs are staged with; a known one keeps its
+     * form, re-sealed under the encryption key if there is one (a rotation), else under the key it was read with.
+     */
+    private BackupKey sealingKey(String backupId) throws BackupKeyException {
+        String was = sealedWith.get(backupId);
+        if (was == null) return keys.encryption();
+        if (was.isEmpty()) return null;
+        return keys.encryption() != null ? keys.encryption() : keys.require(was, "The manifest of backup " + backupId);
+    }
+
+    @Override
+    public Optional<Boolean> manifestEncrypted(String backupId) {
+        return Optional.ofNullable(sealedWith.get(backupId)).map(k -> !k.isEmpty());
     }
 
     @Override
@@ -90,9 +120,13 @@ public final class EncryptingRepository implements BackupRepository {
         }
         if (read.isEmpty()) return read;
         byte[] stored = read.get().json();
-        if (!EncryptedBlobs.isEncrypted(stored, stored.length)) return read;
+        if (!EncryptedBlobs.isEncrypted(stored, stored.length)) {
+            sealedWith.put(backupId, "");
+            return read;
+        }
         try {
             byte[] json = EncryptedBlobs.open(stored, keys, context(backupId), "The manifest of backup " + backupId);
+            sealedWith.put(backupId, HexFormat.of().formatHex(stored, EncryptedBlobs.MAGIC.length, EncryptedBlobs.MAGIC.length + 8));
             return Optional.of(new ManifestRead(json, read.get().damage()));
         } catch (EncryptedBlobs.DamagedException e) {
             throw new DamagedManifestException(e.getMessage(), new byte[0]);
@@ -157,6 +191,7 @@ public final class EncryptingRepository implements BackupRepository {
     @Override
     public void deleteManifest(String backupId) throws IOException {
         inner.deleteManifest(backupId);
+        sealedWith.remove(backupId);
     }
 
     @Override

@@ -58,7 +58,7 @@ public final class RepositoryVerifier {
             for (BackupManifest.FileEntry f : m.files()) {
                 files++;
                 try {
-                    reader.verify(f, n -> progress.update(done.addAndGet(n)));
+                    reader.verify(m.backupId(), f, n -> progress.update(done.addAndGet(n)));
                 } catch (BackupReader.DamagedFileException e) {
                     problems.add("Backup " + m.backupId() + " (index '" + m.sourceIndexName() + "'): " + e.getMessage()
                             + ". It cannot be restored until a new backup of the index that holds this file stores it again.");
@@ -85,7 +85,9 @@ public final class RepositoryVerifier {
                 problems.add("Backup " + id + ": manifest " + read.damage() + ". The sound copy is used; the server "
                         + "rewrites both at its next start.");
             }
-            return BackupManifest.fromJson(read.json());
+            BackupManifest m = BackupManifest.fromJson(read.json());
+            if (!id.equals(m.backupId())) throw new IOException("it holds the manifest of backup " + m.backupId());
+            return m;
         } catch (IllegalArgumentException e) {
             problems.add("Backup " + id + ": no such backup in this repository");
         } catch (BackupKeyException e) {

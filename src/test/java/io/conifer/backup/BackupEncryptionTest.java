@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.server.StartupFailure;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -25,6 +28,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -308,6 +314,174 @@ class BackupEncryptionTest {
             assertEquals("Completed", job.get("status").asText(), job.toString());
             assertNotEquals(old, fresh);
         }
+    }
+
+    /**
+     * The attack on an encrypted backup without its key: the manifest's CRC32C of a blob is that of the
+     * stored ciphertext, which anyone who reads the repository can compute, so plaintext of the same length
+     * with that CRC32C and a valid Lucene footer is easy to forge. It must never be restored as data.
+     */
+    @Test
+    void forgedPlaintextInPlaceOfAnEncryptedBlobIsRefused() throws Exception {
+        writeKeys();
+        Path data = dir.resolve("data");
+        try (TestServer server = start(data, keyA)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            loadIndex(control, "forged", 300);
+            String id = backup(control, "forged");
+            BackupRepository repo = server.server().backups().repository();
+            BackupManifest m = BackupManifest.fromJson(repo.getManifest(id).orElseThrow());
+            BackupManifest.FileEntry f = m.files().stream().filter(e -> !e.name().startsWith("segments"))
+                    .max((x, y) -> Long.compare(x.length(), y.length())).orElseThrow();
+            Path blob = blobPath(data, f);
+            assertEquals(f.crc32c(), crc32c(Files.readAllBytes(blob)), "the recorded CRC32C is the ciphertext's");
+            byte[] plain;
+            try (InputStream in = repo.openBlob(f.sha256())) {
+                plain = in.readAllBytes();
+            }
+            Files.write(blob, forge(plain, f.crc32c()));
+
+            BackupReader.DamagedFileException e = assertThrows(BackupReader.DamagedFileException.class,
+                    () -> new BackupReader(repo, Throttle.UNLIMITED).materialize(m, dir.resolve("scratch"), n -> {}));
+            assertTrue(e.getMessage().contains("File " + f.name()) && e.getMessage().contains("unencrypted"), e.getMessage());
+            JsonNode job = Backups.restore(control, id, "forged-copy");
+            assertEquals("Failed", job.get("status").asText(), job.toString());
+            assertTrue(job.get("failure_reason").asText().contains("File " + f.name()), job.toString());
+            assertTrue(job.get("failure_reason").asText().contains("unencrypted"), job.toString());
+            assertEquals(404, control.get("/indexes/forged-copy").status(), "no half-restored index");
+            Backups.Verified r = Backups.verify(id, "--data-dir", data.toString(), "--backup-encryption-key-file", keyA.toString());
+            assertEquals(1, r.exit(), r.out());
+            assertTrue(r.out().contains("File " + f.name()) && r.out().contains("unencrypted"), r.out());
+        }
+    }
+
+    /**
+     * A plaintext manifest stays readable (backups from before encryption was turned on), so anyone who
+     * can write the repository can plant one; it must not pass off the encrypted blobs of a real backup
+     * as its own.
+     */
+    @Test
+    void aPlantedPlaintextManifestCannotClaimEncryptedBlobs() throws Exception {
+        writeKeys();
+        Path data = dir.resolve("data");
+        String id = backupOnAServer(data, keyA, "claimed");
+        String planted = UUID.randomUUID().toString();
+        try (BackupRepository local = new LocalBackupRepository(data.resolve("backups"));
+                BackupRepository decrypting = new EncryptingRepository(new LocalBackupRepository(data.resolve("backups")),
+                        new BackupKeys(null, List.of(BackupKey.load(keyA))))) {
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode m = (ObjectNode) mapper.readTree(decrypting.getManifest(id).orElseThrow());
+            m.put("backup_id", planted).put("name", "planted");
+            local.putManifest(planted, mapper.writeValueAsBytes(m));
+        }
+        try (TestServer server = start(data, keyA)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            assertEquals("Ready", control.get("/backups/" + planted).json().get("status").asText());
+            JsonNode job = Backups.restore(control, planted, "planted-copy");
+            assertEquals("Failed", job.get("status").asText(), job.toString());
+            assertTrue(job.get("failure_reason").asText().contains("is encrypted"), job.toString());
+            assertEquals(404, control.get("/indexes/planted-copy").status());
+            assertEquals("Completed", Backups.restore(control, id, "real-copy").get("status").asText(),
+                    "the real backup's blobs were left alone");
+        }
+    }
+
+    /**
+     * A manifest rewritten after encryption was turned on or off (here: the repair of a lost copy at
+     * start) keeps the form its blobs have, so an old plaintext backup stays plaintext, and an encrypted
+     * one read with only its decryption key stays encrypted under that key; both still restore.
+     */
+    @Test
+    void aRepairedManifestKeepsTheEncryptionOfItsBlobs() throws Exception {
+        writeKeys();
+        Path data = dir.resolve("data");
+        String plain;
+        try (TestServer server = TestServer.start(data)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            loadIndex(control, "old", 40);
+            plain = backup(control, "old");
+        }
+        Files.delete(data.resolve("backups/manifests/" + plain + ".json.copy"));
+        String sealed;
+        try (TestServer server = start(data, keyA)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            assertTrue(Files.exists(data.resolve("backups/manifests/" + plain + ".json.copy")), "repaired at start");
+            byte[] body = stripManifestHeader(data, plain);
+            assertFalse(EncryptedBlobs.isEncrypted(body, body.length), "the plaintext backup's manifest stays plaintext");
+            assertEquals("Completed", Backups.restore(control, plain, "old-copy").get("status").asText());
+            loadIndex(control, "new", 40);
+            sealed = backup(control, "new");
+        }
+        Files.delete(data.resolve("backups/manifests/" + sealed + ".json.copy"));
+        try (TestServer server = start(data, null, keyA)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            assertTrue(Files.exists(data.resolve("backups/manifests/" + sealed + ".json.copy")), "repaired at start");
+            assertEquals(BackupKey.load(keyA).id(), keyIdOf(stripManifestHeader(data, sealed)), "still sealed under its key");
+            assertEquals("Completed", Backups.restore(control, sealed, "new-copy").get("status").asText());
+            assertEquals("Completed", Backups.restore(control, plain, "old-copy-2").get("status").asText());
+        }
+    }
+
+    private static Path blobPath(Path data, BackupManifest.FileEntry f) {
+        return data.resolve("backups/blobs").resolve(f.sha256().substring(0, 2)).resolve(f.sha256());
+    }
+
+    private static int crc32c(byte[] b) {
+        CRC32C c = new CRC32C();
+        c.update(b);
+        return (int) c.getValue();
+    }
+
+    /**
+     * {@code plain} with 8 bytes before its Lucene footer chosen, and the footer's checksum recomputed,
+     * so that the whole has CRC32C {@code target}: both CRCs are affine over GF(2) in those bytes, so it
+     * is one linear system.
+     */
+    private static byte[] forge(byte[] plain, int target) {
+        int at = plain.length - 16 - 8;
+        int base = crc32c(patched(plain, at, 0));
+        int[] column = new int[64];
+        for (int i = 0; i < 64; i++) column[i] = crc32c(patched(plain, at, 1L << i)) ^ base;
+        int[] pivotRow = new int[32];
+        Arrays.fill(pivotRow, -1);
+        long[] combo = new long[64];
+        for (int i = 0; i < 64; i++) combo[i] = 1L << i;
+        boolean[] used = new boolean[64];
+        for (int bit = 31; bit >= 0; bit--) {
+            int p = -1;
+            for (int i = 0; i < 64 && p < 0; i++) if (!used[i] && (column[i] >>> bit & 1) != 0) p = i;
+            if (p < 0) continue;
+            used[p] = true;
+            pivotRow[bit] = p;
+            for (int i = 0; i < 64; i++) {
+                if (i != p && (column[i] >>> bit & 1) != 0) {
+                    column[i] ^= column[p];
+                    combo[i] ^= combo[p];
+                }
+            }
+        }
+        int want = target ^ base;
+        long patch = 0;
+        for (int bit = 31; bit >= 0; bit--) {
+            if ((want >>> bit & 1) != 0 && pivotRow[bit] >= 0) {
+                want ^= column[pivotRow[bit]];
+                patch ^= combo[pivotRow[bit]];
+            }
+        }
+        assertEquals(0, want, "the system is solvable");
+        byte[] forged = patched(plain, at, patch);
+        assertEquals(target, crc32c(forged));
+        assertFalse(Arrays.equals(plain, forged));
+        return forged;
+    }
+
+    private static byte[] patched(byte[] plain, int at, long patch) {
+        byte[] b = plain.clone();
+        ByteBuffer.wrap(b).putLong(at, patch);
+        CRC32 footer = new CRC32();
+        footer.update(b, 0, b.length - 8);
+        ByteBuffer.wrap(b).putLong(b.length - 8, footer.getValue());
+        return b;
     }
 
     /** The stored body of a backup's manifest, after the repository's checksum line. */

@@ -1,0 +1,161 @@
+package io.conifer.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.conifer.index.CommitGate;
+import io.conifer.index.Deployment;
+import io.conifer.index.IndexManager;
+import io.conifer.index.IndexSchema;
+import io.conifer.index.ReadCapacity;
+import io.conifer.restore.RestoreService;
+import io.conifer.store.StoreOptions;
+import io.conifer.vectors.Metric;
+import io.conifer.vectors.VectorRecord;
+import io.conifer.vectors.VectorStore;
+import io.conifer.vectors.VectorType;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A manifest is read from a repository others may write to: a file name in it that is no Lucene file
+ * name ({@code ../x}, an absolute path) must never make a restore write outside the new index's directory.
+ */
+class ManifestFileNameTest {
+    @TempDir
+    Path dir;
+
+    private IndexManager indexes() throws IOException {
+        IndexManager indexes = new IndexManager(dir.resolve("data"), (def, store) -> (Closeable) () -> {},
+                InetAddress.getLoopbackAddress(), 40000, (d, space) -> VectorStore.open(d, space, StoreOptions.defaults()),
+                CommitGate.OPEN, 30_000);
+        indexes.start();
+        indexes.create("p", new IndexManager.NewIndex("docs", IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null),
+                Deployment.DEFAULT, ReadCapacity.ON_DEMAND, false, Map.of(), null));
+        return indexes;
+    }
+
+    private BackupService backups(BackupRepository repository, IndexManager indexes) throws IOException {
+        BackupService backups = new BackupService(repository, indexes, dir.resolve("staging"), 100, Throttle.UNLIMITED,
+                CommitGate.OPEN);
+        backups.start();
+        return backups;
+    }
+
+    @Test
+    void aPlantedManifestNamingAPathOutsideTheIndexIsFailedAndRestoresNothing() throws Exception {
+        Path root = dir.resolve("repo");
+        IndexManager indexes = indexes();
+        BackupService backups = null;
+        RestoreService restores = null;
+        try {
+            indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
+            backups = backups(new LocalBackupRepository(root), indexes);
+            String id = backups.create("p", "docs", "b", null).backupId();
+            assertEquals(BackupStatus.Ready, settled(backups, id));
+            backups.close();
+            backups = null;
+
+            // Each planted backup is the real one with one file renamed: its blob is intact, so only the
+            // name stands between the restore and a write wherever the name points.
+            List<String> badNames = List.of("../../escaped-relative", dir.resolve("escaped-absolute").toString(), "..");
+            List<String> planted = new ArrayList<>();
+            try (LocalBackupRepository local = new LocalBackupRepository(root)) {
+                byte[] json = local.getManifest(id).orElseThrow();
+                for (String bad : badNames) {
+                    ObjectMapper mapper = new ObjectMapper();
+                    ObjectNode m = (ObjectNode) mapper.readTree(json);
+                    String plantedId = UUID.randomUUID().toString();
+                    m.put("backup_id", plantedId);
+                    ((ObjectNode) m.withArray("files").get(0)).put("name", bad);
+                    local.putManifest(plantedId, mapper.writeValueAsBytes(m));
+                    planted.add(plantedId);
+                }
+            }
+
+            backups = backups(new LocalBackupRepository(root), indexes);
+            restores = new RestoreService(dir.resolve("restore-jobs.json"), backups, indexes, Throttle.UNLIMITED);
+            restores.start();
+            assertEquals(BackupStatus.Ready, backups.describe("p", id).status(), "the sound backup is untouched");
+            for (int i = 0; i < planted.size(); i++) {
+                String plantedId = planted.get(i);
+                BackupManifest seen = backups.describe("p", plantedId);
+                assertEquals(BackupStatus.Failed, seen.status(), badNames.get(i));
+                assertTrue(seen.failureReason().contains(badNames.get(i)), seen.failureReason());
+                RestoreService started = restores;
+                String target = "restored-" + i;
+                assertThrows(BackupNotReadyException.class, () -> started.create("p", plantedId, target, null, null, null));
+            }
+            assertNoEscapedFile();
+            // The server still deletes what was planted, as any Failed backup.
+            for (String plantedId : planted) backups.delete("p", plantedId);
+        } finally {
+            if (restores != null) restores.close();
+            if (backups != null) backups.close();
+            indexes.close();
+        }
+    }
+
+    /** Defence in depth: a manifest that never went through {@link BackupManifest#fromJson} is checked again on restore. */
+    @Test
+    void theReaderRefusesAFileNameThatLeavesTheTarget() throws Exception {
+        Path source = Files.write(dir.resolve("source"), footered(5000));
+        try (LocalBackupRepository repo = new LocalBackupRepository(dir.resolve("repo"))) {
+            BackupRepository.StagedBlob blob = repo.stage(source, Throttle.UNLIMITED);
+            repo.publish(blob);
+            for (String bad : List.of("../escaped-relative", dir.resolve("escaped-absolute").toString())) {
+                BackupManifest.FileEntry entry = new BackupManifest.FileEntry(bad, blob.sha256(), blob.length(), blob.crc32c(),
+                        0, blob.naming());
+                Path target = dir.resolve("restore").resolve("index");
+                IOException e = assertThrows(IOException.class, () -> new BackupReader(repo, Throttle.UNLIMITED)
+                        .materialize(S3BackupRepositoryTest.manifestOf(List.of(entry)), target, n -> {}));
+                assertTrue(e.getMessage().contains(bad), e.getMessage());
+            }
+        }
+        assertNoEscapedFile();
+    }
+
+    /** A file of {@code size} bytes with a valid Lucene footer (a repository refuses anything else). */
+    private static byte[] footered(int size) {
+        byte[] b = new byte[size];
+        new java.util.Random(7).nextBytes(b);
+        java.nio.ByteBuffer footer = java.nio.ByteBuffer.wrap(b, size - 16, 16);
+        footer.putInt(org.apache.lucene.codecs.CodecUtil.FOOTER_MAGIC).putInt(0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b, 0, size - 8);
+        footer.putLong(crc.getValue());
+        return b;
+    }
+
+    private void assertNoEscapedFile() throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            List<Path> escaped = all.filter(p -> p.getFileName().toString().startsWith("escaped-")).toList();
+            assertTrue(escaped.isEmpty(), "a restore wrote outside its index: " + escaped);
+        }
+        assertFalse(Files.exists(dir.resolve("escaped-absolute")));
+    }
+
+    private static BackupStatus settled(BackupService backups, String id) throws InterruptedException {
+        Instant until = Instant.now().plus(Duration.ofSeconds(60));
+        while (backups.describe("p", id).status() == BackupStatus.Initializing && Instant.now().isBefore(until)) {
+            Thread.sleep(20);
+        }
+        return backups.describe("p", id).status();
+    }
+}
