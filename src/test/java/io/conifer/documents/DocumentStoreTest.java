@@ -105,7 +105,7 @@ class DocumentStoreTest {
         assertEquals(List.of("d1", "d2", "d3", "d4"), store.list("a", null, 10, null).result().ids());
         assertEquals(List.of("d3", "d4"), store.list("a", null, 10, "d2").result().ids());
         assertEquals(Map.of("a", 4L, "b", 1L), store.stats(null).result().namespaces());
-        assertEquals(3L, store.stats(Map.of("genre", "news")).result().total());
+        assertEquals(3L, store.stats(Map.of("genre", "news")).result().matching());
         assertEquals(Set.of("a", "b"), store.namespaces().result().keySet());
     }
 
@@ -134,7 +134,7 @@ class DocumentStoreTest {
                 .result()));
         assertEquals(List.of("d2"), ids(store.search("a", new DocumentSearch(new DocumentSearch.Sparse("sp",
                 sparse(new int[] {5}, new float[] {1f})), null, 10)).result()), "the removed sparse vector is no longer indexed");
-        assertEquals(2L, store.stats(Map.of("genre", "blog")).result().total());
+        assertEquals(2L, store.stats(Map.of("genre", "blog")).result().matching());
 
         assertEquals(0, store.update("a", "nope", Map.of("genre", "x"), null).count(), "a missing id matches nothing");
         assertEquals(4L, store.stats(null).result().namespaces().get("a"), "and creates nothing");
@@ -144,7 +144,7 @@ class DocumentStoreTest {
     void updateAndDeleteByFilterCountWhatTheyMatch() {
         corpus(store);
         assertEquals(3, store.updateByFilter("a", Map.of("genre", "news"), Map.of("checked", true), Set.of("year")).count());
-        assertEquals(3L, store.stats(Map.of("checked", true)).result().total());
+        assertEquals(3L, store.stats(Map.of("checked", true)).result().matching());
         assertNull(store.fetch("a", List.of("d2")).result().get("d2").fields().get("year"));
         assertEquals(0L, store.stats(Map.of("checked", true)).result().namespaces().getOrDefault("b", 0L));
 
@@ -237,6 +237,6 @@ class DocumentStoreTest {
         assertEquals(List.of("d1", "d2", "d3", "d4"), store.list("a", null, 10, null).result().ids());
         DocumentRecord d1 = store.fetch("a", List.of("d1")).result().get("d1");
         assertEquals("Quick brown fox", d1.fields().get("title"));
-        assertEquals(3L, store.stats(Map.of("genre", "news")).result().total());
+        assertEquals(3L, store.stats(Map.of("genre", "news")).result().matching());
     }
 }
