@@ -103,7 +103,7 @@ public final class FilterQueries {
     }
 
     private static Query eq(String key, Object v) {
-        if (v instanceof String s) return new TermQuery(new Term(MetadataFields.stringField(key), s));
+        if (v instanceof String s) return new TermQuery(MetadataFields.stringTerm(key, s));
         if (v instanceof Number n) {
             double d = n.doubleValue();
             return d == 0 ? DoublePoint.newSetQuery(MetadataFields.numberField(key), -0.0, 0.0)
@@ -135,20 +135,23 @@ public final class FilterQueries {
         }
         if (items.isEmpty()) return new MatchNoDocsQuery();
         List<BytesRef> strings = new ArrayList<>();
+        List<BytesRef> longStrings = new ArrayList<>();
         List<Double> numbers = new ArrayList<>();
         List<BytesRef> bools = new ArrayList<>();
         for (Object item : items) {
-            if (item instanceof String s) strings.add(new BytesRef(s));
-            else if (item instanceof Number n) {
+            if (item instanceof String s) {
+                Term t = MetadataFields.stringTerm(key, s);
+                (t.field().equals(MetadataFields.stringField(key)) ? strings : longStrings).add(t.bytes());
+            } else if (item instanceof Number n) {
                 numbers.add(n.doubleValue());
                 if (n.doubleValue() == 0) numbers.add(-n.doubleValue()); // -0.0 and 0.0 are the same number
-            }
-            else if (item instanceof Boolean b) bools.add(new BytesRef(b.toString()));
+            } else if (item instanceof Boolean b) bools.add(new BytesRef(b.toString()));
             else throw ConiferException.invalid("Invalid filter: " + op + " on field '" + key
                     + "' takes strings, numbers or booleans, not " + describe(item));
         }
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         if (!strings.isEmpty()) b.add(new TermInSetQuery(MetadataFields.stringField(key), strings), Occur.SHOULD);
+        if (!longStrings.isEmpty()) b.add(new TermInSetQuery(MetadataFields.longStringField(key), longStrings), Occur.SHOULD);
         if (!numbers.isEmpty()) {
             double[] ds = numbers.stream().mapToDouble(Double::doubleValue).toArray();
             b.add(DoublePoint.newSetQuery(MetadataFields.numberField(key), ds), Occur.SHOULD);

@@ -1,5 +1,9 @@
 package io.conifer.vectors;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -7,6 +11,7 @@ import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.Term;
 
 /**
  * How metadata is indexed for filtering. Each kind of value gets its own Lucene field so that a
@@ -16,13 +21,34 @@ import org.apache.lucene.document.StringField;
  */
 public final class MetadataFields {
     public static final String KEYS = "_mkeys";
-    /** Lucene rejects terms above 32766 bytes; longer strings are stored but not filterable. */
+    /**
+     * Strings up to this many UTF-8 bytes are indexed as themselves; longer ones (metadata may hold one
+     * of up to 40 KB, and Lucene refuses terms over 32766 bytes) by their SHA-256 in a field of their own,
+     * so that {@code $eq}, {@code $in} and their negations match them exactly whatever their length.
+     */
     static final int MAX_INDEXED_STRING_BYTES = 8 * 1024;
 
     private MetadataFields() {}
 
     public static String stringField(String key) {
         return "ms." + key;
+    }
+
+    /** The field of strings longer than {@link #MAX_INDEXED_STRING_BYTES}, by their SHA-256. */
+    static String longStringField(String key) {
+        return "msh." + key;
+    }
+
+    /** The term a string value of {@code key} is indexed as, and an equality filter looks for. */
+    static Term stringTerm(String key, String s) {
+        if (s.length() * 3 <= MAX_INDEXED_STRING_BYTES) return new Term(stringField(key), s);
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length <= MAX_INDEXED_STRING_BYTES) return new Term(stringField(key), s);
+        try {
+            return new Term(longStringField(key), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(utf8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static String numberField(String key) {
@@ -53,9 +79,7 @@ public final class MetadataFields {
     }
 
     private static void addString(Document doc, String key, String s) {
-        if (s.length() * 3 <= MAX_INDEXED_STRING_BYTES
-                || s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_INDEXED_STRING_BYTES) {
-            doc.add(new StringField(stringField(key), s, Field.Store.NO));
-        }
+        Term t = stringTerm(key, s);
+        doc.add(new StringField(t.field(), t.text(), Field.Store.NO));
     }
 }

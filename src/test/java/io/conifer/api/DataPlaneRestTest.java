@@ -132,6 +132,29 @@ class DataPlaneRestTest {
                 .get("matches").size());
     }
 
+    /** Metadata strings of any length (up to the 40 KB record limit) filter exactly, not only short ones. */
+    @Test
+    void longMetadataStringsFilterExactly() {
+        Http d = newIndex(3, "cosine");
+        String longText = "a".repeat(20_000);
+        String nearly = "a".repeat(19_999) + "c";
+        d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"long\",\"values\":[1,0,0],\"metadata\":{\"body\":\"" + longText + "\"}},"
+                + "{\"id\":\"list\",\"values\":[0,0,1],\"metadata\":{\"body\":[\"x\",\"" + nearly + "\"]}},"
+                + "{\"id\":\"short\",\"values\":[0,1,0],\"metadata\":{\"body\":\"b\"}}]}");
+        String[][] cases = {
+            {"{\"body\":\"" + longText + "\"}", "long"},
+            {"{\"body\":{\"$ne\":\"" + longText + "\"}}", "list,short"},
+            {"{\"body\":{\"$in\":[\"" + longText + "\",\"b\"]}}", "long,short"},
+            {"{\"body\":{\"$in\":[\"" + nearly + "\"]}}", "list"},
+            {"{\"body\":{\"$nin\":[\"" + longText + "\",\"" + nearly + "\"]}}", "short"},
+        };
+        for (String[] c : cases) {
+            List<String> got = ids(d.post("/query", "{\"vector\":[1,1,1],\"topK\":10,\"filter\":" + c[0] + "}").json().get("matches"));
+            got.sort(null);
+            assertEquals(c[1], String.join(",", got), "filter on body " + c[0].length() + " chars, expecting " + c[1]);
+        }
+    }
+
     @Test
     void aNegativeZeroIsZeroInEveryNumberFilter() {
         Http d = newIndex(3, "cosine");
