@@ -178,6 +178,28 @@ class TransportLimitsTest {
         assertLoggedAsClientError(events, "POST /vectors/upsert: 408");
     }
 
+    /**
+     * A data-plane request its headers refuse (no key) is answered before its body is read: a chunked body
+     * (no Content-Length for the early size check) is not buffered up to the wire limit first. The body
+     * here stops after its first chunk, so a server that reads it all never answers.
+     */
+    @Test
+    void aRequestWithoutAKeyIsRefusedBeforeItsBodyIsRead() throws IOException {
+        int port = URI.create(newIndex()).getPort();
+        for (String path : List.of("/vectors/upsert", "/namespaces/ns/documents/upsert")) {
+            try (Socket s = new Socket("localhost", port)) {
+                s.setSoTimeout(10_000);
+                String chunk = "{\"vectors\":[" + " ".repeat(100_000);
+                s.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + Integer.toHexString(chunk.length()) + "\r\n"
+                        + chunk + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                String answer = readResponse(s.getInputStream());
+                assertTrue(answer.startsWith("HTTP/1.1 401"), path + ": " + answer);
+            }
+        }
+    }
+
     /** Sends headers promising 100 bytes and only the first, then reads the whole answer. */
     static String halfSentBody(int port, String path) {
         try (Socket s = new Socket("localhost", port)) {

@@ -1,5 +1,6 @@
 package io.conifer.api.data;
 
+import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.conifer.api.ApiVersion;
 import io.conifer.api.ApiVersions;
@@ -67,6 +68,16 @@ final class DataPlaneAuth implements ServerInterceptor {
             return ApiVersions.resolve(versionHeader);
         } catch (ConiferException e) {
             throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
+        }
+    }
+
+    /** Whether {@code req}'s headers pass {@link #admit}: checked before a REST body is read. */
+    boolean admits(HttpRequest req) {
+        try {
+            admit(req.authority(), req.headers().get("api-key"), req.headers().get(ApiVersions.HEADER));
+            return true;
+        } catch (StatusException e) {
+            return false;
         }
     }
 

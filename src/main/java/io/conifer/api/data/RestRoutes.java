@@ -79,8 +79,13 @@ final class RestRoutes {
     }
 
     private static HttpService service(Route<?, ?> route, DataPlaneAuth auth, PendingStoreService pending) {
-        return (ctx, req) -> HttpResponse.of(req.aggregate()
-                .thenApplyAsync(agg -> serve(route, auth, pending, ctx, agg), ctx.blockingTaskExecutor()));
+        return (ctx, req) -> {
+            // A request its headers refuse (key, Host, version) is answered before its body is read: else
+            // anyone could make the server buffer up to the wire limit per request without a key.
+            if (!auth.admits(req)) return serve(route, auth, pending, ctx, AggregatedHttpRequest.of(req.headers()));
+            return HttpResponse.of(req.aggregate()
+                    .thenApplyAsync(agg -> serve(route, auth, pending, ctx, agg), ctx.blockingTaskExecutor()));
+        };
     }
 
     private static <Q extends Message, R extends Message> HttpResponse serve(Route<Q, R> route, DataPlaneAuth auth,
