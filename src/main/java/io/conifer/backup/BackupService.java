@@ -90,6 +90,8 @@ public final class BackupService implements Closeable {
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     /** Backups this server is copying: any other Initializing backup is another server's, in a shared repository. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /** Names in the manifest folder that are no backup id, each warned about once. */
+    private final Set<String> strayManifests = ConcurrentHashMap.newKeySet();
     private final Object blobLock = new Object();
     private volatile RestoreGuard restoreGuard = id -> List.of();
     /** Passed just before a create's or delete's first durable change, so a timed-out request changes nothing. */
@@ -139,7 +141,7 @@ public final class BackupService implements Closeable {
         repository.cleanStaging();
         DurableFiles.deleteTree(stagingRoot);
         Files.createDirectories(stagingRoot);
-        for (String id : repository.manifestIds()) {
+        for (String id : backupIds()) {
             BackupManifest m = load(id);
             if (m == null) continue;
             if (m.deletionRequested()) {
@@ -157,6 +159,20 @@ public final class BackupService implements Closeable {
         synchronized (blobLock) {
             collectGarbage();
         }
+    }
+
+    /**
+     * The ids of the repository's manifests. A file there that no backup could have written (not named by
+     * a backup id: a stray copy, an editor's backup file) is left alone: read as a damaged manifest it
+     * would stop every server sharing the repository from removing unused blobs.
+     */
+    private List<String> backupIds() throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (String id : repository.manifestIds()) {
+            if (id.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) ids.add(id);
+            else if (strayManifests.add(id)) log.warn("Ignoring manifests/{}.json: not named by a backup id", id);
+        }
+        return ids;
     }
 
     /** A backup's manifest, repaired if one copy was damaged; a Failed stand-in (or null) if neither is sound. */
@@ -322,14 +338,25 @@ public final class BackupService implements Closeable {
                 false);
         long t1 = System.nanoTime();
         long total = 0;
+        boolean writing = false;
         try {
             for (String f : pit.files()) total += Files.size(staging.resolve(f));
             gate.pass();
             running.add(id);
+            writing = true;
             repository.putManifest(id, manifest.toJson());
         } catch (IOException | RuntimeException e) {
             running.remove(id);
             DurableFiles.deleteTree(staging);
+            if (writing) {
+                // The write may have failed after one of its two copies (a full disk): left there, the call
+                // that failed would show a backup after the next start.
+                try {
+                    repository.deleteManifest(id);
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
             throw e;
         }
         progress.put(id, new BackupProgress(total));
@@ -586,7 +613,7 @@ public final class BackupService implements Closeable {
         synchronized (blobLock) {
             List<String> ids;
             try {
-                ids = repository.manifestIds();
+                ids = backupIds();
             } catch (IOException e) {
                 log.warn("Could not list the backups in the repository; showing those known: {}", e.getMessage());
                 return;
@@ -685,7 +712,18 @@ public final class BackupService implements Closeable {
                     }
                     BackupManifest marked = m.withDeletionRequested();
                     gate.pass();
-                    repository.putManifest(backupId, marked.toJson());
+                    try {
+                        repository.putManifest(backupId, marked.toJson());
+                    } catch (IOException | RuntimeException e) {
+                        // One copy may say "deletion requested" already, which the next start would carry
+                        // out although this call failed: the manifest is written back as it was.
+                        try {
+                            repository.putManifest(backupId, m.toJson());
+                        } catch (IOException | RuntimeException again) {
+                            e.addSuppressed(again);
+                        }
+                        throw e;
+                    }
                     manifests.remove(backupId);
                     pendingDeletion.put(backupId, marked);
                     log.info("Deleted backup {}; its files are removed once restore jobs {} end", backupId, jobs);
@@ -694,7 +732,14 @@ public final class BackupService implements Closeable {
                 // The copy checks this under the same lock before it publishes a blob or the manifest.
                 gate.pass();
                 if (m.status() == BackupStatus.Initializing) cancelled.add(backupId);
-                repository.deleteManifest(backupId);
+                try {
+                    repository.deleteManifest(backupId);
+                } catch (IOException | RuntimeException e) {
+                    // The backup stays (its primary manifest is deleted last), so its copy goes on: the
+                    // copier looks at this set only under the lock held here.
+                    cancelled.remove(backupId);
+                    throw e;
+                }
                 manifests.remove(backupId);
             }
             Set<String> candidates = blobsOf(m);

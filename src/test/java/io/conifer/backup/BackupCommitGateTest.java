@@ -11,17 +11,8 @@ import io.conifer.index.CommitGate;
 import io.conifer.schedule.BackupSchedule;
 import io.conifer.schedule.Frequency;
 import io.conifer.schedule.ScheduleService;
-import io.conifer.index.Deployment;
 import io.conifer.index.IndexManager;
-import io.conifer.index.IndexSchema;
-import io.conifer.index.ReadCapacity;
-import io.conifer.store.StoreOptions;
-import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorRecord;
-import io.conifer.vectors.VectorStore;
-import io.conifer.vectors.VectorType;
-import java.io.Closeable;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,9 +41,7 @@ class BackupCommitGateTest {
         IndexManager indexes = indexes(dir);
         BackupService backups = null;
         try {
-            backups = new BackupService(new LocalBackupRepository(dir.resolve("repo")), indexes, dir.resolve("staging"), 100,
-                    Throttle.UNLIMITED, gate);
-            backups.start();
+            backups = BackupFixtures.backups(dir, new LocalBackupRepository(dir.resolve("repo")), indexes, gate);
 
             refuse.set(true);
             BackupService service = backups;
@@ -89,9 +78,7 @@ class BackupCommitGateTest {
             if (refuse.get()) throw TIMED_OUT;
         };
         IndexManager indexes = indexes(dir);
-        try (BackupService backups = new BackupService(new LocalBackupRepository(dir.resolve("repo")), indexes,
-                dir.resolve("staging"), 100, Throttle.UNLIMITED, gate)) {
-            backups.start();
+        try (BackupService backups = BackupFixtures.backups(dir, new LocalBackupRepository(dir.resolve("repo")), indexes, gate)) {
             ScheduleService schedules = new ScheduleService(dir.resolve("schedules.json"), indexes, backups, Clock.systemUTC(), gate);
             refuse.set(true);
             assertThrows(ConiferException.class, () -> schedules.create("p", "docs", new ScheduleService.NewSchedule("late",
@@ -116,13 +103,7 @@ class BackupCommitGateTest {
 
     /** An index manager, started, with index "docs" in project "p" holding one vector. */
     private static IndexManager indexes(Path dir) throws Exception {
-        IndexManager indexes = new IndexManager(dir.resolve("data"), (def, store) -> (Closeable) () -> {},
-                InetAddress.getLoopbackAddress(), 40000, (d, space) -> VectorStore.open(d, space,
-                StoreOptions.defaults()), CommitGate.OPEN, 30_000);
-        indexes.start();
-        indexes.create("p", new IndexManager.NewIndex("docs",
-                IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null), Deployment.DEFAULT, ReadCapacity.ON_DEMAND,
-                false, Map.of(), null));
+        IndexManager indexes = BackupFixtures.indexes(dir);
         indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
         return indexes;
     }

@@ -8,26 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conifer.index.CommitGate;
-import io.conifer.index.Deployment;
 import io.conifer.index.IndexManager;
-import io.conifer.index.IndexSchema;
-import io.conifer.index.ReadCapacity;
 import io.conifer.restore.RestoreService;
-import io.conifer.store.StoreOptions;
-import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorRecord;
-import io.conifer.vectors.VectorStore;
-import io.conifer.vectors.VectorType;
-import java.io.Closeable;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -42,20 +32,11 @@ class ManifestFileNameTest {
     Path dir;
 
     private IndexManager indexes() throws IOException {
-        IndexManager indexes = new IndexManager(dir.resolve("data"), (def, store) -> (Closeable) () -> {},
-                InetAddress.getLoopbackAddress(), 40000, (d, space) -> VectorStore.open(d, space, StoreOptions.defaults()),
-                CommitGate.OPEN, 30_000);
-        indexes.start();
-        indexes.create("p", new IndexManager.NewIndex("docs", IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null),
-                Deployment.DEFAULT, ReadCapacity.ON_DEMAND, false, Map.of(), null));
-        return indexes;
+        return BackupFixtures.indexes(dir);
     }
 
     private BackupService backups(BackupRepository repository, IndexManager indexes) throws IOException {
-        BackupService backups = new BackupService(repository, indexes, dir.resolve("staging"), 100, Throttle.UNLIMITED,
-                CommitGate.OPEN);
-        backups.start();
-        return backups;
+        return BackupFixtures.backups(dir, repository, indexes, CommitGate.OPEN);
     }
 
     @Test
@@ -68,7 +49,7 @@ class ManifestFileNameTest {
             indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
             backups = backups(new LocalBackupRepository(root), indexes);
             String id = backups.create("p", "docs", "b", null).backupId();
-            assertEquals(BackupStatus.Ready, settled(backups, id));
+            assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, id));
             backups.close();
             backups = null;
 
@@ -112,6 +93,33 @@ class ManifestFileNameTest {
         }
     }
 
+    /**
+     * A file in the manifest folder that no backup wrote (not named by a backup id) is no backup: read as
+     * a damaged one, it stopped every server sharing the repository from removing unused blobs.
+     */
+    @Test
+    void aStrayFileInTheManifestFolderNeitherListsNorKeepsUnusedBlobs() throws Exception {
+        Path root = dir.resolve("repo");
+        IndexManager indexes = indexes();
+        LocalBackupRepository local = new LocalBackupRepository(root);
+        Files.writeString(root.resolve("manifests").resolve("notes.json"), "{\"not\":\"a manifest\"}");
+        BackupService backups = null;
+        try {
+            indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
+            backups = backups(local, indexes);
+            String id = backups.create("p", "docs", "b", null).backupId();
+            assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, id));
+            assertEquals(List.of(id), backups.list("p").stream().map(BackupManifest::backupId).toList());
+            assertFalse(local.blobs().isEmpty());
+            backups.delete("p", id);
+            assertEquals(Set.of(), local.blobs(), "the deleted backup's blobs were kept");
+            assertTrue(Files.exists(root.resolve("manifests").resolve("notes.json")), "the stray file is left alone");
+        } finally {
+            if (backups != null) backups.close();
+            indexes.close();
+        }
+    }
+
     /** Defence in depth: a manifest that never went through {@link BackupManifest#fromJson} is checked again on restore. */
     @Test
     void theReaderRefusesAFileNameThatLeavesTheTarget() throws Exception {
@@ -149,13 +157,5 @@ class ManifestFileNameTest {
             assertTrue(escaped.isEmpty(), "a restore wrote outside its index: " + escaped);
         }
         assertFalse(Files.exists(dir.resolve("escaped-absolute")));
-    }
-
-    private static BackupStatus settled(BackupService backups, String id) throws InterruptedException {
-        Instant until = Instant.now().plus(Duration.ofSeconds(60));
-        while (backups.describe("p", id).status() == BackupStatus.Initializing && Instant.now().isBefore(until)) {
-            Thread.sleep(20);
-        }
-        return backups.describe("p", id).status();
     }
 }

@@ -3,23 +3,12 @@ package io.conifer.backup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.conifer.index.CommitGate;
-import io.conifer.index.Deployment;
 import io.conifer.index.IndexManager;
-import io.conifer.index.IndexSchema;
-import io.conifer.index.ReadCapacity;
-import io.conifer.store.StoreOptions;
-import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorRecord;
-import io.conifer.vectors.VectorStore;
-import io.conifer.vectors.VectorType;
-import java.io.Closeable;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.InetAddress;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,36 +39,21 @@ class PublishFailureTest {
                         throw e.getCause();
                     }
                 });
-        IndexManager indexes = new IndexManager(dir.resolve("data"), (def, store) -> (Closeable) () -> {},
-                InetAddress.getLoopbackAddress(), 40000, (d, space) -> VectorStore.open(d, space, StoreOptions.defaults()),
-                CommitGate.OPEN, 30_000);
+        IndexManager indexes = BackupFixtures.indexes(dir);
         BackupService backups = null;
         try {
-            indexes.start();
-            indexes.create("p", new IndexManager.NewIndex("docs", IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null),
-                    Deployment.DEFAULT, ReadCapacity.ON_DEMAND, false, Map.of(), null));
             indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
-            backups = new BackupService(failingAfterRename, indexes, dir.resolve("staging"), 100, Throttle.UNLIMITED, CommitGate.OPEN);
-            backups.start();
+            backups = BackupFixtures.backups(dir, failingAfterRename, indexes, CommitGate.OPEN);
 
             String id = backups.create("p", "docs", "fails", null).backupId();
-            assertEquals(BackupStatus.Failed, settled(backups, id));
+            assertEquals(BackupStatus.Failed, BackupFixtures.settled(backups, id));
             assertEquals(Set.of(), local.blobs(), "a blob of the failed backup was left in the repository");
 
             String next = backups.create("p", "docs", "works", null).backupId();
-            assertEquals(BackupStatus.Ready, settled(backups, next));
+            assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, next));
         } finally {
             if (backups != null) backups.close();
             indexes.close();
         }
-    }
-
-    /** The backup's status once it is no longer Initializing (or after 60 s). */
-    private static BackupStatus settled(BackupService backups, String id) throws InterruptedException {
-        Instant until = Instant.now().plus(Duration.ofSeconds(60));
-        while (backups.describe("p", id).status() == BackupStatus.Initializing && Instant.now().isBefore(until)) {
-            Thread.sleep(20);
-        }
-        return backups.describe("p", id).status();
     }
 }

@@ -7,22 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.conifer.files.DurableFiles;
 import io.conifer.index.CommitGate;
-import io.conifer.index.Deployment;
 import io.conifer.index.IndexManager;
-import io.conifer.index.IndexSchema;
-import io.conifer.index.ReadCapacity;
 import io.conifer.restore.RestoreJob;
 import io.conifer.restore.RestoreService;
-import io.conifer.store.StoreOptions;
-import io.conifer.vectors.Metric;
 import io.conifer.vectors.VectorRecord;
 import io.conifer.vectors.VectorStore;
-import io.conifer.vectors.VectorType;
-import java.io.Closeable;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.InetAddress;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,20 +36,89 @@ class ReadyManifestFailureTest {
     Path dir;
 
     private IndexManager indexes() throws IOException {
-        IndexManager indexes = new IndexManager(dir.resolve("data"), (def, store) -> (Closeable) () -> {},
-                InetAddress.getLoopbackAddress(), 40000, (d, space) -> VectorStore.open(d, space, StoreOptions.defaults()),
-                CommitGate.OPEN, 30_000);
-        indexes.start();
-        indexes.create("p", new IndexManager.NewIndex("docs", IndexSchema.vectors(VectorType.DENSE, 2, Metric.COSINE, null),
-                Deployment.DEFAULT, ReadCapacity.ON_DEMAND, false, Map.of(), null));
-        return indexes;
+        return BackupFixtures.indexes(dir);
     }
 
     private BackupService backups(BackupRepository repository, IndexManager indexes) throws IOException {
-        BackupService backups = new BackupService(repository, indexes, dir.resolve("staging"), 100, Throttle.UNLIMITED,
-                CommitGate.OPEN);
-        backups.start();
-        return backups;
+        return BackupFixtures.backups(dir, repository, indexes, CommitGate.OPEN);
+    }
+
+    /** A create whose first manifest write fails halfway fails, and no backup shows after a restart either. */
+    @Test
+    void aCreateWhoseManifestWriteFailsHalfwayLeavesNoBackup() throws Exception {
+        Path root = dir.resolve("repo");
+        LocalBackupRepository local = new LocalBackupRepository(root);
+        AtomicBoolean failNext = new AtomicBoolean();
+        BackupRepository failing = (BackupRepository) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {BackupRepository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("putManifest") && failNext.getAndSet(false)) {
+                        DurableFiles.writeAtomically(root.resolve("manifests").resolve(args[0] + ".json"),
+                                ManifestCodec.encode((byte[]) args[1]));
+                        throw new IOException("No space left on device");
+                    }
+                    try {
+                        return method.invoke(local, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        IndexManager indexes = indexes();
+        try {
+            indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
+            try (BackupService backups = backups(failing, indexes)) {
+                failNext.set(true);
+                assertThrows(IOException.class, () -> backups.create("p", "docs", "refused", null));
+                assertEquals(List.of(), backups.list("p"));
+            }
+            try (BackupService restarted = backups(new LocalBackupRepository(root), indexes)) {
+                assertEquals(List.of(), restarted.list("p"), "the failed create shows a backup after a restart");
+            }
+        } finally {
+            indexes.close();
+        }
+    }
+
+    /**
+     * A delete deferred while a restore reads the backup marks its manifest; a mark written halfway (one
+     * copy) by a call that then fails must not be carried out at the next start.
+     */
+    @Test
+    void aDeferredDeleteWhoseMarkFailsHalfwayLeavesTheBackup() throws Exception {
+        Path root = dir.resolve("repo");
+        LocalBackupRepository local = new LocalBackupRepository(root);
+        AtomicBoolean failMark = new AtomicBoolean();
+        BackupRepository failing = (BackupRepository) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {BackupRepository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("putManifest") && BackupManifest.fromJson((byte[]) args[1]).deletionRequested()
+                            && failMark.getAndSet(false)) {
+                        DurableFiles.writeAtomically(root.resolve("manifests").resolve(args[0] + ".json"),
+                                ManifestCodec.encode((byte[]) args[1]));
+                        throw new IOException("No space left on device");
+                    }
+                    try {
+                        return method.invoke(local, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        IndexManager indexes = indexes();
+        try {
+            indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
+            String id;
+            try (BackupService backups = backups(failing, indexes)) {
+                id = backups.create("p", "docs", "kept", null).backupId();
+                assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, id));
+                backups.setRestoreGuard(backup -> List.of("a-restore-job"));
+                failMark.set(true);
+                assertThrows(IOException.class, () -> backups.deleteWhenRestoresEnd("p", id));
+                assertEquals(BackupStatus.Ready, backups.describe("p", id).status());
+            }
+            try (BackupService restarted = backups(new LocalBackupRepository(root), indexes)) {
+                assertEquals(BackupStatus.Ready, restarted.describe("p", id).status(), "the failed delete was carried out");
+            }
+        } finally {
+            indexes.close();
+        }
     }
 
     @Test
@@ -93,13 +154,13 @@ class ReadyManifestFailureTest {
             docs.upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
             backups = backups(failing, indexes);
             String first = backups.create("p", "docs", "first", null).backupId();
-            assertEquals(BackupStatus.Ready, settled(backups, first));
+            assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, first));
 
             // A new segment: the second backup holds blobs of its own and blobs it shares with the first.
             docs.upsert("", List.of(new VectorRecord("b", new float[] {0, 1}, null, Map.of())));
             armed.set(true);
             String second = backups.create("p", "docs", "second", null).backupId();
-            assertEquals(BackupStatus.Failed, settled(backups, second), "this server saw the backup fail");
+            assertEquals(BackupStatus.Failed, BackupFixtures.settled(backups, second), "this server saw the backup fail");
             assertReadyCopiesHaveTheirBlobs(root, local);
 
             // Deleting the first backup must not take the blobs the second one's Ready copy names.
@@ -139,7 +200,7 @@ class ReadyManifestFailureTest {
             LocalBackupRepository local = new LocalBackupRepository(root);
             backups = backups(local, indexes);
             String id = backups.create("p", "docs", "b", null).backupId();
-            assertEquals(BackupStatus.Ready, settled(backups, id));
+            assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, id));
             backups.close();
             backups = null;
 
@@ -181,15 +242,6 @@ class ReadyManifestFailureTest {
             }
         }
         assertNotEquals(0, ready, "the half-written Ready copy is on disk");
-    }
-
-    /** The backup's status once it is no longer Initializing (or after 60 s). */
-    private static BackupStatus settled(BackupService backups, String id) throws InterruptedException {
-        Instant until = Instant.now().plus(Duration.ofSeconds(60));
-        while (backups.describe("p", id).status() == BackupStatus.Initializing && Instant.now().isBefore(until)) {
-            Thread.sleep(20);
-        }
-        return backups.describe("p", id).status();
     }
 
     private static RestoreJob.Status finished(RestoreService restores, String job) throws InterruptedException {
