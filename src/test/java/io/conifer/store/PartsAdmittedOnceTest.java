@@ -6,14 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.document.Field;
-import org.apache.lucene.document.StringField;
-import org.apache.lucene.index.IndexWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,28 +23,12 @@ class PartsAdmittedOnceTest {
     /** Set: the next apply also uses up the governor's budget and reserve, as a long merge would. */
     private final AtomicBoolean exhaustBudget = new AtomicBoolean();
 
-    private final RecordShape<String> shape = new RecordShape<>() {
-        @Override
-        public byte[] encode(String op) {
-            return op.getBytes(StandardCharsets.UTF_8);
+    private final RecordShape<String> shape = WriteGovernorTest.ids(() -> {
+        if (exhaustBudget.getAndSet(false)) {
+            governor.charge(true, TimeUnit.SECONDS.toNanos(1000)); // the budget
+            governor.charge(true, TimeUnit.SECONDS.toNanos(1000)); // then the applies' reserve
         }
-
-        @Override
-        public String decode(byte[] payload) {
-            return new String(payload, StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public void apply(IndexWriter writer, String op) throws IOException {
-            Document d = new Document();
-            d.add(new StringField("op", op, Field.Store.YES));
-            writer.addDocument(d);
-            if (exhaustBudget.getAndSet(false)) {
-                governor.charge(true, TimeUnit.SECONDS.toNanos(1000)); // the budget
-                governor.charge(true, TimeUnit.SECONDS.toNanos(1000)); // then the applies' reserve
-            }
-        }
-    };
+    });
 
     @Test
     void aRequestInPartsIsNeverRefusedAfterItsFirstPart(@TempDir Path dir) throws IOException {

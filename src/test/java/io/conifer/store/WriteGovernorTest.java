@@ -246,25 +246,30 @@ class WriteGovernorTest {
         }
     }
 
-    /** Records are ids; applying one indexes a document with that id. */
-    private static final RecordShape<String> IDS = new RecordShape<>() {
-        @Override
-        public byte[] encode(String op) {
-            return op.getBytes(StandardCharsets.UTF_8);
-        }
+    private static final RecordShape<String> IDS = ids(() -> {});
 
-        @Override
-        public String decode(byte[] payload) {
-            return new String(payload, StandardCharsets.UTF_8);
-        }
+    /** Records are ids; applying one indexes a document with that id, then runs {@code afterApply}. */
+    static RecordShape<String> ids(Runnable afterApply) {
+        return new RecordShape<>() {
+            @Override
+            public byte[] encode(String op) {
+                return op.getBytes(StandardCharsets.UTF_8);
+            }
 
-        @Override
-        public void apply(IndexWriter writer, String op) throws IOException {
-            Document doc = new Document();
-            doc.add(new StringField("id", op, Field.Store.NO));
-            writer.updateDocument(new Term("id", op), doc);
-        }
-    };
+            @Override
+            public String decode(byte[] payload) {
+                return new String(payload, StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public void apply(IndexWriter writer, String op) throws IOException {
+                Document doc = new Document();
+                doc.add(new StringField("id", op, Field.Store.NO));
+                writer.updateDocument(new Term("id", op), doc);
+                afterApply.run();
+            }
+        };
+    }
 
     @Test
     void aWriteThatWouldWaitTooLongIsRefusedWithNothingWritten(@TempDir Path dir) throws Exception {
