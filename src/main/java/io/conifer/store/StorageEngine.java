@@ -212,12 +212,7 @@ public final class StorageEngine<O> implements Closeable {
     public final class WriteLocks implements AutoCloseable {
         private final Lock lock;
         private final KeyLocks.Held keys;
-        /**
-         * Whether the first op logged under these locks was admitted as governed (null before it): one
-         * request that writes in parts (an update or delete by filter) asks the write governor once,
-         * so a refusal can only come before anything of it is written.
-         */
-        private Boolean governed;
+        /** Ops logged and applied under these locks: the parts of one request written so far. */
         private int written;
 
         private WriteLocks(Lock lock, Collection<String> keyList) {
@@ -251,10 +246,13 @@ public final class StorageEngine<O> implements Closeable {
             }
         }
 
-        /** The governor's admission of the first op under these locks, which the later ones share. */
+        /**
+         * The governor's admission of the next op under these locks. One request that writes in parts (an
+         * update or delete by filter) may be refused only before its first part: the later ones wait for
+         * the budget as long as it takes, so a refusal never leaves the request half written.
+         */
         private boolean admitted() {
-            if (governed == null) governed = governor.admit();
-            return governed;
+            return written == 0 ? governor.admit() : governor.admitLaterPart();
         }
 
         @Override

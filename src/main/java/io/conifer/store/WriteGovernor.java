@@ -171,10 +171,23 @@ final class WriteGovernor {
      * Throws, with nothing written, if the wait would exceed {@link #MAX_WAIT_NANOS}.
      */
     boolean admit() {
+        return admit(MAX_WAIT_NANOS);
+    }
+
+    /**
+     * Like {@link #admit}, for a later part of a request whose earlier parts are written (an update or
+     * delete by filter, a part per thousand records): it waits as long as the budget needs and is never
+     * refused, since a refusal would leave the request half done.
+     */
+    boolean admitLaterPart() {
+        return admit(Long.MAX_VALUE);
+    }
+
+    private boolean admit(long maxWaitNanos) {
         if (!readsInFlight()) return false;
-        long deadline = clocks.nanoTime() + MAX_WAIT_NANOS;
+        long started = clocks.nanoTime();
         try {
-            if (!admission.tryLock(MAX_WAIT_NANOS, TimeUnit.NANOSECONDS)) throw throttled();
+            if (!admission.tryLock(maxWaitNanos, TimeUnit.NANOSECONDS)) throw throttled();
             try {
                 while (true) {
                     long wait;
@@ -184,7 +197,7 @@ final class WriteGovernor {
                         if (balance > 0 || reserve > 0) return true;
                         wait = (long) Math.min(-balance / rate, -reserve / minRate) + 1;
                     }
-                    long left = deadline - clocks.nanoTime();
+                    long left = maxWaitNanos - (clocks.nanoTime() - started);
                     if (left <= 0) throw throttled();
                     clocks.sleepNanos(Math.min(Math.max(MIN_WAIT_NANOS, Math.min(wait, SLICE_NANOS)), left));
                 }
