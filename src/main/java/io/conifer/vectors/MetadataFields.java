@@ -80,6 +80,6 @@ public final class MetadataFields {
 
     private static void addString(Document doc, String key, String s) {
         Term t = stringTerm(key, s);
-        doc.add(new StringField(t.field(), t.text(), Field.Store.NO));
+        doc.add(new StringField(t.field(), t.bytes(), Field.Store.NO));
     }
 }

@@ -9,7 +9,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.FieldExistsQuery;
@@ -88,10 +91,11 @@ final class VectorQueries {
     private static List<ScoreDoc> hybrid(IndexSearcher s, String ns, Query filter, float[] vector, SparseVector sparse,
             List<ScoreDoc> dense, int candidates) throws IOException {
         Set<Integer> docs = new LinkedHashSet<>(docsOf(dense));
-        Query sparseCandidates = new BooleanQuery.Builder()
-                .add(SparseSearch.sharingADimension(RecordLayout.SPARSE_TERMS, sparse), Occur.SHOULD)
-                .add(untermedSparse(), Occur.SHOULD)
-                .build();
+        Query sparseCandidates = SparseSearch.sharingADimension(RecordLayout.SPARSE_TERMS, sparse);
+        if (holdsUntermedSparse(s)) {
+            sparseCandidates = new BooleanQuery.Builder().add(sparseCandidates, Occur.SHOULD).add(untermedSparse(), Occur.SHOULD)
+                    .build();
+        }
         for (ScoreDoc h : SparseSearch.topK(s, RecordLayout.SPARSE, sparseCandidates, RecordQueries.inNamespace(ns, filter),
                 sparse, candidates)) {
             docs.add(h.doc);
@@ -109,6 +113,21 @@ final class VectorQueries {
     }
 
     /** Records with sparse values but no sparse terms: written before dense indexes kept them. */
+    /**
+     * Whether a segment holds such records: fewer documents marked as having sparse terms than documents
+     * with sparse values (both counts from the segment's metadata, deleted documents included alike), so
+     * an index written since pays nothing for the scan.
+     */
+    private static boolean holdsUntermedSparse(IndexSearcher s) throws IOException {
+        for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+            BinaryDocValues values = leaf.reader().getBinaryDocValues(RecordLayout.SPARSE);
+            if (values == null) continue;
+            Terms marked = leaf.reader().terms(RecordLayout.SPARSE_TERMED);
+            if (marked == null || marked.getDocCount() < values.cost()) return true;
+        }
+        return false;
+    }
+
     private static Query untermedSparse() {
         return new BooleanQuery.Builder()
                 .add(new FieldExistsQuery(RecordLayout.SPARSE), Occur.FILTER)

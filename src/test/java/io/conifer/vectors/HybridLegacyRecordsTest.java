@@ -31,6 +31,7 @@ class HybridLegacyRecordsTest {
             for (int i = 0; i < 300; i++) w.addDocument(RecordLayout.toDocument("", new VectorRecord("d" + i, new float[] {1, 0}, null, null), SPACE));
             w.addDocument(RecordLayout.toDocument("", new VectorRecord("new", new float[] {0.01f, 0}, new SparseVector(new int[] {7},
                     new float[] {3}), null), SPACE));
+            w.commit(); // the old record in a segment of its own: each segment is asked whether it holds any
             Document legacy = RecordFields.identified("", "legacy"); // the layout before: sparse values, no terms
             legacy.add(new KnnFloatVectorField(RecordLayout.VECTOR, new float[] {0.01f, 0}, SPACE.metric().similarity()));
             legacy.add(new BinaryDocValuesField(RecordLayout.SPARSE, RecordLayout.encodeSparse(new SparseVector(new int[] {7, 9},
