@@ -119,6 +119,22 @@ public record BackupManifest(
      * writes each file under the name the manifest gives it, so a name that is not a plain Lucene file
      * name (a path, {@code ..}) makes the whole manifest unreadable rather than a place to write to.
      */
+    /** Whether {@code name} is a backup id (a UUID): what a manifest in a repository is named by. */
+    static boolean isBackupId(String name) {
+        return name.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    }
+
+    /**
+     * The manifest stored under {@code id}. One holding another backup's id is unreadable: how a manifest
+     * is stored (encrypted or not) is looked up by the id, and a planted plaintext manifest claiming an
+     * encrypted backup's id could otherwise pass for it.
+     */
+    static BackupManifest fromJson(String id, byte[] json) throws IOException {
+        BackupManifest m = fromJson(json);
+        if (!id.equals(m.backupId())) throw new IOException("it holds the manifest of backup " + m.backupId());
+        return m;
+    }
+
     public static BackupManifest fromJson(byte[] json) throws IOException {
         BackupManifest m = JSON.readValue(json, BackupManifest.class);
         if (m.files() != null) {

@@ -169,7 +169,7 @@ public final class BackupService implements Closeable {
     private List<String> backupIds() throws IOException {
         List<String> ids = new ArrayList<>();
         for (String id : repository.manifestIds()) {
-            if (id.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) ids.add(id);
+            if (BackupManifest.isBackupId(id)) ids.add(id);
             else if (strayManifests.add(id)) log.warn("Ignoring manifests/{}.json: not named by a backup id", id);
         }
         return ids;
@@ -183,10 +183,7 @@ public final class BackupService implements Closeable {
             Optional<BackupRepository.ManifestRead> read = repository.readManifest(id);
             if (read.isEmpty()) return null;
             salvage = read.get().json();
-            BackupManifest m = BackupManifest.fromJson(salvage);
-            // How a manifest is stored is looked up by the id in it (BackupReader): a plaintext one claiming
-            // another backup's id could pass for that backup, encrypted or not.
-            if (!id.equals(m.backupId())) throw new IOException("it holds the manifest of backup " + m.backupId());
+            BackupManifest m = BackupManifest.fromJson(id, salvage);
             if (read.get().damage() != null) {
                 byte[] repaired = read.get().json();
                 // Copies that disagree may be a Ready write that failed halfway, after which an older server

@@ -52,6 +52,11 @@ public final class EncryptedBlobs {
         }
     }
 
+    /** The id of the key an object with this header is sealed with (hex of the 8 bytes after the magic). */
+    static String keyId(byte[] header) {
+        return HexFormat.of().formatHex(header, MAGIC.length, MAGIC.length + 8);
+    }
+
     /** Whether stored bytes start like an encrypted object. */
     static boolean isEncrypted(byte[] start, int length) {
         return length >= MAGIC.length && Arrays.equals(start, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
@@ -234,7 +239,7 @@ public final class EncryptedBlobs {
             if (!isEncrypted(header, header.length) || (int) crc.getValue() != h.getInt(HEADER - 4)) {
                 throw new DamagedException(what + " has a damaged encryption header");
             }
-            String keyId = HexFormat.of().formatHex(header, MAGIC.length, MAGIC.length + 8);
+            String keyId = keyId(header);
             this.key = keys.require(keyId, what);
             this.objectKey = new SecretKeySpec(key.objectKey(Arrays.copyOfRange(header, 16, 48)), "AES");
             this.frameSize = h.getInt(48);

@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -126,7 +125,7 @@ public final class EncryptingRepository implements BackupRepository {
         }
         try {
             byte[] json = EncryptedBlobs.open(stored, keys, context(backupId), "The manifest of backup " + backupId);
-            sealedWith.put(backupId, HexFormat.of().formatHex(stored, EncryptedBlobs.MAGIC.length, EncryptedBlobs.MAGIC.length + 8));
+            sealedWith.put(backupId, EncryptedBlobs.keyId(stored));
             return Optional.of(new ManifestRead(json, read.get().damage()));
         } catch (EncryptedBlobs.DamagedException e) {
             throw new DamagedManifestException(e.getMessage(), new byte[0]);

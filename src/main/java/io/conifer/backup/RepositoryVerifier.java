@@ -34,7 +34,9 @@ public final class RepositoryVerifier {
 
     /** Verifies one backup, or all when {@code backupId} is null. */
     public Report verify(String backupId, ProgressBar progress) throws IOException {
-        List<String> ids = backupId == null ? repository.manifestIds() : List.of(backupId);
+        // As the server does: a file in manifests/ not named by a backup id is no backup (BackupService).
+        List<String> ids = backupId == null
+                ? repository.manifestIds().stream().filter(BackupManifest::isBackupId).toList() : List.of(backupId);
         List<String> problems = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         List<BackupManifest> manifests = new ArrayList<>();
@@ -85,9 +87,7 @@ public final class RepositoryVerifier {
                 problems.add("Backup " + id + ": manifest " + read.damage() + ". The sound copy is used; the server "
                         + "rewrites both at its next start.");
             }
-            BackupManifest m = BackupManifest.fromJson(read.json());
-            if (!id.equals(m.backupId())) throw new IOException("it holds the manifest of backup " + m.backupId());
-            return m;
+            return BackupManifest.fromJson(id, read.json());
         } catch (IllegalArgumentException e) {
             problems.add("Backup " + id + ": no such backup in this repository");
         } catch (BackupKeyException e) {

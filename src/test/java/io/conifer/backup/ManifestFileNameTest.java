@@ -110,6 +110,8 @@ class ManifestFileNameTest {
             String id = backups.create("p", "docs", "b", null).backupId();
             assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, id));
             assertEquals(List.of(id), backups.list("p").stream().map(BackupManifest::backupId).toList());
+            assertTrue(new RepositoryVerifier(local).verify(null, new RepositoryVerifier.ProgressBar(System.err, false)).clean(),
+                    "backup verify agrees with the server: the stray file is no damaged backup");
             assertFalse(local.blobs().isEmpty());
             backups.delete("p", id);
             assertEquals(Set.of(), local.blobs(), "the deleted backup's blobs were kept");
