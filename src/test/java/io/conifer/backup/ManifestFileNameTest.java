@@ -31,23 +31,15 @@ class ManifestFileNameTest {
     @TempDir
     Path dir;
 
-    private IndexManager indexes() throws IOException {
-        return BackupFixtures.indexes(dir);
-    }
-
-    private BackupService backups(BackupRepository repository, IndexManager indexes) throws IOException {
-        return BackupFixtures.backups(dir, repository, indexes, CommitGate.OPEN);
-    }
-
     @Test
     void aPlantedManifestNamingAPathOutsideTheIndexIsFailedAndRestoresNothing() throws Exception {
         Path root = dir.resolve("repo");
-        IndexManager indexes = indexes();
+        IndexManager indexes = BackupFixtures.indexes(dir);
         BackupService backups = null;
         RestoreService restores = null;
         try {
             indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
-            backups = backups(new LocalBackupRepository(root), indexes);
+            backups = BackupFixtures.backups(dir, new LocalBackupRepository(root), indexes, CommitGate.OPEN);
             String id = backups.create("p", "docs", "b", null).backupId();
             assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, id));
             backups.close();
@@ -70,7 +62,7 @@ class ManifestFileNameTest {
                 }
             }
 
-            backups = backups(new LocalBackupRepository(root), indexes);
+            backups = BackupFixtures.backups(dir, new LocalBackupRepository(root), indexes, CommitGate.OPEN);
             restores = new RestoreService(dir.resolve("restore-jobs.json"), backups, indexes, Throttle.UNLIMITED);
             restores.start();
             assertEquals(BackupStatus.Ready, backups.describe("p", id).status(), "the sound backup is untouched");
@@ -100,13 +92,13 @@ class ManifestFileNameTest {
     @Test
     void aStrayFileInTheManifestFolderNeitherListsNorKeepsUnusedBlobs() throws Exception {
         Path root = dir.resolve("repo");
-        IndexManager indexes = indexes();
+        IndexManager indexes = BackupFixtures.indexes(dir);
         LocalBackupRepository local = new LocalBackupRepository(root);
         Files.writeString(root.resolve("manifests").resolve("notes.json"), "{\"not\":\"a manifest\"}");
         BackupService backups = null;
         try {
             indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
-            backups = backups(local, indexes);
+            backups = BackupFixtures.backups(dir, local, indexes, CommitGate.OPEN);
             String id = backups.create("p", "docs", "b", null).backupId();
             assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, id));
             assertEquals(List.of(id), backups.list("p").stream().map(BackupManifest::backupId).toList());

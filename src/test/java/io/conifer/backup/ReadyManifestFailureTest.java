@@ -35,23 +35,20 @@ class ReadyManifestFailureTest {
     @TempDir
     Path dir;
 
-    private IndexManager indexes() throws IOException {
-        return BackupFixtures.indexes(dir);
+    /** Tells which manifest writes fail halfway. */
+    private interface ManifestTest {
+        boolean test(byte[] json) throws IOException;
     }
 
-    private BackupService backups(BackupRepository repository, IndexManager indexes) throws IOException {
-        return BackupFixtures.backups(dir, repository, indexes, CommitGate.OPEN);
-    }
-
-    /** A create whose first manifest write fails halfway fails, and no backup shows after a restart either. */
-    @Test
-    void aCreateWhoseManifestWriteFailsHalfwayLeavesNoBackup() throws Exception {
-        Path root = dir.resolve("repo");
-        LocalBackupRepository local = new LocalBackupRepository(root);
-        AtomicBoolean failNext = new AtomicBoolean();
-        BackupRepository failing = (BackupRepository) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {BackupRepository.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("putManifest") && failNext.getAndSet(false)) {
+    /**
+     * {@code local}, except that while {@code armed}, the next manifest write {@code when} picks writes its
+     * first copy as {@link LocalBackupRepository} does and then fails, as on a disk that just filled.
+     */
+    private BackupRepository halfWrittenOnce(LocalBackupRepository local, Path root, AtomicBoolean armed, ManifestTest when) {
+        return (BackupRepository) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BackupRepository.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("putManifest") && armed.get() && when.test((byte[]) args[1])
+                            && armed.getAndSet(false)) {
                         DurableFiles.writeAtomically(root.resolve("manifests").resolve(args[0] + ".json"),
                                 ManifestCodec.encode((byte[]) args[1]));
                         throw new IOException("No space left on device");
@@ -62,15 +59,24 @@ class ReadyManifestFailureTest {
                         throw e.getCause();
                     }
                 });
-        IndexManager indexes = indexes();
+    }
+
+    /** A create whose first manifest write fails halfway fails, and no backup shows after a restart either. */
+    @Test
+    void aCreateWhoseManifestWriteFailsHalfwayLeavesNoBackup() throws Exception {
+        Path root = dir.resolve("repo");
+        LocalBackupRepository local = new LocalBackupRepository(root);
+        AtomicBoolean failNext = new AtomicBoolean();
+        BackupRepository failing = halfWrittenOnce(local, root, failNext, json -> true);
+        IndexManager indexes = BackupFixtures.indexes(dir);
         try {
             indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
-            try (BackupService backups = backups(failing, indexes)) {
+            try (BackupService backups = BackupFixtures.backups(dir, failing, indexes, CommitGate.OPEN)) {
                 failNext.set(true);
                 assertThrows(IOException.class, () -> backups.create("p", "docs", "refused", null));
                 assertEquals(List.of(), backups.list("p"));
             }
-            try (BackupService restarted = backups(new LocalBackupRepository(root), indexes)) {
+            try (BackupService restarted = BackupFixtures.backups(dir, new LocalBackupRepository(root), indexes, CommitGate.OPEN)) {
                 assertEquals(List.of(), restarted.list("p"), "the failed create shows a backup after a restart");
             }
         } finally {
@@ -87,25 +93,12 @@ class ReadyManifestFailureTest {
         Path root = dir.resolve("repo");
         LocalBackupRepository local = new LocalBackupRepository(root);
         AtomicBoolean failMark = new AtomicBoolean();
-        BackupRepository failing = (BackupRepository) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {BackupRepository.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("putManifest") && BackupManifest.fromJson((byte[]) args[1]).deletionRequested()
-                            && failMark.getAndSet(false)) {
-                        DurableFiles.writeAtomically(root.resolve("manifests").resolve(args[0] + ".json"),
-                                ManifestCodec.encode((byte[]) args[1]));
-                        throw new IOException("No space left on device");
-                    }
-                    try {
-                        return method.invoke(local, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        IndexManager indexes = indexes();
+        BackupRepository failing = halfWrittenOnce(local, root, failMark, json -> BackupManifest.fromJson(json).deletionRequested());
+        IndexManager indexes = BackupFixtures.indexes(dir);
         try {
             indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
             String id;
-            try (BackupService backups = backups(failing, indexes)) {
+            try (BackupService backups = BackupFixtures.backups(dir, failing, indexes, CommitGate.OPEN)) {
                 id = backups.create("p", "docs", "kept", null).backupId();
                 assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, id));
                 backups.setRestoreGuard(backup -> List.of("a-restore-job"));
@@ -113,7 +106,7 @@ class ReadyManifestFailureTest {
                 assertThrows(IOException.class, () -> backups.deleteWhenRestoresEnd("p", id));
                 assertEquals(BackupStatus.Ready, backups.describe("p", id).status());
             }
-            try (BackupService restarted = backups(new LocalBackupRepository(root), indexes)) {
+            try (BackupService restarted = BackupFixtures.backups(dir, new LocalBackupRepository(root), indexes, CommitGate.OPEN)) {
                 assertEquals(BackupStatus.Ready, restarted.describe("p", id).status(), "the failed delete was carried out");
             }
         } finally {
@@ -146,13 +139,13 @@ class ReadyManifestFailureTest {
                         throw e.getCause();
                     }
                 });
-        IndexManager indexes = indexes();
+        IndexManager indexes = BackupFixtures.indexes(dir);
         BackupService backups = null;
         RestoreService restores = null;
         try {
             VectorStore docs = indexes.vectors("p", "docs");
             docs.upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
-            backups = backups(failing, indexes);
+            backups = BackupFixtures.backups(dir, failing, indexes, CommitGate.OPEN);
             String first = backups.create("p", "docs", "first", null).backupId();
             assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, first));
 
@@ -171,7 +164,7 @@ class ReadyManifestFailureTest {
             backups = null;
             full.set(false);
             LocalBackupRepository reopened = new LocalBackupRepository(root);
-            backups = backups(reopened, indexes);
+            backups = BackupFixtures.backups(dir, reopened, indexes, CommitGate.OPEN);
             assertReadyCopiesHaveTheirBlobs(root, reopened);
             BackupManifest after = backups.describe("p", second);
             if (after.status() != BackupStatus.Ready) {
@@ -193,12 +186,12 @@ class ReadyManifestFailureTest {
     @Test
     void aReadyManifestWhoseCopiesDisagreeIsFailedAtStartIfABlobIsGone() throws Exception {
         Path root = dir.resolve("repo");
-        IndexManager indexes = indexes();
+        IndexManager indexes = BackupFixtures.indexes(dir);
         BackupService backups = null;
         try {
             indexes.vectors("p", "docs").upsert("", List.of(new VectorRecord("a", new float[] {1, 0}, null, Map.of())));
             LocalBackupRepository local = new LocalBackupRepository(root);
-            backups = backups(local, indexes);
+            backups = BackupFixtures.backups(dir, local, indexes, CommitGate.OPEN);
             String id = backups.create("p", "docs", "b", null).backupId();
             assertEquals(BackupStatus.Ready, BackupFixtures.settled(backups, id));
             backups.close();
@@ -213,7 +206,7 @@ class ReadyManifestFailureTest {
             local.deleteBlob(lost.sha256());
 
             LocalBackupRepository reopened = new LocalBackupRepository(root);
-            backups = backups(reopened, indexes);
+            backups = BackupFixtures.backups(dir, reopened, indexes, CommitGate.OPEN);
             BackupManifest after = backups.describe("p", id);
             assertEquals(BackupStatus.Failed, after.status(), "a Ready backup must restore");
             assertTrue(after.failureReason().contains(lost.name()), after.failureReason());
