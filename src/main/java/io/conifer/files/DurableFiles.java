@@ -9,8 +9,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,9 +102,20 @@ public final class DurableFiles {
 
     /** Replaces {@code target} with {@code bytes} so that a crash leaves either the old or the new file. */
     public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        writeAtomically(target, bytes, new FileAttribute<?>[0]);
+    }
+
+    /**
+     * As {@link #writeAtomically(Path, byte[])}, with the new file created with {@code attributes} (e.g.
+     * owner-only permissions for a secret): set at creation, so the bytes are never readable under
+     * looser ones, as they would be between a write and a later chmod.
+     */
+    public static void writeAtomically(Path target, byte[] bytes, FileAttribute<?>... attributes) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        // A leftover from a crash keeps the permissions it was created with; only a new file takes ours.
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                attributes)) {
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);

@@ -18,11 +18,11 @@ final class TokenSecret {
         }
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        DurableFiles.writeAtomically(file, secret);
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            DurableFiles.writeAtomically(file, secret,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } else {
+            DurableFiles.writeAtomically(file, secret);
         }
         return secret;
     }
