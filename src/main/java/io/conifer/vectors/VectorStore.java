@@ -158,13 +158,18 @@ public final class VectorStore implements RecordStore {
 
     // ---------------------------------------------------------------- reads
 
+    /** The most records a fetch by metadata returns at once. */
+    public static final int MAX_FETCH_PAGE = 10_000;
+
     /** Records of a namespace matching a filter, in id order, a page at a time. */
     public record RecordPage(List<VectorRecord> records, boolean more) {}
 
     /** Records matching {@code filter} with ids after {@code afterId} (null: from the start), in id order. */
     public Read<RecordPage> fetchByMetadata(String namespace, Map<String, Object> filter, int limit, String afterId) {
         String ns = Limits.namespace(namespace);
-        if (limit < 1 || limit > 10_000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 10000");
+        if (limit < 1 || limit > MAX_FETCH_PAGE) {
+            throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and " + MAX_FETCH_PAGE);
+        }
         Query f = FilterQueries.toQuery(filter, space);
         return engine.read(s -> {
             Map<Integer, VectorRecord> ids = StoredRecords.load(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f)),

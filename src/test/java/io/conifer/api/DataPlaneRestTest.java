@@ -727,6 +727,29 @@ class DataPlaneRestTest {
     }
 
     @Test
+    void aForgedPageTokenGetsNoLargerPageThanALimitWould() {
+        Http d = newIndex(3, "cosine");
+        StringBuilder vectors = new StringBuilder("{\"vectors\":[");
+        for (int i = 0; i < 150; i++) vectors.append(i == 0 ? "" : ",").append("{\"id\":\"v").append(i).append("\",\"values\":[1,0,0]}");
+        assertEquals(200, d.post("/vectors/upsert", vectors + "]}").status());
+        java.util.function.Function<String, String> token = s -> java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        // 2026-07 serves at most 100 ids a page, whether asked by limit or by the page size a token carries.
+        assertError(d.send("GET", "/vectors/list?limit=150", null, "2026-07"), 400, 3, "limit");
+        assertError(d.send("GET", "/vectors/list?paginationToken=" + token.apply("c2:150:v0"), null, "2026-07"), 400, 3, "paginationToken");
+        assertError(d.send("GET", "/namespaces?paginationToken=" + token.apply("n2:150:"), null, "2026-07"), 400, 3, "paginationToken");
+        assertEquals(100, d.send("GET", "/vectors/list?paginationToken=" + token.apply("c2:100:"), null, "2026-07")
+                .json().get("vectors").size());
+        // Older versions page up to 1000; a token past that, or of no page size at all, is refused.
+        assertError(d.get("/vectors/list?paginationToken=" + token.apply("c2:5000:")), 400, 3, "paginationToken");
+        assertError(d.get("/vectors/list?paginationToken=" + token.apply("c2:0:v1")), 400, 3, "paginationToken");
+        assertError(d.post("/vectors/fetch_by_metadata", "{\"filter\":{\"g\":\"x\"},\"paginationToken\":\""
+                + token.apply("c2:20000:") + "\"}"), 400, 3, "paginationToken");
+        assertEquals(149, d.get("/vectors/list?paginationToken=" + token.apply("c2:1000:v0")).json().get("vectors").size());
+    }
+
+    @Test
     void namespaceWithAMetadataSchema() {
         Http d = newIndex(3, "cosine");
         Http.Response created = d.post("/namespaces", "{\"name\":\"films\",\"schema\":{\"fields\":{\"genre\":{\"filterable\":true},"

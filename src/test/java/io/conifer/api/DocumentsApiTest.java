@@ -67,6 +67,10 @@ class DocumentsApiTest {
     }
 
     /** A 400 in the 2026-07 ErrorResponse shape whose message contains {@code part}. */
+    private static String base64Url(String s) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     static void assertInvalid(Http.Response r, String part) {
         assertError(r, 400, "INVALID_ARGUMENT", part);
     }
@@ -149,6 +153,10 @@ class DocumentsApiTest {
         assertInvalid(post("fetch", "{\"filter\":{\"n\":1},\"pagination_token\":\"garbage\"}"), "paginationToken");
         assertInvalid(post("fetch", "{\"ids\":[\"keep\"],\"include_fields\":\"title\"}"), "include_fields");
         assertInvalid(post("list", "{\"limit\":101}"), "between 1 and 100");
+        // A page token is not signed, so one claiming a larger page than a limit may ask for is refused.
+        assertInvalid(post("list", "{\"pagination_token\":\"" + base64Url("d2:101:keep") + "\"}"), "paginationToken");
+        assertInvalid(post("fetch", "{\"filter\":{\"n\":1},\"pagination_token\":\"" + base64Url("d1:10001:") + "\"}"),
+                "paginationToken");
         assertInvalid(post("list", "{\"prefix\":\"\u00fc\"}"), "ASCII");
 
         assertInvalid(post("update", "{}"), "needs 'documents'");

@@ -51,6 +51,9 @@ interface DataRules {
     /** The {@code limit} a list request gives (vector ids or namespaces); the shared limits check the rest. */
     void pageLimit(long limit);
 
+    /** The largest page a list request may get, of the {@code served} most the store pages at once. */
+    int maxPageLimit(int served);
+
     /** A query that names an {@code id}: whether it may also carry a {@code sparseVector}. */
     void queryById(boolean withSparseVector);
 
@@ -82,6 +85,11 @@ interface DataRules {
         /** No maximum in these specs; a page is at most 1000, as the store allows. */
         @Override
         public void pageLimit(long limit) {}
+
+        @Override
+        public int maxPageLimit(int served) {
+            return served;
+        }
 
         /**
          * These specs make only id and vector exclusive, and the Java SDK's query takes both an id and
@@ -158,6 +166,11 @@ interface DataRules {
             if (limit < 1 || limit > MAX_PAGE) {
                 throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and " + MAX_PAGE);
             }
+        }
+
+        @Override
+        public int maxPageLimit(int served) {
+            return Math.min(MAX_PAGE, served);
         }
 
         @Override

@@ -180,7 +180,7 @@ final class DocumentsApi implements HttpService {
         } else {
             Map<String, Object> filter = filter(body, "a document fetch");
             PageToken token = PageToken.decode(FETCH_TOKEN, text(body, "pagination_token"));
-            int pageSize = PageToken.limit(limit, token);
+            int pageSize = PageToken.limit(limit, token, MAX_FETCH_LIMIT);
             Read<DocumentStore.DocumentPage> read = documents.fetchByFilter(namespace, filter, pageSize, PageToken.after(token));
             Lsn.read(read.maxIndexedLsn());
             List<DocumentRecord> page = read.result().documents();
@@ -203,7 +203,7 @@ final class DocumentsApi implements HttpService {
             DocumentsJson.ascii(prefix, "prefix");
         }
         PageToken token = PageToken.decode(LIST_TOKEN, text(body, "pagination_token"));
-        int pageSize = PageToken.limit(limit(body, MAX_LIST_LIMIT), token);
+        int pageSize = PageToken.limit(limit(body, MAX_LIST_LIMIT), token, MAX_LIST_LIMIT);
         Read<ListPage> read = documents.list(namespace, prefix == null || prefix.isEmpty() ? null : prefix, pageSize, PageToken.after(token));
         Lsn.read(read.maxIndexedLsn());
         ObjectNode out = DocumentsJson.JSON.createObjectNode();

@@ -26,18 +26,28 @@ record PageToken(String after, int limit) {
             String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
             if (s.startsWith(kind + ":")) {
                 int colon = s.indexOf(':', kind.length() + 1);
-                if (colon > 0) return new PageToken(s.substring(colon + 1), Integer.parseInt(s.substring(kind.length() + 1, colon)));
+                int limit = colon > 0 ? Integer.parseInt(s.substring(kind.length() + 1, colon)) : 0;
+                if (limit >= 1) return new PageToken(s.substring(colon + 1), limit);
             }
         } catch (IllegalArgumentException ignored) {
             // reported below (NumberFormatException is one)
         }
-        throw ConiferException.invalid("Invalid paginationToken: pass the pagination.next value of a previous response");
+        throw invalid();
     }
 
-    /** The page size: the request's own {@code limit}, else the one its token carries, else the default. */
-    static int limit(Integer requested, PageToken token) {
+    private static ConiferException invalid() {
+        return ConiferException.invalid("Invalid paginationToken: pass the pagination.next value of a previous response");
+    }
+
+    /**
+     * The page size: the request's own {@code limit}, else the one its token carries, else the default.
+     * Tokens are not signed, so a token's page size is held to the same {@code max} as a request's.
+     */
+    static int limit(Integer requested, PageToken token, int max) {
         if (requested != null) return requested;
-        return token != null ? token.limit() : DEFAULT_LIMIT;
+        if (token == null) return Math.min(DEFAULT_LIMIT, max);
+        if (token.limit() > max) throw invalid();
+        return token.limit();
     }
 
     static String after(PageToken token) {

@@ -64,6 +64,8 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     private static final String DEFAULT_NAMESPACE_NAME = "__default__";
     private static final String RECORDS_TOKEN = "c2";
     private static final String NAMESPACES_TOKEN = "n2";
+    /** The most ids or namespaces one list page holds (the store's own bound for ids). */
+    private static final int MAX_LIST_PAGE = 1000;
     /** Null on a document index, whose vector operations {@link PendingStoreService} refuses. */
     private final VectorStore store;
     private final IndexNamespaces namespaces;
@@ -199,7 +201,8 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
         unary(out, () -> {
             if (req.hasLimit()) DataRules.current().pageLimit(Integer.toUnsignedLong(req.getLimit()));
             PageToken token = PageToken.decode(RECORDS_TOKEN, req.getPaginationToken());
-            int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token);
+            int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token,
+                    DataRules.current().maxPageLimit(MAX_LIST_PAGE));
             Read<ListPage> read = store.list(req.getNamespace(), req.hasPrefix() ? req.getPrefix() : null, limit,
                     PageToken.after(token));
             Lsn.read(read.maxIndexedLsn());
@@ -236,8 +239,10 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
         unary(out, () -> {
             if (req.hasLimit()) DataRules.current().pageLimit(Integer.toUnsignedLong(req.getLimit()));
             PageToken token = PageToken.decode(NAMESPACES_TOKEN, req.getPaginationToken());
-            int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token);
-            if (limit < 1 || limit > 1000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 1000");
+            int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token, DataRules.current().maxPageLimit(MAX_LIST_PAGE));
+            if (limit < 1 || limit > MAX_LIST_PAGE) {
+                throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and " + MAX_LIST_PAGE);
+            }
             String after = PageToken.after(token);
             String prefix = req.hasPrefix() ? req.getPrefix() : "";
             Read<SortedMap<String, NamespaceInfo>> read = namespaces.namespaces();
@@ -303,7 +308,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                 throw ConiferException.invalid("fetch_by_metadata needs a non-empty filter");
             }
             PageToken token = PageToken.decode(RECORDS_TOKEN, req.getPaginationToken());
-            int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token);
+            int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token, VectorStore.MAX_FETCH_PAGE);
             Read<VectorStore.RecordPage> read = store.fetchByMetadata(req.getNamespace(), Structs.toMap(req.getFilter()),
                     limit, PageToken.after(token));
             Lsn.read(read.maxIndexedLsn());
