@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -228,22 +230,43 @@ public final class ScheduleService {
      * Removes the scheduled backups older than their schedule's retention (counted from the run on the
      * scheduler's clock). Manual backups are never in a schedule's runs, so they are never touched. A
      * backup a restore is reading is refused by {@link BackupService#delete} and tried again next tick.
+     * While the schedule and its index exist, its newest Ready backup is kept however old: if every
+     * later run failed (a full repository, a broken index), retention must not leave the index with no
+     * backup at all; it goes once a newer one is Ready.
      */
     private void expire(Instant now) throws IOException {
         for (BackupSchedule s : store.all()) {
             Duration retention = Duration.ofDays(s.retentionDays());
+            Map<String, BackupManifest> manifests = new HashMap<>();
+            for (ScheduledRun run : s.runs()) {
+                BackupManifest m = run.failure() == null ? manifest(s.project(), run.backupId()) : null;
+                if (m != null) manifests.put(run.backupId(), m);
+            }
+            String lastGood = s.deleted() || s.indexDeletedAt() != null ? null : newestReady(s, manifests);
             List<ScheduledRun> kept = new ArrayList<>();
             for (ScheduledRun run : s.runs()) {
                 boolean expired = now.isAfter(UtcTimes.parse(run.startedAt()).plus(retention));
                 if (run.failure() != null) {
                     if (!expired) kept.add(run);
-                } else if (manifest(s.project(), run.backupId()) != null && !(expired && deleteExpired(s, run))) {
+                } else if (manifests.containsKey(run.backupId())
+                        && !(expired && !run.backupId().equals(lastGood) && deleteExpired(s, run))) {
                     kept.add(run);
                 }
             }
             if (s.deleted() && kept.isEmpty()) store.remove(s.scheduleId());
             else if (kept.size() != s.runs().size()) store.put(s.withRuns(kept));
         }
+    }
+
+    /** The backup id of the schedule's newest run whose backup is Ready, or null if none is. */
+    private static String newestReady(BackupSchedule s, Map<String, BackupManifest> manifests) {
+        ScheduledRun newest = null;
+        for (ScheduledRun run : s.runs()) {
+            BackupManifest m = manifests.get(run.backupId());
+            if (m == null || m.status() != BackupStatus.Ready) continue;
+            if (newest == null || UtcTimes.parse(run.startedAt()).isAfter(UtcTimes.parse(newest.startedAt()))) newest = run;
+        }
+        return newest == null ? null : newest.backupId();
     }
 
     /** True if the backup was deleted; false if it must stay for now (a restore reads it, it is still copied). */

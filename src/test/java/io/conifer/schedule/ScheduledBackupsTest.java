@@ -268,6 +268,7 @@ class ScheduledBackupsTest {
                 assertTrue(System.nanoTime() < deadline, "restore did not complete");
                 Thread.sleep(50);
             }
+            awaitAllReady(c); // the catch-up run's backup: until it is Ready, the older one is the newest Ready
             s.schedules().tick(expired.plusSeconds(1));
             assertEquals(404, c.get("/backups/" + scheduled).status(), "deleted once the restore has ended");
             assertEquals(200, c.get("/indexes/events-copy").status(), "and the restored index is whole");
@@ -291,6 +292,41 @@ class ScheduledBackupsTest {
                     "retention works while the source index is deleted");
             assertEquals(0, history(c, id).size());
             assertEquals("by-hand", c.get("/backups/" + manual).json().get("name").asText());
+        }
+    }
+
+    @Test
+    void retentionKeepsTheNewestReadyBackupWhileEveryLaterRunFails() throws Exception {
+        try (ConiferServer s = start("lastgood", 2, 0, 0)) {
+            Http c = http(s);
+            fill(c, "orders", 4, 5);
+            String id = schedule(c, "orders", "o", "daily", 1);
+            clock.set(FIRST_RUN);
+            s.schedules().tick(FIRST_RUN);
+            awaitAllReady(c);
+            String good = backups(c, "orders", "o-").get(0).get("backup_id").asText();
+            String manual = c.post("/indexes/orders/backups", "{\"name\":\"manual\"}").json().get("backup_id").asText();
+            awaitAllReady(c); // the project's quota of 2 is now full: every later run fails
+
+            for (int day = 1; day <= 5; day++) {
+                Instant t = FIRST_RUN.plus(Duration.ofDays(day));
+                clock.set(t);
+                s.schedules().tick(t);
+            }
+            assertEquals(200, c.get("/backups/" + good).status(), "five days past its retention, but the last good backup");
+            JsonNode h = history(c, id);
+            assertEquals("InitializationFailed", h.get(1).get("status").asText(), h.toString());
+            assertEquals(good, h.get(h.size() - 1).get("backup_id").asText());
+
+            assertEquals(202, c.delete("/backups/" + manual).status());
+            Instant day6 = FIRST_RUN.plus(Duration.ofDays(6));
+            clock.set(day6);
+            s.schedules().tick(day6); // runs: a new backup, not Ready yet or just now
+            awaitAllReady(c);
+            s.schedules().tick(day6.plusSeconds(1));
+            assertEquals(404, c.get("/backups/" + good).status(), "gone once a newer backup is Ready");
+            List<JsonNode> left = backups(c, "orders", "o-");
+            assertEquals(List.of("o-" + compact(day6)), names(left));
         }
     }
 
