@@ -110,14 +110,26 @@ public interface BackupRepository extends Closeable {
 
     Set<String> blobs() throws IOException;
 
-    /** Stores a manifest durably in two checksummed copies, written one after the other. */
+    /**
+     * Stores a manifest durably in two checksummed copies, written one after the other: the primary,
+     * then the copy. {@link #readManifest} reads them the other way round, so a sound primary is never
+     * older than the copy read with it, even while another server rewrites the manifest.
+     */
     void putManifest(String backupId, byte[] json) throws IOException;
 
     /**
-     * A manifest as read: the JSON of a copy whose checksum holds, and what is wrong with the other
-     * copy (missing, damaged or older), or null when both are sound and equal.
+     * Rewrites only the copy, for a repair whose primary was sound: rewriting the primary too could put
+     * back an older manifest over a newer one another server wrote meanwhile (a Ready one, say), where a
+     * stale copy is outweighed by the primary at the next read.
      */
-    record ManifestRead(byte[] json, String damage) {}
+    void putManifestCopy(String backupId, byte[] json) throws IOException;
+
+    /**
+     * A manifest as read: the JSON of a copy whose checksum holds, what is wrong with the other copy
+     * (missing, damaged or older), or null when both are sound and equal, and whether the JSON is the
+     * primary's (a repair then rewrites only the copy).
+     */
+    record ManifestRead(byte[] json, String damage, boolean fromPrimary) {}
 
     /** Reading a manifest of which no copy is sound; {@code salvage} is the longest damaged body. */
     final class DamagedManifestException extends IOException {

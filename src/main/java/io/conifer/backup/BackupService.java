@@ -185,18 +185,21 @@ public final class BackupService implements Closeable {
             salvage = read.get().json();
             BackupManifest m = BackupManifest.fromJson(id, salvage);
             if (read.get().damage() != null) {
-                byte[] repaired = read.get().json();
                 // Copies that disagree may be a Ready write that failed halfway, after which an older server
                 // removed the backup's blobs: Ready is kept only if every blob is there to restore.
                 List<String> missing = m.status() == BackupStatus.Ready ? missingFiles(m) : List.of();
                 if (!missing.isEmpty()) {
                     m = m.withStatus(BackupStatus.Failed, "Backup failed: the repository lacks the files " + missing
                             + ", and its manifest's copies disagreed (" + read.get().damage() + "), so it cannot be restored");
-                    repaired = m.toJson();
                     log.error("Backup {} of index '{}' is Failed: {}", id, m.sourceIndexName(), m.failureReason());
+                    repository.putManifest(id, m.toJson());
+                } else if (read.get().fromPrimary()) {
+                    log.warn("Backup {}: {}; rewriting the copy of its manifest", id, read.get().damage());
+                    repository.putManifestCopy(id, read.get().json());
+                } else {
+                    log.warn("Backup {}: {}; rewriting both copies of its manifest", id, read.get().damage());
+                    repository.putManifest(id, read.get().json());
                 }
-                log.warn("Backup {}: {}; rewriting both copies of its manifest", id, read.get().damage());
-                repository.putManifest(id, repaired);
             }
             return m;
         } catch (BackupRepository.DamagedManifestException e) {

@@ -91,6 +91,13 @@ public final class EncryptingRepository implements BackupRepository {
         sealedWith.put(backupId, key == null ? "" : key.id());
     }
 
+    @Override
+    public void putManifestCopy(String backupId, byte[] json) throws IOException {
+        BackupKey key = sealingKey(backupId);
+        inner.putManifestCopy(backupId, key == null ? json : EncryptedBlobs.seal(json, key, context(backupId)));
+        sealedWith.put(backupId, key == null ? "" : key.id());
+    }
+
     /**
      * A new backup's manifest takes the encryption key its blobs are staged with; a known one keeps its
      * form, re-sealed under the encryption key if there is one (a rotation), else under the key it was read with.
@@ -126,7 +133,7 @@ public final class EncryptingRepository implements BackupRepository {
         try {
             byte[] json = EncryptedBlobs.open(stored, keys, context(backupId), "The manifest of backup " + backupId);
             sealedWith.put(backupId, EncryptedBlobs.keyId(stored));
-            return Optional.of(new ManifestRead(json, read.get().damage()));
+            return Optional.of(new ManifestRead(json, read.get().damage(), read.get().fromPrimary()));
         } catch (EncryptedBlobs.DamagedException e) {
             throw new DamagedManifestException(e.getMessage(), new byte[0]);
         }

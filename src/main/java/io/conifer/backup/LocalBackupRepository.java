@@ -183,6 +183,11 @@ public final class LocalBackupRepository implements BackupRepository {
         DurableFiles.writeAtomically(copyPath(backupId), file);
     }
 
+    @Override
+    public void putManifestCopy(String backupId, byte[] json) throws IOException {
+        DurableFiles.writeAtomically(copyPath(backupId), ManifestCodec.encode(json));
+    }
+
     private static ManifestCodec.Copy readCopy(Path file) throws IOException {
         byte[] bytes;
         try {
@@ -195,8 +200,9 @@ public final class LocalBackupRepository implements BackupRepository {
 
     @Override
     public Optional<ManifestRead> readManifest(String backupId) throws IOException {
-        return ManifestCodec.combine(readCopy(manifestPath(backupId)), readCopy(copyPath(backupId)),
-                copyPath(backupId).getFileName().toString());
+        // The copy first: see putManifest.
+        ManifestCodec.Copy copy = readCopy(copyPath(backupId));
+        return ManifestCodec.combine(readCopy(manifestPath(backupId)), copy, copyPath(backupId).getFileName().toString());
     }
 
     @Override

@@ -54,10 +54,10 @@ final class ManifestCodec {
         if (primary.json() != null) {
             String damage = copy.json() == null ? copy.problem()
                     : Arrays.equals(primary.json(), copy.json()) ? null : copyName + " is out of date";
-            return Optional.of(new BackupRepository.ManifestRead(primary.json(), damage));
+            return Optional.of(new BackupRepository.ManifestRead(primary.json(), damage, true));
         }
         if (copy.json() != null) {
-            return Optional.of(new BackupRepository.ManifestRead(copy.json(), primary.problem() + "; recovered from the copy"));
+            return Optional.of(new BackupRepository.ManifestRead(copy.json(), primary.problem() + "; recovered from the copy", false));
         }
         if (primary.raw().length == 0 && copy.raw().length == 0) return Optional.empty();
         byte[] salvage = primary.raw().length >= copy.raw().length ? primary.raw() : copy.raw();

@@ -537,10 +537,18 @@ public final class S3BackupRepository implements BackupRepository {
     }
 
     @Override
+    public void putManifestCopy(String backupId, byte[] json) throws IOException {
+        putBytes(copyKey(backupId), ManifestCodec.encode(json));
+    }
+
+    @Override
     public Optional<ManifestRead> readManifest(String backupId) throws IOException {
-        String copy = copyKey(backupId);
+        // The copy first: see putManifest. (The other order lets a reader pair an old primary with a new
+        // copy and "repair" a manifest another server just made Ready back to Initializing.)
+        String copyKey = copyKey(backupId);
+        ManifestCodec.Copy copy = ManifestCodec.decode(url(copyKey), getBytes(copyKey).orElse(null));
         return ManifestCodec.combine(ManifestCodec.decode(url(manifestKey(backupId)), getBytes(manifestKey(backupId)).orElse(null)),
-                ManifestCodec.decode(url(copy), getBytes(copy).orElse(null)), url(copy));
+                copy, url(copyKey));
     }
 
     @Override

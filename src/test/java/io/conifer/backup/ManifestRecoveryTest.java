@@ -80,6 +80,31 @@ class ManifestRecoveryTest {
     }
 
     @Test
+    void aStaleCopyIsRewrittenFromTheSoundPrimaryWhichIsLeftAlone() throws Exception {
+        Path data = dir.resolve("data");
+        Path manifests = data.resolve("backups/manifests");
+        try (TestServer server = TestServer.start(data)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            load(control.forHost(control.createDense("s", 4, "cosine")), 0, 50);
+            String id = backup(control, "s");
+            BackupRepository repo = server.server().backups().repository();
+            String ready = new String(repo.readManifest(id).orElseThrow().json(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(ready.contains("\"Ready\""), ready);
+            // The copy as another server's Ready write would leave it for a moment: one step behind.
+            Files.write(manifests.resolve(id + ".json.copy"), ManifestCodec.encode(ready.replace("\"Ready\"", "\"Initializing\"")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Object primaryFile = Files.getAttribute(manifests.resolve(id + ".json"), "unix:ino");
+
+            server.restart();
+            assertEquals("Ready", control.get("/backups/" + id).json().get("status").asText());
+            repo = server.server().backups().repository();
+            assertNull(repo.readManifest(id).orElseThrow().damage(), "the copy was rewritten");
+            // Rewriting the primary too could put back an older manifest over one another server wrote meanwhile.
+            assertEquals(primaryFile, Files.getAttribute(manifests.resolve(id + ".json"), "unix:ino"), "the primary is the same file");
+        }
+    }
+
+    @Test
     void anUnrecoverableManifestShowsAsFailedKeepsEveryBlobAndCanBeDeleted() throws Exception {
         Path data = dir.resolve("data");
         Path manifests = data.resolve("backups/manifests");

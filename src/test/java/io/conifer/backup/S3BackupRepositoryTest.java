@@ -285,6 +285,47 @@ class S3BackupRepositoryTest {
     }
 
     @Test
+    void aManifestRewrittenBetweenTheReadsOfItsTwoCopiesReadsAsTheNewerOne() throws Exception {
+        String prefix = "p" + (++prefixes);
+        try (S3BackupRepository reader = repository(prefix, "server-a"); S3BackupRepository writer = repository(prefix, "server-b")) {
+            String id = "0c6a3a56-3f5e-4a0b-9d55-6c7e2b8f1a01";
+            byte[] initializing = "{\"status\":\"Initializing\"}".getBytes(StandardCharsets.UTF_8);
+            byte[] ready = "{\"status\":\"Ready\"}".getBytes(StandardCharsets.UTF_8);
+            writer.putManifest(id, initializing);
+            // Another server writes Ready (both copies) after the reader fetched one copy and before the other.
+            java.util.concurrent.atomic.AtomicInteger manifestGets = new java.util.concurrent.atomic.AtomicInteger();
+            s3.faults.beforeGet = key -> {
+                if (key.contains(id) && manifestGets.incrementAndGet() == 2) {
+                    try {
+                        writer.putManifest(id, ready);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            };
+            BackupRepository.ManifestRead read;
+            try {
+                read = reader.readManifest(id).orElseThrow();
+            } finally {
+                s3.faults.beforeGet = null;
+            }
+            assertEquals(2, manifestGets.get());
+            // Read the other way round, an old primary and a new copy made the old one win, and its repair
+            // rewrote a Ready manifest back to Initializing.
+            assertEquals(new String(ready, StandardCharsets.UTF_8), new String(read.json(), StandardCharsets.UTF_8));
+            assertTrue(read.fromPrimary());
+            assertTrue(read.damage().contains("out of date"), read.damage());
+
+            // A repair then rewrites only the copy: the primary, which a newer write may have replaced
+            // meanwhile, is never put back.
+            int puts = s3.counts.puts.get();
+            reader.putManifestCopy(id, read.json());
+            assertEquals(puts + 1, s3.counts.puts.get());
+            assertNull(reader.readManifest(id).orElseThrow().damage());
+        }
+    }
+
+    @Test
     void serversWriteUnderTheirOwnPrefixAndReadEachOthers() throws Exception {
         String prefix = "p" + (++prefixes);
         try (S3BackupRepository a = repository(prefix, "server-a"); S3BackupRepository b = repository(prefix, "server-b")) {

@@ -56,6 +56,8 @@ public final class S3TestServer implements AutoCloseable {
         public final AtomicInteger failNextCopies = new AtomicInteger();
         /** Run once a copy has been made and before it is answered, e.g. to write the source meanwhile. */
         public volatile Runnable afterCopy;
+        /** Run with the key before every object read is served, e.g. to write objects between two reads. */
+        public volatile java.util.function.Consumer<String> beforeGet;
         /** The CRC32C header each part upload arrived with (null: none), in arrival order. */
         public final java.util.List<String> partChecksums = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -213,6 +215,8 @@ public final class S3TestServer implements AutoCloseable {
         public ResponseInputStream<GetObjectResponse> getBlob(GetObjectRequest request) {
             counts.gets.incrementAndGet();
             if (request.range() != null) counts.rangedReads.incrementAndGet();
+            java.util.function.Consumer<String> hook = faults.beforeGet;
+            if (hook != null) hook.accept(request.key());
             faults.before(false);
             return super.getBlob(request);
         }
