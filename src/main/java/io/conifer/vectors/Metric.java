@@ -1,6 +1,7 @@
 package io.conifer.vectors;
 
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.util.VectorUtil;
 
 /**
  * A Pinecone similarity metric, and how to turn Lucene's normalised score back into the score
@@ -32,6 +33,15 @@ public enum Metric {
             if (m.apiName.equals(name)) return m;
         }
         return null;
+    }
+
+    /** The score Pinecone defines for this metric, computed from the two vectors in float as Lucene does. */
+    public float exactScore(float[] query, float[] stored) {
+        return switch (this) {
+            case COSINE -> VectorUtil.cosine(query, stored);
+            case EUCLIDEAN -> VectorUtil.squareDistance(query, stored);
+            case DOTPRODUCT -> VectorUtil.dotProduct(query, stored);
+        };
     }
 
     /** Inverts Lucene's score transform for this metric; see VectorSimilarityFunction. */

@@ -77,8 +77,11 @@ final class VectorQueries {
         int candidates = Math.max(topK, efSearch);
         List<ScoreDoc> hits = DenseSearch.nearest(s, RecordLayout.VECTOR, vector, space.metric(), RecordQueries.scope(s, ns, filter),
                 candidates);
-        if (sparse != null) hits = hybrid(s, ns, filter, vector, sparse, hits, candidates);
-        return hits.subList(0, Math.min(topK, hits.size()));
+        if (sparse != null) {
+            hits = hybrid(s, ns, filter, vector, sparse, hits, candidates); // scored exactly already
+            return hits.subList(0, Math.min(topK, hits.size()));
+        }
+        return DenseSearch.exact(s, RecordLayout.VECTOR, vector, space.metric(), hits.subList(0, Math.min(topK, hits.size())));
     }
 
     /**
