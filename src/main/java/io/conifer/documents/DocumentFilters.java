@@ -4,6 +4,7 @@ import io.conifer.error.ConiferException;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.SchemaField;
 import io.conifer.vectors.FilterQueries;
+import io.conifer.vectors.MetadataIndexing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,7 @@ public final class DocumentFilters {
             }
         }
         // Every metadata field of a document index is filterable: Pinecone indexes each one.
-        return FilterQueries.toQuery(Map.of(key, condition), field -> true);
+        return FilterQueries.toQuery(Map.of(key, condition), MetadataIndexing.ALL);
     }
 
     private String textFieldList() {

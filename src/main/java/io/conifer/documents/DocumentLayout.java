@@ -4,6 +4,7 @@ import io.conifer.index.IndexSchema;
 import io.conifer.index.SchemaField;
 import io.conifer.store.RecordFields;
 import io.conifer.vectors.MetadataFields;
+import io.conifer.vectors.MetadataIndexing;
 import io.conifer.vectors.RecordLayout;
 import io.conifer.vectors.SparseVector;
 import java.util.LinkedHashMap;
@@ -40,7 +41,7 @@ final class DocumentLayout {
                 case null, default -> metadata.put(name, value);
             }
         });
-        if (!metadata.isEmpty()) MetadataFields.index(doc, metadata, field -> true);
+        if (!metadata.isEmpty()) MetadataFields.index(doc, metadata, MetadataIndexing.ALL);
         doc.add(new StoredField(DocumentFields.SOURCE, source));
         return doc;
     }

@@ -24,11 +24,17 @@ sealed interface DocumentOp {
 
     record DeleteIds(String namespace, List<String> ids) implements DocumentOp {}
 
-    /** Every document of a namespace. */
+    /** Every document of a namespace; a namespace created explicitly stays. */
     record DeleteAll(String namespace) implements DocumentOp {}
 
+    /** Makes a namespace exist before it holds documents (create_namespace). */
+    record DeclareNamespace(String namespace) implements DocumentOp {}
+
+    /** Every document of a namespace, and the namespace itself. */
+    record DeleteNamespace(String namespace) implements DocumentOp {}
+
     // Apart from the vector records' kinds (1-5), so a log is never read as the other shape's.
-    byte UPSERT = 16, DELETE_IDS = 17, DELETE_ALL = 18;
+    byte UPSERT = 16, DELETE_IDS = 17, DELETE_ALL = 18, DECLARE_NAMESPACE = 19, DELETE_NAMESPACE = 20;
 
     static byte[] encode(DocumentOp op) {
         return LogFormat.record(out -> {
@@ -45,9 +51,9 @@ sealed interface DocumentOp {
                     LogFormat.writeHeader(out, DELETE_IDS, d.namespace());
                     LogFormat.writeStrings(out, d.ids());
                 }
-                case DeleteAll a -> {
-                    LogFormat.writeHeader(out, DELETE_ALL, a.namespace());
-                }
+                case DeleteAll a -> LogFormat.writeHeader(out, DELETE_ALL, a.namespace());
+                case DeclareNamespace d -> LogFormat.writeHeader(out, DECLARE_NAMESPACE, d.namespace());
+                case DeleteNamespace d -> LogFormat.writeHeader(out, DELETE_NAMESPACE, d.namespace());
             }
         });
     }
@@ -71,6 +77,8 @@ sealed interface DocumentOp {
             }
             case DELETE_IDS -> new DeleteIds(ns, LogFormat.readStrings(in));
             case DELETE_ALL -> new DeleteAll(ns);
+            case DECLARE_NAMESPACE -> new DeclareNamespace(ns);
+            case DELETE_NAMESPACE -> new DeleteNamespace(ns);
             default -> throw new IOException("Unknown document log record type " + type);
         };
     }

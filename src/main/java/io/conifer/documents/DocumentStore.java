@@ -52,7 +52,17 @@ public interface DocumentStore {
     /** Count is the number matched. */
     Written deleteByFilter(String namespace, Map<String, Object> filter);
 
+    /** Deletes every document of a namespace; a namespace created explicitly stays, empty. */
     Written deleteAll(String namespace);
+
+    /**
+     * Makes an empty namespace that exists until it is deleted, whether or not it holds documents then;
+     * counts 0 if it exists already. (A namespace an upsert made exists while it holds documents.)
+     */
+    Written createNamespace(String namespace);
+
+    /** Deletes every document of a namespace and the namespace itself; the write's log sequence number. */
+    long deleteNamespace(String namespace);
 
     /**
      * The hits, best first; with {@code withFields} false each hit carries only its id, so a search that
@@ -67,6 +77,6 @@ public interface DocumentStore {
     /** Live document counts per non-empty namespace, only of documents matching {@code filter} unless it is null or empty. */
     Read<IndexStats> stats(Map<String, Object> filter);
 
-    /** Every namespace holding documents, with its count, in bitwise order. */
+    /** Every namespace holding documents or created explicitly, with its count, in bitwise order. */
     Read<SortedMap<String, NamespaceInfo>> namespaces();
 }

@@ -37,6 +37,9 @@ final class DocumentWrites implements RecordShape<DocumentOp> {
             }
             case DocumentOp.DeleteIds d -> writer.deleteDocuments(RecordFields.keyTerms(d.namespace(), d.ids()));
             case DocumentOp.DeleteAll a -> writer.deleteDocuments(new Term(RecordFields.NAMESPACE, a.namespace()));
+            // Documents' metadata is always indexed whole (the spec), so their namespaces have no schema.
+            case DocumentOp.DeclareNamespace d -> RecordFields.declareNamespace(writer, d.namespace(), null);
+            case DocumentOp.DeleteNamespace d -> RecordFields.deleteNamespace(writer, d.namespace());
         }
     }
 }

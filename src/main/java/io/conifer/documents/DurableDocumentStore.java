@@ -182,6 +182,17 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
         }
     }
 
+    @Override
+    public Written createNamespace(String namespace) {
+        String ns = Limits.createdNamespace(namespace);
+        return engine.createNamespace(ns, new DocumentOp.DeclareNamespace(ns));
+    }
+
+    @Override
+    public long deleteNamespace(String namespace) {
+        return engine.writeAll(new DocumentOp.DeleteNamespace(Limits.namespace(namespace)));
+    }
+
     /** Updates and deletes select on metadata alone: the text-match operators are refused here, before anything is logged. */
     private Query nonEmptyFilter(Map<String, Object> filter, String what) {
         if (filter == null || filter.isEmpty()) throw ConiferException.invalid(what + " by filter needs a non-empty filter");

@@ -3,7 +3,9 @@ package io.conifer.store;
 import io.conifer.vectors.IndexStats;
 import io.conifer.vectors.NamespaceInfo;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.lucene.index.Term;
@@ -35,11 +37,18 @@ final class NamespaceStats {
     static SortedMap<String, NamespaceInfo> namespaces(IndexSearcher s) throws IOException {
         SortedMap<String, NamespaceInfo> out = new TreeMap<>(RecordQueries::bitwise);
         namespaceCounts(s).forEach((ns, n) -> out.put(ns, new NamespaceInfo(n, null)));
+        declaredSchemas(s).forEach((ns, fields) -> out.put(ns, new NamespaceInfo(out.get(ns).records(), fields)));
+        return out;
+    }
+
+    /** The metadata schema of each explicitly created namespace that has one: the fields it declares filterable. */
+    static Map<String, List<String>> declaredSchemas(IndexSearcher s) throws IOException {
+        Map<String, List<String>> out = new HashMap<>();
         for (String ns : RecordQueries.terms(s.getIndexReader(), RecordFields.DECLARED_NAMESPACE)) {
             List<Integer> markers = RecordQueries.matchingDocs(s, new TermQuery(new Term(RecordFields.DECLARED_NAMESPACE, ns)));
             if (markers.isEmpty()) continue;
             String[] fields = s.storedFields().document(markers.get(0)).getValues(RecordFields.NAMESPACE_SCHEMA);
-            if (fields.length > 0) out.put(ns, new NamespaceInfo(out.get(ns).records(), List.of(fields)));
+            if (fields.length > 0) out.put(ns, List.of(fields));
         }
         return out;
     }

@@ -1,10 +1,12 @@
 package io.conifer.store;
 
+import java.io.IOException;
 import java.util.List;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.Term;
 
 /**
@@ -53,7 +55,20 @@ public final class RecordFields {
         return doc;
     }
 
-    public static Document namespaceMarker(String namespace, List<String> filterableFields) {
+    /**
+     * Makes {@code namespace} exist while it holds no records (create_namespace): a marker document with
+     * the fields its metadata schema declares filterable (null: no schema).
+     */
+    public static void declareNamespace(IndexWriter writer, String namespace, List<String> filterableFields) throws IOException {
+        writer.updateDocument(new Term(DECLARED_NAMESPACE, namespace), namespaceMarker(namespace, filterableFields));
+    }
+
+    /** Deletes every record of {@code namespace} and its marker, if it was created explicitly. */
+    public static void deleteNamespace(IndexWriter writer, String namespace) throws IOException {
+        writer.deleteDocuments(new Term(NAMESPACE, namespace), new Term(DECLARED_NAMESPACE, namespace));
+    }
+
+    private static Document namespaceMarker(String namespace, List<String> filterableFields) {
         Document doc = new Document();
         doc.add(new StringField(DECLARED_NAMESPACE, namespace, Field.Store.NO));
         if (filterableFields != null) {

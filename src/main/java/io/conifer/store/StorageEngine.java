@@ -8,6 +8,7 @@ import io.conifer.vectors.Limits;
 import io.conifer.vectors.ListPage;
 import io.conifer.vectors.NamespaceInfo;
 import io.conifer.vectors.Read;
+import io.conifer.vectors.Written;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -133,6 +134,7 @@ public final class StorageEngine<O> implements Closeable {
                 throw e;
             }
             long committed = committedSeq(directory);
+            shape.reload(directory);
             store.engine = new WriterGeneration(null, null, SequencedSearchers.open(directory, committed, store.searchExecutor()), committed);
             store.engine.failure = e;
             store.health.report(StorageFailures.condition(e),
@@ -168,6 +170,8 @@ public final class StorageEngine<O> implements Closeable {
         IndexWriter writer = new IndexWriter(directory, config);
         WriteAheadLog wal = null;
         try {
+            // Once the writer is open: a reopen that fails before leaves the state the served searcher shows.
+            shape.reload(directory);
             long committed = committedSeq(directory);
             int[] replayed = {0};
             long replayStart = System.nanoTime();
@@ -286,6 +290,17 @@ public final class StorageEngine<O> implements Closeable {
     public long writeAll(O op) {
         try (WriteLocks held = lockAll()) {
             return held.logAndApply(op);
+        }
+    }
+
+    /**
+     * Logs and applies {@code declare}, the op that makes {@code namespace} exist before it holds records,
+     * unless it exists already (counted 0 then: the caller answers that it does).
+     */
+    public Written createNamespace(String namespace, O declare) {
+        try (WriteLocks held = lockAll()) {
+            if (namespaceExists(namespace)) return new Written(0, appliedSeq());
+            return new Written(1, held.logAndApply(declare));
         }
     }
 

@@ -4,7 +4,6 @@ import io.conifer.error.ConiferException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
@@ -26,17 +25,13 @@ import org.apache.lucene.util.BytesRef;
 public final class FilterQueries {
     private FilterQueries() {}
 
-    public static Query toQuery(Map<String, Object> filter, VectorSpace space) {
-        return toQuery(filter, space::isFilterable);
-    }
-
     /** {@code filterable}: the metadata fields filters may use (a document index: every one). */
-    public static Query toQuery(Map<String, Object> filter, Predicate<String> filterable) {
+    public static Query toQuery(Map<String, Object> filter, MetadataIndexing filterable) {
         if (filter == null || filter.isEmpty()) return new MatchAllDocsQuery();
         return object(filter, filterable);
     }
 
-    private static Query object(Map<String, Object> filter, Predicate<String> filterable) {
+    private static Query object(Map<String, Object> filter, MetadataIndexing filterable) {
         if (filter.isEmpty()) throw ConiferException.invalid("Invalid filter: an empty object is not a condition");
         List<Query> clauses = new ArrayList<>();
         for (Map.Entry<String, Object> e : filter.entrySet()) {
@@ -57,7 +52,7 @@ public final class FilterQueries {
         return and(clauses);
     }
 
-    private static Query combine(String op, Object value, Occur occur, Predicate<String> filterable) {
+    private static Query combine(String op, Object value, Occur occur, MetadataIndexing filterable) {
         if (!(value instanceof List<?> items) || items.isEmpty()) {
             throw ConiferException.invalid("Invalid filter: " + op + " takes a non-empty array of filter objects");
         }
@@ -74,10 +69,11 @@ public final class FilterQueries {
         throw ConiferException.invalid("Invalid filter: every element of " + op + " must be an object");
     }
 
-    private static Query field(String key, Object condition, Predicate<String> filterable) {
-        if (!filterable.test(key)) {
+    private static Query field(String key, Object condition, MetadataIndexing filterable) {
+        String leftOutBy = filterable.leftOutBy(key);
+        if (leftOutBy != null) {
             throw ConiferException.invalid("Invalid filter: metadata field '" + key
-                    + "' is not filterable; the index schema declares the filterable fields");
+                    + "' is not filterable; " + leftOutBy + " declares the filterable fields");
         }
         if (!(condition instanceof Map<?, ?>)) return eq(key, condition);
         Map<String, Object> ops = asObject(key, condition);

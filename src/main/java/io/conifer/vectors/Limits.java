@@ -46,6 +46,13 @@ public final class Limits {
         return name;
     }
 
+    /** The name of a namespace create_namespace makes: any new namespace's, and not the default one, which always exists. */
+    public static String createdNamespace(String ns) {
+        String name = newNamespace(ns);
+        if (name.isEmpty()) throw ConiferException.invalid("Namespace name must not be empty or '__default__'");
+        return name;
+    }
+
     /** A field a metadata schema names: non-empty, and not an operator ('$...'). */
     public static void schemaField(String name) {
         if (name.isEmpty() || name.startsWith("$")) throw ConiferException.invalid("Invalid schema field name '" + name + "'");

@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -59,11 +58,11 @@ public final class MetadataFields {
         return "mb." + key;
     }
 
-    /** Indexes the fields {@code filterable} accepts (a document index: every one). */
-    public static void index(Document doc, Map<String, Object> metadata, Predicate<String> filterable) {
+    /** Indexes the fields {@code indexing} takes (a document index: every one). */
+    public static void index(Document doc, Map<String, Object> metadata, MetadataIndexing indexing) {
         for (Map.Entry<String, Object> e : metadata.entrySet()) {
             String key = e.getKey();
-            if (!filterable.test(key)) continue;
+            if (!indexing.indexes(key)) continue;
             doc.add(new StringField(KEYS, key, Field.Store.NO));
             Object v = e.getValue();
             if (v instanceof String s) {

@@ -29,6 +29,11 @@ public final class RecordLayout {
     private RecordLayout() {}
 
     static Document toDocument(String namespace, VectorRecord r, VectorSpace space) {
+        return toDocument(namespace, r, space, space.indexing());
+    }
+
+    /** {@code indexing}: the metadata fields indexed for filtering in the record's namespace. */
+    static Document toDocument(String namespace, VectorRecord r, VectorSpace space, MetadataIndexing indexing) {
         Document doc = RecordFields.identified(namespace, r.id());
         if (r.values() != null) {
             doc.add(new KnnFloatVectorField(VECTOR, r.values(), space.metric().similarity()));
@@ -41,7 +46,7 @@ public final class RecordLayout {
         }
         if (r.metadata() != null && !r.metadata().isEmpty()) {
             doc.add(new StoredField(RecordFields.METADATA, Metadata.toJson(r.metadata())));
-            MetadataFields.index(doc, r.metadata(), space::isFilterable);
+            MetadataFields.index(doc, r.metadata(), indexing);
         }
         return doc;
     }

@@ -11,7 +11,8 @@ public record VectorSpace(VectorType type, int dimension, Metric metric, Set<Str
         return type == VectorType.SPARSE;
     }
 
-    public boolean isFilterable(String field) {
-        return filterableFields == null || filterableFields.contains(field);
+    /** The metadata fields the index schema has indexed (each namespace's schema may leave out more). */
+    public MetadataIndexing indexing() {
+        return MetadataIndexing.declared(filterableFields, "the index schema");
     }
 }

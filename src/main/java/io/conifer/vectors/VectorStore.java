@@ -26,18 +26,21 @@ import org.apache.lucene.util.BytesRef;
  */
 public final class VectorStore implements RecordStore {
     private final VectorSpace space;
+    private final VectorWrites writes;
     private final StorageEngine<WriteOp> engine;
     private final VectorQueries queries;
 
-    private VectorStore(VectorSpace space, StorageEngine<WriteOp> engine) {
+    private VectorStore(VectorSpace space, VectorWrites writes, StorageEngine<WriteOp> engine) {
         this.space = space;
+        this.writes = writes;
         this.engine = engine;
         this.queries = new VectorQueries(space, engine.options().efSearch());
     }
 
     /** Opens (or creates) the store in {@code dir}, replaying any log records newer than the last commit. */
     public static VectorStore open(Path dir, VectorSpace space, StoreOptions options) throws IOException {
-        return new VectorStore(space, StorageEngine.open(dir, new VectorWrites(space), null, options));
+        VectorWrites writes = new VectorWrites(space);
+        return new VectorStore(space, writes, StorageEngine.open(dir, writes, null, options));
     }
 
     public VectorSpace space() {
@@ -98,7 +101,7 @@ public final class VectorStore implements RecordStore {
     public long deleteByFilter(String namespace, Map<String, Object> filter) {
         String ns = Limits.namespace(namespace);
         if (filter == null || filter.isEmpty()) throw ConiferException.invalid("Delete by filter needs a non-empty filter");
-        FilterQueries.toQuery(filter, space); // reject a bad filter before it reaches the log
+        FilterQueries.toQuery(filter, writes.indexing(ns)); // reject a bad filter before it reaches the log
         return engine.writeAll(new WriteOp.DeleteFilter(ns, filter));
     }
 
@@ -114,16 +117,13 @@ public final class VectorStore implements RecordStore {
     }
 
     /**
-     * Creates an empty namespace with the metadata fields its schema declares filterable (null: no
-     * schema); counts 0 if it already exists.
+     * Creates an empty namespace whose records index only the metadata fields its schema declares
+     * filterable (null or none: no schema, every field); counts 0 if it already exists.
      */
     public Written createNamespace(String namespace, List<String> filterableFields) {
-        String ns = Limits.newNamespace(namespace);
-        if (ns.isEmpty()) throw ConiferException.invalid("Namespace name must not be empty or '__default__'");
-        try (StorageEngine<WriteOp>.WriteLocks held = engine.lockAll()) {
-            if (engine.namespaceExists(ns)) return new Written(0, engine.appliedSeq());
-            return new Written(1, held.logAndApply(new WriteOp.DeclareNamespace(ns, filterableFields)));
-        }
+        String ns = Limits.createdNamespace(namespace);
+        List<String> fields = filterableFields == null || filterableFields.isEmpty() ? null : List.copyOf(filterableFields);
+        return engine.createNamespace(ns, new WriteOp.DeclareNamespace(ns, fields));
     }
 
     /**
@@ -134,12 +134,15 @@ public final class VectorStore implements RecordStore {
     public Written updateByFilter(String namespace, Map<String, Object> filter, Map<String, Object> setMetadata, boolean dryRun) {
         String ns = Limits.namespace(namespace);
         if (filter == null || filter.isEmpty()) throw ConiferException.invalid("Update by filter needs a non-empty filter");
-        Query f = FilterQueries.toQuery(filter, space);
+        FilterQueries.toQuery(filter, writes.indexing(ns)); // refused before waiting for the lock
         Map<String, Object> set = Metadata.normalise(setMetadata, null);
         if (!dryRun && (set == null || set.isEmpty())) {
             throw ConiferException.invalid("Update by filter sets metadata only: send a non-empty setMetadata");
         }
         try (StorageEngine<WriteOp>.WriteLocks held = engine.lockAll()) {
+            // Again under the lock, which the namespace's schema cannot change under: a namespace deleted and
+            // created meanwhile may index fewer fields, and a field it leaves out would match as absent.
+            Query f = FilterQueries.toQuery(filter, writes.indexing(ns));
             List<VectorRecord> matched = engine.read(s -> List.copyOf(
                     StoredRecords.load(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f)), true, true).values()))
                     .result();
@@ -170,7 +173,7 @@ public final class VectorStore implements RecordStore {
         if (limit < 1 || limit > MAX_FETCH_PAGE) {
             throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and " + MAX_FETCH_PAGE);
         }
-        Query f = FilterQueries.toQuery(filter, space);
+        Query f = FilterQueries.toQuery(filter, writes.indexing(ns));
         return engine.read(s -> {
             Map<Integer, VectorRecord> ids = StoredRecords.load(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f)),
                     false, false);
@@ -217,7 +220,7 @@ public final class VectorStore implements RecordStore {
     public Read<List<ScoredRecord>> query(QuerySpec q) {
         String ns = Limits.namespace(q.namespace());
         Limits.topK(q.topK());
-        Query filter = q.filter() == null || q.filter().isEmpty() ? null : FilterQueries.toQuery(q.filter(), space);
+        Query filter = q.filter() == null || q.filter().isEmpty() ? null : FilterQueries.toQuery(q.filter(), writes.indexing(ns));
         int given = (q.vector() != null && q.vector().length > 0 ? 1 : 0) + (q.id() != null && !q.id().isEmpty() ? 1 : 0);
         SparseVector sparse = Limits.sparse(q.sparse(), "the query");
         if (given > 1) throw ConiferException.invalid("Query by either a vector or an id, not both");
@@ -228,9 +231,13 @@ public final class VectorStore implements RecordStore {
         return engine.list(namespace, prefix, limit, afterId);
     }
 
-    /** Live record counts per non-empty namespace, optionally only of records matching {@code filter}. */
+    /**
+     * Live record counts per non-empty namespace, optionally only of records matching {@code filter},
+     * which may name only fields every namespace indexes: a count in a namespace that left one out
+     * would be wrong, not smaller.
+     */
     public Read<IndexStats> stats(Map<String, Object> filter) {
-        return engine.stats(filter == null || filter.isEmpty() ? null : FilterQueries.toQuery(filter, space));
+        return engine.stats(filter == null || filter.isEmpty() ? null : FilterQueries.toQuery(filter, writes.indexingEverywhere()));
     }
 
     public Read<SortedMap<String, NamespaceInfo>> namespaces() {

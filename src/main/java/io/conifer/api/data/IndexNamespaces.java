@@ -64,7 +64,10 @@ interface IndexNamespaces {
         };
     }
 
-    /** A document index's namespaces exist while they hold documents: upserting makes one, deleting them all removes it. */
+    /**
+     * A document index's namespaces, as a vector index's: one an upsert made exists while it holds
+     * documents, one created explicitly until it is deleted.
+     */
     static IndexNamespaces of(DocumentStore store, String indexName) {
         IndexSchema schema = store.schema();
         VectorSpace space = schema.fields().values().stream()
@@ -88,13 +91,17 @@ interface IndexNamespaces {
                 return store.namespaces().result().containsKey(Limits.namespace(namespace));
             }
 
+            /** The spec indexes every metadata field of a document for filtering, so no schema can narrow it. */
             public Written create(String namespace, List<String> filterableFields) {
-                throw ConiferException.invalid("Index '" + indexName + "' is a document index: a namespace is created by"
-                        + " upserting documents into it (every metadata field is filterable)");
+                if (filterableFields != null) {
+                    throw ConiferException.invalid("Index '" + indexName + "' is a document index, which indexes every"
+                            + " metadata field of its documents for filtering: create the namespace without a 'schema'");
+                }
+                return store.createNamespace(namespace);
             }
 
             public long delete(String namespace) {
-                return store.deleteAll(namespace).requestLsn();
+                return store.deleteNamespace(namespace);
             }
         };
     }

@@ -334,7 +334,10 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
         return b.build();
     }
 
-    /** A create_namespace schema's fields; Pinecone supports only {@code filterable: true}. */
+    /**
+     * A create_namespace schema's fields; Pinecone supports only {@code filterable: true}. A schema
+     * declaring none is no schema, as for an index's schema: every field is indexed.
+     */
     private static List<String> filterableFields(MetadataSchema schema) {
         List<String> fields = new ArrayList<>(new TreeSet<>(schema.getFieldsMap().keySet()));
         for (String f : fields) {
@@ -343,7 +346,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                 throw ConiferException.invalid("schema.fields." + f + ".filterable is false; only filterable: true is supported");
             }
         }
-        return fields;
+        return fields.isEmpty() ? null : fields;
     }
 
     /** Sets the pagination of a page after which more remain. */
