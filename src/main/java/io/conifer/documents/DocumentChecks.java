@@ -57,6 +57,19 @@ final class DocumentChecks {
         return new DocumentRecord(d.id(), fields);
     }
 
+    /**
+     * A document as an update left it: checked as {@link #document} does, and still holding a field of
+     * the index schema, which an upsert must carry and an update may not take away.
+     */
+    DocumentRecord patched(DocumentRecord d) {
+        DocumentRecord checked = document(d);
+        if (checked.fields().keySet().stream().noneMatch(f -> schema.fields().get(f) instanceof SchemaField s && s.isTyped())) {
+            throw ConiferException.invalid("The update would leave document '" + d.id() + "' with no field of the index schema"
+                    + " (only metadata); a document needs at least one");
+        }
+        return checked;
+    }
+
     private static ConiferException wrongType(String field, String type, String what) {
         return ConiferException.invalid("Field '" + field + "' of " + what + " must be " + type + ", as the index schema declares");
     }

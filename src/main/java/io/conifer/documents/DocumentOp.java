@@ -1,5 +1,6 @@
 package io.conifer.documents;
 
+import io.conifer.error.ConiferException;
 import io.conifer.store.LogFormat;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
@@ -15,10 +16,25 @@ import java.util.List;
 sealed interface DocumentOp {
     /** {@code sources}: each document's JSON (see {@link DocumentJson}), made once for the log and the index. */
     record Upsert(String namespace, List<DocumentRecord> documents, List<byte[]> sources) implements DocumentOp {
+        /** The spec's bound on one document: an upsert is held to it by the request limit, an update is checked. */
+        static final int MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
+
         static Upsert of(String namespace, List<DocumentRecord> documents, DocumentJson json) {
             List<byte[]> sources = new ArrayList<>(documents.size());
             for (DocumentRecord d : documents) sources.add(json.write(d.fields()));
             return new Upsert(namespace, documents, sources);
+        }
+
+        /** Documents as updates left them, each refused if it grew past {@link #MAX_DOCUMENT_BYTES}. */
+        static Upsert patched(String namespace, List<DocumentRecord> documents, DocumentJson json) {
+            Upsert u = of(namespace, documents, json);
+            for (int i = 0; i < documents.size(); i++) {
+                if (u.sources().get(i).length > MAX_DOCUMENT_BYTES) {
+                    throw ConiferException.invalid("The update would make document '" + documents.get(i).id() + "' "
+                            + u.sources().get(i).length + " bytes; a document holds at most " + MAX_DOCUMENT_BYTES + " (2 MB)");
+                }
+            }
+            return u;
         }
     }
 

@@ -111,10 +111,10 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
             Map<String, DocumentRecord> patched = new LinkedHashMap<>(fetch(ns, ids).result());
             for (DocumentPatch p : patches) {
                 DocumentRecord current = patched.get(p.id());
-                if (current != null) patched.put(p.id(), checks.document(patch(current, p.setFields(), p.removeFields())));
+                if (current != null) patched.put(p.id(), checks.patched(patch(current, p.setFields(), p.removeFields())));
             }
             if (patched.isEmpty()) return new Written(0, engine.appliedSeq());
-            return new Written(patched.size(), held.logAndApply(DocumentOp.Upsert.of(ns, List.copyOf(patched.values()), json)));
+            return new Written(patched.size(), held.logAndApply(DocumentOp.Upsert.patched(ns, List.copyOf(patched.values()), json)));
         }
     }
 
@@ -127,11 +127,14 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
             List<DocumentRecord> matched = engine.read(s -> List.copyOf(
                     load(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))).values())).result();
             List<DocumentRecord> patched = new ArrayList<>(matched.size());
-            for (DocumentRecord d : matched) patched.add(checks.document(patch(d, setFields, removeFields)));
-            long lsn = engine.appliedSeq();
+            for (DocumentRecord d : matched) patched.add(checks.patched(patch(d, setFields, removeFields)));
+            // Every part encoded (and so size-checked) before the first is logged: a refusal writes nothing.
+            List<DocumentOp.Upsert> parts = new ArrayList<>();
             for (int from = 0; from < patched.size(); from += MAX_DOCUMENTS_PER_OP) {
-                lsn = held.logAndApply(DocumentOp.Upsert.of(ns, patched.subList(from, Math.min(patched.size(), from + MAX_DOCUMENTS_PER_OP)), json));
+                parts.add(DocumentOp.Upsert.patched(ns, patched.subList(from, Math.min(patched.size(), from + MAX_DOCUMENTS_PER_OP)), json));
             }
+            long lsn = engine.appliedSeq();
+            for (DocumentOp.Upsert part : parts) lsn = held.logAndApply(part);
             return new Written(matched.size(), lsn);
         }
     }

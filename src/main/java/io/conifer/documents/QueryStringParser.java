@@ -36,7 +36,8 @@ final class QueryStringParser extends QueryParser {
         }
         try {
             return new QueryStringParser(fields).parse(phrasePrefixesQuoted(query));
-        } catch (ParseException | IllegalArgumentException | IndexSearcher.TooManyClauses e) {
+        } catch (ParseException | IllegalArgumentException | IndexSearcher.TooManyClauses
+                | org.apache.lucene.util.automaton.TooComplexToDeterminizeException e) {
             throw ConiferException.invalid("Invalid query_string: " + e.getMessage());
         }
     }

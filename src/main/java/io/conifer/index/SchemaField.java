@@ -17,6 +17,11 @@ import io.conifer.vectors.Metric;
     @JsonSubTypes.Type(value = SchemaField.FullTextString.class, name = "full_text_string")
 })
 public sealed interface SchemaField {
+    /** A field with a type of its own (text, a vector): what a document must hold one of, besides metadata. */
+    default boolean isTyped() {
+        return this instanceof FullTextString || this instanceof DenseVector || this instanceof SparseVector;
+    }
+
     /** Fixed-dimension vectors searched by HNSW. */
     record DenseVector(int dimension, Metric metric, String description) implements SchemaField {}
 

@@ -1,5 +1,6 @@
 package io.conifer.store;
 
+import io.conifer.vectors.QueryLimits;
 import io.conifer.error.ConiferException;
 import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
@@ -56,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * writer from the last commit and replays the log once the disk has room again. No restart is needed.
  */
 public final class StorageEngine<O> implements Closeable {
+    static {
+        QueryLimits.install(); // before any index serves a query
+    }
+
     private static final Logger log = LoggerFactory.getLogger(StorageEngine.class);
     private static final String WAL_SEQ = "conifer.wal_seq";
     /** Free space that makes a failed writer worth reopening at once rather than after its back-off. */

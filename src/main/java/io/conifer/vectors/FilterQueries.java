@@ -23,6 +23,10 @@ import org.apache.lucene.util.BytesRef;
  * INVALID_ARGUMENT naming the problem, before anything runs.
  */
 public final class FilterQueries {
+    static {
+        QueryLimits.install(); // a filter's $or and $and are built into one BooleanQuery
+    }
+
     private FilterQueries() {}
 
     /** {@code filterable}: the metadata fields filters may use (a document index: every one). */

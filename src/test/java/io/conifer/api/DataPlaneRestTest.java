@@ -727,6 +727,23 @@ class DataPlaneRestTest {
     }
 
     @Test
+    void aFilterTooLargeToSearchIsAClientError() {
+        Http d = newIndex(3, "cosine");
+        assertEquals(200, d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"a\",\"values\":[1,0,0],\"metadata\":{\"n\":3}}]}").status());
+        StringBuilder or = new StringBuilder("{\"$or\":[");
+        for (int i = 0; i < 20_000; i++) or.append(i == 0 ? "" : ",").append("{\"n\":").append(i).append('}');
+        String filter = or + "]}";
+        assertError(d.post("/query", "{\"vector\":[1,0,0],\"topK\":1,\"filter\":" + filter + "}"), 400, 3, "clauses or terms");
+        assertError(d.post("/vectors/delete", "{\"filter\":" + filter + "}"), 400, 3, "clauses or terms");
+        // Thousands of conditions within the limit are served.
+        StringBuilder some = new StringBuilder("{\"$or\":[");
+        for (int i = 0; i < 5_000; i++) some.append(i == 0 ? "" : ",").append("{\"n\":").append(i).append('}');
+        JsonNode hits = d.post("/query", "{\"vector\":[1,0,0],\"topK\":1,\"filter\":" + some + "]}}").json();
+        assertEquals("a", hits.get("matches").get(0).get("id").asText(), hits.toString());
+        assertEquals(1, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt(), "the refused delete deleted nothing");
+    }
+
+    @Test
     void aForgedPageTokenGetsNoLargerPageThanALimitWould() {
         Http d = newIndex(3, "cosine");
         StringBuilder vectors = new StringBuilder("{\"vectors\":[");

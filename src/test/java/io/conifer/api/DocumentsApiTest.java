@@ -66,11 +66,11 @@ class DocumentsApiTest {
         return data.send("POST", "/namespaces/" + namespace + "/documents/" + op, body, V7);
     }
 
-    /** A 400 in the 2026-07 ErrorResponse shape whose message contains {@code part}. */
     private static String base64Url(String s) {
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /** A 400 in the 2026-07 ErrorResponse shape whose message contains {@code part}. */
     static void assertInvalid(Http.Response r, String part) {
         assertError(r, 400, "INVALID_ARGUMENT", part);
     }
@@ -201,6 +201,59 @@ class DocumentsApiTest {
         assertEquals(4, one.get("one").get("n").asInt());
         assertEquals(1, one.get("one").get("m").asInt());
         assertFalse(one.has("ghost"), "an update creates no document");
+    }
+
+    @Test
+    void anUpdateMayNotLeaveADocumentThatAnUpsertWouldRefuse() {
+        assertEquals(202, post("shape", "upsert", "{\"documents\":[{\"_id\":\"d\",\"title\":\"kept\",\"n\":1}]}").status());
+        assertInvalid(post("shape", "update", "{\"documents\":[{\"_id\":\"d\",\"_remove_fields\":[\"title\"]}]}"),
+                "no field of the index schema");
+        assertInvalid(post("shape", "update", "{\"filter\":{\"n\":1},\"remove_fields\":[\"title\"]}"), "no field of the index schema");
+        assertEquals("kept", post("shape", "fetch", "{\"ids\":[\"d\"]}").json().get("documents").get("d").get("title").asText());
+
+        // Documents grown past 2 MB by updates that are each under the request limit.
+        StringBuilder fields = new StringBuilder();
+        for (int i = 0; i < 24; i++) {
+            fields.append(i == 0 ? "" : ",").append("\"t").append(i)
+                    .append("\":{\"type\":\"string\",\"full_text_search\":{\"language\":\"en\"}}");
+        }
+        Http.Response created = control.send("POST", "/indexes", "{\"name\":\"wide\",\"schema\":{\"fields\":{" + fields + "}}}", V7);
+        assertEquals(201, created.status(), created.toString());
+        Http wide = control.forHost(created.json().get("host").asText());
+        String text = "abcdefghi ".repeat(9_000); // 90 KB, 9,000 words: within a full-text value's limits
+        StringBuilder half = new StringBuilder("{\"_id\":\"w\"");
+        for (int i = 0; i < 12; i++) half.append(",\"t").append(i).append("\":\"").append(text).append("\"");
+        assertEquals(202, wide.send("POST", "/namespaces/ns/documents/upsert", "{\"documents\":[" + half + "}]}", V7).status());
+        StringBuilder rest = new StringBuilder("{\"_id\":\"w\"");
+        for (int i = 12; i < 24; i++) rest.append(",\"t").append(i).append("\":\"").append(text).append("\"");
+        assertInvalid(wide.send("POST", "/namespaces/ns/documents/update", "{\"documents\":[" + rest + "}]}", V7), "at most 2097152");
+        JsonNode w = wide.send("POST", "/namespaces/ns/documents/fetch", "{\"ids\":[\"w\"]}", V7).json().get("documents").get("w");
+        assertFalse(w.has("t12"), "the refused update stored nothing");
+        assertEquals(text, w.get("t11").asText());
+        assertEquals(202, control.delete("/indexes/wide").status());
+    }
+
+    @Test
+    void searchesAsLargeAsTheSpecAllowsAreServedAndLargerOnesAreAClientError() {
+        assertEquals(202, post("big", "upsert", "{\"documents\":[{\"_id\":\"b\",\"title\":\"word17 of a title\",\"n\":7}]}").status());
+        // ~1,200 distinct words (about 9 KB): within the 10 KB a text query may hold.
+        StringBuilder words = new StringBuilder();
+        for (int i = 0; i < 1_200; i++) words.append("word").append(i).append(' ');
+        Http.Response found = post("big", "search", "{\"top_k\":1,\"score_by\":[{\"type\":\"text\",\"fields\":[\"title\"],\"query\":\""
+                + words.toString().trim() + "\"}]}");
+        assertEquals(200, found.status(), found.toString());
+        assertEquals("b", found.json().get("matches").get(0).get("_id").asText());
+
+        // A filter of 20,000 conditions, and a regular expression too complex to search: 400, not an internal error.
+        StringBuilder or = new StringBuilder("{\"$or\":[");
+        for (int i = 0; i < 20_000; i++) or.append(i == 0 ? "" : ",").append("{\"n\":").append(i).append('}');
+        String filter = or + "]}";
+        assertInvalid(post("big", "search", "{\"top_k\":1,\"score_by\":[{\"type\":\"text\",\"fields\":[\"title\"],\"query\":\"word17\"}],"
+                + "\"filter\":" + filter + "}"), "clauses or terms");
+        assertInvalid(post("big", "delete", "{\"filter\":" + filter + "}"), "clauses or terms");
+        assertInvalid(post("big", "search", "{\"top_k\":1,\"score_by\":[{\"type\":\"query_string\",\"query\":\"title:/[ab]*a[ab]{20}/\"}]}"),
+                "query_string");
+        assertEquals(1, post("big", "fetch", "{\"ids\":[\"b\"]}").json().get("documents").size(), "the refused delete deleted nothing");
     }
 
     @Test

@@ -17,6 +17,7 @@ import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.conifer.api.TransportErrors;
 import io.conifer.error.ConiferException;
+import io.conifer.vectors.QueryLimits;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,8 @@ final class DataPlaneErrors {
 
     static final GrpcExceptionHandlerFunction EXCEPTIONS = (ctx, status, cause, metadata) -> {
         if (cause instanceof ConiferException e) return status(e);
+        ConiferException tooLarge = QueryLimits.refusal(cause);
+        if (tooLarge != null) return status(tooLarge);
         if (isUnreadableRequest(cause)) return Status.INVALID_ARGUMENT.withDescription(unreadable(cause));
         if (cause instanceof io.grpc.StatusRuntimeException || cause instanceof io.grpc.StatusException) {
             return Status.fromThrowable(cause);

@@ -25,6 +25,7 @@ import io.conifer.files.DiskSpace;
 import io.conifer.index.IndexDefinition;
 import io.conifer.index.IndexSchema;
 import io.conifer.vectors.Limits;
+import io.conifer.vectors.QueryLimits;
 import io.conifer.vectors.ListPage;
 import io.conifer.vectors.Read;
 import io.conifer.vectors.Written;
@@ -109,6 +110,8 @@ final class DocumentsApi implements HttpService {
         } catch (ConiferException e) {
             return error(e.code(), e.getMessage());
         } catch (RuntimeException e) {
+            ConiferException tooLarge = QueryLimits.refusal(e);
+            if (tooLarge != null) return error(tooLarge.code(), tooLarge.getMessage());
             ConiferException refusedByTransport = TransportErrors.classify(ctx, e);
             if (refusedByTransport != null) return error(refusedByTransport.code(), refusedByTransport.getMessage());
             if (DiskSpace.isFull(e)) return error(ErrorCode.UNAVAILABLE, "The index's disk is full: " + e.getMessage());

@@ -77,8 +77,7 @@ final class DocumentsJson {
 
     /** Whether the schema types this field itself (a full-text or vector field) rather than as metadata. */
     static boolean isTyped(SchemaField field) {
-        return field instanceof SchemaField.FullTextString || field instanceof SchemaField.DenseVector
-                || field instanceof SchemaField.SparseVector;
+        return field != null && field.isTyped();
     }
 
     private static List<String> typedFields(IndexSchema schema) {
