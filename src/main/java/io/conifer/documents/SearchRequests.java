@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conifer.error.ConiferException;
 import io.conifer.index.IndexSchema;
 import io.conifer.index.SchemaField;
+import io.conifer.vectors.QueryLimits;
 import io.conifer.vectors.Limits;
 import io.conifer.vectors.SparseVector;
 import io.conifer.vectors.VectorSpace;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.QueryVisitor;
@@ -230,8 +230,8 @@ public final class SearchRequests {
                 return this;
             }
         });
-        if (terms[0] > IndexSearcher.getMaxClauseCount()) {
-            throw ConiferException.invalid("The query has " + terms[0] + " terms; at most " + IndexSearcher.getMaxClauseCount()
+        if (terms[0] > QueryLimits.maxClauses()) {
+            throw ConiferException.invalid("The query has " + terms[0] + " terms; at most " + QueryLimits.maxClauses()
                     + " are searched at once");
         }
         return q;

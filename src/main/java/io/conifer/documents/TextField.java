@@ -2,6 +2,7 @@ package io.conifer.documents;
 
 import io.conifer.error.ConiferException;
 import io.conifer.index.SchemaField;
+import io.conifer.vectors.QueryLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import org.apache.lucene.analysis.tokenattributes.PositionIncrementAttribute;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.PhraseQuery;
 import org.apache.lucene.search.Query;
@@ -82,9 +82,9 @@ public record TextField(String name, String luceneField, SchemaField.FullTextSea
         List<Position> positions = positions(text);
         if (positions.isEmpty()) return new MatchNoDocsQuery("no words to match in " + name);
         if (positions.size() == 1) return word(positions.get(0));
-        if (positions.size() > IndexSearcher.getMaxClauseCount()) {
+        if (positions.size() > QueryLimits.maxClauses()) {
             throw ConiferException.invalid("The text for field '" + name + "' has " + positions.size() + " words; at most "
-                    + IndexSearcher.getMaxClauseCount() + " are matched at once");
+                    + QueryLimits.maxClauses() + " are matched at once");
         }
         BooleanQuery.Builder b = new BooleanQuery.Builder();
         for (Position p : positions) b.add(word(p), occur);

@@ -24,7 +24,15 @@ public final class QueryLimits {
 
     private QueryLimits() {}
 
-    /** Applies {@link #MAX_CLAUSES} (Lucene keeps it process-wide); called before any query is built. */
+    /**
+     * {@link #MAX_CLAUSES}, applied to Lucene (which keeps it process-wide) by the first call: every
+     * path that builds or bounds a query asks here, so none sees Lucene's default.
+     */
+    public static int maxClauses() {
+        return IndexSearcher.getMaxClauseCount();
+    }
+
+    /** Applies {@link #MAX_CLAUSES}; called before any index serves a query. */
     public static void install() {
         // The static initialiser does the work, once.
     }
@@ -33,7 +41,7 @@ public final class QueryLimits {
     public static ConiferException refusal(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof IndexSearcher.TooManyClauses) {
-                return ConiferException.invalid("The query and its filter hold more than " + IndexSearcher.getMaxClauseCount()
+                return ConiferException.invalid("The query and its filter hold more than " + maxClauses()
                         + " clauses or terms together; send a shorter text or a filter with fewer conditions");
             }
             if (t instanceof TooComplexToDeterminizeException) {

@@ -62,6 +62,9 @@ class DocumentBackupTest {
                 }
                 docs.upsert(n(batch), page);
             }
+            // The settle merge (5 s after the last write) renumbers documents, which reorders equal scores, and
+            // rewrites every segment, which a second backup would copy: both backups must see the settled layout.
+            awaitOneCommittedSegment(data.resolve("indexes"));
             List<List<String>> before = answers(docs);
 
             BackupManifest first = backup(server, "first");
@@ -95,6 +98,22 @@ class DocumentBackupTest {
 
     private static String n(int batch) {
         return "ns-" + batch % 2;
+    }
+
+    /** Waits until the only index under {@code indexes} has settled: its last commit holds one segment. */
+    private static void awaitOneCommittedSegment(Path indexes) throws Exception {
+        io.conifer.Await.until("the index settled to one committed segment", () -> {
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(indexes)) {
+                Path commitDir = files.filter(f -> f.getFileName().toString().startsWith("segments_")).map(Path::getParent)
+                        .findFirst().orElse(null);
+                if (commitDir == null) return false;
+                try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(commitDir)) {
+                    return org.apache.lucene.index.SegmentInfos.readLatestCommit(d).size() == 1;
+                }
+            } catch (java.io.IOException e) {
+                return false; // a commit replaced while read: look again
+            }
+        });
     }
 
     /** Every search in both namespaces, as "id score" lines. */

@@ -84,13 +84,17 @@ class SearchRequestsTest {
         ConiferException e = assertThrows(ConiferException.class,
                 () -> parse("{\"top_k\":1,\"score_by\":[{\"type\":\"text\",\"fields\":[\"body\"],\"query\":\"" + big + "\"}]}"));
         assertTrue(e.getMessage().contains("10240"), e.getMessage());
-        String words = "word ".repeat(1100);
-        e = assertThrows(ConiferException.class,
-                () -> parse("{\"top_k\":1,\"score_by\":[{\"type\":\"text\",\"fields\":[\"body\"],\"query\":\"" + words + "\"}]}"));
-        assertTrue(e.getMessage().contains("1100 words; at most 1024"), e.getMessage());
-        String half = "word ".repeat(600);
-        e = assertThrows(ConiferException.class,
-                () -> parse("{\"top_k\":1,\"score_by\":[{\"type\":\"text\",\"fields\":[\"body\",\"title\"],\"query\":\"" + half + "\"}]}"));
-        assertTrue(e.getMessage().contains("1200 terms; at most 1024"), e.getMessage());
+        // As many words as 10 KB holds are searched (Lucene's default of 1,024 clauses would refuse them)...
+        String words = "w ".repeat(SearchRequests.MAX_QUERY_BYTES / 2 - 1);
+        parse("{\"top_k\":1,\"score_by\":[{\"type\":\"text\",\"fields\":[\"body\",\"title\"],\"query\":\"" + words + "\"}]}");
+        // ...and what many clauses over several fields add up to is bounded.
+        StringBuilder clauses = new StringBuilder();
+        String hundred = "word ".repeat(100).trim();
+        for (int i = 0; i < 100; i++) {
+            clauses.append(i == 0 ? "" : ",").append("{\"type\":\"text\",\"fields\":[\"body\",\"title\"],\"query\":\"")
+                    .append(hundred).append("\"}");
+        }
+        e = assertThrows(ConiferException.class, () -> parse("{\"top_k\":1,\"score_by\":[" + clauses + "]}"));
+        assertTrue(e.getMessage().contains("20000 terms; at most 16384"), e.getMessage());
     }
 }
