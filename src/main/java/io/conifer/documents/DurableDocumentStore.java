@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
@@ -163,7 +162,8 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
         try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockAll()) {
             List<String> ids = engine.read(s -> {
                 List<String> out = new ArrayList<>();
-                for (DocumentRecord d : load(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))).values()) {
+                // Ids only: parsing every matched document's source could hold a whole namespace in memory.
+                for (DocumentRecord d : ids(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))).values()) {
                     out.add(d.id());
                 }
                 return out;
@@ -235,20 +235,11 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
         if (limit < 1 || limit > 10_000) throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and 10000");
         Query f = readFilter(filter);
         return engine.read(s -> {
-            TreeMap<String, Integer> byId = new TreeMap<>(RecordQueries::bitwise);
-            for (int doc : RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))) {
-                String id = s.storedFields().document(doc, ID_ONLY).get(RecordFields.ID);
-                if (afterId == null || RecordQueries.bitwise(id, afterId) > 0) byId.put(id, doc);
-            }
-            List<Integer> page = new ArrayList<>(Math.min(limit, byId.size()));
-            for (int doc : byId.values()) {
-                if (page.size() == limit) break;
-                page.add(doc);
-            }
-            Map<Integer, DocumentRecord> loaded = load(s, page);
-            List<DocumentRecord> documents = new ArrayList<>(page.size());
-            for (int doc : page) documents.add(loaded.get(doc));
-            return new DocumentPage(documents, byId.size() > limit);
+            RecordQueries.IdPage page = RecordQueries.matchingPage(s, ns, f, limit, afterId);
+            Map<Integer, DocumentRecord> loaded = load(s, page.docs());
+            List<DocumentRecord> documents = new ArrayList<>(page.docs().size());
+            for (int doc : page.docs()) documents.add(loaded.get(doc));
+            return new DocumentPage(documents, page.more());
         });
     }
 

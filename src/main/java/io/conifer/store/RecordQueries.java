@@ -25,6 +25,18 @@ import org.apache.lucene.util.BytesRef;
 public final class RecordQueries {
     private RecordQueries() {}
 
+    /** A page of record ids in bitwise order, the (global) doc of each, and whether more follow. */
+    public record IdPage(List<String> ids, List<Integer> docs, boolean more) {}
+
+    /**
+     * The live records of {@code ns} that {@code filter} matches, {@code limit} at a time after
+     * {@code afterId} (null: from the start), in id order. Walks the key terms rather than reading
+     * each match's stored id, so paging through many matches stays linear.
+     */
+    public static IdPage matchingPage(IndexSearcher s, String ns, Query filter, int limit, String afterId) throws IOException {
+        return IdListing.matching(s, ns, null, filter, limit, afterId);
+    }
+
     public static Query namespaceQuery(String ns) {
         return new TermQuery(new Term(RecordFields.NAMESPACE, ns));
     }

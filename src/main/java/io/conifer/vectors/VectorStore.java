@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.util.BytesRef;
@@ -175,21 +174,11 @@ public final class VectorStore implements RecordStore {
         }
         Query f = FilterQueries.toQuery(filter, writes.indexing(ns));
         return engine.read(s -> {
-            Map<Integer, VectorRecord> ids = StoredRecords.load(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f)),
-                    false, false);
-            TreeMap<String, Integer> byId = new TreeMap<>(RecordQueries::bitwise);
-            ids.forEach((doc, r) -> {
-                if (afterId == null || bitwise(r.id(), afterId) > 0) byId.put(r.id(), doc);
-            });
-            List<Integer> page = new ArrayList<>();
-            for (Integer doc : byId.values()) {
-                if (page.size() == limit) break;
-                page.add(doc);
-            }
-            Map<Integer, VectorRecord> loaded = StoredRecords.load(s, page, true, true);
-            List<VectorRecord> records = new ArrayList<>(page.size());
-            for (Integer doc : page) records.add(loaded.get(doc));
-            return new RecordPage(records, byId.size() > limit);
+            RecordQueries.IdPage page = RecordQueries.matchingPage(s, ns, f, limit, afterId);
+            Map<Integer, VectorRecord> loaded = StoredRecords.load(s, page.docs(), true, true);
+            List<VectorRecord> records = new ArrayList<>(page.docs().size());
+            for (Integer doc : page.docs()) records.add(loaded.get(doc));
+            return new RecordPage(records, page.more());
         });
     }
 
