@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fetch by metadata pages in id order through every segment, over deletions and over records an
- * update moved to a newer segment: each page is read off the key terms and the filter's matches.
+ * update moved to a newer segment, both ways a page is read: off the key terms and the filter's
+ * matches (a filter matching many records), and from the stored ids of the matches (few).
  */
 class FilteredPagesTest {
     private static final VectorSpace SPACE = new VectorSpace(VectorType.DENSE, 2, Metric.COSINE, null);
@@ -28,7 +29,7 @@ class FilteredPagesTest {
                 List<VectorRecord> records = new ArrayList<>();
                 for (int i = batch * 400; i < (batch + 1) * 400; i++) {
                     String id = "r" + i; // not zero-padded: id order is not number order
-                    records.add(new VectorRecord(id, new float[] {1, i}, null, Map.of("g", i % 3)));
+                    records.add(new VectorRecord(id, new float[] {1, i}, null, Map.of("g", i % 3, "rare", i % 97 == 0)));
                     group.put(id, i % 3);
                 }
                 store.upsert("ns", records);
@@ -42,31 +43,35 @@ class FilteredPagesTest {
             for (int i = 1; i < 1200; i += 7) {
                 if (!group.containsKey("r" + i)) continue;
                 int g = i % 2 == 0 ? 1 : 2;
-                moved.add(new VectorRecord("r" + i, new float[] {1, i}, null, Map.of("g", g)));
+                moved.add(new VectorRecord("r" + i, new float[] {1, i}, null, Map.of("g", g, "rare", i % 97 == 0)));
                 group.put("r" + i, g);
             }
             store.upsert("ns", moved);
             store.upsert("other", List.of(new VectorRecord("r5", new float[] {1, 1}, null, Map.of("g", 1))));
 
-            List<String> expected = new ArrayList<>();
+            List<String> many = new ArrayList<>();
+            List<String> few = new ArrayList<>();
             group.forEach((id, g) -> {
-                if (g == 1) expected.add(id);
+                if (g == 1) many.add(id);
+                if (Integer.parseInt(id.substring(1)) % 97 == 0) few.add(id);
             });
-            List<String> paged = new ArrayList<>();
-            String after = null;
-            for (int pages = 0; ; pages++) {
-                assertTrue(pages < 100, "the paging ends");
-                VectorStore.RecordPage page = store.fetchByMetadata("ns", Map.of("g", 1), 37, after).result();
-                for (VectorRecord r : page.records()) {
-                    assertEquals(1, ((Number) r.metadata().get("g")).intValue(), r.id());
-                    paged.add(r.id());
-                }
-                if (!page.more()) break;
-                after = page.records().get(page.records().size() - 1).id();
-            }
-            assertEquals(expected, paged);
+            assertEquals(many, pages(store, Map.of("g", 1), 37));
+            assertTrue(few.size() > 5 && few.size() < 20, few.toString());
+            assertEquals(few, pages(store, Map.of("rare", true), 5));
         } finally {
             store.close();
+        }
+    }
+
+    private static List<String> pages(VectorStore store, Map<String, Object> filter, int limit) {
+        List<String> paged = new ArrayList<>();
+        String after = null;
+        for (int pages = 0; ; pages++) {
+            assertTrue(pages < 100, "the paging ends");
+            VectorStore.RecordPage page = store.fetchByMetadata("ns", filter, limit, after).result();
+            for (VectorRecord r : page.records()) paged.add(r.id());
+            if (!page.more()) return paged;
+            after = page.records().get(page.records().size() - 1).id();
         }
     }
 }
