@@ -23,8 +23,14 @@ public final class ChildServer implements AutoCloseable {
     }
 
     public static ChildServer start(Path dataDir, int port, int dataPortStart, String... extraArgs) throws IOException {
+        return startKeyedBy(dataDir, port, dataPortStart, List.of("--api-key", TestServer.KEY), extraArgs);
+    }
+
+    /** A server given its keys by {@code keyArgs} instead of {@code --api-key} {@link TestServer#KEY}, which they must accept. */
+    public static ChildServer startKeyedBy(Path dataDir, int port, int dataPortStart, List<String> keyArgs, String... extraArgs)
+            throws IOException {
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-server-" + System.nanoTime() + ".log");
-        Process p = launch(log, serveArgs(dataDir, port, dataPortStart, extraArgs));
+        Process p = launch(log, serveArgs(dataDir, port, dataPortStart, keyArgs, extraArgs));
         ChildServer child = new ChildServer(p, port, log);
         child.awaitHealthy();
         return child;
@@ -36,7 +42,7 @@ public final class ChildServer implements AutoCloseable {
     /** Runs {@code conifer serve} expecting it to exit within a minute (e.g. a start-up error). */
     public static Exit serveUntilExit(Path dataDir, int port, String... extraArgs) throws IOException, InterruptedException {
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-exit-" + System.nanoTime() + ".log");
-        Process p = launch(log, serveArgs(dataDir, port, port + 1, extraArgs));
+        Process p = launch(log, serveArgs(dataDir, port, port + 1, List.of("--api-key", TestServer.KEY), extraArgs));
         if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             throw new AssertionError("the server did not exit: " + java.nio.file.Files.readString(log));
@@ -44,9 +50,10 @@ public final class ChildServer implements AutoCloseable {
         return new Exit(p.exitValue(), java.nio.file.Files.readString(log));
     }
 
-    private static List<String> serveArgs(Path dataDir, int port, int dataPortStart, String... extraArgs) {
+    private static List<String> serveArgs(Path dataDir, int port, int dataPortStart, List<String> keyArgs, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("serve", "--data-dir", dataDir.toString(), "--port",
-                Integer.toString(port), "--data-port-start", Integer.toString(dataPortStart), "--api-key", TestServer.KEY));
+                Integer.toString(port), "--data-port-start", Integer.toString(dataPortStart)));
+        args.addAll(keyArgs);
         args.addAll(List.of(extraArgs));
         return args;
     }

@@ -42,7 +42,7 @@ public final class ApiKeys {
                 String project = colon < 0 ? DEFAULT_PROJECT : p.substring(colon + 1);
                 if (key.isEmpty() || project.isEmpty()) {
                     // The entry holds a secret: the message says where it is and what is wrong, never the key itself.
-                    throw new IllegalArgumentException("Invalid --api-key entry " + (i + 1) + " of the list: "
+                    throw new IllegalArgumentException("Invalid API key entry " + (i + 1) + " of the list: "
                             + (key.isEmpty() ? "the key" : "the project after the last ':'") + " is empty; use KEY or KEY:PROJECT");
                 }
                 keys.put(key, project);

@@ -1,5 +1,6 @@
 package io.conifer.backup;
 
+import io.conifer.files.IoErrors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -23,12 +24,15 @@ public final class RepositoryVerifier {
     }
 
     /**
-     * What verification found: the problems, each saying what to do (empty when the repository is
-     * sound), why each Failed backup failed, and what was read.
+     * What verification found: the problems, each saying what to do (empty when no damage was found), the
+     * backups whose manifest could not be read (so were not verified, but are not known to be damaged
+     * either), why each Failed backup failed, and what was read.
      */
-    public record Report(List<String> problems, List<String> failed, int backups, int files, long bytes) {
+    public record Report(List<String> problems, List<String> unreadable, List<String> failed, int backups, int files,
+            long bytes) {
+        /** Every backup was read, and none is damaged. */
         public boolean clean() {
-            return problems.isEmpty();
+            return problems.isEmpty() && unreadable.isEmpty();
         }
     }
 
@@ -38,10 +42,11 @@ public final class RepositoryVerifier {
         List<String> ids = backupId == null
                 ? repository.manifestIds().stream().filter(BackupManifest::isBackupId).toList() : List.of(backupId);
         List<String> problems = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         List<BackupManifest> manifests = new ArrayList<>();
         for (String id : ids) {
-            BackupManifest m = read(id, problems);
+            BackupManifest m = read(id, problems, unreadable);
             if (m == null) continue;
             manifests.add(m);
             if (m.status() == BackupStatus.Failed) {
@@ -72,11 +77,17 @@ public final class RepositoryVerifier {
         }
         progress.finish();
         if (backupId == null) problems.addAll(quarantineReport(manifests));
-        return new Report(problems, failed, manifests.size(), files, done.get());
+        return new Report(problems, unreadable, failed, manifests.size(), files, done.get());
     }
 
-    /** A backup's manifest, or null with the reason added to {@code problems}. */
-    private BackupManifest read(String id, List<String> problems) throws IOException {
+    /**
+     * A backup's manifest, or null with the reason added to {@code problems} or, when the manifest could
+     * not be read at all (an S3 403 or 5xx past the retries, an expired token, a permission error), to
+     * {@code unreadable}: that says nothing about the backup, so it must not be called damaged, and
+     * deleting it would be the wrong advice.
+     */
+    private BackupManifest read(String id, List<String> problems, List<String> unreadable) {
+        byte[] json;
         try {
             BackupRepository.ManifestRead read = repository.readManifest(id).orElse(null);
             if (read == null) {
@@ -87,18 +98,35 @@ public final class RepositoryVerifier {
                 problems.add("Backup " + id + ": manifest " + read.damage() + ". The sound copy is used; the server "
                         + "rewrites both at its next start.");
             }
-            return BackupManifest.fromJson(id, read.json());
+            json = read.json();
         } catch (IllegalArgumentException e) {
             problems.add("Backup " + id + ": no such backup in this repository");
+            return null;
         } catch (BackupKeyException e) {
             problems.add("Backup " + id + ": cannot be verified: " + e.getMessage() + ".");
+            return null;
+        } catch (BackupRepository.DamagedManifestException e) {
+            problems.add(damaged(id, e));
+            return null;
         } catch (IOException e) {
-            problems.add("Backup " + id + ": manifest damaged beyond recovery (" + e.getMessage() + "). Which files it "
-                    + "holds is unknown, so the server removes no unreferenced backup files while it exists. Delete it "
-                    + "(DELETE /backups/" + id + "; it is listed as Failed), or, if no project lists it, stop the server and "
-                    + "remove manifests/" + id + ".json and " + id + ".json.copy.");
+            unreadable.add("Backup " + id + ": could not read its manifest (" + IoErrors.describe(e) + "), so it was not"
+                    + " verified. Check the repository's permissions (or S3 credentials and endpoint) and run verify again.");
+            return null;
         }
-        return null;
+        try {
+            return BackupManifest.fromJson(id, json);
+        } catch (IOException e) {
+            // A copy whose checksum holds but whose JSON is no manifest of this backup: damage all the same.
+            problems.add(damaged(id, e));
+            return null;
+        }
+    }
+
+    private static String damaged(String id, IOException e) {
+        return "Backup " + id + ": manifest damaged beyond recovery (" + e.getMessage() + "). Which files it holds is "
+                + "unknown, so the server removes no unreferenced backup files while it exists. Delete it (DELETE /backups/"
+                + id + "; it is listed as Failed), or, if no project lists it, stop the server and remove manifests/" + id
+                + ".json and " + id + ".json.copy.";
     }
 
     /** Every quarantined blob: why, which backups name it, and whether a later backup has stored it again. */

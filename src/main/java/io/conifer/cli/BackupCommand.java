@@ -6,11 +6,11 @@ import io.conifer.backup.BackupRepository;
 import io.conifer.backup.BackupKeys;
 import io.conifer.backup.EncryptingRepository;
 import io.conifer.backup.LocalBackupRepository;
-import java.io.IOException;
 import io.conifer.backup.RepositoryVerifier;
 import io.conifer.backup.S3BackupRepository;
 import io.conifer.backup.S3Location;
 import io.conifer.backup.ServerId;
+import io.conifer.files.IoErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,20 +119,45 @@ final class BackupCommand {
         @picocli.CommandLine.Mixin
         BackupKeyOptions keys;
 
+        // Exit codes beyond 0 (sound) and 1 (damage found), so that a script never takes a repository it
+        // could not read for a damaged one, whose backups it might then delete.
+        static final int USAGE = 2;
+        /** Some or all of the repository could not be read (permissions, credentials, S3 down), so is not known to be sound. */
+        static final int UNREADABLE = 3;
+
         @Override
-        public Integer call() throws Exception {
-            try (BackupRepository repository = open()) {
-                if (repository == null) return 2;
+        public Integer call() {
+            Object location;
+            try {
+                location = location();
+            } catch (IllegalArgumentException e) {
+                System.err.println("conifer: " + e.getMessage());
+                return USAGE;
+            }
+            try (BackupRepository repository = open(location)) {
+                if (repository == null) return USAGE;
                 return report(new RepositoryVerifier(repository).verify(backupId,
                         new RepositoryVerifier.ProgressBar(System.err, Terminal.interactive())));
             } catch (IllegalArgumentException e) {
                 System.err.println("conifer: " + e.getMessage());
-                return 2;
+                return USAGE;
+            } catch (IOException e) {
+                System.err.println("conifer: could not read the backup repository " + location + " (" + IoErrors.describe(e)
+                        + "), so verification did not finish. Check its permissions (or the S3 credentials and endpoint)"
+                        + " and run verify again.");
+                return UNREADABLE;
             }
         }
 
+        /** The repository's S3 location, or its directory. */
+        private Object location() {
+            S3Location s3 = repo.s3();
+            if (s3 != null) return s3;
+            return (repo.directory() != null ? repo.directory() : dataDir.resolve("backups")).toAbsolutePath();
+        }
+
         /** The repository, or null (having said why) when there is none. */
-        private BackupRepository open() throws IOException {
+        private BackupRepository open(Object location) throws IOException {
             BackupKeys backupKeys;
             try {
                 backupKeys = BackupKeys.load(keys.encryptionKeyFile, keys.decryptionKeyFiles());
@@ -140,19 +165,18 @@ final class BackupCommand {
                 System.err.println("conifer: " + e.getMessage());
                 return null;
             }
-            BackupRepository plain = openPlain();
+            BackupRepository plain = openPlain(location);
             return plain == null ? null : new EncryptingRepository(plain, backupKeys);
         }
 
-        private BackupRepository openPlain() throws IOException {
-            S3Location s3 = repo.s3();
+        private BackupRepository openPlain(Object location) throws IOException {
             // In S3, this data directory's server id lets verify quarantine the server's own damaged blobs.
-            if (s3 != null) {
+            if (location instanceof S3Location s3) {
                 return new S3BackupRepository(s3, Files.exists(dataDir.resolve("server-id")) ? ServerId.load(dataDir) : "verifier");
             }
-            Path root = repo.directory() != null ? repo.directory() : dataDir.resolve("backups");
+            Path root = (Path) location;
             if (!Files.isDirectory(root.resolve("manifests"))) {
-                System.err.println("conifer: no backup repository at " + root.toAbsolutePath());
+                System.err.println("conifer: no backup repository at " + root);
                 return null;
             }
             return new LocalBackupRepository(root);
@@ -161,9 +185,14 @@ final class BackupCommand {
         private static int report(RepositoryVerifier.Report report) {
             for (String f : report.failed()) System.out.println("FAILED " + f);
             for (String p : report.problems()) System.out.println("PROBLEM " + p);
-            System.out.printf("%s: %d backups, %d files, %d bytes read, %d problems%n",
-                    report.clean() ? "OK" : "DAMAGED", report.backups(), report.files(), report.bytes(), report.problems().size());
-            return report.clean() ? 0 : 1;
+            for (String u : report.unreadable()) System.out.println("UNREADABLE " + u);
+            boolean damaged = !report.problems().isEmpty();
+            String verdict = damaged ? "DAMAGED" : report.unreadable().isEmpty() ? "OK" : "INCOMPLETE";
+            System.out.printf("%s: %d backups, %d files, %d bytes read, %d problems%s%n", verdict, report.backups(),
+                    report.files(), report.bytes(), report.problems().size(),
+                    report.unreadable().isEmpty() ? "" : ", " + report.unreadable().size() + " backups could not be read");
+            // Damage found is what needs acting on first, even where some backups could not be read.
+            return damaged ? 1 : report.unreadable().isEmpty() ? 0 : UNREADABLE;
         }
     }
 }

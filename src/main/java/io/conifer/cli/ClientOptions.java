@@ -6,6 +6,7 @@ import io.conifer.auth.ApiKeys;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,6 +24,11 @@ final class ClientOptions {
     @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:CONIFER_API_KEY}",
             description = "The API key (env CONIFER_API_KEY; a server-style list KEY:PROJECT,... is read as its first key).")
     String apiKey;
+
+    @Option(names = "--api-key-file", paramLabel = "FILE",
+            description = "Read the API key from FILE instead, its first line (blank and # lines skipped): unlike --api-key,"
+                    + " it keeps the key out of the process list.")
+    Path apiKeyFile;
 
     @Option(names = "--json", description = "Print the API's JSON answer (for scripts) instead of text.")
     boolean json;
@@ -109,18 +115,38 @@ final class ClientOptions {
         try {
             URI u = new URI(h.endsWith("/") ? h : h + "/");
             if (u.getHost() == null) throw new URISyntaxException(host, "no host name");
+            if (!u.getScheme().equalsIgnoreCase("http") && !u.getScheme().equalsIgnoreCase("https")) {
+                throw new URISyntaxException(host, "not HTTP");
+            }
             return u;
         } catch (URISyntaxException e) {
-            throw new ClientException(ClientException.USAGE, "--host takes a URL such as http://localhost:5080, not '" + host + "'");
+            throw new ClientException(ClientException.USAGE, "--host takes an http:// or https:// URL such as"
+                    + " http://localhost:5080, not '" + host + "'");
         }
     }
 
     /** The server reads CONIFER_API_KEY as KEY[:PROJECT],...; one shell may set it for both. */
     private String firstKey() throws ClientException {
         try {
-            return ApiKeys.parse(apiKey).firstKey().orElse(null);
+            String key = ApiKeys.parse(ApiKeyFile.choose(spec, apiKey, apiKeyFile, ApiKeyFile::clientKey)).firstKey().orElse(null);
+            if (key != null) requireHeaderSafe(key);
+            return key;
         } catch (IllegalArgumentException e) {
             throw new ClientException(ClientException.USAGE, e.getMessage());
+        }
+    }
+
+    /**
+     * An HTTP header carries printable ASCII only; the HTTP client's own refusal would print the whole key.
+     * Naming the character finds the usual culprit, an invisible one pasted with the key, and gives nothing away.
+     */
+    private static void requireHeaderSafe(String key) {
+        for (int i = 0; i < key.length(); i = key.offsetByCodePoints(i, 1)) {
+            int c = key.codePointAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                throw new IllegalArgumentException(String.format("the API key holds the character U+%04X, which an HTTP header"
+                        + " cannot carry (pasted with the key?); retype it", c));
+            }
         }
     }
 }

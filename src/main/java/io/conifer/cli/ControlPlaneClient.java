@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.conifer.files.IoErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -73,41 +74,52 @@ final class ControlPlaneClient {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new ClientException(ClientException.CONNECTION, "cannot reach the Conifer server at " + base + " ("
-                    + describe(e) + "). Is it running? Set the address with --host or CONIFER_HOST.");
+                    + IoErrors.describe(e) + "). Is it running? Set the address with --host or CONIFER_HOST.");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ClientException(ClientException.CONNECTION, "interrupted while calling " + uri);
         }
         int status = response.statusCode();
-        if (status == 401) {
-            throw new ClientException(ClientException.AUTHENTICATION, "the server did not accept the API key: "
-                    + message(response.body()) + (keyGiven ? "" : " (no key was given: use --api-key or CONIFER_API_KEY)"));
-        }
         if (status >= 400) {
-            throw new ClientException(ClientException.OPERATION_FAILED, message(response.body()) + " (HTTP " + status + ")");
+            String message = coniferMessage(response);
+            // An HTML page from another server, or a proxy's 502: the page is no message, and no Conifer answered.
+            if (message == null) throw notConifer(method, path, response);
+            if (status == 401) {
+                throw new ClientException(ClientException.AUTHENTICATION, "the server did not accept the API key: "
+                        + message + (keyGiven ? "" : " (no key was given: use --api-key, --api-key-file or CONIFER_API_KEY)"));
+            }
+            throw new ClientException(ClientException.OPERATION_FAILED, message + " (HTTP " + status + ")");
         }
         if (response.body().isBlank()) return JSON.createObjectNode();
         try {
             return JSON.readTree(response.body());
         } catch (JsonProcessingException e) {
-            throw new ClientException(ClientException.CONNECTION, base + " answered " + method + " " + path
-                    + " with something other than JSON: is it a Conifer control plane?");
+            throw notConifer(method, path, response);
         }
     }
 
-    private static String describe(IOException e) {
-        String what = e.getClass().getSimpleName();
-        return e.getMessage() == null ? what : what + ": " + e.getMessage();
+    /** The answer's status and content type, never its body: a whole error page would bury the one line that matters. */
+    private ClientException notConifer(String method, String path, HttpResponse<String> response) {
+        String type = response.headers().firstValue("Content-Type").orElse("no content type");
+        return new ClientException(ClientException.CONNECTION, base + " answered " + method + " " + path + " with HTTP "
+                + response.statusCode() + " (" + type + "), which is not a Conifer control plane's answer. Is --host (or"
+                + " CONIFER_HOST) right, and is any proxy in front of the server up?");
     }
 
-    /** The control plane's {@code error.message}, else the body as it came (2026-07 answers a 401 in plain text). */
-    private static String message(String body) {
+    /**
+     * The control plane's {@code error.message}; a 401 in plain text is the server's too (2026-07 answers
+     * one so). Null when the answer is not Conifer's.
+     */
+    private static String coniferMessage(HttpResponse<String> response) {
+        String body = response.body();
         try {
             JsonNode message = JSON.readTree(body).path("error").path("message");
             if (message.isTextual()) return message.asText();
         } catch (JsonProcessingException e) {
-            // not JSON: the body itself is the message
+            // not JSON: maybe the plain-text 401
         }
+        boolean plain = response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain");
+        if (response.statusCode() != 401 || !plain) return null;
         return body.isBlank() ? "(no message)" : body.strip();
     }
 }

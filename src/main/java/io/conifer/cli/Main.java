@@ -41,6 +41,14 @@ public final class Main implements Runnable {
                 description = "API keys, comma-separated, each KEY or KEY:PROJECT (env CONIFER_API_KEY). None: any key is accepted, loopback only.")
         String apiKeys;
 
+        @Option(names = "--api-key-file", paramLabel = "FILE",
+                description = "Read the API keys from FILE instead, as --api-key takes them, one or more a line (blank and #"
+                        + " lines skipped): unlike --api-key, it keeps them out of the process list.")
+        Path apiKeyFile;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--bind", defaultValue = "${env:CONIFER_BIND:-127.0.0.1}",
                 description = "Address to listen on (env CONIFER_BIND; default ${DEFAULT-VALUE}).")
         String bind;
@@ -83,7 +91,8 @@ public final class Main implements Runnable {
 
         /** The server's configuration from the options (and their environment variables). */
         ServerConfig config() {
-            return new ServerConfig(dataDir, port, apiKeys, bind, advertiseHost, dataPortStart, 30_000,
+            String keyList = ApiKeyFile.choose(spec, apiKeys, apiKeyFile, ApiKeyFile::serverKeys);
+            return new ServerConfig(dataDir, port, keyList, bind, advertiseHost, dataPortStart, 30_000,
                     repo.directory(), backupQuota, backupMaxMbps).withMaxReplayMillis(Math.round(maxReplaySeconds * 1000))
                     .withBackupS3(repo.s3()).withBackupKeys(keys.encryptionKeyFile, keys.decryptionKeyFiles())
                     .withBackupReadBack(backupReadBack);

@@ -15,6 +15,7 @@ import io.conifer.backup.S3BackupRepository;
 import io.conifer.backup.ServerId;
 import io.conifer.backup.Throttle;
 import io.conifer.console.ConsoleOrigins;
+import io.conifer.files.PrivateDirectory;
 import io.conifer.index.IndexManager;
 import io.conifer.restore.RestoreService;
 import io.conifer.schedule.BackupScheduler;
@@ -86,7 +87,7 @@ public final class ConiferServer implements AutoCloseable {
             indexes.start();
             BackupRepository repository = config.backupS3() != null
                     ? new S3BackupRepository(config.backupS3(), ServerId.load(config.dataDir()))
-                    : new LocalBackupRepository(config.backupRepository(), config.backupReadBack());
+                    : new LocalBackupRepository(privateDirectory(config.backupRepository()), config.backupReadBack());
             backups = new BackupService(new EncryptingRepository(repository, backupKeys), indexes,
                     config.dataDir().resolve("backup-staging"), config.backupQuota(), new Throttle(config.backupMaxMbps()),
                     ControlPlane.COMMIT_GATE);
@@ -142,7 +143,7 @@ public final class ConiferServer implements AutoCloseable {
     /** Fails before anything is opened when the data directory cannot be written (read-only, permissions). */
     private static void requireWritable(Path dataDir) throws StartupFailure {
         try {
-            Files.createDirectories(dataDir);
+            PrivateDirectory.create(dataDir);
             Files.delete(Files.createTempFile(dataDir, ".write-check", ".tmp"));
         } catch (IOException e) {
             String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
@@ -150,6 +151,12 @@ public final class ConiferServer implements AutoCloseable {
             throw new StartupFailure("data directory " + dataDir.toAbsolutePath() + " is not writable (" + why
                     + "): choose a writable --data-dir, or fix its permissions or mount", e);
         }
+    }
+
+    /** A local backup repository outside the data directory holds the same data, so it is created as private. */
+    private static Path privateDirectory(Path dir) throws IOException {
+        PrivateDirectory.create(dir);
+        return dir;
     }
 
     /** Fails before anything is opened when a backup key file is missing or holds anything but a 256-bit key. */

@@ -71,21 +71,25 @@ public final class Backups {
         return ids;
     }
 
-    /** What {@code conifer backup verify ARGS} printed and its exit code. */
-    public record Verified(int exit, String out) {}
+    /** What {@code conifer backup verify ARGS} printed on stdout and stderr, and its exit code. */
+    public record Verified(int exit, String out, String err) {}
 
     public static Verified verify(String... args) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream saved = System.out;
-        System.setOut(new java.io.PrintStream(bytes, true));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream savedOut = System.out;
+        java.io.PrintStream savedErr = System.err;
+        System.setOut(new java.io.PrintStream(out, true));
+        System.setErr(new java.io.PrintStream(err, true));
         try {
             String[] full = new String[args.length + 2];
             full[0] = "backup";
             full[1] = "verify";
             System.arraycopy(args, 0, full, 2, args.length);
-            return new Verified(new picocli.CommandLine(new io.conifer.cli.Main()).execute(full), bytes.toString());
+            return new Verified(new picocli.CommandLine(new io.conifer.cli.Main()).execute(full), out.toString(), err.toString());
         } finally {
-            System.setOut(saved);
+            System.setOut(savedOut);
+            System.setErr(savedErr);
         }
     }
 }

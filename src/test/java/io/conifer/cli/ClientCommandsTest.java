@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.backup.BackupManifest;
@@ -12,9 +13,13 @@ import io.conifer.backup.Backups;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -81,6 +86,26 @@ class ClientCommandsTest {
 
     private static Run conifer(String... args) {
         return coniferAt(server.url(), TestServer.KEY, args);
+    }
+
+    /** {@code conifer ARGS --host URL}: the key, if any, is in ARGS. */
+    private static Run coniferWith(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+        List<String> full = new ArrayList<>(List.of(args));
+        full.addAll(List.of("--host", server.url()));
+        return new Run(cli.execute(full.toArray(String[]::new)), out.toString(), err.toString());
+    }
+
+    /** A usage error: exit 2 and one line on stderr, no stack trace. */
+    private static String usageError(Run run) {
+        assertEquals(ClientException.USAGE, run.exit(), run.toString());
+        assertEquals("", run.out());
+        List<String> lines = run.err().lines().toList();
+        assertEquals(1, lines.size(), "one line, no stack trace: " + run.err());
+        assertTrue(lines.get(0).startsWith("conifer: "), run.err());
+        return lines.get(0);
     }
 
     private static JsonNode api(String path) {
@@ -377,6 +402,81 @@ class ClientCommandsTest {
         assertTrue(noIndex.err().contains("--index"), noIndex.err());
         Run badHost = coniferAt("not a url", TestServer.KEY, "index", "list");
         assertEquals(ClientException.USAGE, badHost.exit(), badHost.toString());
+        String notHttp = usageError(coniferAt("ftp://x", TestServer.KEY, "index", "list"));
+        assertTrue(notHttp.contains("--host") && notHttp.contains("'ftp://x'"), notHttp);
+    }
+
+    /** A key pasted with an invisible character cannot go in a header: said so in one line, the key never shown. */
+    @Test
+    void aKeyAHeaderCannotCarryIsAUsageErrorThatDoesNotShowIt() throws IOException {
+        String key = "s3cret-key\u200b";
+        String line = usageError(coniferAt(server.url(), key, "index", "list"));
+        assertTrue(line.contains("U+200B") && line.contains("API key"), line);
+        assertFalse(line.contains("s3cret"), line);
+
+        Path file = dir.resolve("pasted.key");
+        Files.writeString(file, "\u200bs3cret-key\n");
+        String fromFile = usageError(coniferWith("index", "list", "--api-key-file", file.toString()));
+        assertTrue(fromFile.contains("U+200B"), fromFile);
+        assertFalse(fromFile.contains("s3cret"), fromFile);
+    }
+
+    @Test
+    void theKeyCanComeFromAFile() throws IOException {
+        Path file = dir.resolve("client.key");
+        Files.writeString(file, "  " + TestServer.KEY + "  \nsecond-line-is-ignored\n");
+        Run run = coniferWith("index", "list", "--json", "--api-key-file", file.toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertEquals(api("/indexes"), run.json());
+
+        Path wrong = dir.resolve("wrong.key");
+        Files.writeString(wrong, "not-the-key\n");
+        Run refused = coniferWith("index", "list", "--api-key-file", wrong.toString());
+        assertEquals(ClientException.AUTHENTICATION, refused.exit(), refused.toString());
+
+        String both = usageError(coniferWith("index", "list", "--api-key-file", file.toString(), "--api-key", TestServer.KEY));
+        assertTrue(both.contains("--api-key-file") && !both.contains(TestServer.KEY), both);
+        Path missing = dir.resolve("no-such.key");
+        String unread = usageError(coniferWith("index", "list", "--api-key-file", missing.toString()));
+        assertTrue(unread.contains(missing.toString()), unread);
+        Path empty = Files.writeString(dir.resolve("empty.key"), "\n# a comment is no key\n");
+        assertTrue(usageError(coniferWith("index", "list", "--api-key-file", empty.toString())).contains("holds no key"));
+    }
+
+    /**
+     * Whatever answers at the host that is not Conifer (a web server's HTML page, a proxy's 502 with the
+     * server behind it down) means no Conifer there: exit 3, the status and type in one line, not the page.
+     */
+    @Test
+    void anAnswerThatIsNotConifersIsNoConiferServer() throws IOException {
+        String page = "<html><body><h1>502 Bad Gateway</h1><hr><center>nginx</center></body></html>";
+        HttpServer proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        proxy.createContext("/", exchange -> {
+            byte[] body = page.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/html");
+            // 502, as a proxy with the server behind it down; 200 under /site/, as a web site.
+            exchange.sendResponseHeaders(exchange.getRequestURI().getPath().startsWith("/site/") ? 200 : 502, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        proxy.start();
+        try {
+            String url = "http://127.0.0.1:" + proxy.getAddress().getPort();
+            for (String[] args : List.of(new String[] {"index", "list"}, new String[] {"backup", "describe", "x"})) {
+                Run run = coniferAt(url, TestServer.KEY, args);
+                assertEquals(ClientException.CONNECTION, run.exit(), run.toString());
+                List<String> lines = run.err().lines().toList();
+                assertEquals(1, lines.size(), run.err());
+                assertTrue(lines.get(0).contains("HTTP 502") && lines.get(0).contains("text/html")
+                        && lines.get(0).contains("not a Conifer control plane"), lines.get(0));
+                assertFalse(run.err().contains("<html>") || run.err().contains("nginx"), run.err());
+            }
+            Run site = coniferAt(url + "/site", TestServer.KEY, "index", "list");
+            assertEquals(ClientException.CONNECTION, site.exit(), site.toString());
+            assertTrue(site.err().contains("HTTP 200") && !site.err().contains("<html>"), site.err());
+        } finally {
+            proxy.stop(0);
+        }
     }
 
     /** As a shell runs it: another JVM, the server and key from CONIFER_HOST / CONIFER_API_KEY, stdout a pipe. */
@@ -399,5 +499,14 @@ class ClientCommandsTest {
         String wrongErr = new String(wrong.getErrorStream().readAllBytes()).toLowerCase(Locale.ROOT);
         assertEquals(ClientException.AUTHENTICATION, wrong.waitFor(), wrongErr);
         assertTrue(wrongErr.contains("did not accept the api key"), wrongErr);
+
+        // A key file on the command line outranks the environment's key, as options do.
+        Path file = Files.writeString(dir.resolve("env.key"), TestServer.KEY + "\n");
+        pb.command().addAll(List.of("--api-key-file", file.toString()));
+        Process fromFile = pb.start();
+        String fileOut = new String(fromFile.getInputStream().readAllBytes());
+        String fileErr = new String(fromFile.getErrorStream().readAllBytes());
+        assertEquals(0, fromFile.waitFor(), fileErr);
+        assertEquals(api("/indexes"), Http.JSON.readTree(fileOut));
     }
 }
