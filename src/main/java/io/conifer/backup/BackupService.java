@@ -82,6 +82,17 @@ public final class BackupService implements Closeable {
      * given: while any exists, no blob is garbage-collected.
      */
     private final Set<String> unreadable = new HashSet<>();
+    /**
+     * Backups whose manifest the repository did not give when asked (a permission error, S3 refusing or
+     * down): not known to be damaged, so not listed as Failed; read again whenever backups are listed.
+     * They are in {@link #unreadable} too, until read.
+     */
+    private final Set<String> unreadNow = ConcurrentHashMap.newKeySet();
+    private static final long READ_AGAIN_NANOS = 5_000_000_000L;
+    /** When {@link #readAgainUnread} last read (under {@link #blobLock}). */
+    private long lastReadAgain = System.nanoTime() - READ_AGAIN_NANOS;
+    /** This server's backups a crash interrupted, found at start: still Initializing when read later, they failed. */
+    private final Set<String> interruptedAtStart = ConcurrentHashMap.newKeySet();
     /** How far each running copy is. */
     private final Map<String, BackupProgress> progress = new ConcurrentHashMap<>();
     /** Backups encrypted under a key this server was not given, and why: not listed, refused by id. */
@@ -141,23 +152,51 @@ public final class BackupService implements Closeable {
         repository.cleanStaging();
         DurableFiles.deleteTree(stagingRoot);
         Files.createDirectories(stagingRoot);
-        for (String id : backupIds()) {
-            BackupManifest m = load(id);
-            if (m == null) continue;
-            if (m.deletionRequested()) {
-                repository.deleteManifest(id);
-                log.info("Deleted backup {}, whose deletion waited for restores a restart ended", id);
-                continue;
-            }
-            if (m.status() == BackupStatus.Initializing && (!repository.shared() || interrupted.contains(id))) {
-                m = m.withStatus(BackupStatus.Failed, "Interrupted: the server stopped while the backup was being copied");
-                repository.putManifest(id, m.toJson());
-                log.warn("Backup {} of index '{}' was interrupted by a restart and is marked Failed", id, m.sourceIndexName());
-            }
-            manifests.put(id, m);
-        }
+        interruptedAtStart.addAll(interrupted);
+        for (String id : backupIds()) admit(id, load(id));
         synchronized (blobLock) {
             collectGarbage();
+        }
+    }
+
+    /**
+     * Takes a manifest read at start or later: a deletion that waited for restores is finished, a backup
+     * of this server still Initializing outside a running copy was interrupted by a crash and is Failed.
+     */
+    private void admit(String id, BackupManifest m) throws IOException {
+        if (m == null) return;
+        if (m.deletionRequested()) {
+            repository.deleteManifest(id);
+            log.info("Deleted backup {}, whose deletion waited for restores a restart ended", id);
+            return;
+        }
+        if (m.status() == BackupStatus.Initializing && !running.contains(id)
+                && (!repository.shared() || interruptedAtStart.contains(id))) {
+            m = m.withStatus(BackupStatus.Failed, "Interrupted: the server stopped while the backup was being copied");
+            repository.putManifest(id, m.toJson());
+            log.warn("Backup {} of index '{}' was interrupted by a restart and is marked Failed", id, m.sourceIndexName());
+        }
+        manifests.put(id, m);
+    }
+
+    /**
+     * Reads again the manifests the repository did not give before, at most every {@link #READ_AGAIN_NANOS}
+     * (each read may wait out the repository's retries); each one read is listed from now on.
+     */
+    private void readAgainUnread() {
+        long now = System.nanoTime();
+        if (now - lastReadAgain < READ_AGAIN_NANOS) return;
+        lastReadAgain = now;
+        for (String id : new ArrayList<>(unreadNow)) {
+            try {
+                BackupManifest m = load(id);
+                if (m != null) {
+                    admit(id, m);
+                    log.info("Backup {} could be read again and is listed", id);
+                }
+            } catch (IOException e) {
+                log.warn("Could not read backup {} from the repository: {}", id, e.getMessage());
+            }
         }
     }
 
@@ -180,7 +219,22 @@ public final class BackupService implements Closeable {
         byte[] salvage = new byte[0];
         String problem;
         try {
-            Optional<BackupRepository.ManifestRead> read = repository.readManifest(id);
+            Optional<BackupRepository.ManifestRead> read;
+            try {
+                read = repository.readManifest(id);
+            } catch (BackupRepository.DamagedManifestException | BackupKeyException e) {
+                throw e;
+            } catch (IOException e) {
+                // The repository did not answer (a permission error, S3 refusing or down): that says nothing
+                // about the backup, and showing it Failed ("delete this backup") could cost a sound one.
+                unreadable.add(id);
+                unreadNow.add(id);
+                log.warn("Backup {}: its manifest could not be read ({}); it is not listed until it can be, and no"
+                        + " unreferenced backup files are removed meanwhile", id, e.getMessage());
+                return null;
+            }
+            unreadNow.remove(id);
+            unreadable.remove(id);
             if (read.isEmpty()) return null;
             salvage = read.get().json();
             BackupManifest m = BackupManifest.fromJson(id, salvage);
@@ -609,6 +663,11 @@ public final class BackupService implements Closeable {
      * forgets those deleted — collecting this server's blobs only they named.
      */
     private void refresh() {
+        if (!unreadNow.isEmpty()) {
+            synchronized (blobLock) {
+                readAgainUnread();
+            }
+        }
         if (!repository.shared()) return;
         synchronized (blobLock) {
             List<String> ids;

@@ -80,6 +80,44 @@ class ManifestRecoveryTest {
     }
 
     @Test
+    void aManifestTheRepositoryDoesNotGiveIsNotCalledDamagedAndIsListedOnceItCanBeRead() throws Exception {
+        Path data = dir.resolve("data");
+        Path primary = data.resolve("backups/manifests");
+        String id;
+        String other;
+        JsonNode before;
+        Set<String> blobs;
+        try (TestServer server = TestServer.start(data)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            load(control.forHost(control.createDense("u", 4, "cosine")), 0, 200);
+            id = backup(control, "u");
+            load(control.forHost(control.createDense("v", 4, "cosine")), 500, 600);
+            other = backup(control, "v");
+            before = control.get("/backups/" + id).json();
+            blobs = server.server().backups().repository().blobs();
+        }
+        primary = primary.resolve(id + ".json");
+        Path aside = data.resolve("aside.json");
+        // Reading it fails as a permission error or an S3 refusal would (the tests run as root, whom modes do not stop).
+        Files.move(primary, aside);
+        Files.createDirectory(primary);
+        try (TestServer server = TestServer.start(data)) {
+            Http control = new Http(server.url(), TestServer.KEY);
+            assertEquals(404, control.get("/backups/" + id).status(), "not listed, and above all not as Failed: nothing says it is damaged");
+            assertEquals(202, control.delete("/backups/" + other).status());
+            Set<String> kept = server.server().backups().repository().blobs();
+            assertTrue(kept.containsAll(blobs), "while a manifest cannot be read, no blob is collected");
+
+            Files.delete(primary);
+            Files.move(aside, primary);
+            io.conifer.Await.until("the backup is listed again", () -> control.get("/backups/" + id).status() == 200);
+            assertEquals(before, control.get("/backups/" + id).json(), "as it was: Ready");
+            JsonNode started = control.post("/backups/" + id + "/create-index", "{\"name\":\"u-restored\"}").json();
+            assertTrue(started.has("restore_job_id"), started.toString());
+        }
+    }
+
+    @Test
     void aStaleCopyIsRewrittenFromTheSoundPrimaryWhichIsLeftAlone() throws Exception {
         Path data = dir.resolve("data");
         Path manifests = data.resolve("backups/manifests");
