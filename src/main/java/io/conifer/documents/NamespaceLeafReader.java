@@ -2,6 +2,8 @@ package io.conifer.documents;
 
 import io.conifer.store.RecordFields;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.PostingsEnum;
@@ -20,6 +22,7 @@ final class NamespaceLeafReader extends FilterLeafReader {
     private final BytesRef namespace;
     private final TermState members;
     private final SegmentNamespaces namespaces;
+    private final Map<String, Map<BytesRef, NamespaceTermsEnum.Counts>> counted = new ConcurrentHashMap<>();
 
     /** {@code members}: the namespace's term in the namespace field here; it and {@code namespaces} null when it has no record here. */
     NamespaceLeafReader(LeafReader segment, BytesRef namespace, TermState members, SegmentNamespaces namespaces) {
@@ -35,11 +38,12 @@ final class NamespaceLeafReader extends FilterLeafReader {
         if (terms == null || !DocumentFields.isText(field)) return terms;
         FieldShares.Share share = members == null ? null : namespaces.share(in, field, namespace);
         if (share == null) return null;
+        Map<BytesRef, NamespaceTermsEnum.Counts> fieldCounts = counted.computeIfAbsent(field, f -> new ConcurrentHashMap<>());
         if (namespaces.isMajority(namespace)) {
             NamespaceTermsEnum.Walk others = new NamespaceTermsEnum.Walk(namespaces::others, true);
-            return new NamespaceTerms(terms, share, () -> others);
+            return new NamespaceTerms(terms, share, () -> others, fieldCounts);
         }
-        return new NamespaceTerms(terms, share, this::ownWalk);
+        return new NamespaceTerms(terms, share, this::ownWalk, fieldCounts);
     }
 
     /** The namespace's own documents, from an enum of the namespace field that reuses its postings. */

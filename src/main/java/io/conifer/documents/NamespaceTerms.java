@@ -1,6 +1,7 @@
 package io.conifer.documents;
 
 import java.io.IOException;
+import java.util.Map;
 import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
@@ -12,23 +13,29 @@ import org.apache.lucene.util.automaton.CompiledAutomaton;
 final class NamespaceTerms extends FilterLeafReader.FilterTerms {
     private final FieldShares.Share share;
     private final IOSupplier<NamespaceTermsEnum.Walk> walks;
+    private final Map<BytesRef, NamespaceTermsEnum.Counts> counted;
 
-    /** {@code walks}: a walk for each new terms enum, which enums do not share (they are used by one thread each). */
-    NamespaceTerms(Terms in, FieldShares.Share share, IOSupplier<NamespaceTermsEnum.Walk> walks) {
+    /**
+     * {@code walks}: a walk for each new terms enum, which enums do not share (each is one thread's);
+     * {@code counted}: the field's terms counted in this search ({@link NamespaceTermsEnum}).
+     */
+    NamespaceTerms(Terms in, FieldShares.Share share, IOSupplier<NamespaceTermsEnum.Walk> walks,
+            Map<BytesRef, NamespaceTermsEnum.Counts> counted) {
         super(in);
         this.share = share;
         this.walks = walks;
+        this.counted = counted;
     }
 
     @Override
     public TermsEnum iterator() throws IOException {
-        return new NamespaceTermsEnum(in.iterator(), walks.get());
+        return new NamespaceTermsEnum(in.iterator(), walks.get(), counted);
     }
 
     /** The segment's own intersection, which skips what the automaton rejects, then only the namespace's terms. */
     @Override
     public TermsEnum intersect(CompiledAutomaton compiled, BytesRef startTerm) throws IOException {
-        return new NamespaceTermsEnum(in.intersect(compiled, startTerm), walks.get());
+        return new NamespaceTermsEnum(in.intersect(compiled, startTerm), walks.get(), counted);
     }
 
     /** Unknown, as Lucene allows: counting would walk every term of the segment. */

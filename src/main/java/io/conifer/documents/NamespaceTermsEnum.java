@@ -2,6 +2,7 @@ package io.conifer.documents;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.apache.lucene.index.FilterLeafReader;
 import org.apache.lucene.index.PostingsEnum;
 import org.apache.lucene.index.TermState;
@@ -28,15 +29,22 @@ final class NamespaceTermsEnum extends FilterLeafReader.FilterTermsEnum {
      */
     record Walk(IOSupplier<DocIdSetIterator> docs, boolean others) {}
 
-    private final Walk walk;
-    private PostingsEnum termDocs;
-    private boolean counted;
-    private int docFreq;
-    private long totalTermFreq;
+    /** A term's frequencies within the namespace. */
+    record Counts(int docFreq, long totalTermFreq) {}
 
-    NamespaceTermsEnum(TermsEnum in, Walk walk) {
+    private final Walk walk;
+    private final Map<BytesRef, Counts> counted;
+    private PostingsEnum termDocs;
+    private Counts current;
+
+    /**
+     * {@code counted}: the terms of the field already counted in this search, shared by its enums: a
+     * search asks for a term's frequencies several times (its weight, then each scorer's cost).
+     */
+    NamespaceTermsEnum(TermsEnum in, Walk walk, Map<BytesRef, Counts> counted) {
         super(in);
         this.walk = walk;
+        this.counted = counted;
     }
 
     @Override
@@ -69,7 +77,7 @@ final class NamespaceTermsEnum extends FilterLeafReader.FilterTermsEnum {
     @Override
     public void seekExact(BytesRef term, TermState state) throws IOException {
         in.seekExact(term, state);
-        counted = false;
+        current = null;
     }
 
     @Override
@@ -84,41 +92,44 @@ final class NamespaceTermsEnum extends FilterLeafReader.FilterTermsEnum {
 
     @Override
     public int docFreq() throws IOException {
-        count();
-        return docFreq;
+        return counts().docFreq();
     }
 
     @Override
     public long totalTermFreq() throws IOException {
-        count();
-        return totalTermFreq;
+        return counts().totalTermFreq();
     }
 
-    /** Whether a document of the namespace has the current term; walking its own documents stops at the first. */
+    /**
+     * Whether a document of the namespace has the current term. Counted in full rather than stopping at
+     * the first: a term of the namespace is counted for its weight anyway, and one outside it costs the
+     * same walk either way.
+     */
     private boolean inNamespace() throws IOException {
-        counted = false;
-        if (walk.others()) return docFreq() > 0;
-        termDocs = in.postings(termDocs, PostingsEnum.NONE);
-        return shared().nextDoc() != DocIdSetIterator.NO_MORE_DOCS;
+        current = null;
+        return counts().docFreq() > 0;
     }
 
-    private void count() throws IOException {
-        if (counted) return;
+    private Counts counts() throws IOException {
+        if (current != null) return current;
+        current = counted.get(in.term());
+        if (current == null) {
+            current = count();
+            counted.put(BytesRef.deepCopyOf(in.term()), current);
+        }
+        return current;
+    }
+
+    private Counts count() throws IOException {
         termDocs = in.postings(termDocs, PostingsEnum.FREQS);
-        DocIdSetIterator shared = shared();
+        // The term's documents that are walked too, each skipping ahead to the other; termDocs is on each.
+        DocIdSetIterator shared = ConjunctionUtils.intersectIterators(List.of(termDocs, walk.docs().get()));
         int docs = 0;
         long freq = 0;
         for (int doc = shared.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = shared.nextDoc()) {
             docs++;
             freq += termDocs.freq();
         }
-        docFreq = walk.others() ? in.docFreq() - docs : docs;
-        totalTermFreq = walk.others() ? in.totalTermFreq() - freq : freq;
-        counted = true;
-    }
-
-    /** The term's documents that are walked too, the term's postings positioned on each. */
-    private DocIdSetIterator shared() throws IOException {
-        return ConjunctionUtils.intersectIterators(List.of(termDocs, walk.docs().get()));
+        return walk.others() ? new Counts(in.docFreq() - docs, in.totalTermFreq() - freq) : new Counts(docs, freq);
     }
 }
