@@ -9,11 +9,18 @@ public final class DocumentFields {
     /** The whole document as stored JSON, returned by fetch and search. */
     public static final String SOURCE = "_doc";
 
+    private static final String TEXT = "dt.";
+
     private DocumentFields() {}
 
     /** A full-text field, analysed by {@link TextAnalyzers}. */
     public static String text(String field) {
-        return "dt." + field;
+        return TEXT + field;
+    }
+
+    /** Whether a Lucene field is a full-text field's. */
+    static boolean isText(String luceneField) {
+        return luceneField.startsWith(TEXT);
     }
 
     public static String dense(String field) {

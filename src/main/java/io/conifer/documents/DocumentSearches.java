@@ -22,11 +22,13 @@ import org.apache.lucene.search.ScoreDoc;
 /**
  * Runs a {@link DocumentSearch} on one searcher within a namespace and filter: HNSW on a dense field
  * (scores in the field's metric as Pinecone defines it), the exact dot product on a sparse field
- * ({@link SparseSearch}, as for sparse vector records), or BM25 for a lexical query.
+ * ({@link SparseSearch}, as for sparse vector records), or BM25 for a lexical query, whose statistics
+ * and term expansions are the namespace's alone ({@link NamespaceReader}).
  */
 final class DocumentSearches {
     private final IndexSchema schema;
     private final int efSearch;
+    private final SegmentNamespaces.Cache namespaces = new SegmentNamespaces.Cache();
 
     DocumentSearches(IndexSchema schema, int efSearch) {
         this.schema = schema;
@@ -64,7 +66,7 @@ final class DocumentSearches {
                 Query scope = RecordQueries.scope(s, ns, filter);
                 Query q = scope == null ? l.query()
                         : new BooleanQuery.Builder().add(l.query(), Occur.MUST).add(scope, Occur.FILTER).build();
-                yield Arrays.asList(s.search(q, topK).scoreDocs);
+                yield Arrays.asList(NamespaceReader.searcher(s, ns, namespaces).search(q, topK).scoreDocs);
             }
         };
     }

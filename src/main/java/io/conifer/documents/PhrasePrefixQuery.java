@@ -18,8 +18,10 @@ import org.apache.lucene.util.StringHelper;
 
 /**
  * A phrase whose last word is a prefix ({@code "james w"*}): when searched, the prefix becomes the
- * first {@value #MAX_EXPANSIONS} indexed terms that start with it, in term order (as Pinecone
- * bounds it), and the whole a {@link MultiPhraseQuery}. The head words are already analysed.
+ * first {@value #MAX_EXPANSIONS} terms of the searcher's index that start with it, in term order (as
+ * Pinecone bounds it), and the whole a {@link MultiPhraseQuery}. A search's index is its namespace's
+ * ({@link NamespaceReader}), so other namespaces' terms take none of them. The head words are already
+ * analysed.
  */
 final class PhrasePrefixQuery extends Query {
     static final int MAX_EXPANSIONS = 50;

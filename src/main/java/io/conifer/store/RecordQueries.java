@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
@@ -63,14 +64,18 @@ public final class RecordQueries {
      * (counting would, once a segment has deletions). Namespace markers carry no record fields, so they
      * do not matter to a search.
      */
-    private static boolean onlyNamespace(IndexReader reader, String ns) throws IOException {
+    public static boolean onlyNamespace(IndexReader reader, String ns) throws IOException {
         BytesRef target = new BytesRef(ns);
         for (LeafReaderContext leaf : reader.leaves()) {
-            Terms terms = leaf.reader().terms(RecordFields.NAMESPACE);
-            if (terms == null) continue;
-            if (terms.size() != 1 || !target.equals(terms.getMin())) return false;
+            if (!onlyNamespace(leaf.reader(), target)) return false;
         }
         return true;
+    }
+
+    /** Whether every record of {@code segment} is in {@code ns} (true when it holds none). */
+    public static boolean onlyNamespace(LeafReader segment, BytesRef ns) throws IOException {
+        Terms terms = segment.terms(RecordFields.NAMESPACE);
+        return terms == null || terms.size() == 1 && ns.equals(terms.getMin());
     }
 
     /** Global doc ids of the live documents matching {@code q}, in increasing order. */

@@ -27,11 +27,13 @@ public final class SequencedSearchers {
     private static final class Searcher extends IndexSearcher {
         private volatile long lsn;
         private final long bytes;
+        private final Executor executor;
 
         Searcher(IndexReader reader, long lsn, Executor executor) {
             super(reader, executor);
             this.lsn = lsn;
             this.bytes = bytes(reader);
+            this.executor = executor;
         }
 
         /** Unknown (a file's size unreadable) counts as too large, never as a reason to fail the refresh. */
@@ -95,6 +97,14 @@ public final class SequencedSearchers {
     /** The size on disk of the segments {@code searcher} reads. */
     static long bytes(IndexSearcher searcher) {
         return ((Searcher) searcher).bytes;
+    }
+
+    /**
+     * The executor {@code searcher} searches its segments with (null: the querying thread), for a searcher
+     * made over another view of its reader to search as it would.
+     */
+    public static Executor executor(IndexSearcher searcher) {
+        return searcher instanceof Searcher s ? s.executor : null;
     }
 
     /** The highest log sequence number whose write, and every earlier one, {@code searcher} sees. */

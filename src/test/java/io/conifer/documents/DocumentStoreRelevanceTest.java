@@ -31,8 +31,13 @@ class DocumentStoreRelevanceTest {
     static void load() throws Exception {
         RelevanceTest.index(dir);
         store = DurableDocumentStore.open(dir.resolve("store"), RelevanceTest.SCHEMA, StoreOptions.defaults());
+        store.upsert(NS, documents());
+    }
+
+    /** The labelled corpus as documents of {@link RelevanceTest#SCHEMA}. */
+    static List<DocumentRecord> documents() throws Exception {
         List<DocumentRecord> docs = new ArrayList<>();
-        for (JsonNode d : RelevanceTest.corpus.get("documents")) {
+        for (JsonNode d : RelevanceTest.readCorpus().get("documents")) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("title", d.get("title").asText());
             fields.put("body", d.get("body").asText());
@@ -44,7 +49,7 @@ class DocumentStoreRelevanceTest {
             fields.put("year", d.get("year").asDouble());
             docs.add(new DocumentRecord(d.get("id").asText(), fields));
         }
-        store.upsert(NS, docs);
+        return docs;
     }
 
     @AfterAll

@@ -70,9 +70,7 @@ class RelevanceTest {
 
     /** Reads the corpus and indexes it in a Lucene index under {@code under}. */
     static void index(Path under) throws Exception {
-        try (InputStream in = RelevanceTest.class.getResourceAsStream("/documents/relevance-corpus.json")) {
-            corpus = JSON.readTree(in);
-        }
+        readCorpus();
         directory = FSDirectory.open(under.resolve("lucene"));
         try (IndexWriter w = new IndexWriter(directory, new IndexWriterConfig(TextAnalyzers.forSchema(SCHEMA)))) {
             for (JsonNode d : corpus.get("documents")) {
@@ -90,6 +88,15 @@ class RelevanceTest {
         }
         reader = DirectoryReader.open(directory);
         searcher = new IndexSearcher(reader);
+    }
+
+    static JsonNode readCorpus() throws Exception {
+        if (corpus == null) {
+            try (InputStream in = RelevanceTest.class.getResourceAsStream("/documents/relevance-corpus.json")) {
+                corpus = JSON.readTree(in);
+            }
+        }
+        return corpus;
     }
 
     static void text(Document doc, String field, String value) {
