@@ -75,7 +75,7 @@ final class DocumentSearches {
         Metric metric = ((SchemaField.DenseVector) schema.fields().get(d.field())).metric();
         List<ScoreDoc> hits = DenseSearch.nearest(s, DocumentFields.dense(d.field()), d.vector(), metric,
                 RecordQueries.scope(s, ns, filter), Math.max(topK, efSearch));
-        return hits.subList(0, Math.min(topK, hits.size()));
+        return DenseSearch.exact(s, DocumentFields.dense(d.field()), d.vector(), metric, hits.subList(0, Math.min(topK, hits.size())));
     }
 
     private <F extends SchemaField> F field(String name, Class<F> type, String kind) {

@@ -1,7 +1,6 @@
 package io.conifer.vectors;
 
 import org.apache.lucene.index.VectorSimilarityFunction;
-import org.apache.lucene.util.VectorUtil;
 
 /**
  * A Pinecone similarity metric, and how to turn Lucene's normalised score back into the score
@@ -35,13 +34,26 @@ public enum Metric {
         return null;
     }
 
-    /** The score Pinecone defines for this metric, computed from the two vectors in float as Lucene does. */
+    /**
+     * The score Pinecone defines for this metric, summed in double and rounded once to float: as close
+     * to the true value as a float gets, whatever order a client's own library sums in. (Lucene's float
+     * kernels also assert a finite result, which vectors near the float range do not give.)
+     */
     public float exactScore(float[] query, float[] stored) {
-        return switch (this) {
-            case COSINE -> VectorUtil.cosine(query, stored);
-            case EUCLIDEAN -> VectorUtil.squareDistance(query, stored);
-            case DOTPRODUCT -> VectorUtil.dotProduct(query, stored);
-        };
+        double sum = 0, qq = 0, ss = 0;
+        for (int i = 0; i < query.length; i++) {
+            double q = query[i], s = stored[i];
+            switch (this) {
+                case EUCLIDEAN -> sum += (q - s) * (q - s);
+                case DOTPRODUCT -> sum += q * s;
+                case COSINE -> {
+                    sum += q * s;
+                    qq += q * q;
+                    ss += s * s;
+                }
+            }
+        }
+        return (float) (this == COSINE ? sum / Math.sqrt(qq * ss) : sum);
     }
 
     /** Inverts Lucene's score transform for this metric; see VectorSimilarityFunction. */

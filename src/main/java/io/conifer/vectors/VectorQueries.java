@@ -20,7 +20,6 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.util.VectorUtil;
 
 /**
  * Runs a vector query on one searcher: HNSW for dense vectors (joined by the exact sparse top records
@@ -107,7 +106,7 @@ final class VectorQueries {
         List<ScoreDoc> hits = new ArrayList<>(docs.size());
         for (int doc : docs) {
             VectorRecord r = records.get(doc);
-            float score = r.values() == null ? 0f : VectorUtil.dotProduct(r.values(), vector);
+            float score = r.values() == null ? 0f : Metric.DOTPRODUCT.exactScore(vector, r.values());
             if (r.sparse() != null) score += r.sparse().dot(sparse);
             hits.add(new ScoreDoc(doc, score));
         }
