@@ -31,12 +31,14 @@ export function table(headings, rows, emptyText) {
     el('tbody', {}, rows));
 }
 
-// The answer of a request, or null after showing the server's error in place of the container's content.
-export async function loadInto(container, request) {
+// The answer of a request, or null after showing the server's error in place of the container's
+// content; also null, drawing nothing, once current() says a newer drawing of the container began.
+export async function loadInto(container, request, current = () => true) {
   try {
-    return await request;
+    const answer = await request;
+    return current() ? answer : null;
   } catch (e) {
-    clear(container, el('p', { class: 'error' }, e.message));
+    if (current()) clear(container, el('p', { class: 'error' }, e.message));
     return null;
   }
 }

@@ -2,12 +2,16 @@ import { api, enc } from './api.js';
 import { clear, confirmByName, el, facts, formError, loadInto, stateBadge, table } from './dom.js';
 import { backupList } from './backups.js';
 import { scheduleList } from './schedules.js';
-import { open, poll } from './router.js';
+import { begin, open, pollWhile } from './router.js';
 
 async function stats(index) {
   const s = await api.data(index.host, '/describe_index_stats', {});
   return { total: s.totalVectorCount ?? s.total_vector_count ?? 0, namespaces: s.namespaces ?? {} };
 }
+
+// Initializing ends by itself; InitializationFailed waits for someone to repair the index's files or
+// free its port, so refreshing every second for it would go on for good.
+const changing = (index) => !index.status.ready && index.status.state !== 'InitializationFailed';
 
 function shape(index) {
   return index.vector_type === 'sparse' ? `sparse · ${index.metric}` : `${index.dimension} · ${index.metric}`;
@@ -62,7 +66,7 @@ export async function indexesTab(section, selected) {
 }
 
 async function renderList(section, list) {
-  const answer = await loadInto(list, api.get('/indexes'));
+  const answer = await loadInto(list, api.get('/indexes'), begin(list));
   if (answer === null) return;
   const { indexes } = answer;
   const rows = indexes.map((index) => {
@@ -81,9 +85,7 @@ async function renderList(section, list) {
   });
   clear(list, table(['Name', 'Status', 'Dimension · metric', 'Records', 'Host'], rows,
     'No indexes yet: create one above, or restore one from a backup in the Backups tab.'));
-  if (indexes.some((i) => !i.status.ready)) {
-    poll(() => { if (!section.hidden) renderList(section, list); });
-  }
+  pollWhile(list, indexes.some(changing), () => renderList(section, list));
 }
 
 // Looks at records: the nearest neighbours of a vector given as JSON, or of a record given by id.
@@ -121,8 +123,17 @@ function queryBox(index) {
 }
 
 async function renderDetail(section, detail, name) {
-  const index = await loadInto(detail, api.get(`/indexes/${enc(name)}`));
+  const index = await loadInto(detail, api.get(`/indexes/${enc(name)}`), begin(detail));
   if (index === null) return;
+  // Drawn anew when it turns Ready (stats, a query box), but not every second before: that would
+  // throw away what is being typed into its forms.
+  const watch = async () => {
+    const now = await api.get(`/indexes/${enc(name)}`).catch(() => null);
+    if (!detail.isConnected) return;
+    if (now === null || now.status.state !== index.status.state) await renderDetail(section, detail, name);
+    else pollWhile(detail, true, watch);
+  };
+  pollWhile(detail, changing(index), watch);
   const nsBody = el('div', {}, el('p', {}, 'Loading stats…'));
   if (index.status.ready) {
     stats(index).then((s) => {
@@ -135,16 +146,24 @@ async function renderDetail(section, detail, name) {
   }
   const reload = () => indexesTab(section, name);
   const problem = el('p', { class: 'error', role: 'alert' });
-  const patch = async (body) => {
+  const patch = async (body, refused = () => {}) => {
     try {
       await api.patch(`/indexes/${enc(name)}`, body);
-      await reload();
     } catch (e) {
+      refused();
       problem.textContent = e.message;
+      return;
     }
+    await reload();
   };
   const protection = el('input', { type: 'checkbox', id: 'deletion-protection', checked: index.deletion_protection === 'enabled' });
-  protection.addEventListener('change', () => patch({ deletion_protection: protection.checked ? 'enabled' : 'disabled' }));
+  protection.addEventListener('change', async () => {
+    const enabled = protection.checked;
+    // Disabled until answered, and put back if refused: the box always shows what the index has.
+    protection.disabled = true;
+    await patch({ deletion_protection: enabled ? 'enabled' : 'disabled' }, () => { protection.checked = !enabled; });
+    protection.disabled = false;
+  });
   const tags = Object.entries(index.tags ?? {});
   const tagRows = tags.map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', { class: 'tag-value' }, v),
     el('td', {}, el('button', { type: 'button', onclick: () => patch({ tags: { [k]: '' } }) }, 'Remove'))));
@@ -179,5 +198,7 @@ async function renderDetail(section, detail, name) {
     el('h4', {}, 'Backups'), backups,
     el('h4', {}, 'Backup schedules'), schedules,
     el('p', {}, remove)));
-  await Promise.all([backupList(backups, name), scheduleList(schedules, name)]);
+  const backupView = backupList(backups, name);
+  // Enabling a schedule takes a backup at once: show it.
+  await Promise.all([backupView.loaded, scheduleList(schedules, name, () => backupView.showNewest())]);
 }

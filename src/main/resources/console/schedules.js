@@ -23,13 +23,22 @@ function daysInput(value) {
   return el('input', { name: 'days', type: 'number', min: 1, value, 'aria-label': 'Retention days' });
 }
 
-export async function scheduleList(container, indexName) {
-  const reload = () => scheduleList(container, indexName);
+// onEnabled: called once a schedule is enabled again, which takes a backup at once.
+export async function scheduleList(container, indexName, onEnabled = () => {}) {
+  const reload = () => scheduleList(container, indexName, onEnabled);
   const page = await loadInto(container, api.get(`/indexes/${enc(indexName)}/backup-schedules?limit=100`, V));
   if (page === null) return;
   const problem = el('p', { class: 'error', role: 'alert' });
-  const act = async (fn) => {
-    try { await fn(); await reload(); } catch (e) { problem.textContent = e.message; }
+  const act = async (fn, refused = () => {}) => {
+    try {
+      await fn();
+    } catch (e) {
+      refused();
+      problem.textContent = e.message;
+      return false;
+    }
+    await reload();
+    return true;
   };
   const rows = page.data.flatMap((s) => {
     const more = el('td', { colspan: 6 });
@@ -38,11 +47,21 @@ export async function scheduleList(container, indexName) {
     const days = daysInput(s.retention_expire_after_days);
     const save = () => act(() => api.patch(`/backup-schedules/${enc(s.schedule_id)}`,
       { frequency: frequency.value, retention: { expire_after_days: Number(days.value) } }, V));
+    const enabled = el('input', { type: 'checkbox', checked: s.enabled });
+    enabled.addEventListener('change', async () => {
+      const on = enabled.checked;
+      // Disabled until answered, and put back if refused (another schedule of the index is enabled):
+      // the box always shows what the schedule is.
+      enabled.disabled = true;
+      const done = await act(() => api.patch(`/backup-schedules/${enc(s.schedule_id)}`, { enabled: on }, V),
+        () => { enabled.checked = !on; });
+      enabled.disabled = false;
+      if (done && on) onEnabled();
+    });
     return [el('tr', { 'data-schedule': s.schedule_id },
       el('td', {}, s.name), el('td', {}, frequency), el('td', {}, days, ' days'),
       el('td', {}, s.enabled ? (s.next_scheduled_run ?? '') : 'disabled'),
-      el('td', {}, el('label', {}, el('input', { type: 'checkbox', checked: s.enabled,
-        onchange: (e) => act(() => api.patch(`/backup-schedules/${enc(s.schedule_id)}`, { enabled: e.target.checked }, V)) }), ' enabled')),
+      el('td', {}, el('label', {}, enabled, ' enabled')),
       el('td', {},
         el('button', { type: 'button', class: 'save', onclick: save }, 'Save'),
         el('button', { type: 'button', onclick: () => { details.hidden = !details.hidden; if (!details.hidden) history(s, more); } }, 'History'),

@@ -2,6 +2,7 @@ package io.conifer.console;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.microsoft.playwright.Browser;
@@ -15,14 +16,22 @@ import io.conifer.Await;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.backup.Backups;
+import io.conifer.index.IndexManager;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
+import io.conifer.store.StoreOptions;
+import io.conifer.vectors.VectorStore;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -364,11 +373,7 @@ class ConsoleBrowserTest {
             Backups.awaitStatus(a, backup, "Ready");
             signIn(base, TestServer.KEY);
             page.evaluate("() => { window.__sameDocument = true; }");
-            page.locator("#tabs [data-tab=backups]").click();
-            Locator row = page.locator("#backups tr[data-backup=\"" + backup + "\"]");
-            row.locator("button").filter(new Locator.FilterOptions().setHasText("Create index from backup")).click();
-            row.locator(".restore-form [name=name]").fill("big-restored");
-            row.locator(".restore-form button[type=submit]").click();
+            restoreFromTheBackupsTab(backup, "big-restored");
             Locator job = page.locator("#restores tr[data-job]");
             assertThat(job.locator(".job-status")).hasText("InProgress");
             // A value strictly between 0 and 100, shown by a poll while the job ran.
@@ -379,5 +384,235 @@ class ConsoleBrowserTest {
             job.locator("button.link").click();
             assertThat(page.locator("tr[data-index=big-restored] .records")).hasText("2000");
         }
+    }
+
+    /** 120 finished jobs, then one started in the console: it is on top, and followed until Completed. */
+    @Test
+    void aNewRestoreIsShownFirstAndFollowedAfterAHundredOlderJobs() throws Exception {
+        Path data = dir.resolve("many-restores");
+        long size;
+        String backup;
+        try (TestServer first = TestServer.start(data)) {
+            Http a = new Http(first.url(), TestServer.KEY);
+            withRecords(a, "source", 200);
+            backup = a.post("/indexes/source/backups", Map.of("name", "source-copy")).json().get("backup_id").asText();
+            size = Backups.awaitStatus(a, backup, "Ready").get("size_bytes").asLong();
+        }
+        // The API lists jobs oldest first and never forgets one: these fill its first page and more.
+        StringBuilder jobs = new StringBuilder("{\"jobs\":[");
+        for (int i = 0; i < 120; i++) {
+            String at = String.format("2020-01-01T00:%02d:%02d.000Z", i / 60, i % 60);
+            jobs.append(i == 0 ? "" : ",").append(String.format("{\"restore_job_id\":\"old-job-%03d\",\"project\":\"default\","
+                    + "\"backup_id\":\"%s\",\"target_index_name\":\"old-%03d\",\"target_index_id\":\"gone-%03d\","
+                    + "\"status\":\"Completed\",\"created_at\":\"%s\",\"completed_at\":\"%s\",\"percent_complete\":100}",
+                    i, backup, i, i, at, at));
+        }
+        Files.writeString(data.resolve("restore-jobs.json"), jobs + "]}");
+        // Restores read the backup in about 3 s, so the console first shows the job running.
+        try (TestServer s = TestServer.startWith(data, c -> c.withBackups(null, 100, size / 3.0 / (1024 * 1024)))) {
+            signIn(s.url(), TestServer.KEY);
+            restoreFromTheBackupsTab(backup, "after-many");
+            Locator rows = page.locator("#restores tr[data-job]");
+            Locator newest = rows.first();
+            assertThat(newest).containsText("after-many");
+            assertThat(newest.locator(".job-status")).hasText(Pattern.compile("^(Pending|InProgress)$"));
+            assertThat(newest.locator(".job-status")).hasText("Completed");
+            assertThat(newest.locator(".percent")).hasText("100%");
+            assertThat(rows).hasCount(20);
+            // Older pages lead down to the oldest job.
+            for (int shown = 20; shown <= 120; shown += 20) {
+                page.locator("#restores .older").click();
+                assertThat(rows.first()).containsText(String.format("old-%03d", 120 - shown));
+            }
+            assertThat(rows).hasCount(1);
+            assertThat(page.locator("#restores .older")).hasCount(0);
+            page.locator("#restores .newer").click();
+            assertThat(rows.first()).containsText("old-020");
+        }
+    }
+
+    /** The console's Create backup, with 12 backups already: the new one is on the second page, shown and followed. */
+    @Test
+    void aBackupJustTakenIsShownPastTheFirstPage() throws Exception {
+        control.createDense("many-backups", 2, "cosine");
+        for (int i = 0; i < 12; i++) {
+            assertEquals(201, control.post("/indexes/many-backups/backups", Map.of("name", "older-" + i)).status());
+        }
+        // A disabled schedule: enabling it takes a backup at once.
+        var schedule = control.send("POST", "/indexes/many-backups/backup-schedules", Map.of("name", "nightly-run",
+                "schedule", Map.of("type", "time-based", "frequency", "daily"), "retention", Map.of("expire_after_days", 7)), "2026-07");
+        assertEquals(200, schedule.status(), schedule.toString());
+        String scheduleId = schedule.json().get("schedule_id").asText();
+        assertEquals(200, control.send("PATCH", "/backup-schedules/" + scheduleId, Map.of("enabled", false), "2026-07").status());
+        signIn(TestServer.KEY);
+        page.locator("tr[data-index=many-backups] button.link").click();
+        Locator detail = page.locator("[data-detail=many-backups]");
+        Locator rows = detail.locator(".index-backups tr[data-backup]");
+        assertThat(rows).hasCount(10);
+        detail.locator(".create-backup [name=name]").fill("just-taken");
+        detail.locator(".create-backup button[type=submit]").click();
+        Locator taken = rows.filter(new Locator.FilterOptions().setHasText("just-taken"));
+        assertThat(taken.locator(".backup-status")).hasText("Ready");
+        assertThat(rows).hasCount(3);
+        assertThat(detail.locator(".index-backups button").filter(new Locator.FilterOptions().setHasText("Previous"))).isVisible();
+
+        detail.locator("tr[data-schedule=\"" + scheduleId + "\"] input[type=checkbox]").click();
+        Locator scheduled = rows.filter(new Locator.FilterOptions().setHasText("nightly-run-"));
+        assertThat(scheduled.locator(".backup-status")).hasText("Ready");
+        assertThat(taken).hasCount(1);
+
+        assertEquals(204, control.send("DELETE", "/backup-schedules/" + scheduleId, null, "2026-07").status());
+        for (var b : control.get("/indexes/many-backups/backups?limit=100").json().get("data")) {
+            control.delete("/backups/" + b.get("backup_id").asText());
+        }
+        control.delete("/indexes/many-backups");
+    }
+
+    /**
+     * An index list refreshing while an index opens and an index's backups refreshing while one is
+     * taken: neither stops the other; the index's view turns into a Ready one; and once only an index
+     * that failed to open is left, nothing is refreshed any more.
+     */
+    @Test
+    void eachViewRefreshesOnItsOwnAndAFailedIndexIsNotPolled() throws Exception {
+        Path data = dir.resolve("pollers");
+        Path indexesDir = data.resolve("indexes");
+        Path slowDir;
+        Path brokenDir;
+        long size;
+        try (TestServer first = TestServer.start(data)) {
+            Http a = new Http(first.url(), TestServer.KEY);
+            a.createDense("slow", 2, "cosine");
+            slowDir = onlyNew(indexesDir, Set.of());
+            a.createDense("broken", 2, "cosine");
+            brokenDir = onlyNew(indexesDir, Set.of(slowDir));
+            withRecords(a, "other", 200);
+            String probe = a.post("/indexes/other/backups", Map.of("name", "probe")).json().get("backup_id").asText();
+            size = Backups.awaitStatus(a, probe, "Ready").get("size_bytes").asLong();
+        }
+        CountDownLatch release = new CountDownLatch(1);
+        IndexManager.StoreOpener opener = (d, space) -> {
+            if (d.equals(slowDir)) {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+            if (d.equals(brokenDir)) throw new IOException("cannot be opened (made so by the test)");
+            return VectorStore.open(d, space, StoreOptions.defaults());
+        };
+        // A backup then takes seconds, so the console first shows it Initializing.
+        ServerConfig config = ServerConfig.defaults(data).withApiKeys(TestServer.KEY).withPorts(0, TestServer.freePortRange())
+                .withBackups(null, 100, size / 2.0 / (1024 * 1024));
+        List<String> listings = new CopyOnWriteArrayList<>();
+        page.onRequest(r -> {
+            String path = URI.create(r.url()).getPath();
+            if (path.equals("/indexes") || path.equals("/indexes/broken")) listings.add(path);
+        });
+        // Time runs as usual, but the test can also make it jump.
+        page.clock().install();
+        try (ConiferServer s = ConiferServer.start(config, opener)) {
+            try {
+                String base = "http://localhost:" + s.port();
+                signIn(base, TestServer.KEY);
+                Locator slowState = page.locator("tr[data-index=slow] td").nth(1);
+                assertThat(slowState).hasText("Initializing");
+                assertThat(page.locator("tr[data-index=broken] td").nth(1)).containsText("InitializationFailed");
+
+                page.locator("tr[data-index=other] button.link").click();
+                Locator other = page.locator("[data-detail=other]");
+                other.locator(".create-backup [name=name]").fill("while-slow-opens");
+                other.locator(".create-backup button[type=submit]").click();
+                Locator taken = other.locator("tr[data-backup]").filter(new Locator.FilterOptions().setHasText("while-slow-opens"));
+                assertThat(taken.locator(".backup-status")).hasText("Initializing");
+                assertThat(taken.locator(".backup-status")).hasText("Ready");
+                // The backups' refreshes did not end the list's: it still asks, as "slow" is still opening.
+                page.waitForRequest(r -> URI.create(r.url()).getPath().equals("/indexes"), () -> { });
+
+                page.locator("tr[data-index=slow] button.link").click();
+                Locator slow = page.locator("[data-detail=slow]");
+                assertThat(slow).containsText("The index is not ready yet.");
+                release.countDown();
+                assertThat(slow.locator("form.query")).isVisible();
+                assertThat(slowState).hasText("Ready");
+
+                page.locator("tr[data-index=broken] button.link").click();
+                assertThat(page.locator("[data-detail=broken]")).containsText("InitializationFailed");
+                int asked = listings.size();
+                page.clock().runFor(10_000);
+                // Requests are reported in the order they are made: once this one is, any refresh the
+                // ten seconds caused has been counted.
+                page.waitForRequest(r -> r.url().endsWith("config.json?barrier"),
+                        () -> page.evaluate("() => fetch('config.json?barrier')"));
+                assertEquals(asked, listings.size(), "refreshed with nothing changing: " + listings);
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    /** A change the API refuses leaves the checkbox as the server has it, with the reason shown. */
+    @Test
+    void aRefusedChangePutsTheCheckboxBack() throws Exception {
+        control.createDense("refusals", 2, "cosine");
+        String alpha = null;
+        for (String name : List.of("alpha", "beta")) {
+            var created = control.send("POST", "/indexes/refusals/backup-schedules", Map.of("name", name,
+                    "schedule", Map.of("type", "time-based", "frequency", "weekly"), "retention", Map.of("expire_after_days", 7)), "2026-07");
+            assertEquals(200, created.status(), created.toString());
+            if (alpha == null) {
+                alpha = created.json().get("schedule_id").asText();
+                control.send("PATCH", "/backup-schedules/" + alpha, Map.of("enabled", false), "2026-07");
+            }
+        }
+        signIn(TestServer.KEY);
+        page.locator("tr[data-index=refusals] button.link").click();
+        Locator detail = page.locator("[data-detail=refusals]");
+        Locator box = detail.locator("tr[data-schedule=\"" + alpha + "\"] input[type=checkbox]");
+        assertThat(box).not().isChecked();
+        // click, not check(): check() fails when the box does not stay checked, which is the point here.
+        box.click();
+        assertThat(detail.locator(".index-schedules p.error")).containsText("already has an enabled backup schedule");
+        assertThat(box).not().isChecked();
+        assertThat(box).isEnabled();
+        assertFalse(control.send("GET", "/backup-schedules/" + alpha, null, "2026-07").json().get("enabled").asBoolean());
+
+        assertEquals(202, control.delete("/indexes/refusals").status());
+        Locator protection = detail.locator("#deletion-protection");
+        protection.click();
+        assertThat(detail.locator("p.error").first()).containsText("Index refusals not found. (HTTP 404)");
+        assertThat(protection).not().isChecked();
+    }
+
+    /** Starts a restore of a backup from the Backups tab, which then turns to the Restores tab. */
+    private void restoreFromTheBackupsTab(String backupId, String newIndex) {
+        page.locator("#tabs [data-tab=backups]").click();
+        Locator row = page.locator("#backups tr[data-backup=\"" + backupId + "\"]");
+        row.locator("button").filter(new Locator.FilterOptions().setHasText("Create index from backup")).click();
+        row.locator(".restore-form [name=name]").fill(newIndex);
+        row.locator(".restore-form button[type=submit]").click();
+    }
+
+    /** A dense index of 16 dimensions with {@code count} records. */
+    private static void withRecords(Http control, String name, int count) {
+        Http data = control.forHost(control.createDense(name, 16, "cosine"));
+        StringBuilder body = new StringBuilder("{\"vectors\":[");
+        for (int i = 0; i < count; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"id\":\"r").append(i).append("\",\"values\":[");
+            for (int j = 0; j < 16; j++) body.append(j == 0 ? "" : ",").append((i * 31 + j * 7) % 97 + 1);
+            body.append("]}");
+        }
+        assertEquals(200, data.post("/vectors/upsert", body + "]}").status());
+    }
+
+    /** The one directory in {@code parent} not among {@code known}. */
+    private static Path onlyNew(Path parent, Set<Path> known) throws IOException {
+        List<Path> added = new ArrayList<>();
+        try (var dirs = Files.list(parent)) {
+            dirs.filter(d -> !known.contains(d)).forEach(added::add);
+        }
+        assertEquals(1, added.size(), added.toString());
+        return added.get(0);
     }
 }
