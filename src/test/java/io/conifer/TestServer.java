@@ -56,15 +56,30 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(settings.apply(ServerConfig.defaults(dataDir).withApiKeys(KEY).withPorts(0, freePortRange())));
     }
 
-    /** A base port with a run of free ports above it (index ports are allocated upwards from it). */
+    /**
+     * A base port with a run of free ports above it (index ports are allocated upwards from it), below
+     * the kernel's ephemeral range: a port found free there can be handed to any outgoing connection
+     * before the server binds it (or binds it again after a restart), which failed a CI run.
+     */
     public static int freePortRange() {
+        int below = ephemeralLow() - 40;
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20000 + (int) (Math.random() * 30000);
+            int base = 10000 + (int) (Math.random() * (below - 10000));
             boolean ok = true;
             for (int p = base; p < base + 20 && ok; p++) ok = isFree(p);
             if (ok) return base;
         }
         throw new IllegalStateException("no free port range");
+    }
+
+    /** The first port of the kernel's ephemeral range (Linux's default 32768 when it cannot be read). */
+    private static int ephemeralLow() {
+        try {
+            String range = java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Math.max(12000, Integer.parseInt(range.split("\\s+")[0]));
+        } catch (IOException | RuntimeException e) {
+            return 32768;
+        }
     }
 
     private static boolean isFree(int port) {
