@@ -89,6 +89,14 @@ class ScheduledBackupsTest {
         return control.send("GET", "/backup-schedules/" + id + "/history", null, V).json().get("data");
     }
 
+    /** Runs the schedules' first run and returns the id of the backup it took of {@code index}, once Ready. */
+    String firstRunReady(ConiferServer s, Http c, String index, String prefix) throws Exception {
+        clock.set(FIRST_RUN);
+        s.schedules().tick(FIRST_RUN);
+        awaitAllReady(c);
+        return backups(c, index, prefix).get(0).get("backup_id").asText();
+    }
+
     static void awaitAllReady(Http control) throws InterruptedException {
         for (JsonNode b : allBackups(control)) Backups.awaitStatus(control, b.get("backup_id").asText(), "Ready");
     }
@@ -301,10 +309,7 @@ class ScheduledBackupsTest {
             Http c = http(s);
             fill(c, "orders", 4, 5);
             String id = schedule(c, "orders", "o", "daily", 1);
-            clock.set(FIRST_RUN);
-            s.schedules().tick(FIRST_RUN);
-            awaitAllReady(c);
-            String good = backups(c, "orders", "o-").get(0).get("backup_id").asText();
+            String good = firstRunReady(s, c, "orders", "o-");
             String manual = c.post("/indexes/orders/backups", "{\"name\":\"manual\"}").json().get("backup_id").asText();
             awaitAllReady(c); // the project's quota of 2 is now full: every later run fails
 
@@ -336,10 +341,7 @@ class ScheduledBackupsTest {
             Http c = http(s);
             fill(c, "docs", 4, 5);
             String id = schedule(c, "docs", "d", "daily", 2);
-            clock.set(FIRST_RUN);
-            s.schedules().tick(FIRST_RUN);
-            awaitAllReady(c);
-            String backup = backups(c, "docs", "d-").get(0).get("backup_id").asText();
+            String backup = firstRunReady(s, c, "docs", "d-");
             assertEquals(204, c.send("DELETE", "/backup-schedules/" + id, null, V).status());
             Instant day1 = FIRST_RUN.plus(Duration.ofDays(1));
             s.schedules().tick(day1);
