@@ -47,6 +47,14 @@ class StartupErrorsTest {
     }
 
     @Test
+    void aBackupDirectoryThatCannotBeCreated() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path backups = file.resolve("backups");
+        assertOneLine(ChildServer.serveUntilExit(dir.resolve("data"), TestServer.freePortRange(), "--backup-dir", backups.toString()),
+                file.toString(), "could not start");
+    }
+
+    @Test
     void readOnlyDataDirectory() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", data.toString())

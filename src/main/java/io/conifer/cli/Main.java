@@ -1,8 +1,10 @@
 package io.conifer.cli;
 
+import io.conifer.files.IoErrors;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
 import io.conifer.server.StartupFailure;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -106,6 +108,10 @@ public final class Main implements Runnable {
             } catch (StartupFailure | IllegalStateException | IllegalArgumentException e) {
                 // One line an operator can act on; the stack trace would only bury it.
                 System.err.println("conifer: " + e.getMessage());
+                return 2;
+            } catch (IOException e) {
+                // Any other file the server could not create or read as it started (a backup directory, say).
+                System.err.println("conifer: the server could not start: " + IoErrors.describe(e));
                 return 2;
             }
             CountDownLatch stopped = new CountDownLatch(1);
