@@ -778,12 +778,33 @@ class DataPlaneRestTest {
         JsonNode listed = d.get("/namespaces").json().get("namespaces").get(0);
         assertEquals("films", listed.get("name").asText());
         assertEquals(schema, listed.get("schema").toString());
+        // The fields its records are indexed by, as the spec names them; none listed where every field is.
+        assertEquals("{\"fields\":[\"genre\",\"year\"]}", created.json().get("indexed_fields").toString());
+        assertEquals("{\"fields\":[\"genre\",\"year\"]}",
+                d.send("GET", "/namespaces/films", null, "2026-07").json().get("indexed_fields").toString());
+        assertEquals(200, d.post("/vectors/upsert", "{\"vectors\":[{\"id\":\"a\",\"values\":[1,0,0]}]}").status());
+        assertFalse(d.get("/namespaces/__default__").json().has("indexed_fields"));
         // Refused, and nothing created: filterable false (Pinecone does not support it either), an operator name.
         assertError(d.post("/namespaces", "{\"name\":\"bad\",\"schema\":{\"fields\":{\"genre\":{\"filterable\":false}}}}"),
                 400, 3, "filterable");
         assertError(d.post("/namespaces", "{\"name\":\"bad\",\"schema\":{\"fields\":{\"$eq\":{\"filterable\":true}}}}"),
                 400, 3, "$eq");
         assertError(d.get("/namespaces/bad"), 404, 5, "bad");
+    }
+
+    @Test
+    void indexedFieldsAreWhatBothSchemasIndex() {
+        Http.Response created = control.post("/indexes", "{\"name\":\"idx-narrow\",\"dimension\":2,\"metric\":\"cosine\","
+                + "\"spec\":{\"serverless\":{\"cloud\":\"aws\",\"region\":\"us-east-1\","
+                + "\"schema\":{\"fields\":{\"genre\":{\"filterable\":true},\"rating\":{\"filterable\":true}}}}}}");
+        assertEquals(201, created.status(), created.toString());
+        Http d = control.forHost(created.json().get("host").asText());
+        assertEquals(200, d.post("/namespaces", "{\"name\":\"plain\"}").status());
+        assertEquals("{\"fields\":[\"genre\",\"rating\"]}", d.get("/namespaces/plain").json().get("indexed_fields").toString());
+        assertEquals(200, d.post("/namespaces", "{\"name\":\"films\",\"schema\":{\"fields\":{\"genre\":{\"filterable\":true},"
+                + "\"year\":{\"filterable\":true}}}}").status());
+        assertEquals("{\"fields\":[\"genre\"]}", d.get("/namespaces/films").json().get("indexed_fields").toString(),
+                "year is in the namespace's schema but not the index's, so it is not indexed");
     }
 
     static Set<String> fieldNames(JsonNode n) {

@@ -14,6 +14,7 @@ import io.conifer.proto.FetchByMetadataRequest;
 import io.conifer.proto.FetchByMetadataResponse;
 import io.conifer.proto.FetchRequest;
 import io.conifer.proto.FetchResponse;
+import io.conifer.proto.IndexedFields;
 import io.conifer.proto.ListItem;
 import io.conifer.proto.ListNamespacesRequest;
 import io.conifer.proto.ListNamespacesResponse;
@@ -49,6 +50,8 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
@@ -331,7 +334,20 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             }
             b.setSchema(schema);
         }
+        indexedFields(info).ifPresent(b::setIndexedFields);
         return b.build();
+    }
+
+    /**
+     * The metadata fields a namespace's records are indexed by, when a schema (the namespace's, the
+     * index's, or both) narrows them; absent when every field is indexed, which no list could say.
+     */
+    private Optional<IndexedFields> indexedFields(NamespaceInfo info) {
+        Set<String> byIndex = namespaces.space().filterableFields();
+        if (info.filterableFields() == null && byIndex == null) return Optional.empty();
+        Set<String> fields = new TreeSet<>(info.filterableFields() != null ? info.filterableFields() : byIndex);
+        if (byIndex != null) fields.retainAll(byIndex);
+        return Optional.of(IndexedFields.newBuilder().addAllFields(fields).build());
     }
 
     /**
