@@ -1,6 +1,5 @@
 package io.conifer.store;
 
-import io.conifer.vectors.QueryLimits;
 import io.conifer.error.ConiferException;
 import io.conifer.files.DiskSpace;
 import io.conifer.files.DurableFiles;
@@ -8,6 +7,7 @@ import io.conifer.vectors.IndexStats;
 import io.conifer.vectors.Limits;
 import io.conifer.vectors.ListPage;
 import io.conifer.vectors.NamespaceInfo;
+import io.conifer.vectors.QueryLimits;
 import io.conifer.vectors.Read;
 import io.conifer.vectors.Written;
 import java.io.Closeable;

@@ -82,7 +82,6 @@ class ManifestRecoveryTest {
     @Test
     void aManifestTheRepositoryDoesNotGiveIsNotCalledDamagedAndIsListedOnceItCanBeRead() throws Exception {
         Path data = dir.resolve("data");
-        Path primary = data.resolve("backups/manifests");
         String id;
         String other;
         JsonNode before;
@@ -96,7 +95,7 @@ class ManifestRecoveryTest {
             before = control.get("/backups/" + id).json();
             blobs = server.server().backups().repository().blobs();
         }
-        primary = primary.resolve(id + ".json");
+        Path primary = data.resolve("backups/manifests").resolve(id + ".json");
         Path aside = data.resolve("aside.json");
         // Reading it fails as a permission error or an S3 refusal would (the tests run as root, whom modes do not stop).
         Files.move(primary, aside);
