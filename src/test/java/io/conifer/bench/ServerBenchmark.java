@@ -55,6 +55,7 @@ import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import picocli.CommandLine;
@@ -153,6 +154,10 @@ public final class ServerBenchmark implements Callable<Integer> {
     @Option(names = "--mixed-query-clients", defaultValue = "16", description = "Query clients of the mixed row (default ${DEFAULT-VALUE}).")
     int mixedQueryClients;
 
+    @Option(names = "--raw-mixed", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "After the mixed row, raw Lucene under writes at the rate the server acknowledged (the engine's own M1; default on).")
+    boolean rawMixed;
+
     @Option(names = "--mixed-upsert-clients", defaultValue = "4",
             description = "Unthrottled upsert clients of the mixed row, re-upserting the same vectors (default ${DEFAULT-VALUE}).")
     int mixedUpsertClients;
@@ -195,6 +200,11 @@ public final class ServerBenchmark implements Callable<Integer> {
     private final List<String> notes = new ArrayList<>();
     private UpsertResult rawUpsert, restUpsert, grpcUpsert;
     private QueryResult rawMerged, rawMergedThreads, restQuery, grpcQuery, grpcConcurrent, mixedQuiet, mixedLoaded;
+    /** Raw Lucene's queries under writes at the server's write rate (the engine's own M1), null when not run. */
+    private QueryResult rawMixedQuiet, rawMixedLoaded;
+    /** Upserts per second the server acknowledged under the mixed row's reads; raw Lucene's writes are held to it. */
+    private double mixedUpsertRate;
+    private String rawMixedLayout = "";
     /** The raw Lucene index after its forceMerge(1), kept for the equal-recall baselines measured after each server index. */
     private Path rawMergedDir;
     private EqualRecall restEqual, grpcEqual;
@@ -264,6 +274,7 @@ public final class ServerBenchmark implements Callable<Integer> {
                         data = Dataset.generate(mixedVectors, mixedDim, clusters, spread, queries, topK, seed);
                         data.computeTruth(similarity);
                         runMixed(server, root.resolve("server"));
+                        if (rawMixed) runRawMixed(root.resolve("raw-mixed"));
                         data = main;
                     }
                 }
@@ -739,6 +750,7 @@ public final class ServerBenchmark implements Callable<Integer> {
                     + "whose writes' CPU was %.1f s applying + %.1f s merging and flushing = %.2f cores", before, maxSegments[0], after,
                     searched, upserted.get(), upserted.get() / writeSeconds, applyCpu, backgroundCpu, (applyCpu + backgroundCpu) / writeSeconds);
             System.out.println("  " + mixedSegments);
+            mixedUpsertRate = upserted.get() / writeSeconds;
             System.out.println("  search cost under writes, " + costs);
             // Diagnostic: once the index has settled again, do queries cost what they did before the writes?
             // If not, the writes left something behind (e.g. the JIT's code for the search, compiled under
@@ -754,6 +766,131 @@ public final class ServerBenchmark implements Callable<Integer> {
         }
         Http.Response del = control.delete("/indexes/bench-mixed");
         if (del.status() != 202 && del.status() != 200) System.out.println("  (could not delete bench-mixed: " + del + ")");
+    }
+
+    /**
+     * The engine's own M1: raw Lucene over the mixed row's data (the server's codec and documents, loaded
+     * and force-merged as the server settles it), {@code --mixed-query-clients} threads querying a
+     * {@link SearcherManager} refreshed every second as the server refreshes, alone and then while
+     * {@code --mixed-upsert-clients} threads re-upsert the same documents in batches at the rate the server
+     * acknowledged under reads. No WAL, no network, no write governor: what is left is what writes do to
+     * Lucene's searches (segments, deletions, merges, flushes) at that rate.
+     */
+    private void runRawMixed(Path dir) throws Exception {
+        if (mixedUpsertRate <= 0) return;
+        phase(String.format(Locale.ROOT, "raw Lucene under writes: %,d x %d, %d query threads, %d writer threads held to %.0f upserts/s",
+                data.vectors.length, data.dim, mixedQueryClients, mixedUpsertClients, mixedUpsertRate));
+        VectorSpace space = new VectorSpace(VectorType.DENSE, data.dim, metric, null);
+        int n = data.vectors.length;
+        try (Directory d = FSDirectory.open(dir)) {
+            TieredMergePolicy merges = new TieredMergePolicy();
+            merges.setMaxMergedSegmentMB(StoreOptions.defaults().maxSegmentMb());
+            IndexWriter writer = new IndexWriter(d, new IndexWriterConfig().setCodec(BenchAccess.codec()).setRAMBufferSizeMB(rawRamMb)
+                    .setMergePolicy(merges).setOpenMode(IndexWriterConfig.OpenMode.CREATE));
+            try {
+                int chunk = 100;
+                runParallel("raw-indexer", rawThreads, (n + chunk - 1) / chunk, () -> task -> {
+                    for (int i = task * chunk; i < Math.min(n, (task + 1) * chunk); i++) {
+                        writer.updateDocument(BenchAccess.idTerm(Integer.toString(i)), BenchAccess.document(Integer.toString(i), data.vectors[i], space));
+                    }
+                });
+                writer.forceMerge(1);
+                writer.commit();
+                SearcherManager searchers = new SearcherManager(writer, null);
+                java.util.concurrent.atomic.AtomicBoolean stopRefresh = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread refresher = Thread.ofPlatform().daemon().name("raw-refresh").start(() -> {
+                    try {
+                        while (!stopRefresh.get()) {
+                            Thread.sleep(1000);
+                            searchers.maybeRefresh();
+                        }
+                    } catch (InterruptedException | IOException e) {
+                        // ends with the row
+                    }
+                });
+                int k = StoreOptions.defaults().efSearch();
+                ClientFactory clients = () -> q -> {
+                    IndexSearcher s = searchers.acquire();
+                    try {
+                        return TopIds.of(s, s.search(new KnnFloatVectorQuery(BenchAccess.VECTOR_FIELD, data.queries[q], Math.max(topK, k)),
+                                Math.max(topK, k)), topK);
+                    } finally {
+                        searchers.release(s);
+                    }
+                };
+                rawMixedQuiet = measureQueries("raw Lucene, " + mixedQueryClients + " threads, no writes", mixedQueryClients, 1, clients,
+                        r -> (int[]) r);
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                AtomicInteger written = new AtomicInteger();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
+                long start = System.nanoTime();
+                List<Thread> writers = new ArrayList<>();
+                for (int w = 0; w < mixedUpsertClients; w++) {
+                    int first = w;
+                    writers.add(Thread.ofPlatform().name("raw-writer-" + w).start(() -> {
+                        try {
+                            for (int b = first; !stop.get(); b += mixedUpsertClients) {
+                                // Held to the server's rate: batch b may start once the rate allows b batches before it.
+                                long due = start + (long) (b * grpcBatch / mixedUpsertRate * 1e9);
+                                long wait = due - System.nanoTime();
+                                if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                                int from = (b * grpcBatch) % n;
+                                for (int i = from; i < Math.min(n, from + grpcBatch); i++) {
+                                    String id = Integer.toString(i);
+                                    writer.updateDocument(BenchAccess.idTerm(id), BenchAccess.document(id, data.vectors[i], space));
+                                }
+                                written.addAndGet(Math.min(n, from + grpcBatch) - from);
+                            }
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        } finally {
+                            CpuMeter.threadEnding();
+                        }
+                    }));
+                }
+                int[] maxSegments = {1};
+                Thread sampler = Thread.ofPlatform().daemon().name("raw-segments").start(() -> {
+                    while (!stop.get()) {
+                        try {
+                            IndexSearcher s = searchers.acquire();
+                            try {
+                                maxSegments[0] = Math.max(maxSegments[0], s.getIndexReader().leaves().size());
+                            } finally {
+                                searchers.release(s);
+                            }
+                            Thread.sleep(500);
+                        } catch (InterruptedException | IOException e) {
+                            return;
+                        }
+                    }
+                });
+                try {
+                    rawMixedLoaded = measureQueries("raw Lucene, " + mixedQueryClients + " threads, " + mixedUpsertClients + " writers",
+                            mixedQueryClients, -1, clients, r -> (int[]) r, warmupSeconds);
+                } finally {
+                    stop.set(true);
+                    for (Thread w : writers) w.join();
+                    sampler.join();
+                    stopRefresh.set(true);
+                    refresher.join();
+                }
+                if (failure.get() != null) throw new IllegalStateException("A raw write failed", failure.get());
+                double seconds = seconds(start);
+                IndexSearcher s = searchers.acquire();
+                int leaves;
+                try {
+                    leaves = s.getIndexReader().leaves().size();
+                } finally {
+                    searchers.release(s);
+                }
+                rawMixedLayout = String.format(Locale.ROOT, "%,d vectors re-upserted, %.0f upserts/s; segments searched at most %d, %d at the end",
+                        written.get(), written.get() / seconds, maxSegments[0], leaves);
+                System.out.println("  " + rawMixedLayout);
+                searchers.close();
+            } finally {
+                writer.rollback();
+            }
+        }
     }
 
     private static void probeQuiet(String what, IndexManager.OpenIndex index, float[][] probes) {
@@ -1134,6 +1271,13 @@ public final class ServerBenchmark implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "  Queries under writes (%,d x %d): %s%n", mixedVectors, mixedDim, mixedSegments));
             sb.append(target("M1 query QPS under writes / without", qps(mixedLoaded), qps(mixedQuiet), 0.5,
                     String.format(Locale.ROOT, "p99 %.1f ms vs %.1f ms; %s", mixedLoaded.p99(), mixedQuiet.p99(), recalls(mixedLoaded, mixedQuiet))));
+            if (rawMixedQuiet != null) {
+                sb.append(String.format(Locale.ROOT, "  Raw Lucene, %d threads, under the server's write rate (%.0f upserts/s): %s%n",
+                        mixedQueryClients, mixedUpsertRate, rawMixedLayout));
+                sb.append(String.format(Locale.ROOT, "  (engine) raw Lucene QPS under writes / without: %.2f (%.0f vs %.0f QPS; p99 %.1f ms vs %.1f ms; %s)%n",
+                        rawMixedLoaded.qps() / rawMixedQuiet.qps(), rawMixedLoaded.qps(), rawMixedQuiet.qps(), rawMixedLoaded.p99(),
+                        rawMixedQuiet.p99(), recalls(rawMixedLoaded, rawMixedQuiet)));
+            }
         }
         for (String n : notes) sb.append("  ").append(n).append('\n');
         sb.append("\nCPU BY THREAD GROUP (per phase; query phases also per query)\n");
