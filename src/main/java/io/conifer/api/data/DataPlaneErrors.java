@@ -17,6 +17,7 @@ import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.conifer.api.TransportErrors;
 import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
 import io.conifer.vectors.QueryLimits;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -91,7 +92,16 @@ final class DataPlaneErrors {
         Status status = EXCEPTIONS.apply(ctx, Status.UNKNOWN, cause, new Metadata());
         return status.getCode() == Status.Code.UNAUTHENTICATED
                 ? DataRules.forHeader(ctx.request().headers().get(ApiVersions.HEADER)).unauthorized(message(status))
-                : json(httpStatus(status.getCode()), status.getCode().value(), message(status));
+                : json(throttled(cause) ? HttpStatus.TOO_MANY_REQUESTS : httpStatus(status.getCode()), status.getCode().value(),
+                        message(status));
+    }
+
+    /**
+     * gRPC has one code for "too large" and "slow down" alike; over REST they differ, and a client told
+     * 413 shrinks its request instead of backing off as it does on 429.
+     */
+    private static boolean throttled(Throwable cause) {
+        return cause instanceof ConiferException e && e.code() == ErrorCode.RESOURCE_EXHAUSTED;
     }
 
     static HttpResponse json(HttpStatus http, int grpcCode, String message) {

@@ -1,0 +1,33 @@
+package io.conifer.api.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.conifer.error.ConiferException;
+import io.conifer.error.ErrorCode;
+import org.junit.jupiter.api.Test;
+
+class DataPlaneErrorsTest {
+    private static AggregatedHttpResponse restAnswer(Throwable cause) {
+        ServiceRequestContext ctx = ServiceRequestContext.of(HttpRequest.of(HttpMethod.POST, "/vectors/upsert"));
+        return DataPlaneErrors.rest(ctx, cause).aggregate().join();
+    }
+
+    @Test
+    void aThrottledWriteIsA429OverRestThoughGrpcHasOneCodeForItAndTooLarge() throws Exception {
+        AggregatedHttpResponse throttled = restAnswer(new ConiferException(ErrorCode.RESOURCE_EXHAUSTED, "Writes are throttled"));
+        assertEquals(429, throttled.status().code());
+        JsonNode body = new ObjectMapper().readTree(throttled.contentUtf8());
+        assertEquals(8, body.get("code").asInt());
+        assertEquals("Writes are throttled", body.get("message").asText());
+
+        AggregatedHttpResponse tooLarge = restAnswer(new ConiferException(ErrorCode.PAYLOAD_TOO_LARGE, "too large"));
+        assertEquals(413, tooLarge.status().code());
+        assertEquals(8, new ObjectMapper().readTree(tooLarge.contentUtf8()).get("code").asInt());
+    }
+}
