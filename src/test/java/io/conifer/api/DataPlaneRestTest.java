@@ -397,6 +397,47 @@ class DataPlaneRestTest {
     }
 
     /**
+     * scanFactor and maxCandidates tune Pinecone's dedicated indexes: in range they are accepted (and
+     * unused) in every version, out of range a 400. With 2026-07 metadata keys may not begin with
+     * {@code $}, and namespace operations and list prefixes take ASCII only; each refusal changes nothing.
+     */
+    @Test
+    void theSpecsRangesAndPatternsHoldPerVersion() {
+        Http d = newIndex(3, "cosine");
+        assertEquals(200, d.post("/vectors/upsert", THREE).status());
+        for (String version : new String[] {"2025-10", "2026-04", "2026-07"}) {
+            assertEquals(200, d.send("POST", "/query", "{\"vector\":[1,0,0],\"topK\":2,\"scanFactor\":0.5,\"maxCandidates\":2}",
+                    version).status(), version);
+            assertEquals(200, d.send("POST", "/query", "{\"vector\":[1,0,0],\"topK\":2,\"scanFactor\":4,\"maxCandidates\":100000}",
+                    version).status(), version);
+            assertError(d.send("POST", "/query", "{\"vector\":[1,0,0],\"topK\":2,\"scanFactor\":100}", version), 400, 3, "scanFactor");
+            assertError(d.send("POST", "/query", "{\"vector\":[1,0,0],\"topK\":2,\"scanFactor\":0.4}", version), 400, 3, "scanFactor");
+            assertError(d.send("POST", "/query", "{\"vector\":[1,0,0],\"topK\":2,\"maxCandidates\":1000000}", version), 400, 3,
+                    "maxCandidates");
+            assertError(d.send("POST", "/query", "{\"vector\":[1,0,0],\"topK\":5,\"maxCandidates\":4}", version), 400, 3, "topK (5)");
+        }
+
+        String dollar = "{\"vectors\":[{\"id\":\"d\",\"values\":[1,2,3],\"metadata\":{\"$o\":1}}]}";
+        assertError(d.send("POST", "/vectors/upsert", dollar, "2026-07"), 400, 3, "'$o'");
+        assertError(d.send("POST", "/vectors/update", "{\"id\":\"a\",\"setMetadata\":{\"$x\":1}}", "2026-07"), 400, 3, "'$x'");
+        assertError(d.send("POST", "/vectors/update", "{\"filter\":{\"genre\":\"drama\"},\"setMetadata\":{\"$x\":1}}", "2026-07"),
+                400, 3, "'$x'");
+        assertEquals(3, d.post("/describe_index_stats", "{}").json().get("totalVectorCount").asInt());
+        JsonNode a = d.send("GET", "/vectors/fetch?ids=a", null, "2026-07").json().get("vectors").get("a").get("metadata");
+        assertFalse(a.has("$x"), a.toString());
+        // The older specs say nothing of it, and their SDKs' users may rely on it.
+        assertEquals(200, d.send("POST", "/vectors/upsert", dollar, "2025-10").status());
+
+        assertError(d.send("POST", "/namespaces", "{\"name\":\"\u00e9t\u00e9\"}", "2026-07"), 400, 3, "ASCII");
+        assertError(d.send("GET", "/namespaces?prefix=%C3%A9", null, "2026-07"), 400, 3, "ASCII");
+        assertError(d.send("GET", "/vectors/list?prefix=%C3%A9", null, "2026-07"), 400, 3, "ASCII");
+        assertError(d.send("GET", "/namespaces/%C3%A9t%C3%A9", null, "2026-07"), 400, 3, "ASCII");
+        assertError(d.send("DELETE", "/namespaces/%C3%A9t%C3%A9", null, "2026-07"), 400, 3, "ASCII");
+        assertEquals(200, d.send("POST", "/namespaces", "{\"name\":\"\u00e9t\u00e9\"}", "2026-04").status());
+        assertEquals(200, d.send("GET", "/namespaces/%C3%A9t%C3%A9", null, "2026-04").status());
+    }
+
+    /**
      * Bodies are read in one pass and parameters set as HTTP/JSON transcoding set them, with the same
      * words for what cannot be read: unknown fields and parameters are ignored, proto and camelCase
      * names both work, a query parameter overrides the body, DELETE takes its ids from the query.

@@ -11,6 +11,7 @@ import io.conifer.proto.NamespaceDescription;
 import io.conifer.vectors.VectorSpace;
 import io.grpc.Status;
 import java.util.Collection;
+import java.util.Map;
 
 /**
  * What differs between API versions on the vector data plane, for gRPC and REST alike: the request
@@ -39,6 +40,15 @@ interface DataRules {
     }
 
     void ids(Collection<String> ids);
+
+    /** The top-level keys of a record's metadata or an update's setMetadata; null when the request has none. */
+    void metadataKeys(Map<String, Object> metadata, String what);
+
+    /**
+     * A namespace name of a namespace operation (create, describe, delete) or a list's {@code prefix}
+     * ({@code what} names which); upserts and queries name namespaces under the shared limits only.
+     */
+    void asciiName(String value, String what);
 
     /** A dense vector of a request (a record, an update, a query); null when the request has none. */
     void dense(float[] values, String what);
@@ -71,6 +81,12 @@ interface DataRules {
 
         @Override
         public void ids(Collection<String> ids) {}
+
+        @Override
+        public void metadataKeys(Map<String, Object> metadata, String what) {}
+
+        @Override
+        public void asciiName(String value, String what) {}
 
         @Override
         public void dense(float[] values, String what) {}
@@ -115,7 +131,8 @@ interface DataRules {
     }
 
     /**
-     * API 2026-07: ids are ASCII (no NUL), a dense vector must have a value of magnitude at least
+     * API 2026-07: ids and the names of namespace operations are ASCII (no NUL), metadata keys do not
+     * begin with {@code $}, a dense vector must have a value of magnitude at least
      * 1e-8, stats take no filter, list pages hold at most 100, a query by id carries no vector of either
      * kind; stats report memory and storage fullness, namespaces their size.
      */
@@ -135,6 +152,29 @@ interface DataRules {
                     if (c == 0 || c > 0x7F) {
                         throw ConiferException.invalid("Vector id '" + id + "' must consist of ASCII characters (no NUL)");
                     }
+                }
+            }
+        }
+
+        /** A key beginning with {@code $} could never be filtered on: the filter grammar reads it as an operator. */
+        @Override
+        public void metadataKeys(Map<String, Object> metadata, String what) {
+            if (metadata == null) return;
+            for (String key : metadata.keySet()) {
+                if (key.startsWith("$")) {
+                    throw ConiferException.invalid("Metadata field '" + key + "' of " + what + " begins with '$', which is reserved"
+                            + " for filter operators");
+                }
+            }
+        }
+
+        @Override
+        public void asciiName(String value, String what) {
+            if (value == null) return;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == 0 || c > 0x7F) {
+                    throw ConiferException.invalid(what + " '" + value + "' must consist of ASCII characters (no NUL)");
                 }
             }
         }

@@ -100,9 +100,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                 rules.ids(List.of(v.getId()));
                 float[] values = floats(v.getValuesList());
                 rules.dense(values, "record '" + v.getId() + "'");
-                records.add(new VectorRecord(v.getId(), values,
-                        v.hasSparseValues() ? sparse(v.getSparseValues()) : null,
-                        v.hasMetadata() ? Structs.toMap(v.getMetadata()) : null));
+                Map<String, Object> metadata = v.hasMetadata() ? Structs.toMap(v.getMetadata()) : null;
+                rules.metadataKeys(metadata, "record '" + v.getId() + "'");
+                records.add(new VectorRecord(v.getId(), values, v.hasSparseValues() ? sparse(v.getSparseValues()) : null, metadata));
             }
             Written w = store.upsert(req.getNamespace(), records);
             Lsn.written(w.requestLsn());
@@ -122,6 +122,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                 rules.ids(List.of(req.getId()));
                 rules.queryById(req.hasSparseVector());
             }
+            dedicatedTuning(req);
             float[] vector = floats(req.getVectorList());
             rules.dense(vector, "the query");
             QuerySpec spec = new QuerySpec(req.getNamespace(), req.getTopK(), vector,
@@ -167,8 +168,9 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
                     throw ConiferException.invalid("Update by filter sets metadata only: send filter and setMetadata, "
                             + "without id, values or sparseValues");
                 }
-                Written w = store.updateByFilter(req.getNamespace(), Structs.toMap(req.getFilter()),
-                        req.hasSetMetadata() ? Structs.toMap(req.getSetMetadata()) : null, req.getDryRun());
+                Map<String, Object> set = req.hasSetMetadata() ? Structs.toMap(req.getSetMetadata()) : null;
+                DataRules.current().metadataKeys(set, "setMetadata");
+                Written w = store.updateByFilter(req.getNamespace(), Structs.toMap(req.getFilter()), set, req.getDryRun());
                 Lsn.written(w.requestLsn());
                 return UpdateResponse.newBuilder().setMatchedRecords(w.count()).build();
             }
@@ -176,9 +178,10 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             rules.ids(List.of(req.getId()));
             float[] values = floats(req.getValuesList());
             rules.dense(values, "record '" + req.getId() + "'");
+            Map<String, Object> set = req.hasSetMetadata() ? Structs.toMap(req.getSetMetadata()) : null;
+            rules.metadataKeys(set, "setMetadata");
             Written w = store.update(req.getNamespace(), req.getId(), values,
-                    req.hasSparseValues() ? sparse(req.getSparseValues()) : null,
-                    req.hasSetMetadata() ? Structs.toMap(req.getSetMetadata()) : null);
+                    req.hasSparseValues() ? sparse(req.getSparseValues()) : null, set);
             Lsn.written(w.requestLsn());
             return UpdateResponse.newBuilder().setMatchedRecords(w.count()).build();
         });
@@ -203,6 +206,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     public void list(ListRequest req, StreamObserver<ListResponse> out) {
         unary(out, () -> {
             if (req.hasLimit()) DataRules.current().pageLimit(Integer.toUnsignedLong(req.getLimit()));
+            if (req.hasPrefix()) DataRules.current().asciiName(req.getPrefix(), "The id prefix");
             PageToken token = PageToken.decode(RECORDS_TOKEN, req.getPaginationToken());
             int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token,
                     DataRules.current().maxPageLimit(MAX_LIST_PAGE));
@@ -241,6 +245,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     public void listNamespaces(ListNamespacesRequest req, StreamObserver<ListNamespacesResponse> out) {
         unary(out, () -> {
             if (req.hasLimit()) DataRules.current().pageLimit(Integer.toUnsignedLong(req.getLimit()));
+            if (req.hasPrefix()) DataRules.current().asciiName(req.getPrefix(), "The namespace prefix");
             PageToken token = PageToken.decode(NAMESPACES_TOKEN, req.getPaginationToken());
             int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token, DataRules.current().maxPageLimit(MAX_LIST_PAGE));
             if (limit < 1 || limit > MAX_LIST_PAGE) {
@@ -269,6 +274,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void describeNamespace(DescribeNamespaceRequest req, StreamObserver<NamespaceDescription> out) {
         unary(out, () -> {
+            DataRules.current().asciiName(req.getNamespace(), "Namespace");
             String ns = Limits.namespace(req.getNamespace());
             Read<SortedMap<String, NamespaceInfo>> read = namespaces.namespaces();
             Lsn.read(read.maxIndexedLsn());
@@ -283,6 +289,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void createNamespace(CreateNamespaceRequest req, StreamObserver<NamespaceDescription> out) {
         unary(out, () -> {
+            DataRules.current().asciiName(req.getName(), "Namespace");
             List<String> filterable = req.hasSchema() ? filterableFields(req.getSchema()) : null;
             Written w = namespaces.create(req.getName(), filterable);
             if (w.count() == 0) {
@@ -296,6 +303,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void deleteNamespace(DeleteNamespaceRequest req, StreamObserver<DeleteResponse> out) {
         unary(out, () -> {
+            DataRules.current().asciiName(req.getNamespace(), "Namespace");
             if (!namespaces.exists(req.getNamespace())) {
                 throw ConiferException.notFound("Namespace " + req.getNamespace() + " not found");
             }
@@ -363,6 +371,24 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
             }
         }
         return fields.isEmpty() ? null : fields;
+    }
+
+    /**
+     * scanFactor and maxCandidates tune Pinecone's dedicated IVF indexes, which Conifer's HNSW search has no
+     * use for: values in every version's range are accepted and left unused, and anything else is the
+     * 400 Pinecone gives, so a request that works here also works there.
+     */
+    private static void dedicatedTuning(QueryRequest req) {
+        if (req.hasScanFactor() && !(req.getScanFactor() >= 0.5f && req.getScanFactor() <= 4f)) {
+            throw ConiferException.invalid("scanFactor is " + req.getScanFactor() + "; it must be between 0.5 and 4");
+        }
+        if (req.hasMaxCandidates()) {
+            long max = Integer.toUnsignedLong(req.getMaxCandidates());
+            long least = Math.max(1, Integer.toUnsignedLong(req.getTopK()));
+            if (max < least || max > 100_000) {
+                throw ConiferException.invalid("maxCandidates is " + max + "; it must be between topK (" + least + ") and 100000");
+            }
+        }
     }
 
     /** Sets the pagination of a page after which more remain. */
