@@ -28,11 +28,13 @@ import org.apache.lucene.search.ScoreDoc;
 final class DocumentSearches {
     private final IndexSchema schema;
     private final int efSearch;
-    private final SegmentNamespaces.Cache namespaces = new SegmentNamespaces.Cache();
+    private final SegmentNamespaces.Cache namespaces;
 
-    DocumentSearches(IndexSchema schema, int efSearch) {
+    /** {@code namespaces}: the index's, which its writer fills for merged segments ({@link MergedSegmentCounts}). */
+    DocumentSearches(IndexSchema schema, int efSearch, SegmentNamespaces.Cache namespaces) {
         this.schema = schema;
         this.efSearch = efSearch;
+        this.namespaces = namespaces;
     }
 
     /** Checks what can be checked before a searcher is taken. */

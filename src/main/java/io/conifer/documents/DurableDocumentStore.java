@@ -50,12 +50,13 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
     private final DocumentChecks checks;
     private final DocumentSearches searches;
 
-    private DurableDocumentStore(IndexSchema schema, StorageEngine<DocumentOp> engine, DocumentJson json) {
+    private DurableDocumentStore(IndexSchema schema, StorageEngine<DocumentOp> engine, DocumentJson json,
+            SegmentNamespaces.Cache namespaces) {
         this.schema = schema;
         this.engine = engine;
         this.json = json;
         this.checks = new DocumentChecks(schema);
-        this.searches = new DocumentSearches(schema, engine.options().efSearch());
+        this.searches = new DocumentSearches(schema, engine.options().efSearch(), namespaces);
     }
 
     /**
@@ -63,9 +64,17 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
      * commit.
      */
     public static DurableDocumentStore open(Path dir, IndexSchema schema, StoreOptions options) throws IOException {
+        return open(dir, schema, options, new SegmentNamespaces.Cache());
+    }
+
+    /** {@code namespaces}: what full-text searches count per segment, filled for merged segments as they merge. */
+    static DurableDocumentStore open(Path dir, IndexSchema schema, StoreOptions options, SegmentNamespaces.Cache namespaces)
+            throws IOException {
         DocumentJson json = new DocumentJson(schema);
         DocumentWrites writes = new DocumentWrites(json, new DocumentLayout(schema));
-        return new DurableDocumentStore(schema, StorageEngine.open(dir, writes, TextAnalyzers.forSchema(schema), options), json);
+        StorageEngine<DocumentOp> engine = StorageEngine.open(dir, writes, TextAnalyzers.forSchema(schema),
+                new MergedSegmentCounts(namespaces), options);
+        return new DurableDocumentStore(schema, engine, json, namespaces);
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.PostingsEnum;
@@ -104,7 +106,12 @@ final class SegmentNamespaces {
     /** {@code namespace}'s share of {@code field} here; null when none of its documents here has the field. */
     FieldShares.Share share(LeafReader segment, String field, BytesRef namespace) throws IOException {
         int ns = Collections.binarySearch(names, namespace);
-        return ns < 0 ? null : computeIfAbsent(fields, field, f -> FieldShares.count(segment, f, this)).of(ns);
+        return ns < 0 ? null : shares(segment, field).of(ns);
+    }
+
+    /** Every namespace's share of {@code field} here, counted once. */
+    private FieldShares shares(LeafReader segment, String field) throws IOException {
+        return computeIfAbsent(fields, field, f -> FieldShares.count(segment, f, this));
     }
 
     /**
@@ -125,9 +132,35 @@ final class SegmentNamespaces {
         }
     }
 
-    /** Each segment's namespaces, kept while the segment is open. */
+    /**
+     * Each segment's namespaces, kept while the segment is open: keyed by its core, which every reader of
+     * the segment shares (the writer's merged-segment warmer's and each later near-real-time reader's).
+     */
     static final class Cache {
         private final ConcurrentHashMap<IndexReader.CacheKey, SegmentNamespaces> bySegment = new ConcurrentHashMap<>();
+
+        /**
+         * Counts now what the first search of {@code segment} would, for every namespace: its namespaces and
+         * each full-text field's shares. Nothing in a segment of one namespace, which searches read as it is.
+         */
+        void countAll(LeafReader segment) throws IOException {
+            Terms namespaces = segment.terms(RecordFields.NAMESPACE);
+            if (namespaces == null || namespaces.size() == 1) return;
+            List<String> text = new ArrayList<>();
+            for (FieldInfo field : segment.getFieldInfos()) {
+                if (DocumentFields.isText(field.name) && field.getIndexOptions() != IndexOptions.NONE) text.add(field.name);
+            }
+            if (text.isEmpty()) return;
+            SegmentNamespaces counts = of(segment);
+            for (String field : text) counts.shares(segment, field);
+        }
+
+        /** Whether {@code segment}'s shares of {@code field} are kept (for tests). */
+        boolean holds(LeafReader segment, String field) {
+            IndexReader.CacheHelper core = segment.getCoreCacheHelper();
+            SegmentNamespaces counts = core == null ? null : bySegment.get(core.getKey());
+            return counts != null && counts.fields.containsKey(field);
+        }
 
         SegmentNamespaces of(LeafReader segment) throws IOException {
             IndexReader.CacheHelper core = segment.getCoreCacheHelper();

@@ -78,6 +78,7 @@ public final class StorageEngine<O> implements Closeable {
     private final Path dir;
     private final RecordShape<O> shape;
     private final Analyzer analyzer;
+    private final IndexWriter.IndexReaderWarmer mergedSegmentWarmer;
     private final StoreOptions options;
     private final Directory directory;
     private volatile WriterGeneration engine;
@@ -99,12 +100,13 @@ public final class StorageEngine<O> implements Closeable {
     private long nextRecoveryNanos;
     private long usableAtLastRecovery;
 
-    private StorageEngine(Path dir, RecordShape<O> shape, Analyzer analyzer, StoreOptions options, Path luceneDir,
-            Directory directory, WriteGovernor governor) {
+    private StorageEngine(Path dir, RecordShape<O> shape, Analyzer analyzer, IndexWriter.IndexReaderWarmer mergedSegmentWarmer,
+            StoreOptions options, Path luceneDir, Directory directory, WriteGovernor governor) {
         this.dir = dir;
         this.governor = governor;
         this.shape = shape;
         this.analyzer = analyzer;
+        this.mergedSegmentWarmer = mergedSegmentWarmer;
         this.luceneDir = luceneDir;
         this.options = options;
         this.directory = directory;
@@ -117,19 +119,21 @@ public final class StorageEngine<O> implements Closeable {
      * Opens (or creates) the store in {@code dir}, replaying any log records newer than the last commit.
      * An existing index whose disk is too full to open its writer is opened for reads of its last commit;
      * {@link #maintain} opens the writer when space returns. {@code analyzer}: the writer's, for shapes
-     * with analysed text (null: Lucene's default).
+     * with analysed text (null: Lucene's default); {@code mergedSegmentWarmer}: prepares what searches
+     * cache per segment for a merged segment, on the merge thread before searches see it (null: none). It
+     * must not throw: Lucene takes a failed merge for a tragic event and closes the writer.
      */
-    public static <O> StorageEngine<O> open(Path dir, RecordShape<O> shape, Analyzer analyzer, StoreOptions options)
-            throws IOException {
-        return open(dir, shape, analyzer, options, WriteGovernor.SHARED);
+    public static <O> StorageEngine<O> open(Path dir, RecordShape<O> shape, Analyzer analyzer,
+            IndexWriter.IndexReaderWarmer mergedSegmentWarmer, StoreOptions options) throws IOException {
+        return open(dir, shape, analyzer, mergedSegmentWarmer, options, WriteGovernor.SHARED);
     }
 
-    static <O> StorageEngine<O> open(Path dir, RecordShape<O> shape, Analyzer analyzer, StoreOptions options,
-            WriteGovernor governor) throws IOException {
+    static <O> StorageEngine<O> open(Path dir, RecordShape<O> shape, Analyzer analyzer,
+            IndexWriter.IndexReaderWarmer mergedSegmentWarmer, StoreOptions options, WriteGovernor governor) throws IOException {
         Path luceneDir = dir.resolve("lucene");
         DurableFiles.createDirectories(luceneDir);
         Directory directory = FSDirectory.open(luceneDir);
-        StorageEngine<O> store = new StorageEngine<>(dir, shape, analyzer, options, luceneDir, directory, governor);
+        StorageEngine<O> store = new StorageEngine<>(dir, shape, analyzer, mergedSegmentWarmer, options, luceneDir, directory, governor);
         try {
             store.engine = store.openGeneration();
             store.committedSeq = store.engine.committedSeq;
@@ -167,7 +171,8 @@ public final class StorageEngine<O> implements Closeable {
                 .setCommitOnClose(false)
                 // Lucene otherwise makes commits and NRT reader opens wait up to 500 ms for small
                 // merges; a backup's point-in-time export sits on the create-backup request.
-                .setMaxFullFlushMergeWaitMillis(0);
+                .setMaxFullFlushMergeWaitMillis(0)
+                .setMergedSegmentWarmer(mergedSegmentWarmer);
         TieredMergePolicy merges = new TieredMergePolicy();
         merges.setMaxMergedSegmentMB(options.maxSegmentMb());
         config.setMergePolicy(new SettlingMergePolicy(merges, recentReads::readRecently));

@@ -39,7 +39,7 @@ public final class VectorStore implements RecordStore {
     /** Opens (or creates) the store in {@code dir}, replaying any log records newer than the last commit. */
     public static VectorStore open(Path dir, VectorSpace space, StoreOptions options) throws IOException {
         VectorWrites writes = new VectorWrites(space);
-        return new VectorStore(space, writes, StorageEngine.open(dir, writes, null, options));
+        return new VectorStore(space, writes, StorageEngine.open(dir, writes, null, null, options));
     }
 
     public VectorSpace space() {

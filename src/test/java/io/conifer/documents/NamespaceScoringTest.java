@@ -194,7 +194,7 @@ class NamespaceScoringTest {
             try (DirectoryReader aloneReader = DirectoryReader.open(aloneDir);
                     DirectoryReader sharedReader = DirectoryReader.open(sharedDir)) {
                 assertTrue(aloneReader.numDeletedDocs() == 2 && sharedReader.numDeletedDocs() == 3);
-                DocumentSearches searches = new DocumentSearches(SCHEMA, 100);
+                DocumentSearches searches = new DocumentSearches(SCHEMA, 100, new SegmentNamespaces.Cache());
                 for (String search : searches()) {
                     assertSameScores(rawScores(searches, new IndexSearcher(aloneReader), search),
                             rawScores(searches, new IndexSearcher(sharedReader), search), search);

@@ -35,7 +35,7 @@ class PartsAdmittedOnceTest {
 
     @Test
     void laterPartsWaitForTheBudgetAndAreNeverRefused(@TempDir Path dir) throws IOException {
-        try (StorageEngine<String> store = StorageEngine.open(dir, shape, null, StoreOptions.defaults(), governor);
+        try (StorageEngine<String> store = StorageEngine.open(dir, shape, null, null, StoreOptions.defaults(), governor);
                 KeyLocks.Held queries = governor.read()) {
             exhaustBudget.set(true);
             long before = clocks.nanoTime();
@@ -52,7 +52,7 @@ class PartsAdmittedOnceTest {
 
     @Test
     void aRequestStartedWithoutReadsIsGovernedOnceReadsStart(@TempDir Path dir) throws IOException {
-        try (StorageEngine<String> store = StorageEngine.open(dir, shape, null, StoreOptions.defaults(), governor);
+        try (StorageEngine<String> store = StorageEngine.open(dir, shape, null, null, StoreOptions.defaults(), governor);
                 StorageEngine<String>.WriteLocks request = store.lockAll()) {
             request.logAndApply("part 1");
             long before = clocks.nanoTime();

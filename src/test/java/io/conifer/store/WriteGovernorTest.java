@@ -275,7 +275,7 @@ class WriteGovernorTest {
     void aWriteThatWouldWaitTooLongIsRefusedWithNothingWritten(@TempDir Path dir) throws Exception {
         SimulatedClocks clocks = new SimulatedClocks();
         WriteGovernor governor = new WriteGovernor(CORES, clocks);
-        try (StorageEngine<String> engine = StorageEngine.open(dir, IDS, null, StoreOptions.defaults(), governor)) {
+        try (StorageEngine<String> engine = StorageEngine.open(dir, IDS, null, null, StoreOptions.defaults(), governor)) {
             try (KeyLocks.Held reading = governor.read()) {
                 assertTrue(engine.write("first", List.of("first")) > 0, "a write within the budget is admitted");
                 assertTrue(governor.charged()[0] > 0, "its apply was charged");
@@ -292,7 +292,7 @@ class WriteGovernorTest {
             assertEquals(2, engine.read(s -> s.count(new org.apache.lucene.search.MatchAllDocsQuery())).result());
         }
         // Replay after reopening finds only the admitted writes in the log.
-        try (StorageEngine<String> reopened = StorageEngine.open(dir, IDS, null, StoreOptions.defaults(), governor)) {
+        try (StorageEngine<String> reopened = StorageEngine.open(dir, IDS, null, null, StoreOptions.defaults(), governor)) {
             assertEquals(2, reopened.read(s -> s.count(new org.apache.lucene.search.MatchAllDocsQuery())).result());
         }
     }
