@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** A Conifer server in its own JVM (the test's class path), so a test can SIGKILL it. */
 public final class ChildServer implements AutoCloseable {
@@ -29,8 +30,17 @@ public final class ChildServer implements AutoCloseable {
     /** A server given its keys by {@code keyArgs} instead of {@code --api-key} {@link TestServer#KEY}, which they must accept. */
     public static ChildServer startKeyedBy(Path dataDir, int port, int dataPortStart, List<String> keyArgs, String... extraArgs)
             throws IOException {
+        return startKeyedBy(dataDir, port, dataPortStart, keyArgs, Map.of(), extraArgs);
+    }
+
+    /**
+     * A server given its keys by {@code keyArgs} and {@code env}, variables set in its environment (where
+     * neither CONIFER_API_KEY nor CONIFER_API_KEY_FILE is inherited).
+     */
+    public static ChildServer startKeyedBy(Path dataDir, int port, int dataPortStart, List<String> keyArgs, Map<String, String> env,
+            String... extraArgs) throws IOException {
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-server-" + System.nanoTime() + ".log");
-        Process p = launch(log, serveArgs(dataDir, port, dataPortStart, keyArgs, extraArgs));
+        Process p = launch(log, serveArgs(dataDir, port, dataPortStart, keyArgs, extraArgs), env);
         ChildServer child = new ChildServer(p, port, log);
         child.awaitHealthy();
         return child;
@@ -41,8 +51,14 @@ public final class ChildServer implements AutoCloseable {
 
     /** Runs {@code conifer serve} expecting it to exit within a minute (e.g. a start-up error). */
     public static Exit serveUntilExit(Path dataDir, int port, String... extraArgs) throws IOException, InterruptedException {
+        return serveUntilExit(dataDir, port, List.of("--api-key", TestServer.KEY), Map.of(), extraArgs);
+    }
+
+    /** As {@link #serveUntilExit(Path, int, String...)}, keyed by {@code keyArgs} and {@code env} as {@link #startKeyedBy} is. */
+    public static Exit serveUntilExit(Path dataDir, int port, List<String> keyArgs, Map<String, String> env, String... extraArgs)
+            throws IOException, InterruptedException {
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-exit-" + System.nanoTime() + ".log");
-        Process p = launch(log, serveArgs(dataDir, port, port + 1, List.of("--api-key", TestServer.KEY), extraArgs));
+        Process p = launch(log, serveArgs(dataDir, port, port + 1, keyArgs, extraArgs), env);
         if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             throw new AssertionError("the server did not exit: " + java.nio.file.Files.readString(log));
@@ -59,14 +75,18 @@ public final class ChildServer implements AutoCloseable {
     }
 
     /** The JVM flags of the {@code conifer} launcher, on the test's class path. */
-    private static Process launch(Path log, List<String> args) throws IOException {
+    private static Process launch(Path log, List<String> args, Map<String, String> env) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED"));
         if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.conifer.cli.Main"));
         cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("CONIFER_API_KEY");
+        pb.environment().remove("CONIFER_API_KEY_FILE");
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     private void awaitHealthy() throws IOException {

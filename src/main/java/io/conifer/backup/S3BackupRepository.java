@@ -76,12 +76,12 @@ public final class S3BackupRepository implements BackupRepository {
     private static final Logger log = LoggerFactory.getLogger(S3BackupRepository.class);
 
     /**
-     * Part size, parts in flight per upload, the retry policy of each request, and the largest object
-     * copied by one request (S3's {@code CopyObject} stops at 5 GiB): a larger one is copied in parts
-     * of that size ({@code UploadPartCopy}, whose parts S3 allows up to 5 GiB).
+     * Part size, parts in flight per upload, the retry policy of each request, how long to wait for a
+     * connection, and the largest object copied by one request (S3's {@code CopyObject} stops at 5 GiB):
+     * a larger one is copied in parts of that size ({@code UploadPartCopy}, whose parts S3 allows up to 5 GiB).
      */
     public record Tuning(int partSize, int parallelism, int maxAttempts, Duration baseDelay, Duration maxDelay,
-            Duration attemptTimeout, long copyLimit) {
+            Duration connectTimeout, Duration attemptTimeout, long copyLimit) {
         public static final long S3_COPY_LIMIT = 5L << 30;
 
         public Tuning {
@@ -93,8 +93,19 @@ public final class S3BackupRepository implements BackupRepository {
 
         /** About a minute of retrying an unreachable service before a backup fails. */
         public static Tuning defaults() {
-            return new Tuning(16 << 20, 4, 8, Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofMinutes(2),
-                    S3_COPY_LIMIT);
+            return new Tuning(16 << 20, 4, 8, Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofSeconds(10),
+                    Duration.ofMinutes(2), S3_COPY_LIMIT);
+        }
+
+        /**
+         * For a command someone waits on ({@code conifer backup verify}): 3 attempts, as the AWS CLI makes,
+         * a short backoff and connect timeout, so an unreachable service is said in seconds rather than
+         * after the minute a server's backup rides out. A read that still fails is reported as unread, not
+         * as damage, and the command can be run again.
+         */
+        public Tuning forCommand() {
+            return new Tuning(partSize, parallelism, 3, Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(3),
+                    attemptTimeout, copyLimit);
         }
     }
 
@@ -131,7 +142,7 @@ public final class S3BackupRepository implements BackupRepository {
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .httpClientBuilder(Apache5HttpClient.builder()
                         .maxConnections(tuning.parallelism() * 2 + 4)
-                        .connectionTimeout(Duration.ofSeconds(10))
+                        .connectionTimeout(tuning.connectTimeout())
                         .socketTimeout(tuning.attemptTimeout()))
                 // Checksums are sent where they are needed (every upload carries its CRC32C, set below);
                 // downloads are checked against the manifest (BackupReader), so the SDK's own are not added.

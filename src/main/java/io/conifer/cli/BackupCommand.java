@@ -149,10 +149,10 @@ final class BackupCommand {
             }
         }
 
-        /** The repository's S3 location, or its directory. */
+        /** The repository's S3 location (retrying as a command should, not as a server), or its directory. */
         private Object location() {
             S3Location s3 = repo.s3();
-            if (s3 != null) return s3;
+            if (s3 != null) return s3.withTuning(s3.tuning().forCommand());
             return (repo.directory() != null ? repo.directory() : dataDir.resolve("backups")).toAbsolutePath();
         }
 

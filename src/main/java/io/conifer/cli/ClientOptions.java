@@ -25,9 +25,10 @@ final class ClientOptions {
             description = "The API key (env CONIFER_API_KEY; a server-style list KEY:PROJECT,... is read as its first key).")
     String apiKey;
 
-    @Option(names = "--api-key-file", paramLabel = "FILE",
+    @Option(names = "--api-key-file", paramLabel = "FILE", defaultValue = "${env:CONIFER_API_KEY_FILE}",
             description = "Read the API key from FILE instead, its first line (blank and # lines skipped): unlike --api-key,"
-                    + " it keeps the key out of the process list.")
+                    + " it keeps the key out of the process list (env CONIFER_API_KEY_FILE). An option outranks either"
+                    + " variable; --api-key and --api-key-file together, or both variables, are refused.")
     Path apiKeyFile;
 
     @Option(names = "--json", description = "Print the API's JSON answer (for scripts) instead of text.")

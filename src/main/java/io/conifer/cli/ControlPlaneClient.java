@@ -86,7 +86,7 @@ final class ControlPlaneClient {
             if (message == null) throw notConifer(method, path, response);
             if (status == 401) {
                 throw new ClientException(ClientException.AUTHENTICATION, "the server did not accept the API key: "
-                        + message + (keyGiven ? "" : " (no key was given: use --api-key, --api-key-file or CONIFER_API_KEY)"));
+                        + message + (keyGiven ? "" : " (no key was given: use --api-key, --api-key-file, CONIFER_API_KEY or CONIFER_API_KEY_FILE)"));
             }
             throw new ClientException(ClientException.OPERATION_FAILED, message + " (HTTP " + status + ")");
         }

@@ -43,9 +43,11 @@ public final class Main implements Runnable {
                 description = "API keys, comma-separated, each KEY or KEY:PROJECT (env CONIFER_API_KEY). None: any key is accepted, loopback only.")
         String apiKeys;
 
-        @Option(names = "--api-key-file", paramLabel = "FILE",
+        @Option(names = "--api-key-file", paramLabel = "FILE", defaultValue = "${env:CONIFER_API_KEY_FILE}",
                 description = "Read the API keys from FILE instead, as --api-key takes them, one or more a line (blank and #"
-                        + " lines skipped): unlike --api-key, it keeps them out of the process list.")
+                        + " lines skipped): unlike --api-key, it keeps them out of the process list (env CONIFER_API_KEY_FILE)."
+                        + " An option outranks either variable; --api-key and --api-key-file together, or both variables,"
+                        + " are refused.")
         Path apiKeyFile;
 
         @CommandLine.Spec

@@ -15,6 +15,8 @@ public final class Limits {
     public static final int MAX_TOP_K = 10_000;
     public static final int MAX_REQUEST_BYTES = 2 * 1024 * 1024;
     public static final int MAX_NAMESPACE_LENGTH = 512;
+    /** The most fields a metadata schema (an index's or a namespace's) may declare: the spec's maxProperties. */
+    public static final int MAX_SCHEMA_FIELDS = 50;
 
     private Limits() {}
 
@@ -53,9 +55,30 @@ public final class Limits {
         return name;
     }
 
-    /** A field a metadata schema names: non-empty, and not an operator ('$...'). */
-    public static void schemaField(String name) {
+    /** How many fields a metadata schema declares: at most {@link #MAX_SCHEMA_FIELDS}. */
+    public static void schemaFieldCount(int n) {
+        if (n > MAX_SCHEMA_FIELDS) {
+            throw ConiferException.invalid("A metadata schema may declare at most " + MAX_SCHEMA_FIELDS + " fields; this one declares " + n);
+        }
+    }
+
+    /**
+     * A field a metadata schema names: non-empty, and not an operator ('$...'); in an index's schema, not
+     * reserved ('_...') either, which the spec leaves to namespaces' schemas.
+     */
+    public static void schemaField(String name, boolean ofIndex) {
         if (name.isEmpty() || name.startsWith("$")) throw ConiferException.invalid("Invalid schema field name '" + name + "'");
+        if (ofIndex && name.startsWith("_")) {
+            throw ConiferException.invalid("Invalid schema field name '" + name + "': names starting with '_' are reserved in an"
+                    + " index's schema");
+        }
+    }
+
+    /** A schema field's {@code filterable}, which must be true; absent or null counts as false, refused in the spec's words. */
+    public static void schemaFilterable(String name, boolean filterable) {
+        if (!filterable) {
+            throw ConiferException.invalid("Field '" + name + "' is set to filterable: false. Only filterable: true is supported.");
+        }
     }
 
     public static void id(String id) {

@@ -116,6 +116,46 @@ class ControlPlaneTest {
         assertTrue(bad.json().get("message").asText().contains("not filterable"), bad.toString());
     }
 
+    /** {"fields":{...}} declaring field0..field(n-1), each {@code filterable: true}. */
+    static String schemaOf(int n) {
+        StringBuilder b = new StringBuilder("{\"fields\":{");
+        for (int i = 0; i < n; i++) b.append(i == 0 ? "" : ",").append("\"field").append(i).append("\":{\"filterable\":true}");
+        return b.append("}}").toString();
+    }
+
+    static String withSchema(String name, String schema) {
+        return "{\"name\":\"" + name + "\",\"dimension\":3,\"spec\":{\"serverless\":{\"cloud\":\"aws\",\"region\":\"us-east-1\","
+                + "\"schema\":" + schema + "}}}";
+    }
+
+    /**
+     * The spec's limits on an index's metadata schema (2026-07 MetadataSchema): at most 50 fields, none
+     * named '$...' or, at index creation, '_...', each filterable: true. A refused schema creates nothing.
+     */
+    @Test
+    void aMetadataSchemaDeclaresAtMostFiftyFilterableFields() {
+        Http.Response fifty = http.post("/indexes", withSchema("schema-fifty", schemaOf(50)));
+        assertEquals(201, fifty.status(), fifty.toString());
+        assertEquals(50, fifty.json().at("/spec/serverless/schema/fields").size(), fifty.toString());
+
+        assertError(http.post("/indexes", withSchema("schema-51", schemaOf(51))), 400, "INVALID_ARGUMENT",
+                "at most 50 fields; this one declares 51");
+        assertError(http.post("/indexes", withSchema("schema-under", "{\"fields\":{\"_private\":{\"filterable\":true}}}")),
+                400, "INVALID_ARGUMENT", "'_private'");
+        assertError(http.post("/indexes", withSchema("schema-op", "{\"fields\":{\"$in\":{\"filterable\":true}}}")),
+                400, "INVALID_ARGUMENT", "'$in'");
+        for (String unset : List.of("{}", "{\"filterable\":null}", "{\"filterable\":false}")) {
+            assertError(http.post("/indexes", withSchema("schema-unset", "{\"fields\":{\"genre\":" + unset + "}}")), 400,
+                    "INVALID_ARGUMENT", "Field 'genre' is set to filterable: false. Only filterable: true is supported.");
+        }
+        assertEquals(422, http.post("/indexes", withSchema("schema-type", "{\"fields\":{\"genre\":{\"filterable\":\"yes\"}}}"))
+                .status());
+        assertEquals(422, http.post("/indexes", withSchema("schema-type", "{\"fields\":{\"genre\":true}}")).status());
+        for (String refused : List.of("schema-51", "schema-under", "schema-op", "schema-unset", "schema-type")) {
+            assertEquals(404, http.get("/indexes/" + refused).status(), refused + " was not created");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"Upper", "-lead", "trail-", "has_underscore", "has.dot", "",
             "a234567890123456789012345678901234567890123456"})

@@ -11,6 +11,9 @@ import com.google.protobuf.Value;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.backup.Backups;
+import io.conifer.proto.CreateNamespaceRequest;
+import io.conifer.proto.MetadataFieldProperties;
+import io.conifer.proto.MetadataSchema;
 import io.conifer.proto.QueryRequest;
 import io.conifer.store.RecordQueries;
 import io.conifer.vectors.MetadataFields;
@@ -166,6 +169,47 @@ class NamespaceSchemaTest {
         assertEquals(2, indexedWith("nss-durable", "films", "year"));
         server.restart();
         assertEquals(List.of("a", "b"), ids(query(d, "films", YEAR)), "and still after a restart");
+    }
+
+    /**
+     * At most 50 fields (the spec's maxProperties), over REST and gRPC alike; names starting with '_',
+     * which only an index's schema reserves, are accepted. A refused schema creates no namespace.
+     */
+    @Test
+    void aSchemaDeclaresAtMostFiftyFields() {
+        String host = control.createDense("nss-fifty", 2, "cosine");
+        Http d = control.forHost(host);
+        Http.Response fifty = d.post("/namespaces", "{\"name\":\"fifty\",\"schema\":" + ControlPlaneTest.schemaOf(50) + "}");
+        assertEquals(200, fifty.status(), fifty.toString());
+        assertEquals(50, fifty.json().at("/schema/fields").size(), fifty.toString());
+        Http.Response over = d.post("/namespaces", "{\"name\":\"over\",\"schema\":" + ControlPlaneTest.schemaOf(51) + "}");
+        assertEquals(400, over.status(), over.toString());
+        assertEquals(3, over.json().get("code").asInt(), over.toString());
+        assertTrue(over.json().get("message").asText().contains("at most 50 fields; this one declares 51"), over.toString());
+        assertEquals(404, d.get("/namespaces/over").status());
+        assertEquals(200, d.post("/namespaces", "{\"name\":\"under\",\"schema\":{\"fields\":{\"_private\":{\"filterable\":true}}}}")
+                .status());
+        Http.Response unset = d.post("/namespaces", "{\"name\":\"unset\",\"schema\":{\"fields\":{\"genre\":{}}}}");
+        assertEquals(400, unset.status(), unset.toString());
+        assertTrue(unset.json().get("message").asText()
+                .contains("Field 'genre' is set to filterable: false. Only filterable: true is supported."), unset.toString());
+
+        ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", URI.create(host).getPort()).usePlaintext().build();
+        try {
+            MetadataSchema.Builder schema = MetadataSchema.newBuilder();
+            for (int i = 0; i < 51; i++) schema.putFields("field" + i, MetadataFieldProperties.newBuilder().setFilterable(true).build());
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> DataPlane2026Test.grpc(channel, "2025-10")
+                    .createNamespace(CreateNamespaceRequest.newBuilder().setName("over-grpc").setSchema(schema).build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().contains("at most 50 fields; this one declares 51"), e.toString());
+            assertEquals(404, d.get("/namespaces/over-grpc").status());
+            schema.removeFields("field50");
+            assertEquals(50, DataPlane2026Test.grpc(channel, "2025-10")
+                    .createNamespace(CreateNamespaceRequest.newBuilder().setName("fifty-grpc").setSchema(schema).build())
+                    .getSchema().getFieldsCount());
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     @Test

@@ -550,7 +550,7 @@ class S3BackupRepositoryTest {
         String prefix = "p" + (++prefixes);
         S3BackupRepository.Tuning quick = S3TestServer.quickTuning();
         S3BackupRepository.Tuning lowLimit = new S3BackupRepository.Tuning(quick.partSize(), quick.parallelism(),
-                quick.maxAttempts(), quick.baseDelay(), quick.maxDelay(), quick.attemptTimeout(), 5 << 20);
+                quick.maxAttempts(), quick.baseDelay(), quick.maxDelay(), quick.connectTimeout(), quick.attemptTimeout(), 5 << 20);
         try (S3BackupRepository repo = new S3BackupRepository(s3.location(prefix, lowLimit), "server-a")) {
             BackupManifest.FileEntry large = entry("_l.vec", publish(repo, randomFile("q-large", 12 << 20, 18)));
             damage(prefix, large.sha256(), 7 << 20);

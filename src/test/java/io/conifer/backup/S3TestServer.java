@@ -161,8 +161,8 @@ public final class S3TestServer implements AutoCloseable {
 
     /** Small parts and a short retry budget, so faults show in seconds. */
     public static S3BackupRepository.Tuning quickTuning() {
-        return new S3BackupRepository.Tuning(5 << 20, 3, 4, Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(20),
-                S3BackupRepository.Tuning.S3_COPY_LIMIT);
+        return new S3BackupRepository.Tuning(5 << 20, 3, 4, Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofSeconds(10),
+                Duration.ofSeconds(20), S3BackupRepository.Tuning.S3_COPY_LIMIT);
     }
 
     /** A client of this server, to look at or damage what is stored. */

@@ -8,9 +8,12 @@ import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.backup.Backups;
 import io.conifer.backup.S3TestServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.gaul.s3proxy.blobstore.S3Exceptions;
 import org.junit.jupiter.api.Test;
@@ -107,6 +110,42 @@ class BackupVerifyCommandTest {
                     && line.contains("403"), line);
             assertFalse(blobsRefused.out().contains("DAMAGED") || blobsRefused.out().contains("OK:"), blobsRefused.out());
         }
+    }
+
+    /**
+     * An S3 endpoint nothing listens on: verify says so in one line, exit 3, in seconds, not after the
+     * minute of retries a server's backup rides out. The bound is generous (it takes about a second), not
+     * a speed figure; and not 20 s, since the server's jittered backoff may by chance total that little.
+     */
+    @Test
+    void anUnreachableS3EndpointIsOneLineWithinSeconds() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        // Credentials, so the SDK gets as far as connecting rather than failing to find any.
+        String savedKey = System.setProperty("aws.accessKeyId", "verify-test");
+        String savedSecret = System.setProperty("aws.secretAccessKey", "verify-test-secret");
+        try {
+            long start = System.nanoTime();
+            Backups.Verified run = Backups.verify("--data-dir", dir.resolve("data").toString(), "--backup-repo", "s3://bucket/v",
+                    "--s3-endpoint", "http://127.0.0.1:" + closed, "--s3-path-style");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertEquals(UNREADABLE, run.exit(), run.toString());
+            String line = oneErrorLine(run);
+            assertTrue(line.startsWith("conifer: could not read the backup repository s3://bucket/v (")
+                    && line.contains("127.0.0.1:" + closed), line);
+            assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "took " + took);
+        } finally {
+            restore("aws.accessKeyId", savedKey);
+            restore("aws.secretAccessKey", savedSecret);
+        }
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) System.clearProperty(property);
+        else System.setProperty(property, value);
     }
 
     @Test

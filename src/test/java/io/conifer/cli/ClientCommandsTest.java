@@ -25,6 +25,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -508,5 +509,56 @@ class ClientCommandsTest {
         String fileErr = new String(fromFile.getErrorStream().readAllBytes());
         assertEquals(0, fromFile.waitFor(), fileErr);
         assertEquals(api("/indexes"), Http.JSON.readTree(fileOut));
+    }
+
+    /**
+     * {@code conifer ARGS} in another JVM, as a shell runs it: CONIFER_HOST names the server, neither key
+     * variable is inherited, and {@code env} sets them.
+     */
+    private static Run inShell(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("CONIFER_HOST", "localhost:" + server.port());
+        pb.environment().remove("CONIFER_API_KEY");
+        pb.environment().remove("CONIFER_API_KEY_FILE");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        String err = new String(p.getErrorStream().readAllBytes());
+        return new Run(p.waitFor(), out, err);
+    }
+
+    /**
+     * CONIFER_API_KEY_FILE names the key file as --api-key-file does; an option outranks either variable,
+     * and the two variables set together are ambiguous, a usage error that shows neither key.
+     */
+    @Test
+    void theKeyFileCanComeFromTheEnvironment() throws Exception {
+        Path file = Files.writeString(dir.resolve("env-file.key"), "# the key\n" + TestServer.KEY + "\n");
+        Path wrong = Files.writeString(dir.resolve("env-wrong.key"), "not-the-key\n");
+        Run fromEnv = inShell(Map.of("CONIFER_API_KEY_FILE", file.toString()), "index", "list", "--json");
+        assertEquals(0, fromEnv.exit(), fromEnv.toString());
+        assertEquals(api("/indexes"), fromEnv.json());
+        assertEquals(ClientException.AUTHENTICATION,
+                inShell(Map.of("CONIFER_API_KEY_FILE", wrong.toString()), "index", "list").exit(), "the file's key is the one sent");
+
+        // An option outranks either variable, whichever of the two it is.
+        Map<String, String> both = Map.of("CONIFER_API_KEY", "another-key", "CONIFER_API_KEY_FILE", wrong.toString());
+        Run keyOption = inShell(both, "index", "list", "--api-key", TestServer.KEY);
+        assertEquals(0, keyOption.exit(), keyOption.toString());
+        Run fileOption = inShell(both, "index", "list", "--api-key-file", file.toString());
+        assertEquals(0, fileOption.exit(), fileOption.toString());
+
+        String ambiguous = usageError(inShell(Map.of("CONIFER_API_KEY", "another-key", "CONIFER_API_KEY_FILE", file.toString()),
+                "index", "list"));
+        assertTrue(ambiguous.contains("CONIFER_API_KEY and CONIFER_API_KEY_FILE are both set"), ambiguous);
+        assertFalse(ambiguous.contains("another-key") || ambiguous.contains(TestServer.KEY), ambiguous);
+        Path missing = dir.resolve("env-missing.key");
+        String unread = usageError(inShell(Map.of("CONIFER_API_KEY_FILE", missing.toString()), "index", "list"));
+        assertTrue(unread.contains("cannot read CONIFER_API_KEY_FILE " + missing), unread);
+        String empty = usageError(inShell(Map.of("CONIFER_API_KEY_FILE", ""), "index", "list"));
+        assertTrue(empty.contains("CONIFER_API_KEY_FILE is set but empty"), empty);
     }
 }

@@ -14,6 +14,7 @@ import io.conifer.auth.ApiKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -75,5 +76,29 @@ class ServeApiKeyFileTest {
             assertTrue(seen.contains("--api-key-file " + file), seen);
             assertFalse(seen.contains("team-s3cret") || seen.contains(TestServer.KEY), seen);
         }
+    }
+
+    /** CONIFER_API_KEY_FILE gives the server its keys as --api-key-file does, out of its command line too. */
+    @Test
+    void theEnvironmentNamesTheKeyFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("keys"), TestServer.KEY + "\nteam-s3cret:team\n");
+        int port = TestServer.freePortRange();
+        try (ChildServer server = ChildServer.startKeyedBy(dir.resolve("data"), port, port + 1, List.of(),
+                Map.of("CONIFER_API_KEY_FILE", file.toString()))) {
+            assertEquals(200, new Http(server.url(), "team-s3cret").get("/indexes").status());
+            assertEquals(401, new Http(server.url(), "not-a-key").get("/indexes").status());
+        }
+    }
+
+    /** Both variables set, which keys were meant is unclear: the server does not start, and says so without showing any. */
+    @Test
+    void bothVariablesSetStopTheServerAtStart() throws Exception {
+        Path file = Files.writeString(dir.resolve("keys"), "file-s3cret\n");
+        ChildServer.Exit exit = ChildServer.serveUntilExit(dir.resolve("data"), TestServer.freePortRange(), List.of(),
+                Map.of("CONIFER_API_KEY", "env-s3cret", "CONIFER_API_KEY_FILE", file.toString()));
+        assertEquals(2, exit.code(), exit.output());
+        assertTrue(exit.output().contains("conifer: give the API key once: CONIFER_API_KEY and CONIFER_API_KEY_FILE are both set"),
+                exit.output());
+        assertFalse(exit.output().contains("s3cret"), exit.output());
     }
 }

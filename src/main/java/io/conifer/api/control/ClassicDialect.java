@@ -106,18 +106,21 @@ final class ClassicDialect implements ControlDialect {
         if (schema == null) return null;
         ObjectNode fields = JsonBody.object(schema, "fields", " in schema");
         if (fields == null) throw JsonBody.unprocessable("Failed to deserialize the JSON body into the target type: missing field `fields` in schema");
+        Limits.schemaFieldCount(fields.size());
         Set<String> names = new TreeSet<>();
         for (Map.Entry<String, JsonNode> e : fields.properties()) {
-            Limits.schemaField(e.getKey());
-            JsonNode f = e.getValue();
-            JsonNode filterable = f == null ? null : f.get("filterable");
-            if (filterable == null || !filterable.isBoolean()) {
+            Limits.schemaField(e.getKey(), true);
+            if (!(e.getValue() instanceof ObjectNode f)) {
+                throw JsonBody.unprocessable("Failed to deserialize the JSON body into the target type: schema.fields." + e.getKey()
+                        + " must be an object");
+            }
+            // Absent or null is refused as false is, in the spec's words; a value of another type cannot be read.
+            JsonNode filterable = f.get("filterable");
+            if (filterable != null && !filterable.isNull() && !filterable.isBoolean()) {
                 throw JsonBody.unprocessable("Failed to deserialize the JSON body into the target type: schema.fields." + e.getKey()
                         + ".filterable must be a boolean");
             }
-            if (!filterable.booleanValue()) {
-                throw ConiferException.invalid("schema.fields." + e.getKey() + ".filterable is false; only filterable: true is supported");
-            }
+            Limits.schemaFilterable(e.getKey(), filterable != null && filterable.booleanValue());
             names.add(e.getKey());
         }
         return names;

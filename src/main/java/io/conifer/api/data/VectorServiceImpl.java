@@ -363,12 +363,11 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
      * declaring none is no schema, as for an index's schema: every field is indexed.
      */
     private static List<String> filterableFields(MetadataSchema schema) {
+        Limits.schemaFieldCount(schema.getFieldsCount());
         List<String> fields = new ArrayList<>(new TreeSet<>(schema.getFieldsMap().keySet()));
         for (String f : fields) {
-            Limits.schemaField(f);
-            if (!schema.getFieldsMap().get(f).getFilterable()) {
-                throw ConiferException.invalid("schema.fields." + f + ".filterable is false; only filterable: true is supported");
-            }
+            Limits.schemaField(f, false);
+            Limits.schemaFilterable(f, schema.getFieldsMap().get(f).getFilterable());
         }
         return fields.isEmpty() ? null : fields;
     }
