@@ -63,15 +63,12 @@ public final class Limits {
     }
 
     /**
-     * A field a metadata schema names: non-empty, and not an operator ('$...'); in an index's schema, not
-     * reserved ('_...') either, which the spec leaves to namespaces' schemas.
+     * A field a metadata schema names: non-empty, and not an operator ('$...'). Names starting with '_',
+     * which the 2026-07 spec reserves at index creation, are served: only API 2025-10 and 2026-04 create an
+     * index with a metadata schema, and their specs reserve nothing.
      */
-    public static void schemaField(String name, boolean ofIndex) {
+    public static void schemaField(String name) {
         if (name.isEmpty() || name.startsWith("$")) throw ConiferException.invalid("Invalid schema field name '" + name + "'");
-        if (ofIndex && name.startsWith("_")) {
-            throw ConiferException.invalid("Invalid schema field name '" + name + "': names starting with '_' are reserved in an"
-                    + " index's schema");
-        }
     }
 
     /** A schema field's {@code filterable}, which must be true; absent or null counts as false, refused in the spec's words. */

@@ -109,7 +109,7 @@ final class ClassicDialect implements ControlDialect {
         Limits.schemaFieldCount(fields.size());
         Set<String> names = new TreeSet<>();
         for (Map.Entry<String, JsonNode> e : fields.properties()) {
-            Limits.schemaField(e.getKey(), true);
+            Limits.schemaField(e.getKey());
             if (!(e.getValue() instanceof ObjectNode f)) {
                 throw JsonBody.unprocessable("Failed to deserialize the JSON body into the target type: schema.fields." + e.getKey()
                         + " must be an object");

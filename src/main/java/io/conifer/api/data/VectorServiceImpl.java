@@ -366,7 +366,7 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
         Limits.schemaFieldCount(schema.getFieldsCount());
         List<String> fields = new ArrayList<>(new TreeSet<>(schema.getFieldsMap().keySet()));
         for (String f : fields) {
-            Limits.schemaField(f, false);
+            Limits.schemaField(f);
             Limits.schemaFilterable(f, schema.getFieldsMap().get(f).getFilterable());
         }
         return fields.isEmpty() ? null : fields;
