@@ -49,6 +49,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -643,6 +644,11 @@ public final class S3BackupRepository implements BackupRepository {
         try {
             return request.run();
         } catch (S3Exception e) {
+            // A missing bucket is a configuration error, never a missing object: read as one, every backup
+            // would look deleted.
+            if (e instanceof NoSuchBucketException || (e.awsErrorDetails() != null && "NoSuchBucket".equals(e.awsErrorDetails().errorCode()))) {
+                throw new IOException("S3 " + what + " failed: the bucket does not exist (NoSuchBucket)", e);
+            }
             if (e.statusCode() == 404 && !(e instanceof NoSuchUploadException)) {
                 NoSuchFileException missing = new NoSuchFileException(what);
                 missing.initCause(e);

@@ -112,6 +112,19 @@ class BackupVerifyCommandTest {
         }
     }
 
+    /** A bucket that does not exist is named as such: not a missing backup, and not "NoSuchFileException". */
+    @Test
+    void aMissingBucketIsSaidInOneLine() throws Exception {
+        try (S3TestServer s3 = S3TestServer.start(dir.resolve("s3"))) {
+            Backups.Verified run = Backups.verify("--data-dir", dir.resolve("data").toString(), "--backup-repo", "s3://no-such-bucket/v",
+                    "--s3-endpoint", s3.endpoint().toString(), "--s3-path-style");
+            assertEquals(UNREADABLE, run.exit(), run.toString());
+            String line = oneErrorLine(run);
+            assertTrue(line.startsWith("conifer: could not read the backup repository s3://no-such-bucket/v (")
+                    && line.contains("the bucket does not exist") && !line.contains("NoSuchFileException"), line);
+        }
+    }
+
     /**
      * An S3 endpoint nothing listens on: verify says so in one line, exit 3, in seconds, not after the
      * minute of retries a server's backup rides out. The bound is generous (it takes about a second), not
