@@ -267,6 +267,28 @@ test('query with a filter keeps score order and topK', async () => {
   near(res.matches[0].score, 1);
 });
 
+test('searchRecords by vector and by id answers as query does, with the metadata as fields', async () => {
+  const res = await index.searchRecords({ query: { topK: 3, vector: { values: A } } });
+  const query = await index.query({ vector: A, topK: 3 });
+  assert.deepEqual(res.result.hits.map((h) => h._id), ['a', 'b', 'c']);
+  res.result.hits.forEach((h, i) => assert.equal(h._score, query.matches[i].score, `score of ${h._id}`));
+  assert.deepEqual(res.result.hits[0].fields, DEFAULT_RECORDS[0].metadata);
+  assert.equal(res.usage.readUnits, 1);
+
+  const byId = await index.searchRecords({ query: { topK: 3, id: 'b' }, fields: ['genre', 'year', 'missing'] });
+  assert.deepEqual(byId.result.hits.map((h) => h._id), ['b', 'a', 'c']);
+  [1, 0.8, 0.48].forEach((s, i) => near(byId.result.hits[i]._score, s, `score of ${byId.result.hits[i]._id}`));
+  assert.deepEqual(byId.result.hits[0].fields, { genre: 'comedy', year: 2018 });
+
+  const inBooks = await books.searchRecords({
+    query: { topK: 10, vector: { values: [0, 1, 0, 0] }, filter: { pages: { $gt: 450 } } },
+  });
+  assert.deepEqual(inBooks.result.hits.map((h) => h._id), ['book#2', 'book#3']);
+
+  await rejectsWith(index.searchRecords({ query: { topK: 1, inputs: { text: 'a drama' } } }),
+    Errors.PineconeBadRequestError, /integrated embedding/);
+});
+
 test('fetch returns values and metadata by id, and omits unknown ids', async () => {
   const res = await index.fetch({ ids: ['a', 'c', 'missing'] });
   assert.deepEqual(Object.keys(res.records).sort(), ['a', 'c']);

@@ -59,6 +59,34 @@ test('query by vector and by id, with a metadata filter', async () => {
   assert.deepEqual(byId.matches[0].values, [0, 1, 0, 0]);
 });
 
+test('searchRecords by vector and by id, with a filter and fields', async () => {
+  const res = await index.searchRecords({ namespace: NS, query: { topK: 2, vector: { values: [1, 0.05, 0, 0] } } });
+  const query = await index.query({ vector: [1, 0.05, 0, 0], topK: 2, namespace: NS });
+  assert.deepEqual(res.result.hits.map((h) => h._id), ['a', 'c']);
+  res.result.hits.forEach((h, i) => assert.equal(h._score, query.matches[i].score, `score of ${h._id}`));
+  assert.deepEqual(res.result.hits[0].fields, { genre: 'drama', year: 1990 });
+  assert.equal(res.usage.readUnits, 1);
+
+  const byId = await index.searchRecords({
+    namespace: NS,
+    query: { topK: 2, id: 'b', filter: { genre: { $eq: 'comedy' } } },
+    fields: ['year'],
+  });
+  assert.deepEqual(byId.result.hits.map((h) => [h._id, h.fields]), [['b', { year: 2001 }]]);
+  assert.ok(byId.result.hits[0]._score > 0.99, `score ${byId.result.hits[0]._score}`);
+  const inDefault = await index.searchRecords({ query: { topK: 5, id: 'default-1' } });
+  assert.deepEqual(inDefault.result.hits.map((h) => h._id), ['default-1']);
+
+  await assert.rejects(
+    index.searchRecords({
+      namespace: NS,
+      query: { topK: 1, vector: { values: [1, 0, 0, 0] } },
+      rerank: { model: 'bge-reranker-v2-m3', rankFields: ['genre'] },
+    }),
+    (e) => e instanceof Errors.PineconeBadRequestError && /rerank/.test(e.message),
+  );
+});
+
 test('update by id and by filter, fetchByMetadata, list', async () => {
   await index.update({ id: 'd', metadata: { genre: 'thriller' }, namespace: NS });
   assert.equal((await index.fetch({ ids: ['d'], namespace: NS })).records.d.metadata.genre, 'thriller');

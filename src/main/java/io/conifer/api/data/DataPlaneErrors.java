@@ -27,15 +27,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data plane's one error mapping: exceptions become gRPC statuses, and for REST callers a gRPC
- * status becomes Pinecone's {@code {"code": <grpc code>, "message": ..., "details": []}} with the
- * matching HTTP status.
+ * status becomes Pinecone's {@code {"code": <grpc code>, "message": ..., "details": []}} (the specs'
+ * {@code rpcStatus}) with the matching HTTP status, or, where the request's version's spec says so
+ * (the documents operations, and the records operations from API 2026-07), its {@code ErrorResponse}.
  */
 final class DataPlaneErrors {
     private static final Logger log = LoggerFactory.getLogger(DataPlaneErrors.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Protobuf's and protobuf-java-util's JSON parser's limit on nested messages. */
-    private static final int MAX_NESTING = 100;
+    static final int MAX_NESTING = 100;
+
+    private static final String RECORDS = "/records/";
+    private static final String RECORDS_UPSERT_REFUSED = "Upserting text into an index with integrated embedding"
+            + " (upsert_records) is not supported by Conifer, which hosts no embedding models: upsert vectors with"
+            + " POST /vectors/upsert; search_records (POST /records/namespaces/{namespace}/search) by vector or id is served";
 
     private DataPlaneErrors() {}
 
@@ -87,13 +93,37 @@ final class DataPlaneErrors {
         return false;
     }
 
-    /** The REST answer to a failed call: its status, as gRPC callers would get it, in Pinecone's REST shape. */
+    /**
+     * The REST answer to a failed call: its status, as gRPC callers would get it, in the shape the
+     * request's path and version take ({@link #answersErrorResponse}).
+     */
     static HttpResponse rest(ServiceRequestContext ctx, Throwable cause) {
         Status status = EXCEPTIONS.apply(ctx, Status.UNKNOWN, cause, new Metadata());
-        return status.getCode() == Status.Code.UNAUTHENTICATED
-                ? DataRules.forHeader(ctx.request().headers().get(ApiVersions.HEADER)).unauthorized(message(status))
-                : json(throttled(cause) ? HttpStatus.TOO_MANY_REQUESTS : httpStatus(status.getCode()), status.getCode().value(),
-                        message(status));
+        String version = ctx.request().headers().get(ApiVersions.HEADER);
+        if (status.getCode() == Status.Code.UNAUTHENTICATED) return DataRules.forHeader(version).unauthorized(message(status));
+        HttpStatus http = throttled(cause) ? HttpStatus.TOO_MANY_REQUESTS : httpStatus(status.getCode());
+        if (answersErrorResponse(ctx.request().path(), version)) {
+            return DocumentsApi.error(cause instanceof ConiferException e ? e.code() : ErrorCode.forHttpStatus(http.code()),
+                    message(status));
+        }
+        return json(http, status.getCode().value(), message(status));
+    }
+
+    /**
+     * Whether a REST request's errors take the 2026-07 {@code ErrorResponse} shape: the documents
+     * operations', and the records operations' where the version's spec gives them that shape (before
+     * 2026-07 it gives them {@code rpcStatus}). The vector and bulk operations answer {@code rpcStatus}
+     * in every version.
+     */
+    static boolean answersErrorResponse(String path, String versionHeader) {
+        return path.contains("/documents/")
+                || path.startsWith(RECORDS) && DataRules.forHeader(versionHeader).recordsAnswerErrorResponse();
+    }
+
+    /** A refusal in the shape {@link #answersErrorResponse} picks, with {@code http} as rpcStatus's HTTP status. */
+    private static HttpResponse shaped(String path, String versionHeader, HttpStatus http, ConiferException error) {
+        return answersErrorResponse(path, versionHeader) ? DocumentsApi.error(error.code(), error.getMessage())
+                : json(http, error.code().grpcCode().value(), error.getMessage());
     }
 
     /**
@@ -149,11 +179,14 @@ final class DataPlaneErrors {
         public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
                 HttpStatus status, String description, Throwable cause) {
             String path = headers == null ? "" : headers.path();
-            if (status == HttpStatus.NOT_FOUND && (path.startsWith("/records/") || path.startsWith("/bulk/"))) {
-                // A 4xx the SDKs do not retry, saying what is missing rather than "not found".
+            String version = headers == null ? null : headers.get(ApiVersions.HEADER);
+            // A 4xx the SDKs do not retry, saying what is missing rather than "not found".
+            if (status == HttpStatus.NOT_FOUND && path.startsWith("/bulk/")) {
                 return json(HttpStatus.BAD_REQUEST, Status.Code.INVALID_ARGUMENT.value(),
-                        (path.startsWith("/bulk/") ? "Bulk import" : "Integrated-inference records (upsert_records,"
-                                + " search_records)") + " is not supported by Conifer; use vectors upsert and query")
+                        "Bulk import is not supported by Conifer; use vectors upsert and query").aggregate().join();
+            }
+            if (status == HttpStatus.NOT_FOUND && isRecordsUpsert(path)) {
+                return shaped(path, version, HttpStatus.BAD_REQUEST, ConiferException.invalid(RECORDS_UPSERT_REFUSED))
                         .aggregate().join();
             }
             ConiferException error = status == HttpStatus.NOT_FOUND || status == HttpStatus.METHOD_NOT_ALLOWED
@@ -163,10 +196,15 @@ final class DataPlaneErrors {
             TransportErrors.logRefusal(ctx, headers, status, error.getMessage());
             MediaType type = headers == null ? null : headers.contentType();
             if (type != null && type.subtype().startsWith("grpc")) return grpc(error);
-            if (path.contains("/documents/")) return DocumentsApi.error(error.code(), error.getMessage()).aggregate().join();
-            return json(status, error.code().grpcCode().value(), error.getMessage()).aggregate().join();
+            return shaped(path, version, status, error).aggregate().join();
         }
     };
+
+    private static boolean isRecordsUpsert(String path) {
+        int query = path.indexOf('?');
+        String bare = query < 0 ? path : path.substring(0, query);
+        return bare.startsWith(RECORDS) && bare.endsWith("/upsert");
+    }
 
     /** A trailers-only gRPC response: the status a gRPC client reads instead of "HTTP status code 413". */
     private static AggregatedHttpResponse grpc(ConiferException error) {

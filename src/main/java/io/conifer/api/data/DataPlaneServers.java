@@ -34,8 +34,9 @@ import java.util.function.Predicate;
 
 /**
  * Starts one Armeria server per index on the index's port, speaking gRPC (h2c) and REST (HTTP/1.1
- * and HTTP/2, {@link RestRoutes}) at once, both answered by one {@link VectorServiceImpl}. All of them share one event loop group, so an index costs a listening socket,
- * not threads.
+ * and HTTP/2, {@link RestRoutes} and {@link RecordsSearch}) at once, all answered by one
+ * {@link VectorServiceImpl}. All of them share one event loop group, so an index costs a listening
+ * socket, not threads.
  */
 public final class DataPlaneServers implements DataPlaneHost {
     /** Above Pinecone's 2 MB so that oversized requests reach our own check and get a clear message. */
@@ -104,6 +105,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                 .unloggedExceptionsReportIntervalMillis(0)
                 .service(grpc)
                 .route().post(DocumentsApi.PATH).build(new DocumentsApi(index, auth, stores::documents))
+                .route().post(RecordsSearch.PATH).build(new RecordsSearch(index, auth, service))
                 .decorator((delegate, ctx, req) -> {
                     // REST bodies are limited by size on the wire, as Pinecone does; gRPC messages by
                     // their protobuf size inside the service.
@@ -113,7 +115,8 @@ public final class DataPlaneServers implements DataPlaneHost {
                     if (!isGrpc && length > Limits.MAX_REQUEST_BYTES) {
                         String tooLarge = "Request size " + length + " bytes exceeds the maximum request size of "
                                 + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)";
-                        return req.path().contains("/documents/") ? DocumentsApi.error(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge)
+                        return DataPlaneErrors.answersErrorResponse(req.path(), req.headers().get(ApiVersions.HEADER))
+                                ? DocumentsApi.error(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge)
                                 : DataPlaneErrors.json(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
                                         io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), tooLarge);
                     }

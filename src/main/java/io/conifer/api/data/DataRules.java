@@ -75,6 +75,15 @@ interface DataRules {
     /** The REST answer to a call without a valid API key. */
     HttpResponse unauthorized(String message);
 
+    /**
+     * Whether the records operations ({@code /records/namespaces/{namespace}/search} and {@code /upsert})
+     * answer errors as {@code ErrorResponse} rather than as the vector operations' {@code rpcStatus}.
+     */
+    boolean recordsAnswerErrorResponse();
+
+    /** The largest index a search_records {@code sparse_indices} may hold, as the version's spec types it. */
+    long maxRecordsSparseIndex();
+
     /** API 2025-10 and 2026-04: the shared limits only. */
     enum Classic implements DataRules {
         INSTANCE;
@@ -127,6 +136,18 @@ interface DataRules {
         @Override
         public HttpResponse unauthorized(String message) {
             return DataPlaneErrors.json(HttpStatus.UNAUTHORIZED, Status.Code.UNAUTHENTICATED.value(), message);
+        }
+
+        /** These specs give the records operations the vector operations' rpcStatus. */
+        @Override
+        public boolean recordsAnswerErrorResponse() {
+            return false;
+        }
+
+        /** int32 with a minimum of 0 in these specs (the query's proto takes any uint32). */
+        @Override
+        public long maxRecordsSparseIndex() {
+            return Integer.MAX_VALUE;
         }
     }
 
@@ -230,6 +251,18 @@ interface DataRules {
         @Override
         public HttpResponse unauthorized(String message) {
             return HttpResponse.of(HttpStatus.UNAUTHORIZED, MediaType.PLAIN_TEXT_UTF_8, "Unauthorized");
+        }
+
+        /** ErrorResponse is "the error response shape returned by the records and documents operations". */
+        @Override
+        public boolean recordsAnswerErrorResponse() {
+            return true;
+        }
+
+        /** int64 from 0 to 4294967295: the uint32 of the query's proto. */
+        @Override
+        public long maxRecordsSparseIndex() {
+            return 0xFFFF_FFFFL;
         }
 
         /** Approximate, as the spec allows: the dense payload of the namespace's records. */

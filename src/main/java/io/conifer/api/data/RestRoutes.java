@@ -144,7 +144,7 @@ final class RestRoutes {
     }
 
     /** Calls a service method, which answers before it returns (every one is a synchronous unary call). */
-    private static <Q, R> R call(Rpc<Q, R> rpc, VectorServiceImpl service, Q request) throws Exception {
+    static <Q, R> R call(Rpc<Q, R> rpc, VectorServiceImpl service, Q request) throws Exception {
         Answer<R> answer = new Answer<>();
         rpc.call(service, request, answer);
         if (answer.error instanceof Error e) throw e;
