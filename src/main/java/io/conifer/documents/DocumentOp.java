@@ -27,14 +27,19 @@ sealed interface DocumentOp {
 
         /** Documents as updates left them, each refused if it grew past {@link #MAX_DOCUMENT_BYTES}. */
         static Upsert patched(String namespace, List<DocumentRecord> documents, DocumentJson json) {
-            Upsert u = of(namespace, documents, json);
-            for (int i = 0; i < documents.size(); i++) {
-                if (u.sources().get(i).length > MAX_DOCUMENT_BYTES) {
-                    throw ConiferException.invalid("The update would make document '" + documents.get(i).id() + "' "
-                            + u.sources().get(i).length + " bytes; a document holds at most " + MAX_DOCUMENT_BYTES + " (2 MB)");
-                }
+            List<byte[]> sources = new ArrayList<>(documents.size());
+            for (DocumentRecord d : documents) sources.add(patchedSource(d, json));
+            return new Upsert(namespace, documents, sources);
+        }
+
+        /** The source of one document as an update left it, refused if it grew past {@link #MAX_DOCUMENT_BYTES}. */
+        static byte[] patchedSource(DocumentRecord document, DocumentJson json) {
+            byte[] source = json.write(document.fields());
+            if (source.length > MAX_DOCUMENT_BYTES) {
+                throw ConiferException.invalid("The update would make document '" + document.id() + "' "
+                        + source.length + " bytes; a document holds at most " + MAX_DOCUMENT_BYTES + " (2 MB)");
             }
-            return u;
+            return source;
         }
     }
 

@@ -2,6 +2,8 @@ package io.conifer.documents;
 
 import io.conifer.error.ConiferException;
 import io.conifer.index.IndexSchema;
+import io.conifer.store.MatchedParts;
+import io.conifer.store.PinnedSearcher;
 import io.conifer.store.RecordFields;
 import io.conifer.store.RecordQueries;
 import io.conifer.store.RecordStore;
@@ -126,25 +128,50 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
         }
     }
 
+    /**
+     * Every patched document is checked (schema, size) before the first part is logged, so a refusal
+     * writes nothing. Memory holds one part, not every match (documents may be 2 MB each): a first walk
+     * over one pinned view patches and checks a part at a time and keeps nothing, a second reads the same
+     * parts again and logs them.
+     */
     @Override
     public Written updateByFilter(String namespace, Map<String, Object> filter, Map<String, Object> setFields,
             Set<String> removeFields) {
         String ns = Limits.namespace(namespace);
         Query f = nonEmptyFilter(filter, "Update");
-        try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockAll()) {
-            List<DocumentRecord> matched = engine.read(s -> List.copyOf(
-                    load(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))).values())).result();
-            List<DocumentRecord> patched = new ArrayList<>(matched.size());
-            for (DocumentRecord d : matched) patched.add(checks.patched(patch(d, setFields, removeFields)));
-            // Every part encoded (and so size-checked) before the first is logged: a refusal writes nothing.
-            List<DocumentOp.Upsert> parts = new ArrayList<>();
-            for (int from = 0; from < patched.size(); from += MAX_DOCUMENTS_PER_OP) {
-                parts.add(DocumentOp.Upsert.patched(ns, patched.subList(from, Math.min(patched.size(), from + MAX_DOCUMENTS_PER_OP)), json));
+        try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockAll(); PinnedSearcher pinned = engine.pin()) {
+            Query matching = RecordQueries.inNamespace(ns, f);
+            int matched = 0;
+            MatchedParts<DocumentOp.Upsert> checked = patchedParts(pinned, ns, matching, setFields, removeFields);
+            for (MatchedParts.Part<DocumentOp.Upsert> part = checked.next(); part != null; part = checked.next()) {
+                matched += part.docs();
             }
             long lsn = engine.appliedSeq();
-            for (DocumentOp.Upsert part : parts) lsn = held.logAndApply(part);
-            return new Written(matched.size(), lsn);
+            MatchedParts<DocumentOp.Upsert> logged = patchedParts(pinned, ns, matching, setFields, removeFields);
+            for (MatchedParts.Part<DocumentOp.Upsert> part = logged.next(); part != null; part = logged.next()) {
+                lsn = held.logAndApply(part.value());
+            }
+            return new Written(matched, lsn);
         }
+    }
+
+    /** The documents {@code matching} finds, patched, checked and encoded, a part (one upsert's worth) at a time. */
+    private MatchedParts<DocumentOp.Upsert> patchedParts(PinnedSearcher pinned, String ns, Query matching,
+            Map<String, Object> set, Set<String> remove) {
+        return pinned.parts(matching, MAX_DOCUMENTS_PER_OP, (s, docs) -> {
+            List<DocumentRecord> patched = new ArrayList<>(docs.size());
+            List<byte[]> sources = new ArrayList<>(docs.size());
+            long[] bytes = {0};
+            visit(s, docs, (doc, d) -> {
+                DocumentRecord p = checks.patched(patch(d, set, remove));
+                byte[] source = DocumentOp.Upsert.patchedSource(p, json);
+                patched.add(p);
+                sources.add(source);
+                bytes[0] += source.length;
+                return bytes[0] < MatchedParts.MAX_BYTES;
+            });
+            return new MatchedParts.Part<>(new DocumentOp.Upsert(ns, patched, sources), patched.size());
+        });
     }
 
     private static DocumentRecord patch(DocumentRecord d, Map<String, Object> set, Set<String> remove) {
@@ -294,12 +321,24 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
     private Map<Integer, DocumentRecord> load(IndexSearcher s, List<Integer> docs) throws IOException {
         List<Integer> sorted = new ArrayList<>(docs);
         sorted.sort(null);
-        List<LeafReaderContext> leaves = s.getIndexReader().leaves();
         Map<Integer, DocumentRecord> out = new HashMap<>();
+        visit(s, sorted, (doc, d) -> {
+            out.put(doc, d);
+            return true;
+        });
+        return out;
+    }
+
+    /**
+     * Reads the documents of global doc ids in increasing order from their stored source, handing each to
+     * {@code visitor} until it returns false: a caller that needs one at a time never holds the rest.
+     */
+    private void visit(IndexSearcher s, List<Integer> sortedDocs, DocumentVisitor visitor) throws IOException {
+        List<LeafReaderContext> leaves = s.getIndexReader().leaves();
         int leafIndex = -1;
         StoredFields stored = null;
         int docBase = 0;
-        for (int global : sorted) {
+        for (int global : sortedDocs) {
             int li = ReaderUtil.subIndex(global, leaves);
             if (li != leafIndex) {
                 leafIndex = li;
@@ -308,8 +347,13 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
             }
             Document d = stored.document(global - docBase);
             BytesRef source = d.getBinaryValue(DocumentFields.SOURCE);
-            out.put(global, new DocumentRecord(d.get(RecordFields.ID), json.read(source.bytes, source.offset, source.length)));
+            DocumentRecord document = new DocumentRecord(d.get(RecordFields.ID), json.read(source.bytes, source.offset, source.length));
+            if (!visitor.visit(global, document)) return;
         }
-        return out;
+    }
+
+    @FunctionalInterface
+    private interface DocumentVisitor {
+        boolean visit(int doc, DocumentRecord document);
     }
 }

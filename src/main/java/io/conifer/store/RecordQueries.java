@@ -80,15 +80,28 @@ public final class RecordQueries {
 
     /** Global doc ids of the live documents matching {@code q}, in increasing order. */
     public static List<Integer> matchingDocs(IndexSearcher s, Query q) throws IOException {
+        return matchingDocs(s, q, -1, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The first {@code limit} global doc ids after {@code afterDoc} (-1: from the start) of the live
+     * documents matching {@code q}, in increasing order: a walk over many matches a part at a time, which
+     * skips to where the last part ended rather than collecting every match.
+     */
+    public static List<Integer> matchingDocs(IndexSearcher s, Query q, int afterDoc, int limit) throws IOException {
         Weight w = s.createWeight(s.rewrite(q), ScoreMode.COMPLETE_NO_SCORES, 1f);
         List<Integer> docs = new ArrayList<>();
         for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+            int from = Math.max(0, afterDoc + 1 - leaf.docBase);
+            if (from >= leaf.reader().maxDoc()) continue;
             Scorer scorer = w.scorer(leaf);
             if (scorer == null) continue;
             Bits live = leaf.reader().getLiveDocs();
             DocIdSetIterator it = scorer.iterator();
-            for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-                if (live == null || live.get(doc)) docs.add(leaf.docBase + doc);
+            for (int doc = it.advance(from); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+                if (live != null && !live.get(doc)) continue;
+                docs.add(leaf.docBase + doc);
+                if (docs.size() == limit) return docs;
             }
         }
         return docs;

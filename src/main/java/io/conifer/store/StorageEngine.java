@@ -619,6 +619,18 @@ public final class StorageEngine<O> implements Closeable {
         return read(body, false);
     }
 
+    /**
+     * A searcher that sees every acknowledged write, kept until closed however many writes follow (see
+     * {@link PinnedSearcher}). Taken under {@link #lockAll}, it is the state the holder's writes start from.
+     */
+    public PinnedSearcher pin() {
+        try (KeyLocks.Held reading = governor.read(); KeyLocks.Held recent = recentReads.read()) {
+            return new PinnedSearcher(acquire(true));
+        } catch (IOException e) {
+            throw StorageFailures.readFailure(e);
+        }
+    }
+
     private <T> Read<T> read(SearcherRead<T> body, boolean realtime) {
         try (KeyLocks.Held reading = governor.read(); KeyLocks.Held recent = recentReads.read()) {
             IndexSearcher s = acquire(realtime);

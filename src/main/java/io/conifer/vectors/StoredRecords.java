@@ -43,11 +43,37 @@ final class StoredRecords {
 
     private static Map<Integer, VectorRecord> load(IndexSearcher s, List<Integer> docs, boolean values, boolean metadata,
             long maxBytes) throws IOException {
-        long bytes = 0;
         List<Integer> sorted = new ArrayList<>(docs);
         sorted.sort(null);
-        List<LeafReaderContext> leaves = s.getIndexReader().leaves();
         Map<Integer, VectorRecord> out = new HashMap<>();
+        long[] bytes = {0};
+        visit(s, sorted, values, metadata, (doc, record, size) -> {
+            bytes[0] += size;
+            if (bytes[0] > maxBytes) {
+                throw ConiferException.invalid("The query's " + docs.size() + " matches hold more than the 4 MB a query result may"
+                        + " hold; ask for a lower topK, or leave out includeValues or includeMetadata");
+            }
+            out.put(doc, record);
+            return true;
+        });
+        return out;
+    }
+
+    /** Receives records one at a time; returns whether to read on. */
+    @FunctionalInterface
+    interface Visitor {
+        /** {@code bytes}: about what the record holds (id, values, sparse values, metadata as stored). */
+        boolean visit(int doc, VectorRecord record, long bytes) throws IOException;
+    }
+
+    /**
+     * Reads the records of global doc ids in increasing order, visiting each segment's doc values in
+     * doc order, and hands each to {@code visitor} until it says stop: a caller that needs one record at
+     * a time never holds the rest.
+     */
+    static void visit(IndexSearcher s, List<Integer> sortedDocs, boolean values, boolean metadata, Visitor visitor)
+            throws IOException {
+        List<LeafReaderContext> leaves = s.getIndexReader().leaves();
         int leafIndex = -1;
         LeafReader reader = null;
         StoredFields stored = null;
@@ -55,7 +81,7 @@ final class StoredRecords {
         KnnVectorValues.DocIndexIterator denseIt = null;
         BinaryDocValues sparse = null;
         int docBase = 0;
-        for (int global : sorted) {
+        for (int global : sortedDocs) {
             int li = ReaderUtil.subIndex(global, leaves);
             if (li != leafIndex) {
                 leafIndex = li;
@@ -78,18 +104,13 @@ final class StoredRecords {
             SparseVector sv = null;
             if (sparse != null && sparse.advanceExact(doc)) sv = RecordLayout.decodeSparse(sparse.binaryValue());
             Map<String, Object> meta = null;
-            bytes += id.length() + (vec == null ? 0 : 4L * vec.length) + (sv == null ? 0 : 8L * sv.indices().length);
+            long bytes = id.length() + (vec == null ? 0 : 4L * vec.length) + (sv == null ? 0 : 8L * sv.indices().length);
             if (metadata) {
                 BytesRef m = d.getBinaryValue(RecordFields.METADATA);
                 meta = m == null ? null : Metadata.fromJson(m.bytes, m.offset, m.length);
                 bytes += m == null ? 0 : m.length;
             }
-            if (bytes > maxBytes) {
-                throw ConiferException.invalid("The query's " + docs.size() + " matches hold more than the 4 MB a query result may"
-                        + " hold; ask for a lower topK, or leave out includeValues or includeMetadata");
-            }
-            out.put(global, new VectorRecord(id, vec, sv, meta));
+            if (!visitor.visit(global, new VectorRecord(id, vec, sv, meta), bytes)) return;
         }
-        return out;
     }
 }

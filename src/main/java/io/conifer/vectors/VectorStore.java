@@ -1,6 +1,8 @@
 package io.conifer.vectors;
 
 import io.conifer.error.ConiferException;
+import io.conifer.store.MatchedParts;
+import io.conifer.store.PinnedSearcher;
 import io.conifer.store.RecordFields;
 import io.conifer.store.RecordQueries;
 import io.conifer.store.RecordStore;
@@ -127,8 +129,13 @@ public final class VectorStore implements RecordStore {
 
     /**
      * Sets metadata on every record of a namespace matching {@code filter} and counts how many matched;
-     * with {@code dryRun} only counts. Each chunk of records is logged as an upsert of the merged
-     * records, so replay is idempotent like any other write.
+     * with {@code dryRun} only counts. Each part of the merged records is logged as an upsert, so replay
+     * is idempotent like any other write; every part is merged and checked before the first is logged,
+     * so a record the update would make invalid refuses it with nothing written.
+     *
+     * <p>Memory holds one part, not every match (a million records of 768 dimensions are 3 GB): a first
+     * walk over one pinned view merges and checks a part at a time and keeps nothing, a second reads the
+     * same parts again and logs them. A dry run only counts.
      */
     public Written updateByFilter(String namespace, Map<String, Object> filter, Map<String, Object> setMetadata, boolean dryRun) {
         String ns = Limits.namespace(namespace);
@@ -141,21 +148,37 @@ public final class VectorStore implements RecordStore {
         try (StorageEngine<WriteOp>.WriteLocks held = engine.lockAll()) {
             // Again under the lock, which the namespace's schema cannot change under: a namespace deleted and
             // created meanwhile may index fewer fields, and a field it leaves out would match as absent.
-            Query f = FilterQueries.toQuery(filter, writes.indexing(ns));
-            List<VectorRecord> matched = engine.read(s -> List.copyOf(
-                    StoredRecords.load(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f)), true, true).values()))
-                    .result();
-            long lsn = engine.appliedSeq();
-            if (dryRun) return new Written(matched.size(), lsn);
-            List<VectorRecord> merged = new ArrayList<>(matched.size());
-            for (VectorRecord r : matched) {
-                merged.add(Limits.record(new VectorRecord(r.id(), r.values(), r.sparse(), Metadata.merge(r.metadata(), set)), space));
+            Query matching = RecordQueries.inNamespace(ns, FilterQueries.toQuery(filter, writes.indexing(ns)));
+            if (dryRun) return new Written(engine.read(s -> s.count(matching)).result(), engine.appliedSeq());
+            try (PinnedSearcher pinned = engine.pin()) {
+                int matched = 0;
+                MatchedParts<WriteOp.Upsert> checked = mergedParts(pinned, ns, matching, set);
+                for (MatchedParts.Part<WriteOp.Upsert> part = checked.next(); part != null; part = checked.next()) {
+                    matched += part.docs();
+                }
+                long lsn = engine.appliedSeq();
+                MatchedParts<WriteOp.Upsert> logged = mergedParts(pinned, ns, matching, set);
+                for (MatchedParts.Part<WriteOp.Upsert> part = logged.next(); part != null; part = logged.next()) {
+                    lsn = held.logAndApply(part.value());
+                }
+                return new Written(matched, lsn);
             }
-            for (int from = 0; from < merged.size(); from += Limits.MAX_UPSERT_VECTORS) {
-                lsn = held.logAndApply(new WriteOp.Upsert(ns, merged.subList(from, Math.min(merged.size(), from + Limits.MAX_UPSERT_VECTORS))));
-            }
-            return new Written(matched.size(), lsn);
         }
+    }
+
+    /** The records {@code matching} finds, merged with {@code set} and checked, a part (one upsert's worth) at a time. */
+    private MatchedParts<WriteOp.Upsert> mergedParts(PinnedSearcher pinned, String ns, Query matching, Map<String, Object> set) {
+        long setBytes = Metadata.toJson(set).length; // what each record's metadata may grow by
+        return pinned.parts(matching, Limits.MAX_UPSERT_VECTORS, (s, docs) -> {
+            List<VectorRecord> merged = new ArrayList<>(docs.size());
+            long[] bytes = {0};
+            StoredRecords.visit(s, docs, true, true, (doc, r, size) -> {
+                merged.add(Limits.record(new VectorRecord(r.id(), r.values(), r.sparse(), Metadata.merge(r.metadata(), set)), space));
+                bytes[0] += size + setBytes;
+                return bytes[0] < MatchedParts.MAX_BYTES;
+            });
+            return new MatchedParts.Part<>(new WriteOp.Upsert(ns, merged), merged.size());
+        });
     }
 
     // ---------------------------------------------------------------- reads
