@@ -132,6 +132,10 @@ class ScheduledBackupsTest {
             assertEquals(last.plus(Duration.ofDays(1)), Instant.parse(h.get(0).get("scheduled_execution_at").asText()));
             assertEquals(describe(c, id).get("next_scheduled_run").asText(), h.get(0).get("scheduled_execution_at").asText());
             assertEquals("nightly-" + compact(last.plus(Duration.ofDays(1))), h.get(0).get("name").asText());
+            for (int k = 0; k < 8; k++) {
+                // Nullable in the spec and sent as null: scheduled backups carry no tags or description.
+                assertTrue(h.get(k).get("tags").isNull() && h.get(k).get("description").isNull(), h.get(k).toString());
+            }
             for (int k = 1; k < 8; k++) {
                 JsonNode row = h.get(k);
                 assertEquals("Ready", row.get("status").asText());

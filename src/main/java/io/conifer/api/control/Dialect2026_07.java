@@ -315,7 +315,8 @@ final class Dialect2026_07 implements ControlDialect {
         return out;
     }
 
-    private static void tags(ObjectNode n, Map<String, String> tags) {
+    /** The spec's {@code tags}: {@code null} when no tags are set. */
+    static void tags(ObjectNode n, Map<String, String> tags) {
         if (tags == null || tags.isEmpty()) {
             n.putNull("tags");
             return;
