@@ -314,6 +314,20 @@ class ControlPlaneTest {
         assertEquals(401, http.withKey("wrong").get("/collections").status());
     }
 
+    /** Inference and Assistant, which the SDKs call on this host, are refused by name: the SDKs' 404 shows no message. */
+    @Test
+    void inferenceAndAssistantAreRefusedByName() {
+        for (Http.Response r : List.of(http.post("/embed", "{\"model\":\"m\",\"inputs\":[{\"text\":\"x\"}]}"),
+                http.post("/rerank", "{}"), http.get("/models"), http.get("/models/llama-text-embed-v2"))) {
+            assertError(r, 400, "INVALID_ARGUMENT", "Pinecone Inference (embed, rerank, models) is not supported");
+        }
+        for (Http.Response r : List.of(http.get("/assistants"), http.post("/assistants", "{\"name\":\"a\"}"),
+                http.delete("/assistants/a"))) {
+            assertError(r, 400, "INVALID_ARGUMENT", "Pinecone Assistant is not supported");
+        }
+        assertError(http.get("/embeddings"), 404, "NOT_FOUND", "/embeddings");
+    }
+
     @Test
     void tagRules() {
         assertError(http.post("/indexes", body("tags-a", ",\"dimension\":3,\"tags\":{\"bad key\":\"v\"}")), 400,

@@ -139,6 +139,12 @@ class RecordsSearchTest {
             };
             assertEquals(expected, hit.get("fields").toString(), hit.toString());
         }
+        // "*" is every field, as Pinecone's search documents and the Python SDK sends by default.
+        String all = "{\"query\":{\"top_k\":1,\"vector\":{\"values\":[1,0.1,0]}},\"fields\":[\"*\"]}";
+        for (String version : new String[] {V4, V5, V7}) {
+            assertEquals(a.get("fields").toString(), search(d, version, "ns", all).json().get("result").get("hits").get(0).get("fields")
+                    .toString(), version);
+        }
         String none = "{\"query\":{\"top_k\":4,\"vector\":{\"values\":[1,0.1,0]}},\"fields\":[]}";
         for (JsonNode hit : search(d, V4, "ns", none).json().get("result").get("hits")) {
             assertEquals("{}", hit.get("fields").toString(), hit.toString());

@@ -75,11 +75,29 @@ public final class ControlPlaneErrors implements ExceptionHandlerFunction, Serve
         return handleException(ctx, ctx.request(), cause);
     }
 
+    /** The message for a path of a Pinecone product Conifer does not serve (the SDKs call them on the control plane's host), else null. */
+    static String unservedProduct(String path) {
+        String p = path.split("\\?", 2)[0];
+        if (p.equals("/embed") || p.equals("/rerank") || p.equals("/models") || p.startsWith("/models/")) {
+            return "Pinecone Inference (embed, rerank, models) is not supported by Conifer: it hosts no models. Embed with a"
+                    + " model of your own and upsert the vectors";
+        }
+        if (p.equals("/assistants") || p.startsWith("/assistants/") || p.startsWith("/assistant/")) {
+            return "Pinecone Assistant is not supported by Conifer";
+        }
+        return null;
+    }
+
     @Override
     public AggregatedHttpResponse renderStatus(ServiceRequestContext ctx, ServiceConfig config, RequestHeaders headers,
             HttpStatus status, String description, Throwable cause) {
         ControlDialect dialect = ControlPlaneAuth.dialect(ctx);
         if (status.code() == 404 || status.code() == 405) {
+            String unserved = headers == null ? null : unservedProduct(headers.path());
+            if (unserved != null) {
+                // A 4xx the SDKs show with its message (their 404 says only "not found"), naming what is missing.
+                return response(dialect, ErrorCode.INVALID_ARGUMENT, unserved).aggregate().join();
+            }
             String what = headers == null ? "" : headers.method() + " " + headers.path();
             return response(dialect, ErrorCode.NOT_FOUND, "Not found: " + what).aggregate().join();
         }

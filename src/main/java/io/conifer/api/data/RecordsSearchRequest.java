@@ -158,6 +158,7 @@ record RecordsSearchRequest(QueryRequest query, Set<String> fields) {
             }
             out.add(name.textValue());
         }
-        return out;
+        // "*" asks for every field (the Python SDK sends it by default), as in the documents API.
+        return out.contains("*") ? null : out;
     }
 }
