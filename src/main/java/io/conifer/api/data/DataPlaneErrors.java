@@ -39,6 +39,8 @@ final class DataPlaneErrors {
     static final int MAX_NESTING = 100;
 
     private static final String RECORDS = "/records/";
+    /** {@link DocumentsApi#PATH}: a namespace and an operation, each one path segment (a '/' in a name is encoded). */
+    private static final java.util.regex.Pattern DOCUMENTS = java.util.regex.Pattern.compile("/namespaces/[^/]+/documents/[^/]+");
     private static final String RECORDS_UPSERT_REFUSED = "Upserting text into an index with integrated embedding"
             + " (upsert_records) is not supported by Conifer, which hosts no embedding models: upsert vectors with"
             + " POST /vectors/upsert; search_records (POST /records/namespaces/{namespace}/search) by vector or id is served";
@@ -115,8 +117,10 @@ final class DataPlaneErrors {
      * 2026-07 it gives them {@code rpcStatus}). The vector and bulk operations answer {@code rpcStatus}
      * in every version.
      */
-    static boolean answersErrorResponse(String path, String versionHeader) {
-        return path.contains("/documents/")
+    static boolean answersErrorResponse(String pathAndQuery, String versionHeader) {
+        // The path alone: a vector route's query string may hold "/documents/" (an id, a prefix).
+        String path = pathAndQuery.split("\\?", 2)[0];
+        return DOCUMENTS.matcher(path).matches()
                 || path.startsWith(RECORDS) && DataRules.forHeader(versionHeader).recordsAnswerErrorResponse();
     }
 

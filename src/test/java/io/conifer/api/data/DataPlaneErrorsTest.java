@@ -14,8 +14,27 @@ import org.junit.jupiter.api.Test;
 
 class DataPlaneErrorsTest {
     private static AggregatedHttpResponse restAnswer(Throwable cause) {
-        ServiceRequestContext ctx = ServiceRequestContext.of(HttpRequest.of(HttpMethod.POST, "/vectors/upsert"));
+        return restAnswer(HttpMethod.POST, "/vectors/upsert", cause);
+    }
+
+    private static AggregatedHttpResponse restAnswer(HttpMethod method, String pathAndQuery, Throwable cause) {
+        ServiceRequestContext ctx = ServiceRequestContext.of(HttpRequest.of(method, pathAndQuery));
         return DataPlaneErrors.rest(ctx, cause).aggregate().join();
+    }
+
+    /** The vector operations answer rpcStatus whatever their query string holds; the documents operations ErrorResponse. */
+    @Test
+    void theShapeOfAnErrorFollowsTheRouteNotItsQueryString() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        for (String vectors : new String[] {"/vectors/fetch?ids=/documents/x", "/vectors/list?prefix=/documents/"}) {
+            JsonNode body = json.readTree(restAnswer(HttpMethod.GET, vectors, ConiferException.invalid("bad")).contentUtf8());
+            assertEquals(3, body.get("code").asInt(), vectors + ": " + body);
+            assertEquals("bad", body.get("message").asText(), body.toString());
+        }
+        JsonNode documents = json.readTree(restAnswer(HttpMethod.POST, "/namespaces/ns/documents/search",
+                ConiferException.invalid("bad")).contentUtf8());
+        assertEquals("INVALID_ARGUMENT", documents.get("error").get("code").asText(), documents.toString());
+        assertEquals(400, documents.get("status").asInt(), documents.toString());
     }
 
     @Test
