@@ -42,7 +42,12 @@ public final class ChildServer implements AutoCloseable {
         Path log = dataDir.resolveSibling(dataDir.getFileName() + "-server-" + System.nanoTime() + ".log");
         Process p = launch(log, serveArgs(dataDir, port, dataPortStart, keyArgs, extraArgs), env);
         ChildServer child = new ChildServer(p, port, log);
-        child.awaitHealthy();
+        try {
+            child.awaitHealthy();
+        } catch (IOException | RuntimeException e) {
+            p.destroyForcibly(); // the caller never gets it to close
+            throw e;
+        }
         return child;
     }
 

@@ -99,13 +99,13 @@ public final class S3BackupRepository implements BackupRepository {
         }
 
         /**
-         * For a command someone waits on ({@code conifer backup verify}): 3 attempts, as the AWS CLI makes,
-         * a short backoff and connect timeout, so an unreachable service is said in seconds rather than
+         * For a command someone waits on ({@code conifer backup verify}): 3 attempts with the AWS CLI's
+         * backoff cap (20 s) and a 3 s connect timeout, so an unreachable service is said in seconds rather than
          * after the minute a server's backup rides out. A read that still fails is reported as unread, not
          * as damage, and the command can be run again.
          */
         public Tuning forCommand() {
-            return new Tuning(partSize, parallelism, 3, Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(3),
+            return new Tuning(partSize, parallelism, 3, Duration.ofMillis(200), Duration.ofSeconds(20), Duration.ofSeconds(3),
                     attemptTimeout, copyLimit);
         }
     }

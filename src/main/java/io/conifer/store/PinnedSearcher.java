@@ -3,6 +3,8 @@ package io.conifer.store;
 import java.io.IOException;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One searcher kept open while its holder writes, for a request that reads its matches a part at a
@@ -12,6 +14,7 @@ import org.apache.lucene.search.Query;
  * waits for a refresh. Held, it keeps its segments' files on disk until closed, as a long query does.
  */
 public final class PinnedSearcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PinnedSearcher.class);
     private final IndexSearcher searcher;
 
     PinnedSearcher(IndexSearcher searcher) {
@@ -38,12 +41,16 @@ public final class PinnedSearcher implements AutoCloseable {
         return new MatchedParts<>(this, query, maxDocs, loader);
     }
 
+    /**
+     * Never throws: it closes after the holder's writes are applied, and a failure to release the view
+     * (its files are released either way) must not answer a durable write as failed.
+     */
     @Override
     public void close() {
         try {
             searcher.getIndexReader().decRef();
-        } catch (IOException e) {
-            throw StorageFailures.readFailure(e);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Releasing a pinned searcher failed; the writes made under it stand", e);
         }
     }
 }

@@ -524,10 +524,16 @@ class ClientCommandsTest {
         pb.environment().remove("CONIFER_API_KEY");
         pb.environment().remove("CONIFER_API_KEY_FILE");
         pb.environment().putAll(env);
+        // stderr to a file: a child filling the stderr pipe while we read stdout would never exit.
+        Path errFile = Files.createTempFile(dir, "stderr", ".txt");
+        pb.redirectError(errFile.toFile());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
-        String err = new String(p.getErrorStream().readAllBytes());
-        return new Run(p.waitFor(), out, err);
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("conifer " + String.join(" ", args) + " did not exit within 120 s");
+        }
+        return new Run(p.exitValue(), out, Files.readString(errFile));
     }
 
     /**
