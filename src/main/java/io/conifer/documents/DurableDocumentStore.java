@@ -3,6 +3,7 @@ package io.conifer.documents;
 import io.conifer.error.ConiferException;
 import io.conifer.index.IndexSchema;
 import io.conifer.store.MatchedParts;
+import io.conifer.store.PartsLogged;
 import io.conifer.store.PinnedSearcher;
 import io.conifer.store.RecordFields;
 import io.conifer.store.RecordQueries;
@@ -141,17 +142,8 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
         Query f = nonEmptyFilter(filter, "Update");
         try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockAll(); PinnedSearcher pinned = engine.pin()) {
             Query matching = RecordQueries.inNamespace(ns, f);
-            int matched = 0;
-            MatchedParts<DocumentOp.Upsert> checked = patchedParts(pinned, ns, matching, setFields, removeFields);
-            for (MatchedParts.Part<DocumentOp.Upsert> part = checked.next(); part != null; part = checked.next()) {
-                matched += part.docs();
-            }
-            long lsn = engine.appliedSeq();
-            MatchedParts<DocumentOp.Upsert> logged = patchedParts(pinned, ns, matching, setFields, removeFields);
-            for (MatchedParts.Part<DocumentOp.Upsert> part = logged.next(); part != null; part = logged.next()) {
-                lsn = held.logAndApply(part.value());
-            }
-            return new Written(matched, lsn);
+            PartsLogged done = held.logCheckedParts(() -> patchedParts(pinned, ns, matching, setFields, removeFields));
+            return new Written(done.docs(), done.lsn());
         }
     }
 

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.Executor;
@@ -258,6 +259,23 @@ public final class StorageEngine<O> implements Closeable {
                         + written + " of them had been written before this failure and stay written; repeating the request"
                         + " is safe)", e);
             }
+        }
+
+        /**
+         * Logs and applies every part {@code parts} reads, after a first walk over them has read (and so
+         * checked) each one and kept none: a part its reader refuses refuses the request with nothing
+         * written, and memory holds one part. {@code parts} must give the same parts each time (a
+         * {@link PinnedSearcher}'s view). Returns the docs the parts took and the last part's LSN (the
+         * applied one when there were none).
+         */
+        public PartsLogged logCheckedParts(Supplier<? extends MatchedParts<? extends O>> parts) {
+            int docs = 0;
+            MatchedParts<? extends O> checked = parts.get();
+            for (MatchedParts.Part<? extends O> part = checked.next(); part != null; part = checked.next()) docs += part.docs();
+            long lsn = appliedSeq();
+            MatchedParts<? extends O> logged = parts.get();
+            for (MatchedParts.Part<? extends O> part = logged.next(); part != null; part = logged.next()) lsn = logAndApply(part.value());
+            return new PartsLogged(docs, lsn);
         }
 
         /**

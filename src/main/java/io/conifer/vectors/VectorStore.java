@@ -2,6 +2,7 @@ package io.conifer.vectors;
 
 import io.conifer.error.ConiferException;
 import io.conifer.store.MatchedParts;
+import io.conifer.store.PartsLogged;
 import io.conifer.store.PinnedSearcher;
 import io.conifer.store.RecordFields;
 import io.conifer.store.RecordQueries;
@@ -151,17 +152,8 @@ public final class VectorStore implements RecordStore {
             Query matching = RecordQueries.inNamespace(ns, FilterQueries.toQuery(filter, writes.indexing(ns)));
             if (dryRun) return new Written(engine.read(s -> s.count(matching)).result(), engine.appliedSeq());
             try (PinnedSearcher pinned = engine.pin()) {
-                int matched = 0;
-                MatchedParts<WriteOp.Upsert> checked = mergedParts(pinned, ns, matching, set);
-                for (MatchedParts.Part<WriteOp.Upsert> part = checked.next(); part != null; part = checked.next()) {
-                    matched += part.docs();
-                }
-                long lsn = engine.appliedSeq();
-                MatchedParts<WriteOp.Upsert> logged = mergedParts(pinned, ns, matching, set);
-                for (MatchedParts.Part<WriteOp.Upsert> part = logged.next(); part != null; part = logged.next()) {
-                    lsn = held.logAndApply(part.value());
-                }
-                return new Written(matched, lsn);
+                PartsLogged done = held.logCheckedParts(() -> mergedParts(pinned, ns, matching, set));
+                return new Written(done.docs(), done.lsn());
             }
         }
     }
