@@ -16,6 +16,7 @@ import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.conifer.api.TransportErrors;
+import io.conifer.api.control.ControlPlaneErrors;
 import io.conifer.error.ConiferException;
 import io.conifer.error.ErrorCode;
 import io.conifer.vectors.QueryLimits;
@@ -105,7 +106,7 @@ final class DataPlaneErrors {
         if (status.getCode() == Status.Code.UNAUTHENTICATED) return DataRules.forHeader(version).unauthorized(message(status));
         HttpStatus http = throttled(cause) ? HttpStatus.TOO_MANY_REQUESTS : httpStatus(status.getCode());
         if (answersErrorResponse(ctx.request().path(), version)) {
-            return DocumentsApi.error(cause instanceof ConiferException e ? e.code() : ErrorCode.forHttpStatus(http.code()),
+            return ControlPlaneErrors.response2026_07(cause instanceof ConiferException e ? e.code() : ErrorCode.forHttpStatus(http.code()),
                     message(status));
         }
         return json(http, status.getCode().value(), message(status));
@@ -126,7 +127,7 @@ final class DataPlaneErrors {
 
     /** A refusal in the shape {@link #answersErrorResponse} picks, with {@code http} as rpcStatus's HTTP status. */
     private static HttpResponse shaped(String path, String versionHeader, HttpStatus http, ConiferException error) {
-        return answersErrorResponse(path, versionHeader) ? DocumentsApi.error(error.code(), error.getMessage())
+        return answersErrorResponse(path, versionHeader) ? ControlPlaneErrors.response2026_07(error.code(), error.getMessage())
                 : json(http, error.code().grpcCode().value(), error.getMessage());
     }
 

@@ -10,6 +10,7 @@ import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.conifer.api.ApiVersions;
 import io.conifer.api.BossGroups;
+import io.conifer.api.control.ControlPlaneErrors;
 import io.conifer.auth.ApiKeys;
 import io.conifer.error.ErrorCode;
 import io.conifer.index.DataPlaneHost;
@@ -116,7 +117,7 @@ public final class DataPlaneServers implements DataPlaneHost {
                         String tooLarge = "Request size " + length + " bytes exceeds the maximum request size of "
                                 + Limits.MAX_REQUEST_BYTES + " bytes (2 MB)";
                         return DataPlaneErrors.answersErrorResponse(req.path(), req.headers().get(ApiVersions.HEADER))
-                                ? DocumentsApi.error(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge)
+                                ? ControlPlaneErrors.response2026_07(ErrorCode.PAYLOAD_TOO_LARGE, tooLarge)
                                 : DataPlaneErrors.json(HttpStatus.REQUEST_ENTITY_TOO_LARGE,
                                         io.grpc.Status.Code.RESOURCE_EXHAUSTED.value(), tooLarge);
                     }
