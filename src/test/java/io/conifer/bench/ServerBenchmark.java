@@ -797,96 +797,99 @@ public final class ServerBenchmark implements Callable<Integer> {
                 writer.forceMerge(1);
                 writer.commit();
                 SearcherManager searchers = new SearcherManager(writer, null);
-                java.util.concurrent.atomic.AtomicBoolean stopRefresh = new java.util.concurrent.atomic.AtomicBoolean();
-                Thread refresher = Thread.ofPlatform().daemon().name("raw-refresh").start(() -> {
-                    try {
-                        while (!stopRefresh.get()) {
-                            Thread.sleep(1000);
-                            searchers.maybeRefresh();
+                try {
+                    java.util.concurrent.atomic.AtomicBoolean stopRefresh = new java.util.concurrent.atomic.AtomicBoolean();
+                    Thread refresher = Thread.ofPlatform().daemon().name("raw-refresh").start(() -> {
+                        try {
+                            while (!stopRefresh.get()) {
+                                Thread.sleep(1000);
+                                searchers.maybeRefresh();
+                            }
+                        } catch (InterruptedException | IOException e) {
+                            // ends with the row
                         }
-                    } catch (InterruptedException | IOException e) {
-                        // ends with the row
+                    });
+                    int k = StoreOptions.defaults().efSearch();
+                    ClientFactory clients = () -> q -> {
+                        IndexSearcher s = searchers.acquire();
+                        try {
+                            return TopIds.of(s, s.search(new KnnFloatVectorQuery(BenchAccess.VECTOR_FIELD, data.queries[q], Math.max(topK, k)),
+                                    Math.max(topK, k)), topK);
+                        } finally {
+                            searchers.release(s);
+                        }
+                    };
+                    rawMixedQuiet = measureQueries("raw Lucene, " + mixedQueryClients + " threads, no writes", mixedQueryClients, 1, clients,
+                            r -> (int[]) r);
+                    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                    AtomicInteger written = new AtomicInteger();
+                    AtomicReference<Throwable> failure = new AtomicReference<>();
+                    long start = System.nanoTime();
+                    List<Thread> writers = new ArrayList<>();
+                    for (int w = 0; w < mixedUpsertClients; w++) {
+                        int first = w;
+                        writers.add(Thread.ofPlatform().name("raw-writer-" + w).start(() -> {
+                            try {
+                                for (int b = first; !stop.get(); b += mixedUpsertClients) {
+                                    // Held to the server's rate: batch b may start once the rate allows b batches before it.
+                                    long due = start + (long) (b * grpcBatch / mixedUpsertRate * 1e9);
+                                    long wait = due - System.nanoTime();
+                                    if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                                    int from = (b * grpcBatch) % n;
+                                    for (int i = from; i < Math.min(n, from + grpcBatch); i++) {
+                                        String id = Integer.toString(i);
+                                        writer.updateDocument(BenchAccess.idTerm(id), BenchAccess.document(id, data.vectors[i], space));
+                                    }
+                                    written.addAndGet(Math.min(n, from + grpcBatch) - from);
+                                }
+                            } catch (Throwable e) {
+                                failure.compareAndSet(null, e);
+                            } finally {
+                                CpuMeter.threadEnding();
+                            }
+                        }));
                     }
-                });
-                int k = StoreOptions.defaults().efSearch();
-                ClientFactory clients = () -> q -> {
-                    IndexSearcher s = searchers.acquire();
+                    int[] maxSegments = {1};
+                    Thread sampler = Thread.ofPlatform().daemon().name("raw-segments").start(() -> {
+                        while (!stop.get()) {
+                            try {
+                                IndexSearcher s = searchers.acquire();
+                                try {
+                                    maxSegments[0] = Math.max(maxSegments[0], s.getIndexReader().leaves().size());
+                                } finally {
+                                    searchers.release(s);
+                                }
+                                Thread.sleep(500);
+                            } catch (InterruptedException | IOException e) {
+                                return;
+                            }
+                        }
+                    });
                     try {
-                        return TopIds.of(s, s.search(new KnnFloatVectorQuery(BenchAccess.VECTOR_FIELD, data.queries[q], Math.max(topK, k)),
-                                Math.max(topK, k)), topK);
+                        rawMixedLoaded = measureQueries("raw Lucene, " + mixedQueryClients + " threads, " + mixedUpsertClients + " writers",
+                                mixedQueryClients, -1, clients, r -> (int[]) r, warmupSeconds);
+                    } finally {
+                        stop.set(true);
+                        for (Thread w : writers) w.join();
+                        sampler.join();
+                        stopRefresh.set(true);
+                        refresher.join();
+                    }
+                    if (failure.get() != null) throw new IllegalStateException("A raw write failed", failure.get());
+                    double seconds = seconds(start);
+                    IndexSearcher s = searchers.acquire();
+                    int leaves;
+                    try {
+                        leaves = s.getIndexReader().leaves().size();
                     } finally {
                         searchers.release(s);
                     }
-                };
-                rawMixedQuiet = measureQueries("raw Lucene, " + mixedQueryClients + " threads, no writes", mixedQueryClients, 1, clients,
-                        r -> (int[]) r);
-                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-                AtomicInteger written = new AtomicInteger();
-                AtomicReference<Throwable> failure = new AtomicReference<>();
-                long start = System.nanoTime();
-                List<Thread> writers = new ArrayList<>();
-                for (int w = 0; w < mixedUpsertClients; w++) {
-                    int first = w;
-                    writers.add(Thread.ofPlatform().name("raw-writer-" + w).start(() -> {
-                        try {
-                            for (int b = first; !stop.get(); b += mixedUpsertClients) {
-                                // Held to the server's rate: batch b may start once the rate allows b batches before it.
-                                long due = start + (long) (b * grpcBatch / mixedUpsertRate * 1e9);
-                                long wait = due - System.nanoTime();
-                                if (wait > 0) Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                                int from = (b * grpcBatch) % n;
-                                for (int i = from; i < Math.min(n, from + grpcBatch); i++) {
-                                    String id = Integer.toString(i);
-                                    writer.updateDocument(BenchAccess.idTerm(id), BenchAccess.document(id, data.vectors[i], space));
-                                }
-                                written.addAndGet(Math.min(n, from + grpcBatch) - from);
-                            }
-                        } catch (Throwable e) {
-                            failure.compareAndSet(null, e);
-                        } finally {
-                            CpuMeter.threadEnding();
-                        }
-                    }));
-                }
-                int[] maxSegments = {1};
-                Thread sampler = Thread.ofPlatform().daemon().name("raw-segments").start(() -> {
-                    while (!stop.get()) {
-                        try {
-                            IndexSearcher s = searchers.acquire();
-                            try {
-                                maxSegments[0] = Math.max(maxSegments[0], s.getIndexReader().leaves().size());
-                            } finally {
-                                searchers.release(s);
-                            }
-                            Thread.sleep(500);
-                        } catch (InterruptedException | IOException e) {
-                            return;
-                        }
-                    }
-                });
-                try {
-                    rawMixedLoaded = measureQueries("raw Lucene, " + mixedQueryClients + " threads, " + mixedUpsertClients + " writers",
-                            mixedQueryClients, -1, clients, r -> (int[]) r, warmupSeconds);
+                    rawMixedLayout = String.format(Locale.ROOT, "%,d vectors re-upserted, %.0f upserts/s; segments searched at most %d, %d at the end",
+                            written.get(), written.get() / seconds, maxSegments[0], leaves);
+                    System.out.println("  " + rawMixedLayout);
                 } finally {
-                    stop.set(true);
-                    for (Thread w : writers) w.join();
-                    sampler.join();
-                    stopRefresh.set(true);
-                    refresher.join();
+                    searchers.close();
                 }
-                if (failure.get() != null) throw new IllegalStateException("A raw write failed", failure.get());
-                double seconds = seconds(start);
-                IndexSearcher s = searchers.acquire();
-                int leaves;
-                try {
-                    leaves = s.getIndexReader().leaves().size();
-                } finally {
-                    searchers.release(s);
-                }
-                rawMixedLayout = String.format(Locale.ROOT, "%,d vectors re-upserted, %.0f upserts/s; segments searched at most %d, %d at the end",
-                        written.get(), written.get() / seconds, maxSegments[0], leaves);
-                System.out.println("  " + rawMixedLayout);
-                searchers.close();
             } finally {
                 writer.rollback();
             }
