@@ -9,6 +9,24 @@ async function stats(index) {
   return { total: s.totalVectorCount ?? s.total_vector_count ?? 0, namespaces: s.namespaces ?? {} };
 }
 
+// The list redraws every second while an index is changing; asking every ready index's stats each time
+// would be one request per index per second. A count is asked again after 10 s, or when the tab is opened.
+const COUNT_FOR_MS = 10_000;
+const counts = new Map();
+
+function showCount(index, cell) {
+  const known = counts.get(index.name);
+  if (known && known.host === index.host && Date.now() - known.at < COUNT_FOR_MS) {
+    cell.textContent = known.text;
+    return;
+  }
+  stats(index).then((s) => {
+    const text = String(s.total);
+    counts.set(index.name, { host: index.host, text, at: Date.now() });
+    cell.textContent = text;
+  }, (e) => { cell.textContent = e.message; });
+}
+
 // Initializing ends by itself; InitializationFailed waits for someone to repair the index's files or
 // free its port, so refreshing every second for it would go on for good.
 const changing = (index) => !index.status.ready && index.status.state !== 'InitializationFailed';
@@ -60,6 +78,7 @@ function createForm(onCreated) {
 export async function indexesTab(section, selected) {
   const list = el('div', { class: 'list' });
   const detail = el('div', { id: 'index-detail' });
+  counts.clear();
   clear(section, el('h2', {}, 'Indexes'), createForm((name) => indexesTab(section, name)), list, detail);
   await renderList(section, list);
   if (selected) await renderDetail(section, detail, selected);
@@ -72,7 +91,7 @@ async function renderList(section, list) {
   const rows = indexes.map((index) => {
     const count = el('td', { class: 'records' }, '…');
     if (index.status.ready) {
-      stats(index).then((s) => { count.textContent = String(s.total); }, (e) => { count.textContent = e.message; });
+      showCount(index, count);
     } else {
       count.textContent = '—';
     }

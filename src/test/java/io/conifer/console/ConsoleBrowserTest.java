@@ -506,9 +506,11 @@ class ConsoleBrowserTest {
         ServerConfig config = ServerConfig.defaults(data).withApiKeys(TestServer.KEY).withPorts(0, TestServer.freePortRange())
                 .withBackups(null, 100, size / 2.0 / (1024 * 1024));
         List<String> listings = new CopyOnWriteArrayList<>();
+        List<String> statsAsked = new CopyOnWriteArrayList<>();
         page.onRequest(r -> {
             String path = URI.create(r.url()).getPath();
             if (path.equals("/indexes") || path.equals("/indexes/broken")) listings.add(path);
+            if (path.equals("/describe_index_stats")) statsAsked.add(r.url());
         });
         // Time runs as usual, but the test can also make it jump.
         page.clock().install();
@@ -519,6 +521,14 @@ class ConsoleBrowserTest {
                 Locator slowState = page.locator("tr[data-index=slow] td").nth(1);
                 assertThat(slowState).hasText("Initializing");
                 assertThat(page.locator("tr[data-index=broken] td").nth(1)).containsText("InitializationFailed");
+                // While "slow" opens the list redraws every second, but the ready index's count is not asked
+                // again each time (only after 10 s).
+                assertThat(page.locator("tr[data-index=other] .records")).hasText("200");
+                int listed = listings.size();
+                int counted = statsAsked.size();
+                page.waitForTimeout(4_000);
+                assertTrue(listings.size() - listed >= 3, "the list kept refreshing: " + listings);
+                assertTrue(statsAsked.size() - counted <= 1, "a count asked on every refresh: " + statsAsked);
 
                 page.locator("tr[data-index=other] button.link").click();
                 Locator other = page.locator("[data-detail=other]");
