@@ -23,6 +23,7 @@ import io.conifer.vectors.QueryLimits;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,7 @@ final class DataPlaneErrors {
 
     private static final String RECORDS = "/records/";
     /** {@link DocumentsApi#PATH}: a namespace and an operation, each one path segment (a '/' in a name is encoded). */
-    private static final java.util.regex.Pattern DOCUMENTS = java.util.regex.Pattern.compile("/namespaces/[^/]+/documents/[^/]+");
+    private static final Pattern DOCUMENTS = Pattern.compile("/namespaces/[^/]+/documents/[^/]+");
     private static final String RECORDS_UPSERT_REFUSED = "Upserting text into an index with integrated embedding"
             + " (upsert_records) is not supported by Conifer, which hosts no embedding models: upsert vectors with"
             + " POST /vectors/upsert; search_records (POST /records/namespaces/{namespace}/search) by vector or id is served";
@@ -120,7 +121,7 @@ final class DataPlaneErrors {
      */
     static boolean answersErrorResponse(String pathAndQuery, String versionHeader) {
         // The path alone: a vector route's query string may hold "/documents/" (an id, a prefix).
-        String path = pathAndQuery.split("\\?", 2)[0];
+        String path = withoutQuery(pathAndQuery);
         return DOCUMENTS.matcher(path).matches()
                 || path.startsWith(RECORDS) && DataRules.forHeader(versionHeader).recordsAnswerErrorResponse();
     }
@@ -205,10 +206,14 @@ final class DataPlaneErrors {
         }
     };
 
-    private static boolean isRecordsUpsert(String path) {
-        int query = path.indexOf('?');
-        String bare = query < 0 ? path : path.substring(0, query);
-        return bare.startsWith(RECORDS) && bare.endsWith("/upsert");
+    private static boolean isRecordsUpsert(String pathAndQuery) {
+        String path = withoutQuery(pathAndQuery);
+        return path.startsWith(RECORDS) && path.endsWith("/upsert");
+    }
+
+    private static String withoutQuery(String pathAndQuery) {
+        int query = pathAndQuery.indexOf('?');
+        return query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
     }
 
     /** A trailers-only gRPC response: the status a gRPC client reads instead of "HTTP status code 413". */

@@ -167,13 +167,7 @@ interface DataRules {
         @Override
         public void ids(Collection<String> ids) {
             for (String id : ids) {
-                if (id == null || id.isEmpty()) continue; // the shared limits name this case
-                for (int i = 0; i < id.length(); i++) {
-                    char c = id.charAt(i);
-                    if (c == 0 || c > 0x7F) {
-                        throw ConiferException.invalid("Vector id '" + id + "' must consist of ASCII characters (no NUL)");
-                    }
-                }
+                if (id != null && !id.isEmpty()) asciiName(id, "Vector id"); // the shared limits name the empty case
             }
         }
 
@@ -189,6 +183,7 @@ interface DataRules {
             }
         }
 
+        /** The spec's {@code ^[\x01-\x7F]+$}, for ids too. */
         @Override
         public void asciiName(String value, String what) {
             if (value == null) return;
