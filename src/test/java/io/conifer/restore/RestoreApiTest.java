@@ -99,9 +99,9 @@ class RestoreApiTest {
      * so many scores tie, and Lucene breaks ties by document number, which a merge of the source after the
      * view was taken, or of the copy, changes. So tied matches are listed by id, and of those tied at the
      * last score, which ones made the top k is left out (only their score is kept). Scores are compared at
-     * five decimals: the same vector scores a float ULP apart depending on whether Lucene reached it through
-     * a segment's graph or an exact scan (5.46 beside 5.4599996), and which path a segment takes depends on
-     * its size, which merges change too.
+     * five decimals: records at the same true distance can score a float ULP apart (5.46 beside 5.4599996,
+     * from different components), and the search's own float scores, which pick the top k, may rank such a
+     * pair either way, so which of them made it depends on segment order too.
      */
     private static String matches(JsonNode response) {
         List<JsonNode> all = new ArrayList<>();
