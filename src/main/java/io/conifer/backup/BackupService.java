@@ -12,9 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -49,8 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackupService implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(BackupService.class);
-    private static final DateTimeFormatter CREATED_AT =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private final CreationClock createdAt = new CreationClock();
     public static final int MAX_NAME = 100;
     public static final int MAX_DESCRIPTION = 1000;
 
@@ -386,7 +382,7 @@ public final class BackupService implements Closeable {
         }
         IndexDefinition def = index.definition();
         BackupManifest manifest = new BackupManifest(id, project, name, description, BackupStatus.Initializing, null,
-                CREATED_AT.format(Instant.now()), def.name(), def.id(), def.deployment().cloud(), def.deployment().region(),
+                createdAt.next(), def.name(), def.id(), def.deployment().cloud(), def.deployment().region(),
                 def.schema(), null, 0, null, null, def.tags(), def.deletionProtection(),
                 pit.records(), pit.namespaces().size(), new LinkedHashMap<>(pit.namespaces()), 0, pit.writerSession(), null,
                 false);

@@ -3,6 +3,7 @@ package io.conifer.restore;
 import io.conifer.backup.BackupManifest;
 import io.conifer.backup.BackupReader;
 import io.conifer.backup.BackupService;
+import io.conifer.backup.CreationClock;
 import io.conifer.backup.Throttle;
 import io.conifer.error.ConiferException;
 import io.conifer.index.Deployment;
@@ -14,9 +15,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,8 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestoreService implements Closeable, BackupService.RestoreGuard {
     private static final Logger log = LoggerFactory.getLogger(RestoreService.class);
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private final CreationClock times = new CreationClock();
 
     private final RestoreJobStore jobs;
     private final BackupService backups;
@@ -110,7 +107,7 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
             backups.requireStillReady(project, backupId);
             IndexDefinition reserved = indexes.reserveForRestore(project, target);
             job = new RestoreJob(UUID.randomUUID().toString(), project, backupId, name, reserved.id(),
-                    RestoreJob.Status.Pending, now(), null, 0, null);
+                    RestoreJob.Status.Pending, times.next(), null, 0, null);
             try {
                 jobs.put(job);
             } catch (IOException e) {
@@ -215,8 +212,8 @@ public final class RestoreService implements Closeable, BackupService.RestoreGua
         return out;
     }
 
-    private static String now() {
-        return TIME.format(Instant.now());
+    private String now() {
+        return times.now();
     }
 
     @Override

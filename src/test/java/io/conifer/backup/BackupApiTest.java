@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.conifer.Await;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.server.ConiferServer;
@@ -144,7 +145,6 @@ class BackupApiTest {
         List<String> created = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             created.add(create(index, "{\"name\":\"b" + i + "\"}").get("backup_id").asText());
-            Thread.sleep(2);
         }
         for (String id : created) Backups.awaitStatus(control, id, "Ready");
         String path = "/indexes/" + index + "/backups";
@@ -291,13 +291,19 @@ class BackupApiTest {
                 if (r.status() == 200) writes.add(new Write(id, sent, System.nanoTime()));
             }
         });
-        while (writes.size() < 300) Thread.sleep(5);
-        long requestSent = System.nanoTime();
-        JsonNode b = create(index, "{}");
-        long responseReceived = System.nanoTime();
-        while (writes.size() < 600) Thread.sleep(5);
-        stop.set(true);
-        writer.join();
+        long requestSent;
+        long responseReceived;
+        JsonNode b;
+        try {
+            Await.until("300 writes acknowledged", () -> writes.size() >= 300);
+            requestSent = System.nanoTime();
+            b = create(index, "{}");
+            responseReceived = System.nanoTime();
+            Await.until("300 more writes acknowledged", () -> writes.size() >= 600);
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
         Backups.awaitStatus(control, b.get("backup_id").asText(), "Ready");
         Set<String> inBackup = Backups.idsInBackup(server.server().backups().repository(), b.get("backup_id").asText(),
                 dir.resolve("scratch"));

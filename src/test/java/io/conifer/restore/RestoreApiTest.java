@@ -283,7 +283,6 @@ class RestoreApiTest {
                         .get("restore_job_id").asText();
                 awaitJob(a, job);
                 jobs.add(job);
-                Thread.sleep(2);
             }
             List<String> seen = new ArrayList<>();
             String token = null;
@@ -393,7 +392,7 @@ class RestoreApiTest {
                 keptBlobs.add(f.sha256());
             }
             // The manifest goes first and its blobs after it: wait for both, bounded.
-            long deadline = System.nanoTime() + 30_000_000_000L;
+            long deadline = System.nanoTime() + 60_000_000_000L;
             while ((repo.readManifest(doomed).isPresent() || !repo.blobs().equals(keptBlobs)) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
