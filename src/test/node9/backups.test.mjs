@@ -34,7 +34,14 @@ test('create a backup: 200, the typed schema, Initializing then Ready', async ()
   });
   sourceId = model.name;
   const index = await dataPlane(pc, SOURCE);
-  await index.upsert({ records: [{ id: 'x', values: [1, 2, 3], metadata: { k: 'v' } }, { id: 'y', values: [3, 2, 1] }] });
+  // y's metadata is ~24 KB that does not compress, so that the copy, throttled to 20 KB/s, takes seconds:
+  // the 412 below must reach the server while the backup is still Initializing.
+  let seed = 1;
+  const noise = Array.from({ length: 24_000 }, () => {
+    seed = (seed * 48271) % 2147483647;
+    return 'abcdefghijklmnopqrstuvwxyz0123456789'[seed % 36];
+  }).join('');
+  await index.upsert({ records: [{ id: 'x', values: [1, 2, 3], metadata: { k: 'v' } }, { id: 'y', values: [3, 2, 1], metadata: { noise } }] });
 
   await assert.rejects(pc.backups.create(SOURCE, { name: 'Not A Valid Name' }), Errors.PineconeBadRequestError);
   const created = await pc.backups.create(SOURCE, { name: 'first', description: 'before changes' });

@@ -53,7 +53,7 @@ class KillTest {
                     }
                 }));
             }
-            while (acked.size() < 3000) Thread.sleep(20);
+            Await.until("3000 writes acknowledged before the kill", () -> acked.size() >= 3000);
             server.kill();
             stop.set(true);
             for (Thread t : writers) t.join();

@@ -399,7 +399,7 @@ class ControlPlane2026Test {
     }
 
     static JsonNode awaitReady(String backupId) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
+        for (int i = 0; i < 2400; i++) { // 2 minutes
             JsonNode b = v7("GET", "/backups/" + backupId, null).json();
             if (!b.get("status").asText().equals("Initializing")) {
                 assertEquals("Ready", b.get("status").asText(), b.toString());
@@ -411,7 +411,7 @@ class ControlPlane2026Test {
     }
 
     static JsonNode awaitJob(String jobId) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
+        for (int i = 0; i < 2400; i++) { // 2 minutes
             JsonNode j = v7("GET", "/restore-jobs/" + jobId, null).json();
             assertFalse(j.get("status").asText().equals("InProgress"), "2026-07 has no InProgress: " + j);
             if (j.get("status").asText().equals("Completed")) return j;

@@ -60,7 +60,7 @@ class BackupCrashTest {
             interrupted = control.post("/indexes/big/backups", "{\"name\":\"large\"}").json().get("backup_id").asText();
             // Throttled, the copy of ~3 MB runs for seconds: kill or stop it once some bytes are copied.
             JsonNode midCopy = control.get("/backups/" + interrupted).json();
-            for (long deadline = System.nanoTime() + 30_000_000_000L;
+            for (long deadline = System.nanoTime() + 60_000_000_000L;
                     midCopy.path("bytes_done").asLong() == 0 && System.nanoTime() < deadline;
                     midCopy = control.get("/backups/" + interrupted).json()) {
                 Thread.sleep(20);

@@ -220,7 +220,7 @@ class FooterCheckTest {
     }
 
     private static void awaitNoBlobs(BackupRepository repo) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         while (!repo.blobs().isEmpty()) {
             if (System.nanoTime() > deadline) throw new AssertionError("blobs were not collected: " + repo.blobs());
             Thread.sleep(20);

@@ -91,7 +91,7 @@ class S3BackupServerTest {
 
     static int count(Http control, String index) throws Exception {
         Http d = control.forHost(control.get("/indexes/" + index).json().get("host").asText());
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
         Http.Response r = d.post("/describe_index_stats", "{}");
         while (r.status() != 200 && System.nanoTime() < deadline) {
             Thread.sleep(20);

@@ -141,13 +141,17 @@ class QuerySpeedPoliciesTest {
             load(store, 0, 4200, 6, 8);
             settle(store, dir, 1);
             assertTrue(MergeWorkers.SHARED.helped() > helped, "the settle merge ran graph workers on a helper thread");
+            // HNSW is approximate and the helpers make the graph differ from run to run, so a rare miss is
+            // allowed; a graph missing a worker's share of its links misses far more.
             SplittableRandom random = new SplittableRandom(8);
+            List<String> missed = new ArrayList<>();
             for (int i = 0; i < 4200; i++) {
                 float[] v = vector(random);
                 if (i % 20 != 0) continue;
                 List<ScoredRecord> top = store.query(new QuerySpec("", 1, v, null, null, null, false, false)).result();
-                assertEquals("r" + i, top.get(0).id(), "the merged graph finds record " + i + " by its own vector");
+                if (!top.get(0).id().equals("r" + i)) missed.add("r" + i);
             }
+            assertTrue(missed.size() <= 2, "the merged graph finds records by their own vectors; of 210 it missed " + missed);
         }
     }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /** A control-plane answer and the operation agree: a timeout answer means nothing was committed. */
 class ControlPlaneDeadlineTest {
-    private static final long DEADLINE_MILLIS = 300;
+    /** Long enough that a loaded machine still starts {@code early()} inside it; short enough to wait out. */
+    private static final long DEADLINE_MILLIS = 2_000;
 
     /** Operations that reach their commit point late, or commit early and answer late. */
     public static final class Operations {
@@ -49,7 +50,7 @@ class ControlPlaneDeadlineTest {
         public HttpResponse early() throws InterruptedException {
             ControlPlaneDeadline.GATE.pass();
             committed.set(true);
-            Thread.sleep(3 * DEADLINE_MILLIS); // past the deadline, after the commit
+            Thread.sleep(DEADLINE_MILLIS + 1_000); // past the deadline, after the commit
             return HttpResponse.of(HttpStatus.CREATED);
         }
     }
