@@ -91,7 +91,7 @@ class RestoreApiTest {
     }
 
     private static double rounded(JsonNode match) {
-        return Math.round(match.get("score").asDouble() * 1e5) / 1e5;
+        return new java.math.BigDecimal(match.get("score").asDouble()).round(new java.math.MathContext(6)).doubleValue();
     }
 
     /**
@@ -99,7 +99,7 @@ class RestoreApiTest {
      * so many scores tie, and Lucene breaks ties by document number, which a merge of the source after the
      * view was taken, or of the copy, changes. So tied matches are listed by id, and of those tied at the
      * last score, which ones made the top k is left out (only their score is kept). Scores are compared at
-     * five decimals: records at the same true distance can score a float ULP apart (5.46 beside 5.4599996,
+     * six significant digits: records at the same true distance can score a float ULP apart (5.46 beside 5.4599996,
      * from different components), and the search's own float scores, which pick the top k, may rank such a
      * pair either way, so which of them made it depends on segment order too.
      */
