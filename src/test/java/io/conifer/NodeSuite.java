@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.conifer.schedule.Cadence;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
 import java.io.BufferedReader;
@@ -11,6 +12,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +35,20 @@ final class NodeSuite {
 
     private NodeSuite() {}
 
+    /**
+     * Schedules run at 06:00 UTC on the real clock, and the suites compare schedules with the client's clock:
+     * a suite (seconds long) started just before would see a scheduled backup its tests do not expect.
+     */
+    private static void waitOutTheSchedulesRunTime() throws InterruptedException {
+        LocalTime now = LocalTime.now(ZoneOffset.UTC);
+        LocalTime until = Cadence.RUN_TIME.plusSeconds(30);
+        if (!now.isBefore(Cadence.RUN_TIME.minusMinutes(2)) && now.isBefore(until)) {
+            Thread.sleep(Duration.between(now, until).toMillis());
+        }
+    }
+
     static void run(String node, List<Path> files, Path dataDir) throws Exception {
+        waitOutTheSchedulesRunTime();
         Path root = Path.of("").toAbsolutePath();
         ServerConfig config = ServerConfig.defaults(dataDir).withApiKeys(TestServer.KEY)
                 .withPorts(0, TestServer.freePortRange())

@@ -1,5 +1,6 @@
 package io.conifer.backup;
 
+import io.conifer.TestServer;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -125,11 +126,9 @@ public final class S3TestServer implements AutoCloseable {
     public static S3TestServer start(Path dir) throws Exception {
         useCredentials();
         Files.createDirectories(dir.resolve(BUCKET));
-        int port;
-        try (var socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        S3TestServer server = new S3TestServer(dir, port);
+        // Below the ephemeral range, like the servers' ports: tests stop and start s3proxy again on its port,
+        // which an outgoing connection could have taken meanwhile if it were an ephemeral one.
+        S3TestServer server = new S3TestServer(dir, TestServer.freePortRange());
         server.start();
         return server;
     }

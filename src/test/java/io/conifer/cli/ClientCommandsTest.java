@@ -22,6 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -51,7 +55,11 @@ class ClientCommandsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = TestServer.start(dir.resolve("data"));
+        // Schedules run at 06:00 UTC on the server's clock; started at 18:00 UTC today, a scheduled backup
+        // cannot land between the CLI's answer and the API's that the schedule test compares it with.
+        Instant now = Instant.now();
+        Duration toEvening = Duration.between(now, now.truncatedTo(ChronoUnit.DAYS).plus(18, ChronoUnit.HOURS));
+        server = TestServer.startWith(dir.resolve("data"), c -> c.withClock(Clock.offset(Clock.systemUTC(), toEvening)));
         control = new Http(server.url(), TestServer.KEY);
     }
 
