@@ -182,25 +182,29 @@ public final class DurableDocumentStore implements DocumentStore, RecordStore {
         return new Written(ids.size(), engine.write(new DocumentOp.DeleteIds(ns, List.copyOf(ids)), keys));
     }
 
-    /** Logged as the ids the filter matched, so replay does not depend on how filters are translated. */
+    /**
+     * Logged as the ids the filter matched, so replay does not depend on how filters are translated; a
+     * part (1000 ids) at a time from one pinned view, so memory holds one part however many match. A
+     * delete cannot be refused once matched, so unlike an update there is no checking walk first.
+     */
     @Override
     public Written deleteByFilter(String namespace, Map<String, Object> filter) {
         String ns = Limits.namespace(namespace);
         Query f = nonEmptyFilter(filter, "Delete");
-        try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockAll()) {
-            List<String> ids = engine.read(s -> {
-                List<String> out = new ArrayList<>();
-                // Ids only: parsing every matched document's source could hold a whole namespace in memory.
-                for (DocumentRecord d : ids(s, RecordQueries.matchingDocs(s, RecordQueries.inNamespace(ns, f))).values()) {
-                    out.add(d.id());
-                }
-                return out;
-            }).result();
+        try (StorageEngine<DocumentOp>.WriteLocks held = engine.lockAll(); PinnedSearcher pinned = engine.pin()) {
+            MatchedParts<DocumentOp.DeleteIds> parts = pinned.parts(RecordQueries.inNamespace(ns, f), MAX_DOCUMENTS_PER_OP, (s, docs) -> {
+                StoredFields stored = s.storedFields();
+                List<String> ids = new ArrayList<>(docs.size());
+                for (int doc : docs) ids.add(stored.document(doc, ID_ONLY).get(RecordFields.ID));
+                return new MatchedParts.Part<>(new DocumentOp.DeleteIds(ns, ids), ids.size());
+            });
+            int count = 0;
             long lsn = engine.appliedSeq();
-            for (int from = 0; from < ids.size(); from += MAX_DOCUMENTS_PER_OP) {
-                lsn = held.logAndApply(new DocumentOp.DeleteIds(ns, List.copyOf(ids.subList(from, Math.min(ids.size(), from + MAX_DOCUMENTS_PER_OP)))));
+            for (MatchedParts.Part<DocumentOp.DeleteIds> part = parts.next(); part != null; part = parts.next()) {
+                lsn = held.logAndApply(part.value());
+                count += part.docs();
             }
-            return new Written(ids.size(), lsn);
+            return new Written(count, lsn);
         }
     }
 

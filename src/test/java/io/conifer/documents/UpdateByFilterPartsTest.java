@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Update by filter of documents reads, patches and logs its matches a part at a time (at most 1000
+ * Update (and delete) by filter of documents reads, patches and logs its matches a part at a time (at most 1000
  * documents, or fewer once their sources hold {@link io.conifer.store.MatchedParts#MAX_BYTES}): every
  * match is patched whichever part it falls in, and a document refused in the last part still refuses
  * the whole update with nothing written.
@@ -69,6 +69,24 @@ class UpdateByFilterPartsTest {
         assertEquals(100, matching(Map.of("genre", "blog")), "documents the filter does not match are untouched");
         DocumentRecord last = store.fetch("a", List.of("d-02499")).result().get("d-02499");
         assertEquals(Map.of("title", "Title 2499", "genre", "seen"), last.fields());
+    }
+
+    @Test
+    void deleteByFilterDeletesEveryMatchAPartAtATime() {
+        upsert(0, 2500, "genre", "news");
+        upsert(2500, 2600, "genre", "blog");
+        long before = store.engine().appliedSeq();
+
+        Written w = store.deleteByFilter("a", Map.of("genre", "news"));
+        assertEquals(2500, w.count());
+        assertEquals(before + 3, w.requestLsn(), "logged as three parts of at most 1000 ids");
+        assertEquals(0, matching(Map.of("genre", "news")), "every match was deleted");
+        assertEquals(100, store.stats(null).result().total(), "documents the filter does not match stay");
+        assertEquals(Set.of("d-02500"), store.fetch("a", List.of("d-00000", "d-02499", "d-02500")).result().keySet());
+
+        Written none = store.deleteByFilter("a", Map.of("genre", "news"));
+        assertEquals(0, none.count());
+        assertEquals(before + 3, none.requestLsn(), "nothing matched, nothing logged: the LSN already applied");
     }
 
     @Test
