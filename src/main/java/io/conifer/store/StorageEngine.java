@@ -187,7 +187,19 @@ public final class StorageEngine<O> implements Closeable {
             int[] replayed = {0};
             long replayStart = System.nanoTime();
             wal = WriteAheadLog.open(dir.resolve("wal"), committed, (seq, payload) -> {
-                shape.apply(writer, shape.decode(payload));
+                O op = shape.decode(payload);
+                try {
+                    shape.apply(writer, op);
+                } catch (AlreadyClosedException ex) {
+                    throw ex;
+                } catch (RuntimeException ex) {
+                    // Applying is deterministic, so this op failed the same way when it was written, and its
+                    // request was answered with that error (see logAndApplyCounted): skipping it replays
+                    // what was acknowledged. Failing here instead would keep the whole index from opening.
+                    log.error("Write-ahead log record {} of {} was refused when it was written and is skipped again: {}",
+                            seq, dir, ex.toString());
+                    return;
+                }
                 replayed[0]++;
             });
             if (replayed[0] > 0) {
@@ -374,6 +386,9 @@ public final class StorageEngine<O> implements Closeable {
             throw StorageFailures.refusal(ex, "this write is in the write-ahead log and takes effect when the index"
                     + " reopens its writer; retrying it is safe");
         } catch (RuntimeException ex) {
+            // Lucene refused the op (checks run before logging are meant to make this impossible). It stays
+            // in the log, and replay skips it the same way (see openGeneration); what it applied before
+            // failing (earlier records of a batch) stays applied, here and after a replay alike.
             refreshes.writeApplied();
             e.wal.applied(seq);
             throw ex;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.conifer.error.ConiferException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,12 @@ import java.util.Map;
  */
 public final class Metadata {
     public static final int MAX_BYTES = 40 * 1024;
+    /**
+     * The longest key, in UTF-8 bytes: each key is indexed as one Lucene term (for {@code $exists}), and
+     * Lucene refuses a term over 32766 bytes only while applying a write, after it is logged. 512, as for
+     * record ids, is far above any key in use and far below that.
+     */
+    public static final int MAX_KEY_BYTES = 512;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
 
@@ -28,6 +35,7 @@ public final class Metadata {
         if (raw == null) return null;
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, ?> e : raw.entrySet()) {
+            checkKey(e.getKey(), recordId);
             out.put(e.getKey(), normaliseValue(e.getKey(), e.getValue(), recordId));
         }
         int size = toJson(out).length;
@@ -36,6 +44,15 @@ public final class Metadata {
                     + MAX_BYTES + " bytes per vector" + (recordId == null ? "" : " (id '" + recordId + "')"));
         }
         return out;
+    }
+
+    private static void checkKey(String key, String recordId) {
+        if (key.length() * 3 <= MAX_KEY_BYTES) return;
+        int bytes = key.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_KEY_BYTES) {
+            throw ConiferException.invalid("Metadata key '" + key.substring(0, 40) + "...' is " + bytes
+                    + " bytes; metadata keys may be at most " + MAX_KEY_BYTES + " bytes" + forRecord(recordId));
+        }
     }
 
     private static Object normaliseValue(String key, Object v, String recordId) {

@@ -110,6 +110,18 @@ class DocumentStoreTest {
     }
 
     @Test
+    void aFieldNameOverTheMetadataKeyLimitIsRefusedWithNothingWritten() {
+        long before = store.engine().appliedSeq();
+        String name = "k".repeat(33_000); // not in the schema, so a metadata key: one Lucene term, refused over 32766 bytes
+        ConiferException e = assertThrows(ConiferException.class, () -> store.upsert("a",
+                List.of(doc("ok", "Fine", null, null, null), doc("bad", "Huge key", null, null, null, name, "v"))));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+        assertTrue(e.getMessage().contains("at most 512 bytes"), e.getMessage());
+        assertEquals(before, store.engine().appliedSeq(), "nothing was logged");
+        assertTrue(store.fetch("a", List.of("ok", "bad")).result().isEmpty(), "no document of the batch was written");
+    }
+
+    @Test
     void fetchByFilterPagesInIdOrder() {
         corpus(store);
         DocumentStore.DocumentPage first = store.fetchByFilter("a", Map.of("genre", "news"), 2, null).result();
