@@ -296,7 +296,18 @@ class ControlPlaneTest {
                 + "\"region\":\"us-east-1\",\"read_capacity\":{\"mode\":\"Dedicated\"}}}}"), 400, "INVALID_ARGUMENT", "dedicated");
         assertError(http.post("/indexes", "{\"name\":\"cloudx\",\"dimension\":3,\"spec\":{\"serverless\":{\"cloud\":\"ibm\","
                 + "\"region\":\"us-east-1\"}}}"), 404, "NOT_FOUND", "ibm");
-        for (String name : new String[] {"pod-a", "embed-a", "dedicated", "cloudx"}) {
+        // A region not named as its cloud names them: another cloud's, or a typo. Pinecone has no such region.
+        String[][] misplaced = {{"aws", "mars-1"}, {"aws", "us-central1"}, {"aws", "us-east"}, {"gcp", "us-east-1"}, {"azure", "east-us-2"}};
+        for (String[] at : misplaced) {
+            assertError(http.post("/indexes", "{\"name\":\"regionx\",\"dimension\":3,\"spec\":{\"serverless\":{\"cloud\":\"" + at[0]
+                    + "\",\"region\":\"" + at[1] + "\"}}}"), 404, "NOT_FOUND", "Resource cloud: " + at[0] + " region: " + at[1] + " not found.");
+        }
+        for (String[] at : new String[][] {{"aws", "eu-west-1"}, {"aws", "us-gov-west-1"}, {"gcp", "europe-west4"}, {"azure", "eastus2"}}) {
+            assertEquals(201, http.post("/indexes", "{\"name\":\"region-" + at[1] + "\",\"dimension\":3,\"spec\":{\"serverless\":{\"cloud\":\""
+                    + at[0] + "\",\"region\":\"" + at[1] + "\"}}}").status(), at[0] + " " + at[1]);
+            assertEquals(202, http.delete("/indexes/region-" + at[1]).status());
+        }
+        for (String name : new String[] {"pod-a", "embed-a", "dedicated", "cloudx", "regionx"}) {
             assertEquals(404, http.get("/indexes/" + name).status(), "a refused create leaves nothing behind");
         }
     }

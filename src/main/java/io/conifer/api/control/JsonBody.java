@@ -10,6 +10,7 @@ import io.conifer.index.IndexRules;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Typed reads of a JSON request body. A body that cannot be read as the request type (bad JSON, a
@@ -18,7 +19,6 @@ import java.util.Set;
  */
 final class JsonBody {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> CLOUDS = Set.of("aws", "gcp", "azure");
 
     private JsonBody() {}
 
@@ -106,9 +106,21 @@ final class JsonBody {
         return kept;
     }
 
-    /** A serverless location; one outside Pinecone's clouds is 404 as Pinecone answers it. */
+    /**
+     * Each cloud's region names (aws {@code us-east-1}, gcp {@code europe-west4}, azure {@code eastus2}).
+     * Pinecone answers 404 for a region it does not serve; its list grows, so Conifer keeps none and holds a
+     * region to its cloud's naming instead, which catches the usual slip (another cloud's name, a typo)
+     * that would work here and fail on Pinecone.
+     */
+    private static final Map<String, Pattern> REGIONS = Map.of(
+            "aws", Pattern.compile("[a-z]{2}(-gov)?-[a-z]+-[0-9]{1,2}"),
+            "gcp", Pattern.compile("[a-z]+-[a-z]+[0-9]{1,2}"),
+            "azure", Pattern.compile("[a-z]+[0-9]?"));
+
+    /** A serverless location; one outside Pinecone's clouds, or not named as its cloud names regions, is 404 as Pinecone answers it. */
     static Deployment deployment(String cloud, String region) {
-        if (!CLOUDS.contains(cloud) || !region.matches("[a-z0-9-]{1,64}")) {
+        Pattern regions = REGIONS.get(cloud);
+        if (regions == null || region.length() > 64 || !regions.matcher(region).matches()) {
             throw ConiferException.notFound("Resource cloud: " + cloud + " region: " + region + " not found.");
         }
         return new Deployment(cloud, region);
