@@ -80,6 +80,33 @@ class JavaSdkCompatibilityTest {
         }
     }
 
+    /**
+     * Pinecone's host follows from the index name, so an index deleted and created again under its name
+     * keeps its host; the SDK caches its connection by name (a static map, beyond any one client), and
+     * every call through it failed when the new index got a new port.
+     */
+    @Test
+    void anIndexCreatedAgainUnderItsNameKeepsItsHostAndTheSdksConnection(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(dir)) {
+            Pinecone pc = sdk(server);
+            pc.createServerlessIndex("issue-again", "cosine", 2, "aws", "us-east-1", "disabled", null);
+            String firstHost = pc.describeIndex("issue-again").getHost();
+            pc.getIndexConnection("issue-again").upsert("old", List.of(1f, 1f), "");
+
+            pc.deleteIndex("issue-again");
+            pc.createServerlessIndex("issue-again", "cosine", 2, "aws", "us-east-1", "disabled", null);
+            assertEquals(firstHost, pc.describeIndex("issue-again").getHost(), "the same name, the same host");
+            Index again = sdk(server).getIndexConnection("issue-again"); // the cached connection, as a new client gets it
+            try {
+                again.upsert("new", List.of(2f, 2f), "");
+                assertEquals(java.util.Set.of("new"), again.fetch(List.of("old", "new")).getVectorsMap().keySet(),
+                        "the new index, empty of the deleted one's records");
+            } finally {
+                again.close();
+            }
+        }
+    }
+
     @Test
     void fetchByMetadata(@TempDir Path dir) throws Exception {
         try (TestServer server = TestServer.start(dir)) {

@@ -169,6 +169,8 @@ public final class IndexManager implements Closeable {
     // index, reserved, serving or still closing, so no new index is given a port that is not free yet.
     private final Map<String, String> names = new HashMap<>();
     private final Set<Integer> heldPorts = new HashSet<>();
+    /** The ports of indexes deleted since start, by project and name, for an index created again under that name. */
+    private final Map<String, Integer> retiredPorts = new HashMap<>();
     private int nextPort;
     private final ScheduledExecutorService maintenance;
     private final ExecutorService opening;
@@ -357,15 +359,33 @@ public final class IndexManager implements Closeable {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
-    /** Takes the name (409 if taken) and a port for a new index. */
+    /**
+     * Takes the name (409 if taken) and a port for a new index: the port its deleted namesake had, when
+     * it is free. Pinecone derives a host from the index name, so an index deleted and created again keeps
+     * its host, and the official SDKs cache connections by name (the Java SDK's survives a new client):
+     * on a new port, every call through that cache failed until the process restarted.
+     */
     private synchronized int reserve(String key, String id) {
         if (names.containsKey(key)) {
             throw new ConiferException(ErrorCode.ALREADY_EXISTS, "Resource already exists: an index named '"
                     + key.substring(key.indexOf('/') + 1) + "' exists in this project.");
         }
-        int port = allocatePortFor(Set.of());
+        Integer namesakes = retiredPorts.remove(key);
+        int port;
+        if (namesakes != null && !heldPorts.contains(namesakes) && bindable(namesakes)) {
+            port = namesakes;
+            heldPorts.add(port);
+        } else {
+            port = allocatePortFor(Set.of());
+        }
         names.put(key, id);
         return port;
+    }
+
+    /** Frees a deleted index's port, kept for an index created under the same name (see {@link #reserve}). */
+    private synchronized void retirePort(Entry e) {
+        releasePort(e.definition.port());
+        retiredPorts.put(key(e.definition.project(), e.definition.name()), e.definition.port());
     }
 
     private synchronized int allocatePortFor(Set<Integer> tried) {
@@ -419,19 +439,26 @@ public final class IndexManager implements Closeable {
             deleteOnFullDisk(e);
             return;
         }
+        // The port closes now (in-flight calls get up to 500 ms), so a create of the same name right after can take it.
+        boolean portClosed = e.opened.isDone();
+        if (portClosed) closePort(e);
         background.execute(() -> {
             e.opened.join();
-            if (e.port != null) closeQuietly(e.port);
+            if (!portClosed) closePort(e);
             if (e.store != null) closeQuietly(e.store);
             try {
                 DurableFiles.deleteTree(indexesDir.resolve(e.definition.id()));
             } catch (IOException ex) {
                 log.warn("Could not remove the files of deleted index '{}' (removed on the next start)", name, ex);
             }
-            releasePort(e.definition.port());
             log.info("Removed the port and files of deleted index '{}' ({})", name, e.definition.id());
         });
         log.info("Deleted index '{}' ({})", name, e.definition.id());
+    }
+
+    private void closePort(Entry e) {
+        if (e.port != null) closeQuietly(e.port);
+        retirePort(e);
     }
 
     /**
@@ -443,9 +470,8 @@ public final class IndexManager implements Closeable {
     private void deleteOnFullDisk(Entry e) throws IOException {
         String id = e.definition.id();
         e.opened.join();
-        if (e.port != null) closeQuietly(e.port);
+        closePort(e);
         if (e.store != null) closeQuietly(e.store);
-        releasePort(e.definition.port());
         Path tombstone = indexesDir.resolve(id + DELETING);
         Files.move(indexesDir.resolve(id), tombstone, StandardCopyOption.ATOMIC_MOVE);
         DurableFiles.fsyncDirectory(indexesDir);
