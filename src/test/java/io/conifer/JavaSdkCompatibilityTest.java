@@ -119,6 +119,8 @@ class JavaSdkCompatibilityTest {
                 assertEquals(Set.of("a"), r.getVectorsMap().keySet());
                 assertEquals(List.of(1f, 0f), r.getVectorsOrThrow("a").getValuesList());
                 assertEquals(struct("genre", "jazz"), r.getVectorsOrThrow("a").getMetadata());
+                // The filter is optional (the SDK leaves a null one out): every record of the namespace.
+                assertEquals(Set.of("a", "b"), index.fetchByMetadata("ns", null).getVectorsMap().keySet());
             }
         }
     }

@@ -630,7 +630,8 @@ class DataPlaneRestTest {
                 + "\"paginationToken\":\"" + page.get("pagination").get("next").asText() + "\"}").json();
         assertEquals(Set.of("c"), fieldNames(page2.get("vectors")));
         assertNull(page2.get("pagination"));
-        assertError(d.post("/vectors/fetch_by_metadata", "{}"), 400, 3, "filter");
+        // The filter is optional in the spec: without one, every record of the namespace.
+        assertEquals(Set.of("a", "b", "c"), fieldNames(d.post("/vectors/fetch_by_metadata", "{}").json().get("vectors")));
 
         JsonNode dry = d.post("/vectors/update", "{\"filter\":{\"genre\":\"drama\"},\"setMetadata\":{\"seen\":true},"
                 + "\"dryRun\":true}").json();

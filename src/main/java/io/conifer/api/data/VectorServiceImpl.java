@@ -315,13 +315,12 @@ final class VectorServiceImpl extends VectorServiceGrpc.VectorServiceImplBase {
     @Override
     public void fetchByMetadata(FetchByMetadataRequest req, StreamObserver<FetchByMetadataResponse> out) {
         unary(out, () -> {
-            if (!req.hasFilter() || req.getFilter().getFieldsCount() == 0) {
-                throw ConiferException.invalid("fetch_by_metadata needs a non-empty filter");
-            }
             PageToken token = PageToken.decode(RECORDS_TOKEN, req.getPaginationToken());
             int limit = PageToken.limit(req.hasLimit() ? req.getLimit() : null, token, VectorStore.MAX_FETCH_PAGE);
-            Read<VectorStore.RecordPage> read = store.fetchByMetadata(req.getNamespace(), Structs.toMap(req.getFilter()),
-                    limit, PageToken.after(token));
+            // The filter is optional in every version's spec (the Java SDK leaves a null one out): none pages
+            // through every record of the namespace, as an empty filter does elsewhere.
+            Read<VectorStore.RecordPage> read = store.fetchByMetadata(req.getNamespace(),
+                    req.hasFilter() ? Structs.toMap(req.getFilter()) : null, limit, PageToken.after(token));
             Lsn.read(read.maxIndexedLsn());
             VectorStore.RecordPage page = read.result();
             FetchByMetadataResponse.Builder b = FetchByMetadataResponse.newBuilder().setNamespace(req.getNamespace())
