@@ -190,14 +190,15 @@ public final class StorageEngine<O> implements Closeable {
                 O op = shape.decode(payload);
                 try {
                     shape.apply(writer, op);
-                } catch (AlreadyClosedException ex) {
-                    throw ex;
-                } catch (RuntimeException ex) {
-                    // Applying is deterministic, so this op failed the same way when it was written, and its
-                    // request was answered with that error (see logAndApplyCounted): skipping it replays
-                    // what was acknowledged. Failing here instead would keep the whole index from opening.
-                    log.error("Write-ahead log record {} of {} was refused when it was written and is skipped again: {}",
-                            seq, dir, ex.toString());
+                } catch (IllegalArgumentException ex) {
+                    // Lucene refuses a document for what it holds (an immense term, say), so this op was refused
+                    // the same way when it was written, and its request answered with that error (see
+                    // logAndApplyCounted): skipping it replays what was acknowledged, where failing would keep
+                    // the whole index from opening. Any other failure (a bug of ours, say) still fails the open:
+                    // the op may have been acknowledged, and the log keeps it for a fixed server.
+                    if (!refusedByLucene(ex)) throw ex;
+                    log.error("Write-ahead log record {} of {} was refused by Lucene when it was written and is skipped"
+                            + " again: {}", seq, dir, ex.toString());
                     return;
                 }
                 replayed[0]++;
@@ -386,9 +387,9 @@ public final class StorageEngine<O> implements Closeable {
             throw StorageFailures.refusal(ex, "this write is in the write-ahead log and takes effect when the index"
                     + " reopens its writer; retrying it is safe");
         } catch (RuntimeException ex) {
-            // Lucene refused the op (checks run before logging are meant to make this impossible). It stays
-            // in the log, and replay skips it the same way (see openGeneration); what it applied before
-            // failing (earlier records of a batch) stays applied, here and after a replay alike.
+            // Refused (by Lucene: checks run before logging are meant to make that impossible). It stays in
+            // the log, and replay skips a Lucene refusal the same way (see openGeneration); what it applied
+            // before failing (earlier records of a batch) stays applied, here and after a replay alike.
             refreshes.writeApplied();
             e.wal.applied(seq);
             throw ex;
@@ -399,6 +400,12 @@ public final class StorageEngine<O> implements Closeable {
         e.wal.applied(seq);
         health.clear("writes are accepted again");
         return seq;
+    }
+
+    /** Lucene's own refusal of a document it was given (thrown from its indexing chain), not a failure of ours. */
+    private static boolean refusedByLucene(IllegalArgumentException e) {
+        StackTraceElement[] at = e.getStackTrace();
+        return at.length > 0 && at[0].getClassName().startsWith("org.apache.lucene.index.");
     }
 
     /** Applies {@code op}, counting its CPU time towards the next checkpoint; returns that time. */

@@ -61,6 +61,41 @@ class RefusedApplyReplayTest {
         }
     }
 
+    /**
+     * Only Lucene's refusals are skipped: an op acknowledged when written that replay cannot apply (a bug of
+     * a newer server, say) keeps the index from opening, the log kept whole, rather than vanish.
+     */
+    @Test
+    void anAcknowledgedOpThatReplayCannotApplyKeepsTheIndexFromOpening(@TempDir Path dir) throws Exception {
+        StorageEngine<String> engine = StorageEngine.open(dir, SHAPE, null, null, StoreOptions.defaults(), new WriteGovernor(2,
+                WriteGovernor.Clocks.SYSTEM));
+        engine.write("acknowledged", List.of("acknowledged"));
+        engine.abandon();
+        RecordShape<String> broken = new RecordShape<>() {
+            @Override
+            public byte[] encode(String op) {
+                return SHAPE.encode(op);
+            }
+
+            @Override
+            public String decode(byte[] payload) throws IOException {
+                return SHAPE.decode(payload);
+            }
+
+            @Override
+            public void apply(IndexWriter writer, String op) {
+                throw new IllegalArgumentException("a bug of ours, not Lucene's refusal");
+            }
+        };
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StorageEngine.open(dir, broken, null,
+                null, StoreOptions.defaults(), new WriteGovernor(2, WriteGovernor.Clocks.SYSTEM)));
+        assertEquals("a bug of ours, not Lucene's refusal", e.getMessage());
+        try (StorageEngine<String> fixed = StorageEngine.open(dir, SHAPE, null, null, StoreOptions.defaults(),
+                new WriteGovernor(2, WriteGovernor.Clocks.SYSTEM))) {
+            assertEquals(1, count(fixed), "the log kept the op for a server that can apply it");
+        }
+    }
+
     private static int count(StorageEngine<String> engine) {
         return engine.read(s -> s.count(new MatchAllDocsQuery())).result();
     }
