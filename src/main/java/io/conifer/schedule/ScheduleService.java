@@ -232,16 +232,24 @@ public final class ScheduleService {
      * backup a restore is reading is refused by {@link BackupService#delete} and tried again next tick.
      * While the schedule and its index exist, its newest Ready backup is kept however old: if every
      * later run failed (a full repository, a broken index), retention must not leave the index with no
-     * backup at all; it goes once a newer one is Ready.
+     * backup at all; it goes once a newer one is Ready. While any of a schedule's backups cannot be read
+     * (an encrypted one whose key this start was not given), its retention waits: that backup must not
+     * leave the schedule, never to expire, and the newest Ready one cannot be told without it.
      */
     private void expire(Instant now) throws IOException {
         for (BackupSchedule s : store.all()) {
             Duration retention = Duration.ofDays(s.retentionDays());
             Map<String, BackupManifest> manifests = new HashMap<>();
+            boolean unreadable = false;
             for (ScheduledRun run : s.runs()) {
-                BackupManifest m = run.failure() == null ? manifest(s.project(), run.backupId()) : null;
-                if (m != null) manifests.put(run.backupId(), m);
+                if (run.failure() != null) continue;
+                try {
+                    manifests.put(run.backupId(), backups.describe(s.project(), run.backupId()));
+                } catch (ConiferException e) {
+                    if (e.code() != ErrorCode.NOT_FOUND) unreadable = true; // a backup deleted by hand leaves the runs
+                }
             }
+            if (unreadable) continue;
             String lastGood = s.deleted() || s.indexDeletedAt() != null ? null : newestReady(s, manifests);
             List<ScheduledRun> kept = new ArrayList<>();
             for (ScheduledRun run : s.runs()) {

@@ -254,6 +254,53 @@ class ScheduledBackupsTest {
         }
     }
 
+    /**
+     * A start without the key of encrypted scheduled backups cannot read them. Retention once dropped them
+     * from their schedule then, so once the key was back they never expired; now it waits for them.
+     */
+    @Test
+    void retentionWaitsWhileABackupCannotBeReadAndExpiresItOnceItCan() throws Exception {
+        byte[] bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        Path key = java.nio.file.Files.write(dir.resolve("backup.key"), bytes);
+        String first;
+        String second;
+        try (ConiferServer s = startKeyed(key)) {
+            Http c = http(s);
+            fill(c, "notes", 4, 20);
+            String id = schedule(c, "notes", "nt", "daily", 1);
+            first = firstRunReady(s, c, "notes", "nt-");
+            Instant nextDay = FIRST_RUN.plus(Duration.ofDays(1));
+            clock.set(nextDay);
+            s.schedules().tick(nextDay);
+            awaitAllReady(c);
+            second = backups(c, "notes", "nt-").get(1).get("backup_id").asText();
+            // No runs from here on: only retention acts.
+            assertEquals(200, c.send("PATCH", "/backup-schedules/" + id, "{\"enabled\":false}", V).status());
+        }
+        Instant later = FIRST_RUN.plus(Duration.ofDays(5));
+        try (ConiferServer s = startKeyed(null)) {
+            Http c = http(s);
+            assertEquals(412, c.get("/backups/" + first).status(), "without its key the backup cannot be read");
+            clock.set(later);
+            s.schedules().tick(later);
+        }
+        try (ConiferServer s = startKeyed(key)) {
+            Http c = http(s);
+            s.schedules().tick(later.plusSeconds(1));
+            assertEquals(404, c.get("/backups/" + first).status(), "expired once it can be read again");
+            assertEquals(200, c.get("/backups/" + second).status(), "the newest Ready backup is kept however old");
+        }
+    }
+
+    private ConiferServer startKeyed(Path key) throws Exception {
+        ServerConfig config = ServerConfig.defaults(dir.resolve("keyed")).withApiKeys(TestServer.KEY)
+                .withPorts(0, TestServer.freePortRange()).withBackups(null, 1000, 0).withClock(clock);
+        ConiferServer s = ConiferServer.start(key == null ? config : config.withBackupKeys(key, List.of()));
+        s.indexes().whenOpened().join();
+        return s;
+    }
+
     @Test
     void retentionWaitsForARestoreReadingTheBackupAndGoesOnAfterTheIndexIsDeleted() throws Exception {
         try (ConiferServer s = start("retention", 1000, 1, 0)) {
