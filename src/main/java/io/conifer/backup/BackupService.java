@@ -620,6 +620,11 @@ public final class BackupService implements Closeable {
             throw new ConiferException(ErrorCode.FAILED_PRECONDITION, keyMissing.get(backupId) + ", then restart the server.");
         }
         if (m == null || (m.status() == BackupStatus.Initializing && !running.contains(backupId))) refresh();
+        if (backupId != null && !manifests.containsKey(backupId) && unreadNow.contains(backupId)) {
+            // Not "not found": it exists, and whoever asks (retention, a restore) must not act as if it were gone.
+            throw new ConiferException(ErrorCode.UNAVAILABLE, "Backup " + backupId + " cannot be read now: the backup"
+                    + " repository did not give its manifest; try again");
+        }
         return known(project, backupId);
     }
 

@@ -16,8 +16,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -232,30 +234,32 @@ public final class ScheduleService {
      * backup a restore is reading is refused by {@link BackupService#delete} and tried again next tick.
      * While the schedule and its index exist, its newest Ready backup is kept however old: if every
      * later run failed (a full repository, a broken index), retention must not leave the index with no
-     * backup at all; it goes once a newer one is Ready. While any of a schedule's backups cannot be read
-     * (an encrypted one whose key this start was not given), its retention waits: that backup must not
-     * leave the schedule, never to expire, and the newest Ready one cannot be told without it.
+     * backup at all; it goes once a newer one is Ready. A backup that cannot be read now (an encrypted one
+     * whose key this start was not given, a repository not answering) stays in its schedule, to be judged
+     * once it can be; the newest Ready one is then told among the others, which keeps one more at most.
      */
     private void expire(Instant now) throws IOException {
         for (BackupSchedule s : store.all()) {
             Duration retention = Duration.ofDays(s.retentionDays());
             Map<String, BackupManifest> manifests = new HashMap<>();
-            boolean unreadable = false;
+            Set<String> unreadable = new HashSet<>();
             for (ScheduledRun run : s.runs()) {
                 if (run.failure() != null) continue;
                 try {
                     manifests.put(run.backupId(), backups.describe(s.project(), run.backupId()));
                 } catch (ConiferException e) {
-                    if (e.code() != ErrorCode.NOT_FOUND) unreadable = true; // a backup deleted by hand leaves the runs
+                    // Not found: deleted by hand, and it leaves the runs.
+                    if (e.code() != ErrorCode.NOT_FOUND) unreadable.add(run.backupId());
                 }
             }
-            if (unreadable) continue;
             String lastGood = s.deleted() || s.indexDeletedAt() != null ? null : newestReady(s, manifests);
             List<ScheduledRun> kept = new ArrayList<>();
             for (ScheduledRun run : s.runs()) {
                 boolean expired = now.isAfter(UtcTimes.parse(run.startedAt()).plus(retention));
                 if (run.failure() != null) {
                     if (!expired) kept.add(run);
+                } else if (unreadable.contains(run.backupId())) {
+                    kept.add(run);
                 } else if (manifests.containsKey(run.backupId())
                         && !(expired && !run.backupId().equals(lastGood) && deleteExpired(s, run))) {
                     kept.add(run);

@@ -36,6 +36,7 @@ import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.store.AlreadyClosedException;
+import org.apache.lucene.util.BytesRefHash;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.slf4j.Logger;
@@ -191,11 +192,12 @@ public final class StorageEngine<O> implements Closeable {
                 try {
                     shape.apply(writer, op);
                 } catch (IllegalArgumentException ex) {
-                    // Lucene refuses a document for what it holds (an immense term, say), so this op was refused
-                    // the same way when it was written, and its request answered with that error (see
-                    // logAndApplyCounted): skipping it replays what was acknowledged, where failing would keep
-                    // the whole index from opening. Any other failure (a bug of ours, say) still fails the open:
-                    // the op may have been acknowledged, and the log keeps it for a fixed server.
+                    // Lucene refuses a term over 32766 bytes for what the document holds, whatever the index
+                    // holds, so this op was refused the same way when it was written, and its request answered
+                    // with that error (see logAndApplyCounted): skipping it replays what was acknowledged, where
+                    // failing would keep the whole index from opening. Any other failure (a field indexed two
+                    // ways after an upgrade, a bug of ours) still fails the open: the op may have been
+                    // acknowledged, and the log keeps it for a fixed server.
                     if (!refusedByLucene(ex)) throw ex;
                     log.error("Write-ahead log record {} of {} was refused by Lucene when it was written and is skipped"
                             + " again: {}", seq, dir, ex.toString());
@@ -402,10 +404,9 @@ public final class StorageEngine<O> implements Closeable {
         return seq;
     }
 
-    /** Lucene's own refusal of a document it was given (thrown from its indexing chain), not a failure of ours. */
+    /** Lucene's refusal of an immense term: of the document alone, not of the state it met. */
     private static boolean refusedByLucene(IllegalArgumentException e) {
-        StackTraceElement[] at = e.getStackTrace();
-        return at.length > 0 && at[0].getClassName().startsWith("org.apache.lucene.index.");
+        return e.getCause() instanceof BytesRefHash.MaxBytesLengthExceededException;
     }
 
     /** Applies {@code op}, counting its CPU time towards the next checkpoint; returns that time. */

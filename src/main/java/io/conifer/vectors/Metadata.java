@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.lucene.index.IndexWriter;
 
 /**
  * Metadata as Pinecone defines it: a flat JSON object of strings, numbers (held as doubles), booleans
@@ -21,10 +22,10 @@ public final class Metadata {
     public static final int MAX_BYTES = 40 * 1024;
     /**
      * The longest key, in UTF-8 bytes: each key is indexed as one Lucene term (for {@code $exists}), and
-     * Lucene refuses a term over 32766 bytes only while applying a write, after it is logged. 512, as for
-     * record ids, is far above any key in use and far below that.
+     * Lucene refuses a longer term only while applying a write, after it is logged. Exactly Lucene's limit,
+     * so that every key stored before this check passes it when an update carries it over.
      */
-    public static final int MAX_KEY_BYTES = 512;
+    public static final int MAX_KEY_BYTES = IndexWriter.MAX_TERM_LENGTH;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
 

@@ -187,7 +187,8 @@ public final class VectorStore implements RecordStore {
         if (limit < 1 || limit > MAX_FETCH_PAGE) {
             throw ConiferException.invalid("limit is " + limit + "; it must be between 1 and " + MAX_FETCH_PAGE);
         }
-        Query f = FilterQueries.toQuery(filter, writes.indexing(ns));
+        // No filter: null, so the page walks the namespace's ids rather than a match-all over it each time.
+        Query f = filter == null || filter.isEmpty() ? null : FilterQueries.toQuery(filter, writes.indexing(ns));
         return engine.read(s -> {
             RecordQueries.IdPage page = RecordQueries.matchingPage(s, ns, f, limit, afterId);
             Map<Integer, VectorRecord> loaded = StoredRecords.load(s, page.docs(), true, true);

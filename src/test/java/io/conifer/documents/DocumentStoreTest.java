@@ -116,7 +116,7 @@ class DocumentStoreTest {
         ConiferException e = assertThrows(ConiferException.class, () -> store.upsert("a",
                 List.of(doc("ok", "Fine", null, null, null), doc("bad", "Huge key", null, null, null, name, "v"))));
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
-        assertTrue(e.getMessage().contains("at most 512 bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("at most 32766 bytes"), e.getMessage());
         assertEquals(before, store.engine().appliedSeq(), "nothing was logged");
         assertTrue(store.fetch("a", List.of("ok", "bad")).result().isEmpty(), "no document of the batch was written");
     }
