@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.conifer.Http;
 import io.conifer.TestServer;
 import io.conifer.backup.Backups;
+import io.conifer.backup.S3TestServer;
 import io.conifer.server.ConiferServer;
 import io.conifer.server.ServerConfig;
 import java.nio.file.Path;
@@ -291,6 +292,55 @@ class ScheduledBackupsTest {
             assertEquals(404, c.get("/backups/" + first).status(), "expired once it can be read again");
             assertEquals(200, c.get("/backups/" + second).status(), "the newest Ready backup is kept however old");
         }
+    }
+
+    /**
+     * A manifest the repository does not give for a while (a permission error here) is not a deleted
+     * backup: describe says 503, and retention keeps its run until it can be read, then expires it.
+     */
+    @Test
+    void retentionKeepsARunWhoseManifestTheRepositoryDoesNotGiveForAWhile() throws Exception {
+        try (S3TestServer s3 = S3TestServer.start(dir.resolve("s3"))) {
+            String first;
+            String second;
+            try (ConiferServer s = startOn(s3)) {
+                Http c = http(s);
+                fill(c, "notes", 4, 20);
+                String id = schedule(c, "notes", "nt", "daily", 1);
+                first = firstRunReady(s, c, "notes", "nt-");
+                Instant nextDay = FIRST_RUN.plus(Duration.ofDays(1));
+                clock.set(nextDay);
+                s.schedules().tick(nextDay);
+                awaitAllReady(c);
+                second = backups(c, "notes", "nt-").get(1).get("backup_id").asText();
+                assertEquals(200, c.send("PATCH", "/backup-schedules/" + id, "{\"enabled\":false}", V).status());
+            }
+            String manifests = "manifests/" + first;
+            s3.faults.beforeGet = key -> {
+                if (key.contains(manifests)) throw org.gaul.s3proxy.blobstore.S3Exceptions.fromStatusCode(403);
+            };
+            Instant later = FIRST_RUN.plus(Duration.ofDays(5));
+            try (ConiferServer s = startOn(s3)) {
+                Http c = http(s);
+                Http.Response unread = c.get("/backups/" + first);
+                assertEquals(503, unread.status(), "it exists, unread: " + unread);
+                clock.set(later);
+                s.schedules().tick(later);
+                s3.faults.beforeGet = null;
+                io.conifer.Await.until("the manifest read again", () -> c.get("/backups/" + first).status() == 200);
+                s.schedules().tick(later.plusSeconds(1));
+                assertEquals(404, c.get("/backups/" + first).status(), "expired once it could be read");
+                assertEquals(200, c.get("/backups/" + second).status(), "the newest Ready backup is kept");
+            }
+        }
+    }
+
+    private ConiferServer startOn(S3TestServer s3) throws Exception {
+        ConiferServer s = ConiferServer.start(ServerConfig.defaults(dir.resolve("on-s3")).withApiKeys(TestServer.KEY)
+                .withPorts(0, TestServer.freePortRange()).withBackupS3(s3.location("sched", S3TestServer.quickTuning()))
+                .withClock(clock));
+        s.indexes().whenOpened().join();
+        return s;
     }
 
     private ConiferServer startKeyed(Path key) throws Exception {
