@@ -329,6 +329,7 @@ public final class IndexManager implements Closeable {
             }
             gate.pass();
             catalog.put(entry.definition);
+            kept(key);
         } catch (IOException | RuntimeException | Error e) {
             if (entry != null && entry.port != null) closeQuietly(entry.port);
             if (store != null) closeQuietly(store);
@@ -370,7 +371,7 @@ public final class IndexManager implements Closeable {
             throw new ConiferException(ErrorCode.ALREADY_EXISTS, "Resource already exists: an index named '"
                     + key.substring(key.indexOf('/') + 1) + "' exists in this project.");
         }
-        Integer namesakes = retiredPorts.remove(key);
+        Integer namesakes = retiredPorts.get(key); // kept until the index is catalogued (see kept), so a failed create leaves it
         int port;
         if (namesakes != null && !heldPorts.contains(namesakes) && bindable(namesakes)) {
             port = namesakes;
@@ -380,6 +381,11 @@ public final class IndexManager implements Closeable {
         }
         names.put(key, id);
         return port;
+    }
+
+    /** The index named {@code key} is catalogued: its deleted namesake's port, if it took it, is its own now. */
+    private synchronized void kept(String key) {
+        retiredPorts.remove(key);
     }
 
     /** Frees a deleted index's port, kept for an index created under the same name (see {@link #reserve}). */
@@ -586,6 +592,7 @@ public final class IndexManager implements Closeable {
             gate.pass();
             DurableFiles.createDirectories(luceneDir(id));
             catalog.put(def);
+            kept(key);
         } catch (IOException | RuntimeException e) {
             DurableFiles.deleteTree(indexesDir.resolve(id));
             synchronized (this) {
