@@ -574,8 +574,11 @@ public final class BackupService implements Closeable {
                 log.warn("Keeping the files of backup {}: a copy of its manifest may say Ready", id);
                 return false;
             }
-            manifests.put(id, failed);
+            // Its files go before it is shown Failed, so whoever sees it Failed sees them gone (a test that
+            // checked right after once found one left). Until then it is shown Initializing, whose manifest
+            // names no files, so it holds none of them either way.
             if (mine != null) deleteUnreferenced(mine, "failed backup " + id);
+            manifests.put(id, failed);
         }
         return recorded;
     }

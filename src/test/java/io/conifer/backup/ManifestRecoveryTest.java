@@ -102,7 +102,9 @@ class ManifestRecoveryTest {
         Files.createDirectory(primary);
         try (TestServer server = TestServer.start(data)) {
             Http control = new Http(server.url(), TestServer.KEY);
-            assertEquals(404, control.get("/backups/" + id).status(), "not listed, and above all not as Failed: nothing says it is damaged");
+            Http.Response unread = control.get("/backups/" + id);
+            assertEquals(503, unread.status(), "not found nor Failed, but unreadable for now: nothing says it is damaged " + unread);
+            assertTrue(unread.body().contains("cannot be read now"), unread.body());
             assertEquals(202, control.delete("/backups/" + other).status());
             Set<String> kept = server.server().backups().repository().blobs();
             assertTrue(kept.containsAll(blobs), "while a manifest cannot be read, no blob is collected");

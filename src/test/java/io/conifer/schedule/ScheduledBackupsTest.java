@@ -267,17 +267,9 @@ class ScheduledBackupsTest {
         String first;
         String second;
         try (ConiferServer s = startKeyed(key)) {
-            Http c = http(s);
-            fill(c, "notes", 4, 20);
-            String id = schedule(c, "notes", "nt", "daily", 1);
-            first = firstRunReady(s, c, "notes", "nt-");
-            Instant nextDay = FIRST_RUN.plus(Duration.ofDays(1));
-            clock.set(nextDay);
-            s.schedules().tick(nextDay);
-            awaitAllReady(c);
-            second = backups(c, "notes", "nt-").get(1).get("backup_id").asText();
-            // No runs from here on: only retention acts.
-            assertEquals(200, c.send("PATCH", "/backup-schedules/" + id, "{\"enabled\":false}", V).status());
+            List<String> taken = twoDailyBackupsThenDisabled(s);
+            first = taken.get(0);
+            second = taken.get(1);
         }
         Instant later = FIRST_RUN.plus(Duration.ofDays(5));
         try (ConiferServer s = startKeyed(null)) {
@@ -304,16 +296,9 @@ class ScheduledBackupsTest {
             String first;
             String second;
             try (ConiferServer s = startOn(s3)) {
-                Http c = http(s);
-                fill(c, "notes", 4, 20);
-                String id = schedule(c, "notes", "nt", "daily", 1);
-                first = firstRunReady(s, c, "notes", "nt-");
-                Instant nextDay = FIRST_RUN.plus(Duration.ofDays(1));
-                clock.set(nextDay);
-                s.schedules().tick(nextDay);
-                awaitAllReady(c);
-                second = backups(c, "notes", "nt-").get(1).get("backup_id").asText();
-                assertEquals(200, c.send("PATCH", "/backup-schedules/" + id, "{\"enabled\":false}", V).status());
+                List<String> taken = twoDailyBackupsThenDisabled(s);
+                first = taken.get(0);
+                second = taken.get(1);
             }
             String manifests = "manifests/" + first;
             s3.faults.beforeGet = key -> {
@@ -333,6 +318,21 @@ class ScheduledBackupsTest {
                 assertEquals(200, c.get("/backups/" + second).status(), "the newest Ready backup is kept");
             }
         }
+    }
+
+    /** A daily schedule with one day's retention takes two backups, then is disabled: only retention acts after. */
+    private List<String> twoDailyBackupsThenDisabled(ConiferServer s) throws Exception {
+        Http c = http(s);
+        fill(c, "notes", 4, 20);
+        String id = schedule(c, "notes", "nt", "daily", 1);
+        String first = firstRunReady(s, c, "notes", "nt-");
+        Instant nextDay = FIRST_RUN.plus(Duration.ofDays(1));
+        clock.set(nextDay);
+        s.schedules().tick(nextDay);
+        awaitAllReady(c);
+        String second = backups(c, "notes", "nt-").get(1).get("backup_id").asText();
+        assertEquals(200, c.send("PATCH", "/backup-schedules/" + id, "{\"enabled\":false}", V).status());
+        return List.of(first, second);
     }
 
     private ConiferServer startOn(S3TestServer s3) throws Exception {
